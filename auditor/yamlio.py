@@ -1,0 +1,137 @@
+"""Safe YAML loading that remembers the line of every mapping key.
+
+Config files (controls, policies, manifests) load with the safe resolver, except that dates stay
+strings so that our own date parser (和暦 included) reads them. Evidence files load with every
+scalar as a string: YAML 1.1 would turn `0123` into 83 and `no` into False before we see them.
+Python tags, duplicate keys and syntax errors become InputError with file and line.
+"""
+from __future__ import annotations
+
+import yaml
+from yaml.nodes import ScalarNode
+
+from .errors import InputError
+
+_CSafe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CBase = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class Located:
+    """Lines of the mappings of one loaded document: id(dict) -> (line, {key: line})."""
+
+    def __init__(self):
+        self.marks: dict[int, tuple[int, dict]] = {}
+        self.keep: list = []  # keeps the dicts alive so that their ids stay unique
+
+    def line_of(self, data, path) -> int | None:
+        """Line of the deepest key on `path` (a sequence of keys and indexes) that exists."""
+        line = self.marks.get(id(data), (None, {}))[0]
+        node = data
+        for step in path:
+            if isinstance(node, dict) and step in node:
+                mark = self.marks.get(id(node))
+                if mark:
+                    line = mark[1].get(step, mark[0])
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                node = node[step]
+                mark = self.marks.get(id(node))
+                if mark:
+                    line = mark[0]
+            else:
+                break
+        return line
+
+    def line(self, mapping) -> int | None:
+        mark = self.marks.get(id(mapping))
+        return mark[0] if mark else None
+
+
+def _mapping(self, node):
+    data = {}
+    yield data
+    seen = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode):
+            if key_node.value in seen:
+                raise InputError(self._path, f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})",
+                                 line=key_node.start_mark.line + 1, hint="remove or rename one of them")
+            seen[key_node.value] = key_node.start_mark.line + 1
+    data.update(self.construct_mapping(node))
+    self._located.marks[id(data)] = (node.start_mark.line + 1, seen)
+    self._located.keep.append(data)
+
+
+class _ConfigLoader(_CSafe):
+    pass
+
+
+class _DataLoader(_CBase):
+    pass
+
+
+def _reject_tag(self, node):
+    raise InputError(self._path, f"YAML tag {node.tag} is not allowed",
+                     line=node.start_mark.line + 1, hint="evidence and config files may hold plain data only")
+
+
+def _sequence(self, node):
+    data = []
+    yield data
+    data.extend(self.construct_sequence(node))
+
+
+for _cls in (_ConfigLoader, _DataLoader):
+    _cls.add_constructor("tag:yaml.org,2002:map", _mapping)
+    _cls.add_constructor(None, _reject_tag)
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+_DataLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
+for _tag in ("str", "int", "float", "bool", "null", "timestamp"):
+    _DataLoader.add_constructor("tag:yaml.org,2002:" + _tag, lambda self, node: self.construct_scalar(node))
+
+
+def _load(text: str, path, loader_cls):
+    located = Located()
+    loader = loader_cls(text)
+    loader._path = str(path)
+    loader._located = located
+    try:
+        data = loader.get_single_data()
+    except InputError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "YAML error"
+        if "could not determine a constructor" in str(exc):
+            problem = f"YAML tag is not allowed ({problem.split('tag')[-1].strip()})"
+        raise InputError(path, f"YAML syntax error: {problem}", line=mark.line + 1 if mark else None,
+                         hint="check the indentation and quoting around this line") from None
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"YAML error: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, located
+
+
+def load_config(text: str, path) -> tuple[object, Located]:
+    """Load a control, policy or manifest document."""
+    return _load(text, path, _ConfigLoader)
+
+
+def load_data(text: str, path) -> tuple[object, Located]:
+    """Load an evidence document: every scalar a string (or None for an empty value)."""
+    return _load(text, path, _DataLoader)
+
+
+def read_config(path) -> tuple[object, Located]:
+    """Read and load a config file as UTF-8 (with or without BOM)."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror}") from None
+    return load_config(text, path)
