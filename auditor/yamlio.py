@@ -7,6 +7,8 @@ Python tags, duplicate keys and syntax errors become InputError with file and li
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 from yaml.nodes import ScalarNode
 
@@ -64,6 +66,16 @@ def _mapping(self, node):
 
 class _ConfigLoader(_CSafe):
     pass
+
+
+# YAML 1.2 booleans only: under YAML 1.1 the rule key `on:` and a value `no` would become booleans
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _CSafe.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    _ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                        [_first])
 
 
 class _DataLoader(_CBase):

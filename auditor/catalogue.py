@@ -1,0 +1,113 @@
+"""The control catalogue: load control YAML files, check them, and apply a policy to them."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from . import rules, schema, yamlio
+from .errors import InputError
+from .fiscal import FiscalYear
+from .model import Control, Policy
+
+
+def control_files(dirs) -> list[Path]:
+    files = []
+    for d in dirs:
+        d = Path(d)
+        if not d.is_dir():
+            raise InputError(d, "controls folder not found", hint="--controls takes a folder of *.yaml files")
+        files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+    return files
+
+
+def load(dirs) -> tuple[list[Control], str]:
+    """All controls in the folders, in file order, and a SHA-256 over the files read."""
+    digest = hashlib.sha256()
+    controls: dict[str, Control] = {}
+    for path in control_files(dirs):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        data, located = yamlio.read_config(path)
+        schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds")
+        items = data["controls"] if isinstance(data, dict) else data
+        for item in items:
+            line = located.line(item)
+            if item["id"] in controls:
+                first = controls[item["id"]]
+                raise InputError(path, f"control {item['id']} is defined twice (first in {first.path}:{first.line})",
+                                 line=line, hint="control IDs never change and never repeat; rename the new one")
+            control = _build(item, path, line)
+            _check_rules(control, located.line_of(item, ["rule"]))
+            controls[control.id] = control
+    return list(controls.values()), digest.hexdigest()
+
+
+def _build(item: dict, path: Path, line) -> Control:
+    rule = item["rule"]
+    return Control(id=item["id"], title=item["title"], requirement=item["requirement"], area=item["area"],
+                   severity=item["severity"], source=item["source"], params=dict(item.get("params") or {}),
+                   evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
+                   message=item["message"], path=str(path), line=line)
+
+
+def _check_rules(control: Control, line) -> None:
+    """Compile every rule once against placeholder values, so mistakes surface at load time."""
+    ids = [r.get("id") for r in control.rules]
+    if len(set(ids)) != len(ids):
+        raise InputError(control.path, f"{control.id}: rule ids repeat", line=line)
+    ctx = rules.Context(params=dict(control.params, **_globals("alpha", FiscalYear(2025), None)),
+                        fy=FiscalYear(2025), as_of=FiscalYear(2025).end, units={}, unit_names={}, statuses={})
+    for rule in control.rules:
+        for kind in rules.datasets_of(rule):
+            if kind not in control.evidence:
+                raise InputError(control.path, f"{control.id}: rule reads '{kind}', which is not listed under evidence",
+                                 line=line, hint=f"add {kind} to evidence:")
+        try:
+            rules.compile_rule(rule, ctx)
+        except rules.RuleError as exc:
+            raise InputError(control.path, f"{control.id}: {exc}", line=line) from None
+
+
+def _globals(model: str, fy: FiscalYear, as_of) -> dict:
+    return {"fiscal_year": fy.year, "fy_start": fy.start, "fy_end": fy.end, "as_of": as_of or fy.end,
+            "network_model": model}
+
+
+def context_params(control: Control, policy: Policy, fy: FiscalYear, as_of) -> dict:
+    return dict(control.params, **_globals(policy.network_model, fy, as_of))
+
+
+def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) -> list[Control]:
+    """Controls with the policy's parameters, severities and enablement; unknown IDs are errors."""
+    by_id = {c.id: c for c in controls}
+    for cid, line in policy_lines.items():
+        if cid not in by_id:
+            raise InputError(policy.path, f"unknown control ID {cid}", line=line,
+                             hint="known controls: " + ", ".join(sorted(by_id)))
+    out = []
+    for c in controls:
+        override = policy.controls.get(c.id, {})
+        params = dict(c.params)
+        for name, value in (override.get("params") or {}).items():
+            if name not in params:
+                raise InputError(policy.path, f"{c.id} has no parameter '{name}'", line=policy_lines.get(c.id),
+                                 hint="parameters of this control: " + (", ".join(params) or "none"))
+            params[name] = value
+        enabled = override.get("enabled", True)
+        if override.get("params"):
+            _compile_with(c, params, policy, policy_lines.get(c.id))
+        out.append(replace(c, params=params, severity=override.get("severity", c.severity), enabled=enabled,
+                           disabled_reason=None if enabled else override.get("reason", "disabled in the policy")))
+    return out
+
+
+def _compile_with(control: Control, params: dict, policy: Policy, line) -> None:
+    """A policy's parameter value that a rule cannot use is the policy's error, not the control's."""
+    fy = FiscalYear(2025)
+    ctx = rules.Context(params=dict(params, **_globals(policy.network_model, fy, None)), fy=fy, as_of=fy.end,
+                        units={}, unit_names={}, statuses={})
+    for rule in control.rules:
+        try:
+            rules.compile_rule(rule, ctx)
+        except rules.RuleError as exc:
+            raise InputError(policy.path, f"{control.id}: {exc}", line=line) from None

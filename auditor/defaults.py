@@ -1,0 +1,36 @@
+"""Where the shipped sample lives, so that every command works from the repository root."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from .errors import InputError
+
+
+def shipped_controls() -> Path:
+    """The catalogue beside the package (a checkout) or in share/ (an installed wheel)."""
+    here = Path(__file__).resolve().parent.parent / "controls"
+    if here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "municipal-auditor" / "controls"
+
+
+def policy(cwd: Path | None = None) -> Path:
+    folder = (cwd or Path.cwd()) / "policies"
+    found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise InputError(folder, "no --policy given and no policy file here", hint="pass --policy FILE")
+    raise InputError(folder, f"{len(found)} policy files here", hint="choose one with --policy FILE")
+
+
+def evidence(cwd: Path | None = None) -> Path:
+    """The latest fiscal year's folder under evidence/ (the one with the highest year in its name)."""
+    folder = (cwd or Path.cwd()) / "evidence"
+    years = [d for d in folder.iterdir() if (d / "manifest.yaml").is_file()] if folder.is_dir() else []
+    if not years:
+        raise InputError(folder, "no --evidence given and no evidence/<FY>/manifest.yaml here",
+                         hint="pass --evidence DIR (the folder that holds manifest.yaml)")
+    return max(years, key=lambda d: [int(n) for n in re.findall(r"\d+", d.name)] or [0])

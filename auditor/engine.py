@@ -1,0 +1,231 @@
+"""Evaluate controls over evidence: results, findings with stable IDs, and exceptions applied."""
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+from . import mynumber, normalize, rules
+from .catalogue import context_params
+from .kinds import spec as kind_spec
+from .model import Control, Evidence, Finding, Policy, Result
+
+_PASSING = ("pass", "waived")
+
+
+def evaluate(controls: list[Control], policy: Policy, evidence: Evidence) -> tuple[list[Result], list[dict]]:
+    """One result per control, in catalogue order, and the state of every policy exception."""
+    statuses: dict = {}
+    results = {}
+    used = {e.id: 0 for e in policy.exceptions}
+    for control in _dependency_order(controls):
+        result = _evaluate_one(control, policy, evidence, statuses)
+        _apply_exceptions(result, policy, evidence, used)
+        _settle(result, evidence)
+        statuses[control.id] = result.status  # settled first: controls_pass reads it
+        results[control.id] = result
+    exceptions = [{"exception": e, "state": e.state(evidence.as_of), "used": used[e.id]} for e in policy.exceptions]
+    return [results[c.id] for c in controls], exceptions
+
+
+def _dependency_order(controls: list[Control]) -> list[Control]:
+    """Controls that check other controls (controls_pass) come after those they check."""
+    by_id = {c.id: c for c in controls}
+    order, state = [], {}
+
+    def visit(c: Control, trail: tuple):
+        if state.get(c.id) == "done":
+            return
+        if c.id in trail:
+            raise ValueError(f"controls_pass cycle: {' -> '.join(trail + (c.id,))}")
+        for rule in c.rules:
+            wanted = rule.get("controls_pass")
+            ids = c.params.get(wanted[1:], []) if isinstance(wanted, str) else wanted or []
+            for dep in ids or []:
+                if dep in by_id:
+                    visit(by_id[dep], trail + (c.id,))
+        state[c.id] = "done"
+        order.append(c)
+
+    for c in controls:
+        visit(c, ())
+    return order
+
+
+def _text(ja: str, en: str) -> dict:
+    return {"ja": ja, "en": en}
+
+
+def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses: dict) -> Result:
+    if not control.enabled:
+        return Result(control, "not_applicable", reason=_text(f"ポリシーで対象外: {control.disabled_reason}",
+                                                               f"Out of scope in the policy: {control.disabled_reason}"))
+    missing = [k for k in control.evidence if not evidence.files_of(k)]
+    if missing:
+        names = ", ".join(missing)
+        return Result(control, "no_evidence", reason=_text(f"証跡がありません: {names}", f"No evidence provided: {names}"))
+    params = context_params(control, policy, evidence.fiscal_year, evidence.as_of)
+    names = {normalize.nfkc(u["name"]): code for code, u in evidence.units.items() if u.get("name")}
+    ctx = rules.Context(params, evidence.fiscal_year, evidence.as_of, evidence.units, names, statuses)
+    files = {k: evidence.files_of(k) for k in control.evidence}
+    result = Result(control, "pass")
+    applicable = False
+    findings: dict[str, Finding] = {}
+    for rule in control.rules:
+        try:
+            outcome = rules.evaluate(rule, ctx, evidence.datasets, files)
+        except rules.RuleError as exc:
+            return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
+        if not outcome.applicable:
+            continue
+        applicable = True
+        result.checked += outcome.checked
+        for unit, (checked, failed) in outcome.departments.items():
+            counts = result.departments.setdefault(unit, {"checked": 0, "failed": 0})
+            counts["checked"] += checked
+            counts["failed"] += failed
+        for hit in outcome.hits:
+            finding = _finding(control, rule, hit, policy, evidence, params)
+            if finding.id in findings:
+                findings[finding.id].locations.extend(l for l in finding.locations
+                                                      if l not in findings[finding.id].locations)
+            else:
+                findings[finding.id] = finding
+    if not applicable:
+        return Result(control, "not_applicable", reason=_text("ネットワークモデル等の条件により適用外",
+                                                              "Does not apply under the declared model or parameters"))
+    result.findings = list(findings.values())
+    return result
+
+
+def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, params: dict) -> Finding:
+    sub = f".{rule['id']}" if len(control.rules) > 1 and rule.get("id") else ""
+    fid = mynumber.mask(f"{control.id}{sub}:{hit.key}")
+    unit = hit.unit or policy.secretariat
+    department = evidence.unit_name(unit) if unit else None
+    if hit.record is not None:
+        locations = [{"file": hit.record.file, "line": hit.record.line}]
+    else:
+        locations = [{"file": f, "line": None} for f in hit.files]
+    template = rule.get("message") or control.message
+    message = {lang: mynumber.mask(_format(template[lang], _template_values(hit, params, department, evidence, policy, lang)))
+               for lang in ("ja", "en")}
+    subject = {}
+    if hit.record is not None:
+        spec = kind_spec(hit.record.kind)
+        subject = {k: v for k, v in hit.record.fields.items()
+                   if spec.fields[k][0] in ("id", "unit", "enum") and isinstance(v, str)}
+    if unit:
+        subject.setdefault("unit", unit)
+    return Finding(id=fid, control_id=control.id, severity=control.severity, department=department,
+                   department_code=unit, message=message, locations=locations, subject=subject)
+
+
+class _Values(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+MODEL_LABELS = {"ja": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"},
+                "en": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}}
+
+
+def enum_label(enum: str, value: str, lang: str) -> str:
+    """Japanese reports name an enumeration value by its Japanese term (mynumber -> マイナンバー利用事務系)."""
+    if lang != "ja":
+        return value
+    for raw, canonical in normalize.ALIASES.get(enum, {}).items():
+        if canonical == value and not raw.isascii():
+            return raw
+    return value
+
+
+def _template_values(hit, params, department, evidence, policy, lang) -> dict:
+    values = _Values({k: v for k, v in params.items()})
+    values.update(fy=evidence.fiscal_year.label_ja, fy_en=evidence.fiscal_year.label_en,
+                  department=department or "—", model=MODEL_LABELS[lang][policy.network_model])
+    show_names = policy.settings.get("show_personal_names")
+    spec = kind_spec(hit.record.kind) if hit.record is not None else None
+    for k, v in hit.fields.items():
+        if spec and k in spec.personal and not show_names:
+            continue
+        enum = spec.fields.get(k, (None, None))[1] if spec else None
+        values[k] = enum_label(enum, v, lang) if enum and isinstance(v, str) else v
+    for k, v in list(values.items()):
+        if k.endswith(("unit", "auditees", "auditors")) and v is not None:
+            values[k] = _unit_label(v, evidence)
+    return values
+
+
+def _unit_label(value, evidence):
+    if isinstance(value, list):
+        return [evidence.unit_name(v) for v in value]
+    return evidence.unit_name(value)
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value, spec):
+        if value is None:
+            return "—"
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        try:
+            return super().format_field(value, spec)
+        except (ValueError, TypeError):
+            return str(value)
+
+
+def _format(template: str, values: dict) -> str:
+    try:
+        return _Formatter().vformat(template, (), values)
+    except (IndexError, ValueError, AttributeError, KeyError):
+        return template
+
+
+def _apply_exceptions(result: Result, policy: Policy, evidence: Evidence, used: dict) -> None:
+    """Waive the findings that a valid exception covers; invalid ones are shown, never waive."""
+    names = {normalize.nfkc(u["name"]): code for code, u in evidence.units.items() if u.get("name")}
+    for exc in policy.exceptions:
+        if exc.control != result.control_id:
+            continue
+        state = exc.state(evidence.as_of)
+        info = {"id": exc.id, "state": state, "reason": exc.reason, "approver": exc.approver,
+                "from": exc.start.isoformat() if exc.start else None, "to": exc.end.isoformat() if exc.end else None}
+        for finding in result.findings:
+            if finding.status == "waived" or not _in_scope(exc.scope, finding, names):
+                continue
+            if state == "valid":
+                finding.status, finding.exception = "waived", info
+                used[exc.id] += 1
+            elif finding.exception is None:
+                finding.exception = info  # shown beside the finding: an exception exists but does not waive
+
+
+def _in_scope(scope: dict, finding: Finding, names: dict) -> bool:
+    for key, want in scope.items():
+        have = finding.subject.get(key)
+        if key in ("unit", "department"):
+            have = finding.department_code
+            want = want if want in names.values() else names.get(normalize.nfkc(want or ""), want)
+        if have is None or normalize.nfkc(have) != normalize.nfkc(want or ""):
+            return False
+    return True
+
+
+def _settle(result: Result, evidence: Evidence) -> None:
+    """Final status from the findings; evidence collected before the fiscal year is stale."""
+    if result.status in ("not_applicable", "no_evidence", "error"):
+        return
+    if result.open_findings():
+        result.status = "fail"
+    elif result.findings:
+        result.status = "waived"
+    else:
+        result.status = "pass"
+        old = [f.path for f in evidence.files if f.kind in result.control.evidence
+               and f.collected_on and f.collected_on < evidence.fiscal_year.start]
+        if old:
+            result.status = "stale"
+            result.reason = _text(f"年度開始前に収集された証跡: {', '.join(old)}",
+                                  f"Evidence collected before the fiscal year began: {', '.join(old)}")

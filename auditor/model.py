@@ -1,0 +1,155 @@
+"""Plain data passed between the stages: controls, policy, evidence, results."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .fiscal import FiscalYear
+
+SEVERITIES = ("major", "minor", "observation")
+STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str  # relative to the evidence root
+    line: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    kind: str
+    fields: dict
+    file: str
+    line: int | None
+
+    def get(self, name, default=None):
+        return self.fields.get(name, default)
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: dict
+    requirement: dict
+    area: str
+    severity: str
+    source: str
+    params: dict
+    evidence: tuple
+    rules: tuple  # each a dict of the rule language
+    message: dict
+    path: str  # the YAML file it came from
+    line: int | None = None
+    enabled: bool = True
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    id: str
+    control: str
+    scope: dict
+    reason: str
+    approver: str
+    start: dt.date | None
+    end: dt.date | None
+    problem: str | None  # why it cannot waive anything (None when well-formed)
+    line: int | None = None
+
+    def state(self, as_of: dt.date) -> str:
+        """valid, expired, not_started or invalid (malformed: waives nothing)."""
+        if self.problem:
+            return "invalid"
+        if as_of > self.end:
+            return "expired"
+        if as_of < self.start:
+            return "not_started"
+        return "valid"
+
+
+@dataclass(frozen=True)
+class Policy:
+    path: str
+    organisation: dict
+    version: str | None
+    network_model: str
+    secretariat: str | None
+    controls: dict  # id -> {enabled, params, severity}
+    exceptions: tuple
+    settings: dict  # everything else the reports use (due days, names opt-in)
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    path: str  # relative to the evidence root, as written in the manifest
+    kind: str
+    provided_by: str
+    collected_on: dt.date | None
+    sha256: str
+    records: int
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    root: str
+    manifest: str
+    organisation: dict
+    fiscal_year: FiscalYear
+    as_of: dt.date
+    files: tuple  # EvidenceFile
+    datasets: dict  # kind -> list[Record]
+    units: dict  # unit code -> {"name": ..., "level": ..., "parent": ...}
+
+    def files_of(self, kind: str) -> list[str]:
+        return [f.path for f in self.files if f.kind == kind]
+
+    def unit_name(self, code) -> str | None:
+        unit = self.units.get(code)
+        return unit["name"] if unit else code
+
+
+@dataclass
+class Finding:
+    id: str
+    control_id: str
+    severity: str
+    department: str | None  # unit name
+    department_code: str | None
+    message: dict  # {"ja": ..., "en": ...}
+    locations: list
+    subject: dict = field(default_factory=dict)  # identity fields the exceptions match on
+    status: str = "open"  # open or waived
+    exception: dict | None = None
+
+
+@dataclass
+class Result:
+    control: Control
+    status: str
+    findings: list = field(default_factory=list)
+    reason: dict | None = None  # {"ja", "en"} for not_applicable, no_evidence, stale, error
+    checked: int = 0  # records in scope
+    departments: dict = field(default_factory=dict)  # code -> {"checked": n, "failed": m}
+
+    @property
+    def control_id(self) -> str:
+        return self.control.id
+
+    def open_findings(self) -> list:
+        return [f for f in self.findings if f.status == "open"]
+
+
+@dataclass
+class AuditRun:
+    policy: Policy
+    evidence: Evidence
+    controls: list
+    results: list
+    exceptions: list  # [{"exception": PolicyException, "state": ..., "used": n}]
+    catalogue_sha256: str = ""

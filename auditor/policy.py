@@ -1,0 +1,56 @@
+"""The municipality's policy: network model, control overrides and exceptions (例外措置)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import normalize, schema, yamlio
+from .model import Policy, PolicyException
+
+DEFAULT_DUE_DAYS = {"major": 30, "minor": 90, "observation": 180}
+
+
+def load(path) -> tuple[Policy, dict]:
+    """The policy, and the line of each control ID it names (for errors about unknown IDs)."""
+    path = Path(path)
+    data, located = yamlio.read_config(path)
+    schema.validate(data, "policy", path, located, hint="see README.md, 'Writing a policy', for the keys")
+    exceptions = tuple(_exception(e, located.line(e)) for e in data.get("exceptions") or [])
+    lines = {cid: located.line_of(data, ["controls", cid]) for cid in data.get("controls") or {}}
+    for e in exceptions:
+        lines.setdefault(e.control, e.line)
+    settings = {
+        "due_days": dict(DEFAULT_DUE_DAYS, **(data.get("actions") or {}).get("due_days", {})),
+        "owner_role": (data.get("actions") or {}).get("owner_role", "情報セキュリティ管理者"),
+        "show_personal_names": (data.get("report") or {}).get("show_personal_names", False),
+        "audit_type": (data.get("report") or {}).get("audit_type",
+                                                      {"ja": "情報セキュリティ内部監査", "en": "Internal information-security audit"}),
+    }
+    secretariat = data.get("secretariat")
+    policy = Policy(path=str(path), organisation=data["organisation"],
+                    version=str(data["version"]) if data.get("version") is not None else None,
+                    network_model=data["network_model"],
+                    secretariat=normalize.normalize_id(secretariat) if secretariat is not None else None,
+                    controls=data.get("controls") or {}, exceptions=exceptions, settings=settings,
+                    sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+    return policy, lines
+
+
+def _exception(e: dict, line) -> PolicyException:
+    """Parse an exception; a missing or unreadable date makes it invalid (it waives nothing)."""
+    problems, dates = [], {}
+    for key in ("from", "to"):
+        raw = e.get(key)
+        try:
+            dates[key] = normalize.parse_date(raw)
+        except ValueError:
+            dates[key] = None
+            problems.append(f"unreadable '{key}' date {raw!r}")
+            continue
+        if dates[key] is None:
+            problems.append(f"no '{key}' date")
+    if not problems and dates["from"] > dates["to"]:
+        problems.append("'from' is after 'to'")
+    scope = {k: normalize.normalize_id(v) for k, v in e["scope"].items()}
+    return PolicyException(id=e["id"], control=e["control"], scope=scope, reason=e["reason"], approver=e["approver"],
+                           start=dates["from"], end=dates["to"], problem="; ".join(problems) or None, line=line)

@@ -1,0 +1,272 @@
+"""Turn the bytes of one evidence file (CSV, TSV, XLSX, YAML, JSON) into raw rows with their lines.
+
+Values stay raw (str, None, lists of str; xlsx also datetime/int/float): the caller normalises them.
+Bad input is an InputError naming file and line, so that a clerk can find and fix the cell.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from . import yamlio
+from .errors import InputError
+
+ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
+HEADER_HINT = "if there are title rows above the header, set header_row: in the manifest"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    headers: list[str]                    # header labels as written (stripped); [] for YAML/JSON
+    header_line: int | None               # line (Excel row) of the header
+    rows: list[tuple[int | None, dict]]   # (line where the row starts, {header label: raw value})
+    encoding: str | None                  # encoding actually used for text formats
+
+
+def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
+    """Bytes -> (text, name of the encoding used). Undecodable bytes are an InputError with their line."""
+    candidates = ["utf-8", "cp932"]
+    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]  # Excel's "Unicode text" export
+    elif encoding is not None:
+        try:
+            info = codecs.lookup(encoding)
+            if not info._is_text_encoding:  # rot13, base64...: not a way to read text
+                raise LookupError(encoding)
+            candidates = [info.name]
+        except LookupError:
+            raise InputError(path, f"unknown encoding '{encoding}'", hint=ENCODING_HINT) from None
+    failures = []
+    for name in candidates:
+        try:
+            # utf-8-sig also reads plain UTF-8; Excel adds a BOM that must not end up in the first header.
+            return data.decode("utf-8-sig" if name == "utf-8" else name), name
+        except UnicodeDecodeError as exc:
+            failures.append((exc.start, name))
+            if name == "utf-8" and not data[:exc.start].isascii():
+                break  # UTF-8 text (or BOM) with a bad byte: CP932 would decode it, but as mojibake
+    # The encoding that got furthest is most likely the intended one: report its first bad byte.
+    start, name = max(failures)
+    line = data[:start].decode(name, "replace").count("\n") + 1
+    tried = " or ".join(n.upper() for _, n in failures)
+    raise InputError(path, f"cannot decode the file as {tried}: byte 0x{data[start]:02x} is not valid",
+                     line=line, hint=ENCODING_HINT)
+
+
+def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
+               delimiter=None) -> RawTable:
+    """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'."""
+    if header_row is not None and (type(header_row) is not int or header_row < 1):
+        raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
+    if fmt in ("csv", "tsv"):
+        return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter)
+    if fmt == "xlsx":
+        return _read_xlsx(data, path, sheet, header_row)
+    if fmt in ("yaml", "json"):
+        text, used = decode(data, path, encoding)
+        records, lines = (_yaml_records if fmt == "yaml" else _json_records)(text, path)
+        return RawTable([], None, [(line, _record(rec, path, line)) for rec, line in zip(records, lines)], used)
+    raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml or json")
+
+
+# ---- tables (CSV, TSV, XLSX) ----
+
+def _col(i: int) -> str:
+    """0-based index -> 'column 3 (C)': clerks look for Excel letters."""
+    n, letters = i + 1, ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"column {i + 1} ({letters})"
+
+
+def _table(lines, path, header_row, encoding, where=""):
+    """Build a RawTable from (line, [cell or None]) pairs; `where` prefixes messages (sheet name)."""
+    headers = header_line = None
+    rows = []
+    for line, cells in lines:
+        blank = all(c is None for c in cells)
+        if headers is None:
+            if (blank and header_row is None) or (header_row is not None and line < header_row):
+                continue  # blank lines or title rows above the header
+            if header_row is not None and (line > header_row or blank):
+                raise InputError(path, f"{where}no header at line {header_row} (blank, or inside a quoted cell)",
+                                 line=header_row, hint="header_row: must point at the line holding the column labels")
+            labels = ["" if c is None else str(c).strip() for c in cells]
+            while labels and not labels[-1]:
+                labels.pop()
+            seen = {}
+            for i, label in enumerate(labels):
+                if label in seen:
+                    raise InputError(path, f"{where}{_col(seen[label])} and {_col(i)} are both labelled '{label}'",
+                                     line=line, hint="rename one of the columns")
+                if label:
+                    seen[label] = i
+            headers, header_line = labels, line
+            continue
+        if blank:
+            continue
+        for i, cell in enumerate(cells):
+            if cell is not None and (i >= len(headers) or not headers[i]):
+                raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
+                                 f"(the header at line {header_line} has {len(headers)} columns)",
+                                 line=line, hint="add a label for this column or remove the value; " + HEADER_HINT)
+        rows.append((line, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(headers) if h}))
+    if headers is None:
+        what = f"line {header_row} is past the end of the data" if header_row else "no header row (no data at all)"
+        raise InputError(path, f"{where}{what}", line=header_row, hint="the file must start with (or header_row: "
+                         "must point at) a row of column labels")
+    return RawTable([h for h in headers if h], header_line, rows, encoding)
+
+
+def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter):
+    text, used = decode(data, path, encoding)
+    delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
+    try:
+        # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    except TypeError:
+        raise InputError(path, f"delimiter must be a single character, not {delimiter!r}",
+                         hint="use delimiter: ',' or a tab") from None
+
+    def lines():
+        start = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                unclosed = "end of data" in str(exc)
+                raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
+                                 f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,
+                                 hint='quote a cell with quotes as a whole and double the inner quotes ("")') from None
+            yield start, [(c.strip() or None) for c in cells]
+            start = reader.line_num + 1  # the next row starts after the last physical line of this one
+
+    return _table(lines(), path, header_row, used)
+
+
+def _read_xlsx(data, path, sheet, header_row):
+    import openpyxl  # only needed for workbooks
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a usable workbook"
+        raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__}: {exc})",
+                         hint="save it as .xlsx from Excel (old .xls files are not supported)") from None
+    try:
+        names = wb.sheetnames
+        if sheet is not None and str(sheet) not in names:
+            raise InputError(path, f"no sheet named '{sheet}'; the workbook has: "
+                             + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these")
+        ws = wb[str(sheet) if sheet is not None else names[0]]
+        if not hasattr(ws, "iter_rows"):
+            raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
+        ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
+        lines = ((n, [(v.strip() or None) if isinstance(v, str) else v for v in row])
+                 for n, row in enumerate(ws.iter_rows(values_only=True), 1))
+        return _table(lines, path, header_row, None, where=f"sheet '{ws.title}': ")
+    except InputError:
+        raise
+    except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
+        raise InputError(path, f"cannot read the workbook ({type(exc).__name__}: {exc})",
+                         hint="open and re-save the file in Excel") from None
+    finally:
+        wb.close()
+
+
+# ---- records (YAML, JSON) ----
+
+SHAPE_HINT = "expected a list of records, or a mapping with one list of records (e.g. records:)"
+
+
+def _pick(data, path, line_of):
+    """-> (key or None, list of records) from the accepted shapes."""
+    if isinstance(data, list):
+        key, records = None, data
+    elif isinstance(data, dict):
+        if "records" in data:
+            key = "records"
+        else:
+            keys = [k for k, v in data.items() if isinstance(v, list) and all(isinstance(x, dict) for x in v)]
+            if len(keys) != 1:
+                found = "lists " + ", ".join(f"'{k}'" for k in keys) if keys else "no list of records"
+                raise InputError(path, f"cannot tell which list holds the records: found {found}",
+                                 line=line_of(data), hint=SHAPE_HINT + "; rename the list to records:")
+            key = keys[0]
+        records = data[key]
+        if not isinstance(records, list):
+            raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT)
+    else:
+        raise InputError(path, "the file holds no records", hint=SHAPE_HINT)
+    return key, records
+
+
+def _yaml_records(text, path):
+    data, located = yamlio.load_data(text, path)
+    _, records = _pick(data, path, located.line)
+    return records, [located.line(r) if isinstance(r, dict) else None for r in records]
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _json_records(text, path):
+    def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
+        keys = [k for k, _ in pairs]
+        for i, k in enumerate(keys):
+            if k in keys[:i]:
+                raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
+        return dict(pairs)
+
+    try:  # numbers keep their text as written ('1.50' stays '1.50'), like YAML and CSV
+        data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
+                         hint="check the commas, brackets and quotes around this line") from None
+    key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1)
+    # json keeps no positions: re-scan the top level to find where each record starts.
+    dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
+    i = skip(0)
+    if key is not None:
+        i, found = skip(i + 1), None
+        while text[i] != "}":
+            k, i = dec.raw_decode(text, i)
+            i = skip(skip(i) + 1)  # past ':'
+            if k == key:
+                found = i
+            i = skip(dec.raw_decode(text, i)[1])
+            i = skip(i + 1) if text[i] == "," else i
+        i = found
+    lines, line, pos = [], 1, 0
+    i = skip(i + 1)
+    while text[i] != "]":
+        line += text.count("\n", pos, i)
+        lines.append(line)
+        pos = i
+        i = skip(dec.raw_decode(text, i)[1])
+        i = skip(i + 1) if text[i] == "," else i
+    return records, lines
+
+
+def _value(v, path, line, field):
+    if v is None or isinstance(v, str):
+        return v or None  # an empty value is a missing value, as in CSV
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list) and not any(isinstance(x, (list, dict)) for x in v):
+        return [_value(x, path, line, field) for x in v]
+    raise InputError(path, f"field '{field}' holds a nested structure; expected text or a list of text",
+                     line=line, hint="flatten the value, e.g. into several fields")
+
+
+def _record(rec, path, line):
+    if not isinstance(rec, dict):
+        raise InputError(path, f"a record must be a mapping of field: value, not {type(rec).__name__}",
+                         line=line, hint=SHAPE_HINT)
+    return {str(k): _value(v, path, line, k) for k, v in rec.items()}

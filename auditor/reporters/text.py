@@ -1,0 +1,76 @@
+"""Terminal output: findings grouped by department, every control's status, a one-line summary."""
+from __future__ import annotations
+
+from ..model import AuditRun
+from .jsonout import summary
+
+LABELS = {
+    "ja": {"major": "重大", "minor": "軽微", "observation": "観察", "waived": "免除",
+           "pass": "適合", "fail": "不適合", "not_applicable": "適用外", "no_evidence": "証跡なし",
+           "stale": "証跡が古い", "error": "評価エラー",
+           "title": "{org} {fy} 情報セキュリティ監査（基準日 {as_of}、{model}モデル）",
+           "findings": "指摘事項（所属別）", "controls": "管理策ごとの結果", "none": "指摘事項はありません。",
+           "org_wide": "組織全体", "exceptions": "例外措置",
+           "exc": {"valid": "有効", "expired": "期限切れ（免除しない）", "not_started": "開始前（免除しない）",
+                   "invalid": "不備あり（免除しない）"},
+           "used": "件を免除",
+           "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）"},
+    "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
+           "pass": "pass", "fail": "fail", "not_applicable": "not applicable", "no_evidence": "no evidence",
+           "stale": "stale evidence", "error": "error",
+           "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
+           "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
+           "org_wide": "Organisation-wide", "exceptions": "Exceptions",
+           "exc": {"valid": "valid", "expired": "expired (waives nothing)", "not_started": "not started (waives nothing)",
+                   "invalid": "malformed (waives nothing)"},
+           "used": "finding(s) waived",
+           "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)"},
+}
+MODELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}
+
+
+def _where(loc: dict) -> str:
+    return f"{loc['file']}:{loc['line']}" if loc.get("line") else loc["file"]
+
+
+def render(run: AuditRun, lang: str = "ja") -> str:
+    t = LABELS[lang]
+    ev, pol = run.evidence, run.policy
+    fy = ev.fiscal_year.label_ja if lang == "ja" else ev.fiscal_year.label_en
+    model = MODELS[pol.network_model] if lang == "ja" else pol.network_model
+    out = [t["title"].format(org=pol.organisation[lang], fy=fy, as_of=ev.as_of.isoformat(), model=model), ""]
+    groups: dict = {}
+    for r in run.results:
+        for f in r.findings:
+            groups.setdefault(f.department or t["org_wide"], []).append(f)
+    out.append(f"== {t['findings']} ==")
+    if not groups:
+        out.append(t["none"])
+    for dept in sorted(groups):
+        out.append(f"■ {dept} ({len(groups[dept])})")
+        for f in sorted(groups[dept], key=lambda f: (f.control_id, f.id)):
+            tag = t["waived"] if f.status == "waived" else t[f.severity]
+            out.append(f"  [{tag}] {f.control_id} {f.message[lang]}")
+            where = ", ".join(_where(l) for l in f.locations) or "—"
+            out.append(f"        {where}  ({f.id})")
+            if f.exception:
+                out.append(f"        {t['exceptions']} {f.exception['id']}: {t['exc'][f.exception['state']]}")
+    out += ["", f"== {t['controls']} =="]
+    for r in run.results:
+        extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
+        reason = f" — {r.reason[lang]}" if r.reason else ""
+        out.append(f"  {r.control_id:<7} {t[r.status]:<10} {r.control.title[lang]}{extra}{reason}")
+    if run.exceptions:
+        out += ["", f"== {t['exceptions']} =="]
+        for e in run.exceptions:
+            exc = e["exception"]
+            detail = f" ({exc.problem})" if exc.problem else ""
+            out.append(f"  {exc.id} {exc.control} ~{exc.end or '?'}: {t['exc'][e['state']]}{detail}; "
+                       f"{e['used']} {t['used']}")
+    s = summary(run)
+    statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
+    out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
+    return "\n".join(out) + "\n"
+
+
+_ORDER = ["pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error"]

@@ -1,0 +1,66 @@
+"""JSON Schemas shipped in the package, and validation that names the file, line and key."""
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+from .errors import InputError
+
+
+@functools.lru_cache(maxsize=None)
+def load(name: str) -> dict:
+    """A schema by name: 'control', 'policy', 'manifest', or 'kinds/<kind>'."""
+    ref = resources.files("auditor") / "schemas" / f"{name}.schema.json"
+    if name.startswith("kinds/"):
+        ref = resources.files("auditor") / "schemas" / f"{name}.json"
+    return json.loads(ref.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str):
+    import jsonschema  # imported here: it costs a tenth of a second at start-up
+
+    schema = load(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=None)
+
+
+def _describe(error) -> str:
+    path = "/".join(str(p) for p in error.absolute_path)
+    where = f"at '{path}'" if path else "at the top level"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {', '.join(repr(k) for k in extra)} {where}"
+    if error.validator == "required":
+        return f"{error.message.replace(' is a required property', '')} is required {where}"
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deepest.absolute_path) > len(error.absolute_path):
+            return _describe(deepest)
+        return f"{where}: not a valid value ({_short(error.instance)})"
+    return f"{where}: {error.message}"
+
+
+def _short(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def validate(data, name: str, path, located=None, hint: str | None = None) -> None:
+    """Raise InputError for the first (most relevant) schema violation."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator(name).iter_errors(data))
+    if error is None:
+        return
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deepest.absolute_path) > len(error.absolute_path):
+            error = deepest
+    line = located.line_of(data, list(error.absolute_path)) if located else None
+    if error.validator == "additionalProperties" and located:
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if extra:
+            line = located.line_of(data, list(error.absolute_path) + [extra[0]])
+    raise InputError(path, f"{name} schema: {_describe(error)}", line=line, hint=hint)
