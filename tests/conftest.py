@@ -1,0 +1,79 @@
+"""Shared fixtures: the shipped sample, a CLI runner, and a builder for small evidence folders."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from auditor.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "evidence" / "FY2025"
+POLICY = ROOT / "policies" / "sample-city.yaml"
+
+
+def invoke(*args, cwd: Path | None = None):
+    """Run the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    with runner.isolated_filesystem(temp_dir=cwd):
+        import os
+        old = os.getcwd()
+        os.chdir(cwd)
+        try:
+            return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+        finally:
+            os.chdir(old)
+
+
+def check_json(*args) -> tuple[int, dict]:
+    result = invoke("check", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def write_policy(folder: Path, **overrides) -> Path:
+    data = {"organisation": {"ja": "テスト市", "en": "Test City"}, "network_model": "alpha", "secretariat": "0100"}
+    data.update(overrides)
+    path = folder / "policy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+ORG = [
+    {"code": "0100", "name": "情報政策課", "parent": "0001", "level": "課", "mynumber_work": False},
+    {"code": "0200", "name": "市民課", "parent": "0001", "level": "課", "mynumber_work": True},
+    {"code": "0001", "name": "総務部", "level": "部", "mynumber_work": False},
+]
+
+
+def write_evidence(folder: Path, datasets: dict, fiscal_year: int = 2025, as_of: str | None = None,
+                   collected_on: str = "2026-03-01") -> Path:
+    """An evidence folder with one YAML file per kind (canonical field names) and its manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for kind, records in datasets.items():
+        name = f"{kind}.yaml"
+        (folder / name).write_text(yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
+        files.append({"path": name, "kind": kind, "provided_by": "テスト", "collected_on": collected_on})
+    manifest = {"organisation": "テスト市", "fiscal_year": fiscal_year, "files": files}
+    if as_of:
+        manifest["as_of"] = as_of
+    (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def copy_sample(tmp_path: Path) -> Path:
+    target = tmp_path / "FY2025"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def sample_copy(tmp_path):
+    return copy_sample(tmp_path)

@@ -1,0 +1,174 @@
+"""The shipped controls mean what the issue and REFERENCE.md §1 say, on small evidence sets."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ORG, check_json, write_evidence, write_policy
+
+
+def run(tmp_path, control, datasets, as_of=None, **policy):
+    ev = write_evidence(tmp_path / "ev", datasets, as_of=as_of)
+    pol = write_policy(tmp_path, **policy)
+    code, doc = check_json("--policy", pol, "--evidence", ev, "--control", control, "--fail-on", "observation")
+    (result,) = [r for r in doc["results"] if r["control_id"] == control]
+    return code, result
+
+
+def ids(result):
+    return sorted(f["id"] for f in result["findings"])
+
+
+STAFF = [
+    {"staff_id": "S001", "name": "甲", "unit": "市民課", "employment": "正規"},
+    {"staff_id": "S002", "name": "乙", "unit": "市民課", "employment": "会計年度任用", "joined_on": "2025-10-01"},
+    {"staff_id": "S003", "name": "丙", "unit": "情報政策課", "left_on": "2025-03-31"},  # left before FY: out of scope
+    {"staff_id": "S004", "name": "丁", "unit": "情報政策課", "left_on": "2025-04-01"},  # employed on 4/1: in scope
+    {"staff_id": "S005", "name": "戊", "unit": "市民課", "joined_on": "2026-04-01"},  # joins after FY: out of scope
+]
+
+
+@pytest.mark.parametrize("completed, ok", [
+    ("2025-04-01", True), ("2026-03-31", True), ("令和7年4月1日", True), ("R8.3.31", True),
+    ("2025-03-31", False), ("2026-04-01", False),
+])
+def test_tr01_fiscal_year_bounds_are_inclusive(tmp_path, completed, ok):
+    training = [{"staff_id": s, "course": "基礎", "completed_on": "2025-06-01"} for s in ("S002", "S004")]
+    training.append({"staff_id": "Ｓ００１", "course": "基礎", "completed_on": completed})  # NFKC join
+    _, result = run(tmp_path, "TR-01", {"org_units": ORG, "staff": STAFF, "training_records": training})
+    assert ids(result) == ([] if ok else ["TR-01:S001"])
+    assert result["status"] == ("pass" if ok else "fail")
+
+
+def test_tr01_one_finding_per_untrained_person_at_roster_row(tmp_path):
+    _, result = run(tmp_path, "TR-01", {"org_units": ORG, "staff": STAFF, "training_records": []})
+    assert ids(result) == ["TR-01:S001", "TR-01:S002", "TR-01:S004"]
+    lines = {f["id"]: f["locations"] for f in result["findings"]}
+    assert lines["TR-01:S001"] == [{"file": "staff.yaml", "line": 1}]
+    assert lines["TR-01:S002"] == [{"file": "staff.yaml", "line": 5}]
+    depts = {f["id"]: f["department"] for f in result["findings"]}
+    assert depts == {"TR-01:S001": "市民課", "TR-01:S002": "市民課", "TR-01:S004": "情報政策課"}
+
+
+def test_tr01_course_parameter(tmp_path):
+    training = [{"staff_id": s, "course": "応用", "completed_on": "2025-06-01"} for s in ("S001", "S002", "S004")]
+    data = {"org_units": ORG, "staff": STAFF, "training_records": training}
+    _, any_course = run(tmp_path / "a", "TR-01", data)
+    assert any_course["status"] == "pass"
+    _, basic = run(tmp_path / "b", "TR-01", data, controls={"TR-01": {"params": {"course": "基礎"}}})
+    assert ids(basic) == ["TR-01:S001", "TR-01:S002", "TR-01:S004"]
+
+
+def test_ns01_flags_mynumber_flows_without_specific_comm(tmp_path):
+    flows = [
+        {"rule_id": "R1", "src_zone": "マイナンバー利用事務系", "dst_zone": "LGWAN接続系", "action": "許可"},
+        {"rule_id": "R2", "src_zone": "lgwan", "dst_zone": "個人番号利用事務系", "action": "allow", "specific_comm_id": "TK-1"},
+        {"rule_id": "R3", "src_zone": "internet", "dst_zone": "mynumber", "action": "拒否"},
+        {"rule_id": "R4", "src_zone": "mynumber", "dst_zone": "mynumber", "action": "allow"},
+        {"rule_id": "R5", "src_zone": "internet", "dst_zone": "mynumber", "action": "allow"},
+    ]
+    _, result = run(tmp_path, "NS-01", {"flow_rules": flows})
+    assert ids(result) == ["NS-01:R1", "NS-01:R5"]
+    assert result["findings"][0]["locations"] == [{"file": "flow_rules.yaml", "line": 1}]
+
+
+def test_ns02_requires_a_registered_gateway(tmp_path):
+    gateways = [{"gateway_id": "GW-1", "type": "ファイル無害化"}, {"gateway_id": "GW-2", "type": "security_cloud"}]
+    flows = [
+        {"rule_id": "R1", "src_zone": "lgwan", "dst_zone": "internet", "action": "allow", "via": "GW-1"},
+        {"rule_id": "R2", "src_zone": "internet", "dst_zone": "lgwan", "action": "allow"},
+        {"rule_id": "R3", "src_zone": "internet", "dst_zone": "lgwan", "action": "allow", "via": "GW-9"},
+        {"rule_id": "R4", "src_zone": "lgwan", "dst_zone": "internet", "action": "allow", "via": "GW-2"},
+        {"rule_id": "R5", "src_zone": "lgwan", "dst_zone": "internet", "action": "deny"},
+    ]
+    _, result = run(tmp_path, "NS-02", {"flow_rules": flows, "gateways": gateways})
+    assert ids(result) == ["NS-02:R2", "NS-02:R3", "NS-02:R4"]
+
+
+@pytest.mark.parametrize("model, bad", [
+    ("alpha", ["T-INET"]), ("alpha_prime", ["T-INET"]), ("beta", ["T-LG"]), ("beta_prime", ["T-LG"]),
+])
+def test_ns04_main_terminal_zone_follows_the_model(tmp_path, model, bad):
+    terminals = [
+        {"asset_id": "T-LG", "unit": "0100", "zone": "lgwan", "role": "主たる業務端末"},
+        {"asset_id": "T-INET", "unit": "0100", "zone": "internet", "role": "main"},
+        {"asset_id": "T-SH", "unit": "0100", "zone": "internet", "role": "shared"},
+        {"asset_id": "T-MY", "unit": "市民課", "zone": "mynumber", "role": "main", "mfa": "○"},
+    ]
+    _, result = run(tmp_path, "NS-04", {"terminals": terminals, "org_units": ORG}, network_model=model)
+    assert ids(result) == [f"NS-04.placement:{a}" for a in bad]
+
+
+def test_ns04_mynumber_terminal_needs_mynumber_unit(tmp_path):
+    terminals = [{"asset_id": "T1", "unit": "情報政策課", "zone": "mynumber", "role": "main"},
+                 {"asset_id": "T2", "unit": "市民課", "zone": "mynumber", "role": "main"}]
+    _, result = run(tmp_path, "NS-04", {"terminals": terminals, "org_units": ORG})
+    assert ids(result) == ["NS-04.mynumber-unit:T1"]
+    assert result["findings"][0]["department"] == "情報政策課"
+
+
+@pytest.mark.parametrize("control, field, bad_value", [
+    ("NS-05", "mfa", "×"), ("NS-06", "export_block", "無"), ("NS-08", "wireless", "あり"),
+])
+def test_ns05_06_08_my_number_terminal_settings(tmp_path, control, field, bad_value):
+    good = {"mfa": "はい", "export_block": "有", "wireless": "なし"}
+    terminals = [
+        {"asset_id": "T1", "unit": "市民課", "zone": "mynumber", **good},
+        {"asset_id": "T2", "unit": "市民課", "zone": "mynumber", **dict(good, **{field: bad_value})},
+        {"asset_id": "T3", "unit": "市民課", "zone": "lgwan", **dict(good, **{field: bad_value})},
+    ]
+    _, result = run(tmp_path, control, {"terminals": terminals, "org_units": ORG})
+    assert ids(result) == [f"{control}:T2"]
+
+
+def test_au01_internal_audit_in_fiscal_year(tmp_path):
+    audits = [{"audit_id": "A1", "kind": "内部監査", "started_on": "2025-03-01", "ended_on": "2025-03-31"}]
+    _, result = run(tmp_path / "a", "AU-01", {"audits": audits})
+    assert result["status"] == "fail" and result["findings"][0]["locations"] == [{"file": "audits.yaml", "line": None}]
+    audits.append({"audit_id": "A2", "kind": "internal", "started_on": "2026-03-31"})
+    _, result = run(tmp_path / "b", "AU-01", {"audits": audits})
+    assert result["status"] == "pass"
+
+
+@pytest.mark.parametrize("ended, interval, model, status", [
+    ("2023-04-01", 3, "alpha", "pass"),   # exactly 3 years before as_of 2026-03-31 is... inside
+    ("2023-03-30", 3, "alpha", "fail"),
+    ("2023-03-30", 4, "alpha", "pass"),
+    ("2024-12-20", 3, "beta", "fail"),    # β/β′: every fiscal year
+    ("2025-12-20", 3, "beta_prime", "pass"),
+])
+def test_au04_external_audit_interval(tmp_path, ended, interval, model, status):
+    audits = [{"audit_id": "E1", "kind": "外部監査", "ended_on": ended}]
+    _, result = run(tmp_path, "AU-04", {"audits": audits}, network_model=model,
+                    controls={"AU-04": {"params": {"interval_years": interval}}})
+    assert result["status"] == status
+
+
+def test_sa01_names_the_department_and_points_at_the_file(tmp_path):
+    sa = [{"unit": "情報政策課", "submitted_on": "2025-07-01", "item": "1", "answer": "はい"},
+          {"unit": "市民課", "submitted_on": "2025-03-28", "item": "1", "answer": "はい"}]
+    _, result = run(tmp_path, "SA-01", {"org_units": ORG, "self_assessments": sa})
+    (finding,) = result["findings"]
+    assert finding["id"] == "SA-01:0200"
+    assert finding["department"] == "市民課"
+    assert "市民課" in finding["message"]
+    assert finding["locations"] == [{"file": "self_assessments.yaml", "line": None}]
+
+
+def test_missing_evidence_is_never_a_pass(tmp_path):
+    code, result = run(tmp_path, "TR-01", {"org_units": ORG, "staff": STAFF})
+    assert result["status"] == "no_evidence"
+    assert "training_records" in result["reason"]
+    assert code == 1  # a control without evidence fails the gate at its severity
+
+
+def test_ns09_not_applicable_under_alpha(tmp_path):
+    _, result = run(tmp_path, "NS-09", {"audits": []}, network_model="alpha")
+    assert result["status"] == "not_applicable"
+
+
+def test_disabled_control_is_listed_not_evaluated(tmp_path):
+    _, result = run(tmp_path, "NS-01", {"flow_rules": [{"rule_id": "R1", "src_zone": "mynumber",
+                                                        "dst_zone": "lgwan", "action": "allow"}]},
+                    controls={"NS-01": {"enabled": False, "reason": "別途ネットワーク監査で確認"}})
+    assert result["status"] == "not_applicable" and result["findings"] == []
+    assert "別途ネットワーク監査" in result["reason"]
