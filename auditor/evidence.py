@@ -8,7 +8,7 @@ from pathlib import Path
 from . import kinds, mynumber, normalize, readers, schema, yamlio
 from .errors import InputError
 from .fiscal import FiscalYear
-from .model import Evidence, EvidenceFile, Record
+from .model import Evidence, EvidenceFile, Location, Record
 
 MANIFEST = "manifest.yaml"
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -44,12 +44,12 @@ def load(root) -> Evidence:
         seen[key] = line
     # org_units first: other kinds name units, which are resolved to unit codes
     order = sorted(range(len(entries)), key=lambda i: entries[i]["kind"] != "org_units")
-    files, datasets, units, names = [None] * len(entries), {}, {}, {}
+    files, datasets, units, names, found = [None] * len(entries), {}, {}, {}, []
     for i in order:
         entry, line = entries[i], located.line_of(data, ["files", i])
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
         raw = _read_bytes(root, entry["path"], manifest_path, line)
-        records, encoding = _records(raw, entry, units, names)
+        records, encoding = _records(raw, entry, units, names, found)
         if entry["kind"] == "org_units":
             for r in records:
                 units[r.fields["code"]] = {k: r.fields.get(k) for k in ("name", "level", "parent", "mynumber_work")}
@@ -58,7 +58,8 @@ def load(root) -> Evidence:
         datasets.setdefault(entry["kind"], []).extend(records)
         files[i] = EvidenceFile(entry["path"], entry["kind"], entry["provided_by"], collected,
                                 hashlib.sha256(raw).hexdigest(), len(records), encoding)
-    return Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units)
+    return Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
+                    tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))))
 
 
 def _date(value, path, line):
@@ -90,7 +91,7 @@ def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
 
 
-def _records(raw: bytes, entry: dict, units: dict, names: dict) -> tuple[list, str | None]:
+def _records(raw: bytes, entry: dict, units: dict, names: dict, found: list) -> tuple[list, str | None]:
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
     fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
@@ -107,6 +108,7 @@ def _records(raw: bytes, entry: dict, units: dict, names: dict) -> tuple[list, s
             if isinstance(cell, str) and mynumber.contains(cell):
                 # never copy a My Number further than this function
                 row[label] = cell = mynumber.mask(cell)
+                found.append(Location(rel, line))
             target = mapping.get(label)
             if target is None:
                 continue

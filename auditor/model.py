@@ -105,6 +105,7 @@ class Evidence:
     files: tuple  # EvidenceFile
     datasets: dict  # kind -> list[Record]
     units: dict  # unit code -> {"name": ..., "level": ..., "parent": ...}
+    my_numbers: tuple = ()  # Location of every cell that held a My Number (masked on reading)
 
     def files_of(self, kind: str) -> list[str]:
         return [f.path for f in self.files if f.kind == kind]

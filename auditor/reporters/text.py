@@ -14,6 +14,7 @@ LABELS = {
            "exc": {"valid": "有効", "expired": "期限切れ（免除しない）", "not_started": "開始前（免除しない）",
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除",
+           "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "pass": "pass", "fail": "fail", "not_applicable": "not applicable", "no_evidence": "no evidence",
@@ -24,6 +25,7 @@ LABELS = {
            "exc": {"valid": "valid", "expired": "expired (waives nothing)", "not_started": "not started (waives nothing)",
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived",
+           "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)"},
 }
 MODELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}
@@ -67,6 +69,9 @@ def render(run: AuditRun, lang: str = "ja") -> str:
             detail = f" ({exc.problem})" if exc.problem else ""
             out.append(f"  {exc.id} {exc.control} ~{exc.end or '?'}: {t['exc'][e['state']]}{detail}; "
                        f"{e['used']} {t['used']}")
+    if ev.my_numbers:
+        out += ["", f"== {t['pii']} =="]
+        out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
     s = summary(run)
     statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]

@@ -1,0 +1,144 @@
+"""The shipped sample: exactly the gaps documented in evidence/README.md, at the right file and line."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+from conftest import POLICY, ROOT, SAMPLE, check_json, invoke
+
+R, T, X = "fw_rules.csv", "端末台帳.tsv", "職員名簿.xlsx"
+EXPECTED = {  # finding id -> (status, department, [(file, line)])
+    "NS-01:FW-0107": ("open", "情報政策課", [(R, 8)]),
+    "NS-01:FW-0131": ("open", "情報政策課", [(R, 17)]),
+    "NS-02:FW-0215": ("open", "情報政策課", [(R, 36)]),
+    "NS-02:FW-0216": ("open", "情報政策課", [(R, 37)]),
+    "NS-04.placement:PC-0017": ("open", "財政課", [(T, 18)]),
+    "NS-04.mynumber-unit:PC-0110": ("open", "商工観光課", [(T, 111)]),
+    "NS-06:PC-0041": ("waived", "市民課", [(T, 42)]),
+    "NS-06:PC-0052": ("open", "税務課", [(T, 53)]),
+    "NS-09.external-audit:missing": ("open", "情報政策課", [("audits.yaml", None)]),
+    "NS-09.prerequisites:TR-01": ("open", "情報政策課", []),
+    "NS-09.prerequisites:TR-04": ("open", "情報政策課", []),
+    "TR-01:S00129": ("open", "市民課", [(X, 88)]),
+    "TR-01:S00145": ("open", "保険年金課", [(X, 139)]),
+    "TR-01:S00252": ("open", "子育て支援課", [(X, 193)]),
+    "TR-01:S00171": ("open", "道路課", [(X, 229)]),
+    "TR-02:S00282": ("open", "介護保険課", [(X, 215)]),
+    "TR-04.click-rate:phishing/2026-01-21": ("open", "情報政策課", [("drills.yaml", 12)]),
+    "AU-02:0620": ("open", "農林課", [("audits.yaml", None)]),
+    "AU-02:0710": ("open", "会計課", [("audits.yaml", None)]),
+    "AU-03:IA-2025-01": ("open", "情報政策課", [("audits.yaml", 51)]),
+    "AU-04.annual:missing": ("open", "情報政策課", [("audits.yaml", None)]),
+    "SA-01:0520": ("open", "都市計画課", [("自己点検票.csv", None)]),
+    "SA-01:0620": ("open", "農林課", [("自己点検票.csv", None)]),
+    "CA-01.self-check:0130/SA-4": ("open", "財政課", [("自己点検票.csv", 15)]),
+    "CA-02:CA-2024-04": ("open", "財政課", [("是正処置管理表.xlsx", 6)]),
+    "CA-03:CA-2024-06": ("open", "市民課", [("是正処置管理表.xlsx", 8)]),
+    "CA-03:CA-2024-07": ("open", "税務課", [("是正処置管理表.xlsx", 9)]),
+    "OR-01.manager:0210": ("open", "企画課", [("role_assignments.csv", None)]),
+    "OR-01.holder:security_manager/S00002": ("open", "税務課", [("role_assignments.csv", 16)]),
+}
+CLEAN = {"NS-05", "NS-08", "AU-01"}
+
+
+def test_exactly_the_documented_gaps_at_the_right_place():
+    code, doc = check_json("--policy", POLICY, "--evidence", SAMPLE)
+    assert code == 1
+    found = {f["id"]: (f["status"], f["department"], [(l["file"], l["line"]) for l in f["locations"]])
+             for r in doc["results"] for f in r["findings"]}
+    assert found == EXPECTED
+
+
+def test_statuses_of_every_control():
+    _, doc = check_json("--policy", POLICY, "--evidence", SAMPLE)
+    status = {r["control_id"]: r["status"] for r in doc["results"]}
+    assert {c for c, s in status.items() if s == "pass"} == CLEAN
+    assert {c for c, s in status.items() if s == "fail"} == {k.split(":")[0].split(".")[0] for k in EXPECTED}
+    assert len(status) == 19
+
+
+def test_every_planted_gap_is_listed_in_the_evidence_readme():
+    table = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    for fid, (_, dept, locations) in EXPECTED.items():
+        control = fid.split(":")[0].split(".")[0]
+        if control == "NS-09" or fid == "NS-06:PC-0041":
+            continue
+        line = str(locations[0][1]) if locations and locations[0][1] else "—"
+        assert re.search(rf"\| {control} \| [^|]+ \| {line} \| [^|]+ \| {dept} \|", table), fid
+
+
+def test_json_interface_fields():
+    _, doc = check_json("--policy", POLICY, "--evidence", SAMPLE, "--lang", "en")
+    for r in doc["results"]:
+        assert {"control_id", "status", "findings"} <= set(r)
+        for f in r["findings"]:
+            assert {"id", "control_id", "severity", "department", "message", "locations"} <= set(f)
+            assert f["severity"] in ("major", "minor", "observation")
+            assert all(set(l) == {"file", "line"} for l in f["locations"])
+    assert doc["exceptions"][1]["state"] == "expired"
+    assert doc["my_number_notices"] == [{"file": "fw_rules.csv", "line": 8}]
+
+
+def test_my_number_never_in_any_output(tmp_path):
+    for fmt in ("text", "json"):
+        for lang in ("ja", "en"):
+            result = invoke("check", "--format", fmt, "--lang", lang)
+            text = re.sub(r"[\s\-－]", "", result.output)
+            assert "123456789018" not in text and "9018" not in result.output
+    assert "************" in invoke("check").output
+
+
+def test_names_are_not_printed():
+    text = invoke("check").output + invoke("check", "--format", "json").output
+    import openpyxl
+    ws = openpyxl.load_workbook(SAMPLE / "職員名簿.xlsx", read_only=True)["職員名簿"]
+    names = [row[1] for row in ws.iter_rows(min_row=4, values_only=True) if row[1]]
+    assert names and not [n for n in names if n in text]
+
+
+def test_defaults_from_repository_root_and_exit_codes():
+    # subprocess: the installed console script, run where a CISO office would run it
+    run = lambda *a: subprocess.run([sys.executable, "-m", "auditor.cli", *a], cwd=ROOT,  # noqa: E731
+                                    capture_output=True, text=True, encoding="utf-8")
+    default = run("check")
+    assert default.returncode == 1 and "情報政策課" in default.stdout and "Traceback" not in default.stderr
+    assert default.stdout.rstrip().splitlines()[-1].startswith("管理策 19 件")
+    assert run("check", "--fail-on", "none").returncode == 0
+    assert run("check", "--lang", "en").stdout.rstrip().splitlines()[-1].startswith("19 controls")
+
+
+def test_output_file_and_text_grouping(tmp_path):
+    out = tmp_path / "r" / "results.json"
+    result = invoke("check", "--format", "json", "--output", out)
+    assert result.exit_code == 1 and result.output == ""
+    assert json.loads(out.read_text(encoding="utf-8"))["fiscal_year"] == 2025
+    text = invoke("check").output
+    assert text.index("■ 会計課") < text.index("■ 財政課")  # grouped by department, sorted
+    assert "[免除] NS-06" in text
+
+
+def test_validate_and_controls_commands():
+    result = invoke("validate")
+    assert result.exit_code == 0 and "19 controls" in result.output and "12 evidence files" in result.output
+    listing = invoke("controls", "list").output.splitlines()
+    assert len(listing) == 19 and listing[0].startswith("NS-01")
+    shown = invoke("controls", "show", "TR-01").output
+    assert "course: null" in shown and "each: staff" in shown
+
+
+def test_user_control_directory(tmp_path):
+    (tmp_path / "local.yaml").write_text(
+        "- id: LOCAL-01\n  title: {ja: 共用端末の二要素認証, en: Shared terminals use MFA}\n"
+        "  requirement: {ja: 例, en: Example}\n  area: network\n  severity: minor\n  source: local\n"
+        "  params: {zones: [lgwan]}\n  evidence: [terminals]\n"
+        "  rule: {all: terminals, where: {role: shared, zone: {in: $zones}}, require: {mfa: true}}\n"
+        "  message: {ja: '共用端末 {asset_id}', en: 'shared terminal {asset_id}'}\n", encoding="utf-8")
+    code, doc = check_json("--controls", tmp_path, "--control", "LOCAL-01")
+    (result,) = doc["results"]
+    assert result["status"] == "pass" and result["checked"] > 10
+    dup = tmp_path / "dup.yaml"
+    dup.write_text((tmp_path / "local.yaml").read_text(encoding="utf-8").replace("LOCAL-01", "NS-01"), encoding="utf-8")
+    result = invoke("check", "--controls", tmp_path)
+    assert result.exit_code == 2 and "NS-01 is defined twice" in result.stderr
