@@ -37,37 +37,35 @@ class KindSpec:
         self.fields = {name: (spec["x-type"], spec.get("x-enum")) for name, spec in schema["properties"].items()}
         self.personal = frozenset(n for n, s in schema["properties"].items() if s.get("x-personal"))
         self.units = tuple(n for n, (t, _) in self.fields.items() if t in ("unit", "unit_list"))
+        self._readers = {name: _reader(xtype, enum) for name, (xtype, enum) in self.fields.items()}
 
     def convert(self, name: str, raw, values: dict | None = None):
         """Normalise one raw cell; ValueError with a user-readable reason when it cannot be read."""
-        xtype, enum = self.fields[name]
         if isinstance(raw, str):
             raw = raw.strip()
         if raw is None or raw == "":
-            return [] if xtype == "unit_list" else None
+            return [] if self.fields[name][0] == "unit_list" else None
         if values and not isinstance(raw, (list, dict)):
-            mapped = values.get(raw, values.get(normalize.nfkc(raw), raw)) if isinstance(raw, str) else values.get(raw, raw)
-            raw = mapped
+            raw = values.get(raw, values.get(normalize.nfkc(raw), raw)) if isinstance(raw, str) else values.get(raw, raw)
             if raw is None:
                 return None
-        if xtype in ("id", "unit"):
-            return normalize.normalize_id(raw)
-        if xtype == "text":
-            return str(raw).strip()
-        if xtype == "date":
-            return normalize.parse_date(raw)
-        if xtype == "bool":
-            return normalize.parse_bool(raw)
-        if xtype == "int":
-            return normalize.parse_int(raw)
-        if xtype == "number":
-            return normalize.parse_number(raw)
-        if xtype == "enum":
-            return normalize.canonical(enum, raw)
-        if xtype == "unit_list":
-            items = raw if isinstance(raw, list) else _LIST_SPLIT.split(str(raw))
-            return [v for v in (normalize.normalize_id(i) for i in items if i is not None) if v]
+        return self._readers[name](raw)
+
+
+def _unit_list(raw) -> list:
+    items = raw if isinstance(raw, list) else _LIST_SPLIT.split(str(raw))
+    return [v for v in (normalize.normalize_id(i) for i in items if i is not None) if v]
+
+
+def _reader(xtype: str, enum: str | None):
+    """The function that reads one non-empty cell of a field of this x-type."""
+    readers = {"id": normalize.normalize_id, "unit": normalize.normalize_id, "text": lambda v: str(v).strip(),
+               "date": normalize.parse_date, "bool": normalize.parse_bool, "int": normalize.parse_int,
+               "number": normalize.parse_number, "unit_list": _unit_list,
+               "enum": lambda v: normalize.canonical(enum, v)}
+    if xtype not in readers:
         raise ValueError(f"unknown x-type {xtype}")  # a broken kind schema, not user input
+    return readers[xtype]
 
 
 @functools.lru_cache(maxsize=None)
