@@ -16,7 +16,8 @@ def run(policy_path, evidence_dir, control_dirs, only=None) -> AuditRun:
         unknown = [c for c in only if c not in known]
         if unknown:
             raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
-        controls = [c for c in controls if c.id in only or _needed_by(c.id, only, controls)]
+        needed = _with_dependencies(only, {c.id: c for c in controls})
+        controls = [c for c in controls if c.id in needed]
     ev = evidence.load(evidence_dir)
     try:
         results, exceptions = engine.evaluate(controls, pol, ev)
@@ -27,14 +28,13 @@ def run(policy_path, evidence_dir, control_dirs, only=None) -> AuditRun:
     return AuditRun(pol, ev, controls, results, exceptions, digest)
 
 
-def _needed_by(cid: str, only, controls) -> bool:
-    """A control that a selected control checks with controls_pass is evaluated too."""
-    for c in controls:
-        if c.id not in only:
+def _with_dependencies(only, by_id: dict) -> set:
+    """The selected controls and, transitively, the controls they check with controls_pass."""
+    needed, todo = set(), list(only)
+    while todo:
+        cid = todo.pop()
+        if cid in needed or cid not in by_id:
             continue
-        for rule in c.rules:
-            wanted = rule.get("controls_pass")
-            ids = c.params.get(wanted[1:], []) if isinstance(wanted, str) else wanted or []
-            if cid in (ids or []):
-                return True
-    return False
+        needed.add(cid)
+        todo.extend(by_id[cid].depends_on())
+    return needed

@@ -37,12 +37,9 @@ def _dependency_order(controls: list[Control]) -> list[Control]:
             return
         if c.id in trail:
             raise ValueError(f"controls_pass cycle: {' -> '.join(trail + (c.id,))}")
-        for rule in c.rules:
-            wanted = rule.get("controls_pass")
-            ids = c.params.get(wanted[1:], []) if isinstance(wanted, str) else wanted or []
-            for dep in ids or []:
-                if dep in by_id:
-                    visit(by_id[dep], trail + (c.id,))
+        for dep in c.depends_on():
+            if dep in by_id:
+                visit(by_id[dep], trail + (c.id,))
         state[c.id] = "done"
         order.append(c)
 
@@ -64,8 +61,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         names = ", ".join(missing)
         return Result(control, "no_evidence", reason=_text(f"証跡がありません: {names}", f"No evidence provided: {names}"))
     params = context_params(control, policy, evidence.fiscal_year, evidence.as_of)
-    names = {normalize.nfkc(u["name"]): code for code, u in evidence.units.items() if u.get("name")}
-    ctx = rules.Context(params, evidence.fiscal_year, evidence.as_of, evidence.units, names, statuses)
+    ctx = rules.Context(params, evidence.fiscal_year, evidence.as_of, evidence.units, evidence.unit_names, statuses)
     files = {k: evidence.files_of(k) for k in control.evidence}
     result = Result(control, "pass")
     applicable = False
@@ -100,7 +96,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
 def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, params: dict) -> Finding:
     sub = f".{rule['id']}" if len(control.rules) > 1 and rule.get("id") else ""
     fid = mynumber.mask(f"{control.id}{sub}:{hit.key}")
-    unit = hit.unit or policy.secretariat
+    unit = hit.unit or evidence.unit_code(policy.secretariat)
     department = evidence.unit_name(unit) if unit else None
     if hit.record is not None:
         locations = [{"file": hit.record.file, "line": hit.record.line}]
@@ -150,16 +146,10 @@ def _template_values(hit, params, department, evidence, policy, lang) -> dict:
             continue
         enum = spec.fields.get(k, (None, None))[1] if spec else None
         values[k] = enum_label(enum, v, lang) if enum and isinstance(v, str) else v
-    for k, v in list(values.items()):
-        if k.endswith(("unit", "auditees", "auditors")) and v is not None:
-            values[k] = _unit_label(v, evidence)
+    for k in spec.units if spec else ():
+        v = values.get(k)
+        values[k] = [evidence.unit_name(u) for u in v] if isinstance(v, list) else evidence.unit_name(v)
     return values
-
-
-def _unit_label(value, evidence):
-    if isinstance(value, list):
-        return [evidence.unit_name(v) for v in value]
-    return evidence.unit_name(value)
 
 
 class _Formatter(string.Formatter):
@@ -185,7 +175,6 @@ def _format(template: str, values: dict) -> str:
 
 def _apply_exceptions(result: Result, policy: Policy, evidence: Evidence, used: dict) -> None:
     """Waive the findings that a valid exception covers; invalid ones are shown, never waive."""
-    names = {normalize.nfkc(u["name"]): code for code, u in evidence.units.items() if u.get("name")}
     for exc in policy.exceptions:
         if exc.control != result.control_id:
             continue
@@ -193,7 +182,7 @@ def _apply_exceptions(result: Result, policy: Policy, evidence: Evidence, used: 
         info = {"id": exc.id, "state": state, "reason": exc.reason, "approver": exc.approver,
                 "from": exc.start.isoformat() if exc.start else None, "to": exc.end.isoformat() if exc.end else None}
         for finding in result.findings:
-            if finding.status == "waived" or not _in_scope(exc.scope, finding, names):
+            if finding.status == "waived" or not _in_scope(exc.scope, finding, evidence):
                 continue
             if state == "valid":
                 finding.status, finding.exception = "waived", info
@@ -202,12 +191,11 @@ def _apply_exceptions(result: Result, policy: Policy, evidence: Evidence, used: 
                 finding.exception = info  # shown beside the finding: an exception exists but does not waive
 
 
-def _in_scope(scope: dict, finding: Finding, names: dict) -> bool:
+def _in_scope(scope: dict, finding: Finding, evidence: Evidence) -> bool:
     for key, want in scope.items():
         have = finding.subject.get(key)
         if key in ("unit", "department"):
-            have = finding.department_code
-            want = want if want in names.values() else names.get(normalize.nfkc(want or ""), want)
+            have, want = finding.department_code, evidence.unit_code(want)
         if have is None or normalize.nfkc(have) != normalize.nfkc(want or ""):
             return False
     return True

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import unicodedata
 from dataclasses import dataclass, field
 
 from .fiscal import FiscalYear
@@ -46,6 +48,16 @@ class Control:
     line: int | None = None
     enabled: bool = True
     disabled_reason: str | None = None
+
+    def depends_on(self) -> list[str]:
+        """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""
+        ids = []
+        for rule in self.rules:
+            wanted = rule.get("controls_pass")
+            if isinstance(wanted, str):
+                wanted = self.params.get(wanted[1:])
+            ids.extend(wanted or [])
+        return ids
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,18 @@ class Evidence:
     def unit_name(self, code) -> str | None:
         unit = self.units.get(code)
         return unit["name"] if unit else code
+
+    @functools.cached_property
+    def unit_names(self) -> dict:
+        """NFKC unit name -> unit code."""
+        return {unicodedata.normalize("NFKC", u["name"]).strip(): code
+                for code, u in self.units.items() if u.get("name")}
+
+    def unit_code(self, value) -> str | None:
+        """A unit written by code or by name -> its code (unknown values are returned as given)."""
+        if value is None or value in self.units:
+            return value
+        return self.unit_names.get(unicodedata.normalize("NFKC", str(value)).strip(), value)
 
 
 @dataclass

@@ -26,6 +26,16 @@ def _validator(name: str):
     return cls(schema, format_checker=None)
 
 
+def _deepest(error):
+    """For oneOf/anyOf, the alternative's error that got furthest into the document."""
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        deepest = max(error.context, key=lambda e: len(e.absolute_path))
+        if len(deepest.absolute_path) <= len(error.absolute_path):
+            break
+        error = deepest
+    return error
+
+
 def _describe(error) -> str:
     path = "/".join(str(p) for p in error.absolute_path)
     where = f"at '{path}'" if path else "at the top level"
@@ -34,11 +44,8 @@ def _describe(error) -> str:
         return f"unknown key {', '.join(repr(k) for k in extra)} {where}"
     if error.validator == "required":
         return f"{error.message.replace(' is a required property', '')} is required {where}"
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        if len(deepest.absolute_path) > len(error.absolute_path):
-            return _describe(deepest)
-        return f"{where}: not a valid value ({_short(error.instance)})"
+    if error.validator in ("oneOf", "anyOf"):
+        return f"{where}: {error.schema.get('x-error', 'not a valid value')} (got {_short(error.instance)})"
     return f"{where}: {error.message}"
 
 
@@ -48,19 +55,16 @@ def _short(value) -> str:
 
 
 def validate(data, name: str, path, located=None, hint: str | None = None) -> None:
-    """Raise InputError for the first (most relevant) schema violation."""
+    """Raise InputError for the first (most relevant) schema violation, at its key's line."""
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator(name).iter_errors(data))
     if error is None:
         return
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        deepest = max(error.context, key=lambda e: len(e.absolute_path))
-        if len(deepest.absolute_path) > len(error.absolute_path):
-            error = deepest
-    line = located.line_of(data, list(error.absolute_path)) if located else None
-    if error.validator == "additionalProperties" and located:
+    error = _deepest(error)
+    key_path = list(error.absolute_path)
+    if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        if extra:
-            line = located.line_of(data, list(error.absolute_path) + [extra[0]])
+        key_path += extra[:1]
+    line = located.line_of(data, key_path) if located else None
     raise InputError(path, f"{name} schema: {_describe(error)}", line=line, hint=hint)
