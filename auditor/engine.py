@@ -7,7 +7,7 @@ import string
 from . import mynumber, normalize, rules
 from .catalogue import context_params
 from .kinds import spec as kind_spec
-from .model import Control, Evidence, Finding, Policy, Result
+from .model import STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
 _PASSING = ("pass", "waived")
 
@@ -146,6 +146,8 @@ def _template_values(hit, params, department, evidence, policy, lang) -> dict:
             continue
         enum = spec.fields.get(k, (None, None))[1] if spec else None
         values[k] = enum_label(enum, v, lang) if enum and isinstance(v, str) else v
+    if spec is None and "status" in hit.fields:  # controls_pass: the other control's status
+        values["status"] = STATUS_LABELS[lang].get(hit.fields["status"], hit.fields["status"])
     for k in spec.units if spec else ():
         v = values.get(k)
         values[k] = [evidence.unit_name(u) for u in v] if isinstance(v, list) else evidence.unit_name(v)

@@ -10,6 +10,12 @@ from .fiscal import FiscalYear
 
 SEVERITIES = ("major", "minor", "observation")
 STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
+STATUS_LABELS = {
+    "ja": {"pass": "適合", "fail": "不適合", "waived": "例外承認", "not_applicable": "適用外",
+           "no_evidence": "証跡なし", "stale": "証跡が古い", "error": "評価エラー", "not_evaluated": "未評価"},
+    "en": {"pass": "pass", "fail": "fail", "waived": "waived", "not_applicable": "not applicable",
+           "no_evidence": "no evidence", "stale": "stale evidence", "error": "error", "not_evaluated": "not evaluated"},
+}
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,11 @@
 """Terminal output: findings grouped by department, every control's status, a one-line summary."""
 from __future__ import annotations
 
-from ..model import AuditRun
+from ..model import STATUS_LABELS, AuditRun
 from .jsonout import summary
 
 LABELS = {
     "ja": {"major": "重大", "minor": "軽微", "observation": "観察", "waived": "免除",
-           "pass": "適合", "fail": "不適合", "not_applicable": "適用外", "no_evidence": "証跡なし",
-           "stale": "証跡が古い", "error": "評価エラー",
            "title": "{org} {fy} 情報セキュリティ監査（基準日 {as_of}、{model}モデル）",
            "findings": "指摘事項（所属別）", "controls": "管理策ごとの結果", "none": "指摘事項はありません。",
            "org_wide": "組織全体", "exceptions": "例外措置",
@@ -17,8 +15,6 @@ LABELS = {
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
-           "pass": "pass", "fail": "fail", "not_applicable": "not applicable", "no_evidence": "no evidence",
-           "stale": "stale evidence", "error": "error",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
            "org_wide": "Organisation-wide", "exceptions": "Exceptions",
@@ -36,7 +32,7 @@ def _where(loc: dict) -> str:
 
 
 def render(run: AuditRun, lang: str = "ja") -> str:
-    t = LABELS[lang]
+    t = dict(STATUS_LABELS[lang], **LABELS[lang])
     ev, pol = run.evidence, run.policy
     fy = ev.fiscal_year.label_ja if lang == "ja" else ev.fiscal_year.label_en
     model = MODELS[pol.network_model] if lang == "ja" else pol.network_model
