@@ -58,7 +58,8 @@ def main():
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]), default="text",
+              show_default=True, help="text for people; json, junit, sarif, github for CI.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
               help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")

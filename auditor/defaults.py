@@ -17,7 +17,7 @@ def shipped_controls() -> Path:
 
 
 def policy(cwd: Path | None = None) -> Path:
-    folder = (cwd or Path.cwd()) / "policies"
+    folder = (cwd or Path()) / "policies"  # relative, so outputs name it as the user sees it
     found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if len(found) == 1:
         return found[0]
@@ -28,7 +28,7 @@ def policy(cwd: Path | None = None) -> Path:
 
 def evidence(cwd: Path | None = None) -> Path:
     """The latest fiscal year's folder under evidence/ (the one with the highest year in its name)."""
-    folder = (cwd or Path.cwd()) / "evidence"
+    folder = (cwd or Path()) / "evidence"
     years = [d for d in folder.iterdir() if (d / "manifest.yaml").is_file()] if folder.is_dir() else []
     if not years:
         raise InputError(folder, "no --evidence given and no evidence/<FY>/manifest.yaml here",

@@ -6,6 +6,9 @@ import importlib
 REPORTERS = {
     "text": "auditor.reporters.text",
     "json": "auditor.reporters.jsonout",
+    "junit": "auditor.reporters.junit",
+    "sarif": "auditor.reporters.sarif",
+    "github": "auditor.reporters.github",
 }
 
 
