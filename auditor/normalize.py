@@ -27,7 +27,10 @@ _LIGATURES = str.maketrans({"㋿": "令和", "㍻": "平成", "㍼": "昭和", "
 
 
 def nfkc(value) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    text = str(value)
+    if text.isascii():  # NFKC leaves ASCII as it is: the common case skips the table look-ups
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _blank(value) -> bool:
@@ -50,6 +53,10 @@ def _integral_text(value):
 
 def normalize_id(value) -> str | None:
     """IDs and codes: NFKC, hyphen variants -> '-', inner whitespace collapsed."""
+    if type(value) is str and value.isascii():  # fast path: most IDs are plain ASCII
+        text = value.strip()
+        if not any(c in text for c in " \t\r\n\f\v"):
+            return text or None
     if _blank(value):
         return None
     text = nfkc(_integral_text(value)).translate(_HYPHEN_FOLD)
