@@ -59,7 +59,7 @@ def load(root) -> Evidence:
         files[i] = EvidenceFile(entry["path"], entry["kind"], entry["provided_by"], collected,
                                 hashlib.sha256(raw).hexdigest(), len(records), encoding)
     return Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
-                    tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))))
+                    tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))), _unknown_units(datasets, units))
 
 
 def _date(value, path, line):
@@ -163,6 +163,23 @@ def _column_map(table, entry: dict, spec) -> dict:
                              hint="add them under columns: in the manifest (raw header: field); columns in the file: "
                                   + ", ".join(table.headers))
     return mapping
+
+
+def _unknown_units(datasets: dict, units: dict) -> tuple:
+    """Units that evidence names but the organisation master does not know (typos, renamed units)."""
+    if not units:
+        return ()
+    seen: dict = {}
+    for kind, records in datasets.items():
+        spec = kinds.spec(kind)
+        fields = [n for n in spec.units if spec.fields[n][0] == "unit"]  # lists may name outside firms
+        for r in records:
+            for name in fields:
+                v = r.fields.get(name)
+                if v is not None and v not in units:
+                    first = seen.setdefault((r.file, v), [Location(r.file, r.line), 0])
+                    first[1] += 1
+    return tuple((loc, value, n) for (_, value), (loc, n) in sorted(seen.items()))
 
 
 def _unit(value, units: dict, names: dict):

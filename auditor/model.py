@@ -124,6 +124,7 @@ class Evidence:
     datasets: dict  # kind -> list[Record]
     units: dict  # unit code -> {"name": ..., "level": ..., "parent": ...}
     my_numbers: tuple = ()  # Location of every cell that held a My Number (masked on reading)
+    unknown_units: tuple = ()  # (Location of the first row, value, rows) of units not in org_units
 
     def files_of(self, kind: str) -> list[str]:
         return [f.path for f in self.files if f.kind == kind]

@@ -12,6 +12,7 @@ LABELS = {
            "exc": {"valid": "有効", "expired": "期限切れ（免除しない）", "not_started": "開始前（免除しない）",
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除",
+           "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
@@ -21,6 +22,7 @@ LABELS = {
            "exc": {"valid": "valid", "expired": "expired (waives nothing)", "not_started": "not started (waives nothing)",
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived",
+           "units": "Units not in the organisation master (check spelling or reorganisation)",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)"},
 }
@@ -65,6 +67,9 @@ def render(run: AuditRun, lang: str = "ja") -> str:
             detail = f" ({exc.problem})" if exc.problem else ""
             out.append(f"  {exc.id} {exc.control} ~{exc.end or '?'}: {t['exc'][e['state']]}{detail}; "
                        f"{e['used']} {t['used']}")
+    if ev.unknown_units:
+        out += ["", f"== {t['units']} =="]
+        out += [f"  {_where(loc.as_dict())}: {value} ({n})" for loc, value, n in ev.unknown_units]
     if ev.my_numbers:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
