@@ -178,4 +178,4 @@ def test_units_unknown_to_the_organisation_master_are_reported(tmp_path):
     staff = STAFF + [{"staff_id": "S006", "unit": "市民科"}, {"staff_id": "S007", "unit": "市民科"}]
     ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "staff": staff, "training_records": []})
     _, doc = check_json("--policy", write_policy(tmp_path), "--evidence", ev, "--control", "TR-01")
-    assert doc["unknown_units"] == [{"file": "staff.yaml", "line": 16, "value": "市民科", "rows": 2}]
+    assert doc["unknown_units"] == [{"file": "staff.yaml", "line": 22, "value": "市民科", "rows": 2}]
