@@ -80,8 +80,11 @@ def test_ns02_requires_a_registered_gateway(tmp_path):
         {"rule_id": "R4", "src_zone": "lgwan", "dst_zone": "internet", "action": "allow", "via": "GW-2"},
         {"rule_id": "R5", "src_zone": "lgwan", "dst_zone": "internet", "action": "deny"},
     ]
-    _, result = run(tmp_path, "NS-02", {"flow_rules": flows, "gateways": gateways})
-    assert ids(result) == ["NS-02:R2", "NS-02:R3", "NS-02:R4"]
+    _, result = run(tmp_path / "a", "NS-02", {"flow_rules": flows, "gateways": gateways})
+    assert ids(result) == ["NS-02:R2", "NS-02:R3"]
+    _, result = run(tmp_path / "b", "NS-02", {"flow_rules": flows, "gateways": gateways},
+                    controls={"NS-02": {"params": {"gateway_types": ["file_sanitizer", "screen_transfer"]}}})
+    assert ids(result) == ["NS-02:R2", "NS-02:R3", "NS-02:R4"]  # the security cloud is no sanitiser
 
 
 @pytest.mark.parametrize("model, bad", [
