@@ -148,5 +148,45 @@ def controls_show(control_id, extra):
     click.echo(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), nl=False)
 
 
+PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
+
+
+@main.command()
+@_common
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Folder for the reports; department reports go under OUT/departments/.")
+@click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
+@click.option("--format", "formats", default="html,md,json", show_default=True,
+              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+@click.option("--department", "departments", multiple=True,
+              help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
+@click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
+              help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
+@_input_errors
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding):
+    """Write the PDCA audit reports: the organisation's and one per department."""
+    import datetime as dt
+
+    from . import audit
+    from . import report as reports
+
+    opts = reports.options(formats, lang, csv_encoding)
+    run = audit.run(*_paths(policy, evidence, controls))
+    chosen = reports.targets(run, departments)
+    issued = issued.date() if issued else dt.date.today()
+    written = reports.generate(run, out, issued, opts, chosen)
+    if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
+        with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
+            done = list(bar)
+    else:
+        done = list(written)
+    index = reports.write_index(run, out, issued, opts, done)
+    for note in (n for w in done for n in w.notes):
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

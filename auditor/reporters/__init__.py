@@ -9,6 +9,12 @@ REPORTERS = {
     "junit": "auditor.reporters.junit",
     "sarif": "auditor.reporters.sarif",
     "github": "auditor.reporters.github",
+    # PDCA report formats (auditor report): each also has `files(doc, lang, options)`.
+    "html": "auditor.reporters.html",
+    "md": "auditor.reporters.markdown",
+    "pdf": "auditor.reporters.pdf",
+    "csv": "auditor.reporters.csvout",
+    "report-json": "auditor.reporters.reportjson",
 }
 
 

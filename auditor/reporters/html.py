@@ -1,0 +1,58 @@
+"""HTML: one self-contained page per report (inline CSS and SVG charts, no script, A4 print styles).
+
+Its Jinja environment (autoescape on) serves every human-readable template.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from .. import fiscal
+from ..model import AuditRun
+from . import reportjson
+from .reportjson import labels
+
+
+def environment(**filters):
+    """The Jinja environment of every human-readable format: autoescape on for every template."""
+    import jinja2  # imported here: `auditor --help` stays fast
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("auditor", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters.update(pct=_pct, day=_day, **filters)
+    return env
+
+
+def template_context(doc: dict, lang: str) -> dict:
+    """What every template sees: the document and the labels of its language."""
+    return {"doc": doc, "lang": lang, "t": labels()[lang], "areas": labels()["areas"], "ja": lang == "ja"}
+
+
+def _pct(rate) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _day(iso, lang: str) -> str:
+    """2026年4月15日（令和8年4月15日） or 15 April 2026; — when unknown."""
+    if not iso:
+        return "—"
+    return fiscal.label(dt.date.fromisoformat(iso), lang)
+
+
+@functools.lru_cache(maxsize=None)
+def _template():
+    return environment().get_template("report.html.j2")
+
+
+def html(doc: dict, lang: str) -> str:
+    return _template().render(template_context(doc, lang))
+
+
+def files(doc: dict, lang: str, options=None) -> list[tuple[str, bytes]]:
+    return [(f"report.{lang}.html", html(doc, lang).encode("utf-8"))]
+
+
+def render(run: AuditRun, lang: str = "ja") -> str:
+    """The organisation's report, issued on the audit's as-of date."""
+    return html(reportjson.organisation(run), lang)

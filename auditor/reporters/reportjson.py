@@ -1,0 +1,285 @@
+"""The PDCA report document (what a report holds) and its JSON form.
+
+Every report format renders this one document, so they cannot disagree. A department's document
+holds only its own findings, actions and statuses; auditor.report scrubs it before rendering.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .. import __version__, pdca
+from ..engine import MODEL_LABELS, enum_label
+from ..model import STATUS_LABELS, AuditRun, Result
+
+COMPLIANT = ("pass", "waived")
+SEVERITIES = ("major", "minor", "observation")
+
+
+@functools.lru_cache(maxsize=None)
+def labels() -> dict:
+    """Bilingual labels and sentence templates (templates/labels.yaml); status names as in messages."""
+    text = (resources.files("auditor") / "templates" / "labels.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for lang in ("ja", "en"):
+        data[lang]["status"].update(STATUS_LABELS[lang])
+    return data
+
+
+def _both(key: str, **values) -> dict:
+    return {lang: labels()[lang]["text"][key].format(**values) for lang in ("ja", "en")}
+
+
+def _rate(compliant: int, evaluated: int) -> dict:
+    return {"evaluated": evaluated, "compliant": compliant,
+            "rate": round(compliant / evaluated, 4) if evaluated else None}
+
+
+def departments(run: AuditRun) -> list[dict]:
+    """Every 課, plus any other unit that owns findings (the secretariat, a 部), by code."""
+    units = run.evidence.units
+    codes = {code for code, u in units.items() if u.get("level") == "課"}
+    codes |= {f.department_code for r in run.results for f in r.findings if f.department_code}
+    return [{"code": c, "name": run.evidence.unit_name(c) or c} for c in sorted(codes)]
+
+
+def department_status(result: Result, code: str, secretariat: str | None) -> str | None:
+    """This department's status for one control; None when the control says nothing about it.
+
+    Controls that do not group by department are the secretariat's (the engine gives it their
+    findings), so they count in its rate.
+    """
+    if result.status == "not_applicable":
+        return "not_applicable"
+    mine = [f for f in result.findings if f.department_code == code]
+    org_wide = not result.departments and code == secretariat
+    if not (mine or code in result.departments or org_wide):
+        return None
+    if result.status in ("no_evidence", "error", "stale"):
+        return result.status
+    if any(f.status == "open" for f in mine):
+        return "fail"
+    return "waived" if mine else "pass"
+
+
+def _finding(f, control) -> dict:
+    dept = {"code": f.department_code, "name": f.department} if f.department_code or f.department else None
+    return {"id": f.id, "control_id": f.control_id, "control_title": dict(control.title), "severity": f.severity,
+            "status": f.status, "department": dept, "message": dict(f.message),
+            "locations": [{"file": l["file"], "line": l.get("line")} for l in f.locations],
+            "exception": dict(f.exception) if f.exception else None}
+
+
+def _counts(findings: list[dict]) -> dict:
+    out = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        if f["status"] == "open":
+            out[f["severity"]] += 1
+    out["waived"] = sum(1 for f in findings if f["status"] == "waived")
+    return out
+
+
+def _area_rows(pairs) -> list[dict]:
+    """pairs: (area, status) for evaluated controls; one row per area in first-seen order."""
+    rows: dict = {}
+    for area, status in pairs:
+        row = rows.setdefault(area, [0, 0])
+        row[0] += 1
+        row[1] += status in COMPLIANT
+    out = []
+    for area, (evaluated, compliant) in rows.items():
+        label = labels()["areas"].get(area, {"ja": area, "en": area})
+        out.append({"area": area, "label": dict(label), **_rate(compliant, evaluated)})
+    return out
+
+
+def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> dict:
+    """The whole report for the organisation (department=None) or one department ({code, name})."""
+    code = department["code"] if department else None
+    all_findings = [_finding(f, r.control) for r in run.results for f in r.findings]
+    findings = [f for f in all_findings if not department or (f["department"] or {}).get("code") == code]
+    findings.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["status"] != "open", f["control_id"], f["id"]))
+    audience = [department] if department else departments(run)
+    return {
+        "schema_version": 1,
+        "tool": {"name": "auditor", "version": __version__},
+        "scope": {"kind": "department" if department else "organisation", "department": department},
+        "cover": _cover(run, issued),
+        "plan": _plan(run, audience),
+        "do": _do(run),
+        "check": _check(run, department, findings, all_findings, audience),
+        "act": _act(run, issued, code, findings),
+    }
+
+
+def _cover(run: AuditRun, issued: dt.date) -> dict:
+    ev, pol, fy = run.evidence, run.policy, run.evidence.fiscal_year
+    return {"organisation": dict(pol.organisation), "fiscal_year": fy.year,
+            "fiscal_year_label": {"ja": fy.label_ja, "en": fy.label_en},
+            "audit_type": dict(pol.settings["audit_type"]), "issued_on": issued.isoformat(),
+            "as_of": ev.as_of.isoformat(), "policy_version": pol.version,
+            "network_model": pol.network_model, "network_model_label": MODEL_LABELS["ja"][pol.network_model]}
+
+
+def _plan(run: AuditRun, audience: list[dict]) -> dict:
+    ev, pol, fy = run.evidence, run.policy, run.evidence.fiscal_year
+    zones = [r.fields for r in ev.datasets.get("zones", [])]
+    return {
+        "objectives": _both("objectives", org_ja=pol.organisation["ja"], org_en=pol.organisation["en"]),
+        "departments": [{"code": d["code"], "name": d["name"]} for d in audience],
+        "systems": [{"zone": z.get("zone"), "label": enum_label("zone", z.get("zone") or "", "ja"),
+                     "name": z.get("name"), "cidr": z.get("cidr")} for z in zones],
+        "controls_in_scope": [_control(r.control) for r in run.results if r.status != "not_applicable"],
+        "controls_out_of_scope": [{**_control(r.control), "reason": dict(r.reason) if r.reason else None}
+                                  for r in run.results if r.status == "not_applicable"],
+        "criteria": {"policy": {"file": Path(pol.path).name, "version": pol.version, "sha256": pol.sha256},
+                     "catalogue": {"controls": len(run.controls), "sha256": run.catalogue_sha256}},
+        "period": {"start": fy.start.isoformat(), "end": fy.end.isoformat(), "as_of": ev.as_of.isoformat()},
+    }
+
+
+def _do(run: AuditRun) -> dict:
+    ev = run.evidence
+    return {
+        "evidence_root": Path(ev.root).name,
+        "evidence": [{"path": f.path, "kind": f.kind, "provided_by": f.provided_by, "collected_on": _iso(f.collected_on),
+                      "records": f.records, "sha256": f.sha256} for f in ev.files],
+        "missing": [{"control_id": r.control_id, "title": dict(r.control.title),
+                     "kinds": [k for k in r.control.evidence if not ev.files_of(k)]}
+                    for r in run.results if r.status == "no_evidence"],
+        "sampling": _both("sampling"),
+    }
+
+
+def _check(run: AuditRun, department, findings: list[dict], all_findings: list[dict], audience) -> dict:
+    code, secretariat = (department or {}).get("code"), run.policy.secretariat
+    statuses = {r.control_id: (department_status(r, code, secretariat) if department else r.status)
+                for r in run.results}
+    evaluated = [r for r in run.results if statuses[r.control_id] not in (None, "not_applicable")]
+    limited = [r for r in evaluated if statuses[r.control_id] in ("no_evidence", "stale", "error")]
+    rate = _rate(sum(statuses[r.control_id] in COMPLIANT for r in evaluated), len(evaluated))
+    counts = _counts(findings)
+    org_eval = [r for r in run.results if r.status != "not_applicable"]
+    dept_rows = []
+    for d in audience:
+        st = [s for s in (department_status(r, d["code"], secretariat) for r in run.results)
+              if s not in (None, "not_applicable")]
+        mine = [f for f in all_findings if (f["department"] or {}).get("code") == d["code"]]
+        dept_rows.append({"code": d["code"], "name": d["name"], **_rate(sum(s in COMPLIANT for s in st), len(st)),
+                          "open": {k: v for k, v in _counts(mine).items() if k != "waived"}})
+    results = []
+    for r in run.results:
+        mine = [f for f in findings if f["control_id"] == r.control_id]
+        excs = {f["exception"]["id"]: f["exception"] for f in mine if f["exception"]}
+        results.append({"control_id": r.control_id, "title": dict(r.control.title), "area": r.control.area,
+                        "severity": r.control.severity, "status": statuses[r.control_id],
+                        "organisation_status": r.status, "reason": dict(r.reason) if r.reason else None,
+                        "checked": _checked(r, code, secretariat),
+                        "open_findings": sum(f["status"] == "open" for f in mine),
+                        "waived_findings": sum(f["status"] == "waived" for f in mine),
+                        "exceptions": [excs[k] for k in sorted(excs)]})
+    return {
+        "definition": _both("rate_definition"),
+        "overall": rate,
+        # a department sees the organisation only as numbers
+        "organisation": ({**_rate(sum(r.status in COMPLIANT for r in org_eval), len(org_eval)),
+                          "open": _counts(all_findings)} if department else None),
+        "by_area": _area_rows((r.control.area, statuses[r.control_id]) for r in evaluated),
+        "by_department": dept_rows,
+        "findings_count": counts,
+        "limited": [r.control_id for r in limited],
+        "conclusion": _conclusion(rate, counts, limited),
+        "results": results,
+        "findings": findings,
+        "exceptions": _exceptions(run, findings, department),
+    }
+
+
+def _act(run: AuditRun, issued: dt.date, code, findings: list[dict]) -> dict:
+    ev, settings = run.evidence, run.policy.settings
+    finding_ids = {f.id for r in run.results for f in r.findings}
+    register = [dict(rec.fields, file=rec.file, line=rec.line) for rec in ev.datasets.get("corrective_actions", [])]
+    previous = [a for a in pdca.previous_actions(register, finding_ids, ev.as_of) if code is None or a.get("unit") == code]
+    previous = [_previous(a, ev) for a in previous]
+    return {"actions": pdca.new_actions(findings, issued, settings["due_days"], settings["owner_role"], ev.fiscal_year.year),
+            "due_days": dict(settings["due_days"]), "previous": previous,
+            "previous_counts": pdca.count_states(previous), "register_provided": bool(ev.files_of("corrective_actions"))}
+
+
+def _checked(r: Result, code, secretariat):
+    """Records checked: all of them, or this department's (organisation-wide ones for the secretariat)."""
+    if code is None:
+        return r.checked
+    if code in r.departments:
+        return r.departments[code]["checked"]
+    return r.checked if not r.departments and code == secretariat else None
+
+
+def _control(c) -> dict:
+    return {"id": c.id, "title": dict(c.title), "area": c.area, "severity": c.severity, "source": c.source}
+
+
+def _iso(d):
+    return d.isoformat() if isinstance(d, dt.date) else d
+
+
+def _previous(a: dict, ev) -> dict:
+    unit = a.get("unit")
+    return {"action_id": a.get("action_id"), "finding_id": a.get("finding_id"),
+            "department": {"code": unit, "name": ev.unit_name(unit)} if unit else None,
+            "register_status": a.get("status"), "due_on": _iso(a.get("due_on")),
+            "extended_to": _iso(a.get("extended_to")), "completed_on": _iso(a.get("completed_on")),
+            "verified_on": _iso(a.get("verified_on")), "state": a["state"], "overdue": a["overdue"],
+            "location": {"file": a["file"], "line": a["line"]}}
+
+
+def _exceptions(run: AuditRun, findings: list[dict], department) -> list[dict]:
+    """Every policy exception with its state; a department sees only those touching its findings."""
+    touched = {f["exception"]["id"] for f in findings if f["exception"]}
+    out = []
+    for e in run.exceptions:
+        exc = e["exception"]
+        if department and exc.id not in touched:
+            continue
+        out.append({"id": exc.id, "control": exc.control, "state": e["state"], "reason": exc.reason,
+                    "approver": exc.approver, "from": _iso(exc.start), "to": _iso(exc.end),
+                    "findings_waived": e["used"] if not department else
+                    sum(1 for f in findings if f["status"] == "waived" and f["exception"]["id"] == exc.id),
+                    "problem": exc.problem})
+    return out
+
+
+def _conclusion(rate: dict, counts: dict, limited: list[Result]) -> dict:
+    """Advisory (助言型) wording only: never a sentence that reads as assurance."""
+    parts = [_both("advisory")]
+    pct = "—" if rate["rate"] is None else f"{rate['rate'] * 100:.1f}%"
+    parts.append(_both("result_summary", evaluated=rate["evaluated"], compliant=rate["compliant"], rate=pct,
+                       major=counts["major"], minor=counts["minor"], observation=counts["observation"]))
+    if not any(counts[s] for s in SEVERITIES):
+        parts.append(_both("no_open_findings"))
+    if limited:
+        parts.append(_both("limited", n=len(limited), ids=", ".join(r.control_id for r in limited)))
+    if any(counts[s] for s in SEVERITIES):
+        parts.append(_both("request_plan"))
+    return {lang: "".join(p[lang] if lang == "ja" else p[lang] + " " for p in parts).strip() for lang in ("ja", "en")}
+
+
+def files(doc: dict, lang: str, options=None) -> list[tuple[str, bytes]]:
+    """One JSON file for both languages: texts carry ja and en, enums stay codes."""
+    return [("report.json", (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))]
+
+
+def organisation(run: AuditRun) -> dict:
+    """The organisation's scrubbed document, issued on the audit's as-of date (for `render`)."""
+    from ..report import build  # report imports this module
+
+    return build(run, run.evidence.as_of, None)
+
+
+def render(run: AuditRun, lang: str = "ja") -> str:
+    return files(organisation(run), lang)[0][1].decode("utf-8")

@@ -1,0 +1,93 @@
+"""Follow-up logic (auditor.pdca): actions for open findings, last cycle's actions and recurrence."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from auditor import pdca
+
+D = dt.date
+AS_OF = D(2026, 3, 31)
+DUE_DAYS = {"major": 30, "minor": 90, "observation": 180}
+
+
+def finding(fid, severity="major", status="open", dept=("0130", "財政課")):
+    return {"id": fid, "control_id": fid.split(":")[0], "severity": severity, "status": status,
+            "department": {"code": dept[0], "name": dept[1]}}
+
+
+def test_action_id_is_stable_and_derived_from_the_finding_and_cycle():
+    assert pdca.action_id("TR-01:S00042", 2025) == pdca.action_id("TR-01:S00042", 2025) == "ACT-2025-TR-01:S00042"
+    assert pdca.action_id("TR-01:S00042", 2026) != pdca.action_id("TR-01:S00042", 2025)
+    assert pdca.action_id("SA-01:0620", 2025) != pdca.action_id("SA-01:0610", 2025)
+
+
+@pytest.mark.parametrize("severity, due", [("major", D(2026, 5, 15)), ("minor", D(2026, 7, 14)),
+                                           ("observation", D(2026, 10, 12))])
+def test_due_date_is_issue_date_plus_policy_days(severity, due):
+    assert pdca.due_date(D(2026, 4, 15), severity, DUE_DAYS) == due
+
+
+def test_new_actions_one_per_open_finding_none_for_waived():
+    findings = [finding("NS-06:PC-0041", status="waived"), finding("TR-01:S00042", "minor"),
+                finding("NS-01:FW-0107", "major", dept=("0220", "情報政策課"))]
+    actions = pdca.new_actions(findings, D(2026, 4, 15), DUE_DAYS, "情報セキュリティ管理者", 2025)
+    assert [a["finding_id"] for a in actions] == ["NS-01:FW-0107", "TR-01:S00042"]  # earliest due first
+    first = actions[0]
+    assert first == {"action_id": "ACT-2025-NS-01:FW-0107", "finding_id": "NS-01:FW-0107", "control_id": "NS-01",
+                     "severity": "major", "department": {"code": "0220", "name": "情報政策課"},
+                     "owner_role": "情報セキュリティ管理者", "due_on": "2026-05-15", "status": "new"}
+    assert actions[1]["due_on"] == "2026-07-14"
+
+
+def test_new_actions_use_the_policy_due_days():
+    actions = pdca.new_actions([finding("X-1:a", "observation")], D(2026, 4, 1),
+                               {"major": 7, "minor": 14, "observation": 21}, "課長", 2025)
+    assert actions[0]["due_on"] == "2026-04-22" and actions[0]["owner_role"] == "課長"
+
+
+def ca(status, due=None, extended=None, finding_id="AM-01:0130", **extra):
+    return {"action_id": "CA-2024-01", "finding_id": finding_id, "unit": "0130", "status": status,
+            "due_on": due, "extended_to": extended, **extra}
+
+
+@pytest.mark.parametrize("action, expected", [
+    (ca("verified", D(2025, 3, 31)), "closed"),
+    (ca("completed", D(2025, 3, 31)), "closed"),
+    (ca("in_progress", D(2026, 6, 30)), "open"),
+    (ca("not_started", None), "open"),  # no due date: cannot be overdue
+    (ca("in_progress", AS_OF), "open"),  # due today is not yet overdue
+    (ca("in_progress", D(2025, 12, 31)), "overdue"),
+    (ca("not_started", D(2025, 9, 30)), "overdue"),
+    (ca("in_progress", D(2025, 9, 30), extended=D(2026, 6, 30)), "open"),  # extension still runs
+    (ca("in_progress", D(2025, 9, 30), extended=AS_OF), "open"),
+    (ca("in_progress", D(2025, 9, 30), extended=D(2026, 1, 31)), "overdue"),  # extension ran out too
+])
+def test_state_of_last_cycles_action(action, expected):
+    assert pdca.state(action, set(), AS_OF) == expected
+
+
+def test_recurred_when_its_finding_is_raised_again():
+    ids = {"TR-01:S00145", "SA-01:0620"}
+    assert pdca.state(ca("verified", D(2024, 12, 27), finding_id="TR-01:S00145"), ids, AS_OF) == "recurred"
+    assert pdca.state(ca("verified", D(2024, 12, 27), finding_id="TR-01:S00146"), ids, AS_OF) == "closed"
+    # still open and overdue, and found again: recurred wins, the overdue flag stays visible
+    rows = pdca.previous_actions([ca("in_progress", D(2025, 9, 30), finding_id="SA-01:0620")], ids, AS_OF)
+    assert rows[0]["state"] == "recurred" and rows[0]["overdue"] is True
+
+
+def test_previous_actions_keep_fields_sort_and_count():
+    records = [ca("verified", D(2025, 3, 31)) | {"action_id": "CA-2024-02"},
+               ca("in_progress", D(2025, 12, 31)) | {"action_id": "CA-2024-01", "owner": "S00074"}]
+    rows = pdca.previous_actions(records, set(), AS_OF)
+    assert [r["action_id"] for r in rows] == ["CA-2024-01", "CA-2024-02"]
+    assert rows[0]["owner"] == "S00074" and rows[0]["state"] == "overdue"
+    assert pdca.count_states(rows) == {"closed": 1, "open": 0, "overdue": 1, "recurred": 0}
+    assert records[0]["action_id"] == "CA-2024-02" and "state" not in records[0]  # inputs untouched
+
+
+def test_is_closed_and_is_overdue_are_plain_predicates():
+    assert pdca.is_closed({"status": "verified"}) and pdca.is_closed({"status": "done"})
+    assert not pdca.is_closed({"status": None}) and not pdca.is_closed({})
+    assert not pdca.is_overdue({"status": "completed", "due_on": D(2020, 1, 1)}, AS_OF)
