@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -21,14 +22,12 @@ def invoke(*args, cwd: Path | None = None):
     runner = CliRunner()
     if cwd is None:
         return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-    with runner.isolated_filesystem(temp_dir=cwd):
-        import os
-        old = os.getcwd()
-        os.chdir(cwd)
-        try:
-            return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-        finally:
-            os.chdir(old)
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
 
 
 def check_json(*args) -> tuple[int, dict]:

@@ -41,10 +41,7 @@ def audit() -> int:
     if code == 2:
         return code
     print(f"\n`auditor check` exit code: {code} ({'gaps found: CI would fail' if code else 'no major gaps'})")
-    report = subprocess.run([auditor, "report", "--out", "reports"], cwd=ROOT).returncode
-    if report == 0:
-        print(f"reports written to {ROOT / 'reports'} (index: reports/index.html)")
-    return report
+    return subprocess.run([auditor, "report", "--out", "reports"], cwd=ROOT).returncode
 
 
 def test(args) -> int:
