@@ -9,9 +9,6 @@ from .catalogue import context_params
 from .kinds import spec as kind_spec
 from .model import STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
-_PASSING = ("pass", "waived")
-
-
 def evaluate(controls: list[Control], policy: Policy, evidence: Evidence) -> tuple[list[Result], list[dict]]:
     """One result per control, in catalogue order, and the state of every policy exception."""
     statuses: dict = {}
@@ -103,8 +100,10 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     else:
         locations = [{"file": f, "line": None} for f in hit.files]
     template = rule.get("message") or control.message
-    message = {lang: mynumber.mask(_format(template[lang], _template_values(hit, params, department, evidence, policy, lang)))
-               for lang in ("ja", "en")}
+    message = {}
+    for lang in ("ja", "en"):
+        values = _template_values(hit, params, department, evidence, policy, lang)
+        message[lang] = mynumber.mask(_format(template[lang], values))
     subject = {}
     if hit.record is not None:
         spec = kind_spec(hit.record.kind)

@@ -139,6 +139,11 @@ def _in(get, other, value):
     return lambda f, o: (v := get(f, o)) is not None and v in (other(f, o) or ())
 
 
+def _not_in(get, other, value):
+    member = _in(get, other, value)
+    return lambda f, o: not member(f, o)
+
+
 def _intersects(get, other, value):
     return lambda f, o: bool(set(get(f, o) or ()) & set(other(f, o) or ()))
 
@@ -147,7 +152,7 @@ _COMPARE = {
     "eq": lambda get, other, value: (lambda f, o: (v := get(f, o)) is not None and v == other(f, o)),
     "ne": lambda get, other, value: (lambda f, o: get(f, o) != other(f, o)),
     "in": _in,
-    "not_in": lambda get, other, value: (lambda f, o, t=_in(get, other, value): not t(f, o)),
+    "not_in": _not_in,
     "gt": _ordered(lambda a, b: a > b),
     "ge": _ordered(lambda a, b: a >= b),
     "lt": _ordered(lambda a, b: a < b),
