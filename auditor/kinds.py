@@ -65,7 +65,25 @@ def _reader(xtype: str, enum: str | None):
                "enum": lambda v: normalize.canonical(enum, v)}
     if xtype not in readers:
         raise ValueError(f"unknown x-type {xtype}")  # a broken kind schema, not user input
-    return readers[xtype]
+    if xtype in ("id", "text", "unit_list"):
+        return readers[xtype]  # mostly distinct values, or mutable results: nothing to reuse
+    return _memo(readers[xtype])
+
+
+def _memo(read, size: int = 4096):
+    """Dates, flags, codes and units repeat down a column: read each distinct text once."""
+    cache: dict = {}
+
+    def cached(raw):
+        if type(raw) is not str:
+            return read(raw)
+        if raw in cache:
+            return cache[raw]
+        value = read(raw)  # a ValueError is raised every time, never cached
+        if len(cache) < size:
+            cache[raw] = value
+        return value
+    return cached
 
 
 @functools.lru_cache(maxsize=None)

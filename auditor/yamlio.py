@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import yaml
-from yaml.nodes import ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import InputError
 
@@ -98,8 +98,46 @@ for _cls in (_ConfigLoader, _DataLoader):
     _cls.add_constructor(None, _reject_tag)
 _ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
 _DataLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
-for _tag in ("str", "int", "float", "bool", "null", "timestamp"):
-    _DataLoader.add_constructor("tag:yaml.org,2002:" + _tag, lambda self, node: self.construct_scalar(node))
+
+# Evidence documents are composed by libyaml and walked here: every implicit scalar stays a string,
+# so the resolver's regular expressions and the constructor machinery (most of PyYAML's time on a
+# 20,000-rule firewall export) are skipped.
+_STD = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_DEFAULT_TAGS = {ScalarNode: _STD + "str", SequenceNode: _STD + "seq", MappingNode: _STD + "map"}
+_DataLoader.resolve = lambda self, kind, value, implicit: _DEFAULT_TAGS[kind]
+
+
+def _walk(node, path, located: "Located", memo: dict):
+    if id(node) in memo:  # an alias: the same object, never a copy (no exponential expansion)
+        return memo[id(node)]
+    if node.tag in _SCALAR_TAGS and isinstance(node, ScalarNode):
+        return node.value
+    if node.tag == _STD + "seq" and isinstance(node, SequenceNode):
+        items = memo[id(node)] = []
+        items.extend(_walk(n, path, located, memo) for n in node.value)
+        return items
+    if node.tag != _STD + "map" or not isinstance(node, MappingNode):
+        raise InputError(path, f"YAML tag {node.tag} is not allowed", line=node.start_mark.line + 1,
+                         hint="evidence and config files may hold plain data only")
+    data = memo[id(node)] = {}
+    seen = {}
+    for key_node, value_node in node.value:
+        key = _walk(key_node, path, located, memo)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            raise InputError(path, "a mapping key must be plain text", line=line)
+        if key in seen:
+            raise InputError(path, f"duplicate key '{key}' (first at line {seen[key]})", line=line,
+                             hint="remove or rename one of them")
+        seen[key] = line
+        if value_node.tag in _SCALAR_TAGS and type(value_node) is ScalarNode:
+            data[key] = value_node.value
+        else:
+            data[key] = _walk(value_node, path, located, memo)
+    located.marks[id(data)] = (node.start_mark.line + 1, seen)
+    located.keep.append(data)
+    return data
 
 
 def _load(text: str, path, loader_cls):
@@ -108,7 +146,11 @@ def _load(text: str, path, loader_cls):
     loader._path = str(path)
     loader._located = located
     try:
-        data = loader.get_single_data()
+        if loader_cls is _DataLoader:
+            node = loader.get_single_node()
+            data = None if node is None else _walk(node, str(path), located, {})
+        else:
+            data = loader.get_single_data()
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:
