@@ -95,6 +95,7 @@ def evaluate(rule: dict, ctx: Context, datasets: dict, files: dict) -> Outcome:
     scope = [r for r in records if where(r.fields, None)]
     out = Outcome(checked=len(scope))
     if q == "none":
+        out.checked = len(records)  # every record was examined for the forbidden pattern
         _hits(out, rule, records, scope, ctx)
     elif q == "all":
         require = compiled["require"]
