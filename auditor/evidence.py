@@ -22,6 +22,9 @@ def load(root) -> Evidence:
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         hint = "give --evidence the folder that holds manifest.yaml (e.g. evidence/FY2025)"
+        years = sorted(p.parent.name for p in root.glob("*/" + MANIFEST)) if root.is_dir() else []
+        if years:
+            hint = f"this folder holds fiscal years ({', '.join(years)}): give --evidence {root / years[-1]}"
         raise InputError(manifest_path, "evidence manifest not found", hint=hint)
     data, located = yamlio.read_config(manifest_path)
     schema.validate(data, "manifest", manifest_path, located,

@@ -1,0 +1,49 @@
+"""The JSON Schemas shipped in the package are valid, and the kind schemas stay in the subset
+that auditor/kinds.py checks while normalising (so the fast check and the schema agree)."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from auditor import kinds
+
+FOLDER = resources.files("auditor") / "schemas"
+SCHEMAS = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".json"))
+KIND_KEYS = {"$schema", "$id", "title", "type", "required", "properties", "x-key", "x-unit"}
+FIELD_KEYS = {"type", "enum", "format", "items", "anyOf", "x-type", "x-enum", "x-personal"}
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_package_schemas_are_valid(name):
+    schema = json.loads((FOLDER / name).read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema).check_schema(schema)
+
+
+@pytest.mark.parametrize("kind", kinds.names())
+def test_kind_schemas_use_the_checked_subset(kind):
+    schema = json.loads((FOLDER / "kinds" / f"{kind}.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert set(schema) <= KIND_KEYS
+    assert set(schema["required"]) <= set(schema["properties"])
+    assert set(schema["x-key"]) <= set(schema["properties"])
+    for name, field in schema["properties"].items():
+        assert set(field) <= FIELD_KEYS, name
+        assert field["x-type"] in ("id", "text", "unit", "date", "bool", "int", "number", "enum", "unit_list")
+        assert (name in schema["required"]) == ("anyOf" not in field), name  # optional fields may be null
+    spec = kinds.spec(kind)
+    assert spec.required and spec.key
+
+
+def test_normalised_records_of_the_sample_satisfy_their_kind_schema():
+    """The schema itself, run by jsonschema over every normalised record, agrees with the reader."""
+    from conftest import SAMPLE
+    from auditor import evidence
+    ev = evidence.load(SAMPLE)
+    for kind, records in ev.datasets.items():
+        validator = jsonschema.Draft202012Validator(json.loads((FOLDER / "kinds" / f"{kind}.json").read_text("utf-8")))
+        for r in records:
+            doc = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.fields.items()}
+            assert not list(validator.iter_errors(doc)), (kind, r.line)
