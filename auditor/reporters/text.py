@@ -8,7 +8,7 @@ LABELS = {
     "ja": {"major": "重大", "minor": "軽微", "observation": "観察", "waived": "免除",
            "title": "{org} {fy} 情報セキュリティ監査（基準日 {as_of}、{model}モデル）",
            "findings": "指摘事項（所属別）", "controls": "管理策ごとの結果", "none": "指摘事項はありません。",
-           "org_wide": "組織全体", "exceptions": "例外措置",
+           "org_wide": "組織全体", "exceptions": "例外措置", "exception": "例外措置",
            "exc": {"valid": "有効", "expired": "期限切れ（免除しない）", "not_started": "開始前（免除しない）",
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除",
@@ -18,7 +18,7 @@ LABELS = {
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
-           "org_wide": "Organisation-wide", "exceptions": "Exceptions",
+           "org_wide": "Organisation-wide", "exceptions": "Exceptions", "exception": "Exception",
            "exc": {"valid": "valid", "expired": "expired (waives nothing)", "not_started": "not started (waives nothing)",
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived",
@@ -54,7 +54,7 @@ def render(run: AuditRun, lang: str = "ja") -> str:
             where = ", ".join(_where(l) for l in f.locations) or "—"
             out.append(f"        {where}  ({f.id})")
             if f.exception:
-                out.append(f"        {t['exceptions']} {f.exception['id']}: {t['exc'][f.exception['state']]}")
+                out.append(f"        {t['exception']} {f.exception['id']}: {t['exc'][f.exception['state']]}")
     out += ["", f"== {t['controls']} =="]
     for r in run.results:
         extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
