@@ -124,6 +124,9 @@ MODEL_LABELS = {"ja": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "bet
                 "en": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}}
 
 
+_NAME_WITHHELD = {"ja": "（氏名非表示）", "en": "(name withheld)"}
+
+
 def enum_label(enum: str, value: str, lang: str) -> str:
     """Japanese reports name an enumeration value by its Japanese term (mynumber -> マイナンバー利用事務系)."""
     if lang != "ja":
@@ -142,6 +145,7 @@ def _template_values(hit, params, department, evidence, policy, lang) -> dict:
     spec = kind_spec(hit.record.kind) if hit.record is not None else None
     for k, v in hit.fields.items():
         if spec and k in spec.personal and not show_names:
+            values[k] = _NAME_WITHHELD[lang]  # personal names only when the policy opts in
             continue
         enum = spec.fields.get(k, (None, None))[1] if spec else None
         values[k] = enum_label(enum, v, lang) if enum and isinstance(v, str) else v

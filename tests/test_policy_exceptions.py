@@ -76,3 +76,19 @@ def test_policy_severity_override_and_unknown_param(tmp_path):
     from conftest import invoke
     result = invoke("check", "--policy", pol, "--evidence", ev)
     assert result.exit_code == 2 and "NS-06 has no parameter 'nope'" in result.stderr
+
+
+def test_personal_names_only_when_the_policy_opts_in(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "names.yaml").write_text(
+        "- id: LOCAL-02\n  title: {ja: 名簿, en: Roster}\n  requirement: {ja: 例, en: Example}\n  area: local\n"
+        "  severity: observation\n  source: local\n  evidence: [staff]\n"
+        "  rule: {none: staff, where: {unit: 市民課}}\n"
+        "  message: {ja: '{staff_id} {name}', en: '{staff_id} {name}'}\n", encoding="utf-8")
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "staff": [{"staff_id": "S1", "name": "山田 花子",
+                                                                      "unit": "市民課"}]})
+    args = ("--evidence", ev, "--controls", tmp_path / "c", "--control", "LOCAL-02")
+    _, doc = check_json("--policy", write_policy(tmp_path), *args)
+    assert doc["results"][0]["findings"][0]["messages"] == {"ja": "S1 （氏名非表示）", "en": "S1 (name withheld)"}
+    _, doc = check_json("--policy", write_policy(tmp_path, report={"show_personal_names": True}), *args)
+    assert doc["results"][0]["findings"][0]["message"] == "S1 山田 花子"
