@@ -182,3 +182,12 @@ def test_units_unknown_to_the_organisation_master_are_reported(tmp_path):
     ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "staff": staff, "training_records": []})
     _, doc = check_json("--policy", write_policy(tmp_path), "--evidence", ev, "--control", "TR-01")
     assert doc["unknown_units"] == [{"file": "staff.yaml", "line": 22, "value": "市民科", "rows": 2}]
+
+
+def test_evidence_collected_before_the_fiscal_year_is_stale_not_pass(tmp_path):
+    terminals = [{"asset_id": "T1", "unit": "市民課", "zone": "mynumber", "mfa": "○"}]
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "terminals": terminals}, collected_on="2025-03-31")
+    code, doc = check_json("--policy", write_policy(tmp_path), "--evidence", ev, "--control", "NS-05")
+    (result,) = doc["results"]
+    assert result["status"] == "stale" and "terminals.yaml" in result["reason"]
+    assert code == 0
