@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import kinds, mynumber, normalize, readers, schema, yamlio
 from .errors import InputError
-from .fiscal import FiscalYear
+from .fiscal import FiscalYear, parse_fiscal_year
 from .model import Evidence, EvidenceFile, Location, Record
 
 MANIFEST = "manifest.yaml"
@@ -29,7 +29,10 @@ def load(root) -> Evidence:
     data, located = yamlio.read_config(manifest_path)
     schema.validate(data, "manifest", manifest_path, located,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
-    fy = FiscalYear(data["fiscal_year"])
+    try:
+        fy = FiscalYear(parse_fiscal_year(data["fiscal_year"]))
+    except ValueError as exc:
+        raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
     as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
     organisation = data["organisation"]
     if isinstance(organisation, str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -142,6 +143,23 @@ def parse_wareki(text: str, shown: str | None = None) -> _dt.date | None:
         span = f"{era.start.isoformat()} to {end.isoformat()}" if end else f"from {era.start.isoformat()}"
         raise ValueError(f"{shown} is outside the {era.name} era ({span})")
     return d
+
+
+_FY_TEXT = re.compile(r"(?:FY)?(\d{4})(?:年度)?|(明治|大正|昭和|平成|令和|[MTSHR])(元|\d{1,2})(?:年度)?", re.I)
+
+
+def parse_fiscal_year(value) -> int:
+    """2025, "2025", "2025年度", "FY2025", "令和7年度", "R7", "令和元年度" -> the starting calendar year."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    m = _FY_TEXT.fullmatch(text)
+    if not m:
+        raise ValueError(f"unreadable fiscal year {value!r}; write 2025, 2025年度, FY2025 or 令和7年度")
+    if m.group(1):
+        return int(m.group(1))
+    era = next(e for e in ERAS if m.group(2).upper() in (e.name, e.letter))
+    return era.start.year + _number(m.group(3)) - 1
 
 
 @dataclass(frozen=True, order=True)

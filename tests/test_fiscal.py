@@ -116,3 +116,23 @@ def test_label_defaults_to_japanese_and_rejects_other_languages():
     assert label(D(2025, 4, 1)) == "2025年4月1日（令和7年4月1日）"
     with pytest.raises(ValueError):
         label(D(2025, 4, 1), "fr")
+
+
+@pytest.mark.parametrize("value, year", [
+    (2025, 2025), ("2025", 2025), ("2025年度", 2025), ("FY2025", 2025), ("令和7年度", 2025), ("令和７年度", 2025),
+    ("R7", 2025), ("令和元年度", 2019), ("平成30年度", 2018), ("H31年度", 2019),
+])
+def test_parse_fiscal_year(value, year):
+    from auditor.fiscal import parse_fiscal_year
+    assert parse_fiscal_year(value) == year
+
+
+def test_manifest_fiscal_year_in_wareki(tmp_path):
+    from conftest import ORG, check_json, write_evidence, write_policy
+    import yaml
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG})
+    manifest = yaml.safe_load((ev / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["fiscal_year"] = "令和7年度"
+    (ev / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    _, doc = check_json("--policy", write_policy(tmp_path), "--evidence", ev, "--control", "AU-01")
+    assert doc["fiscal_year"] == 2025 and doc["as_of"] == "2026-03-31"
