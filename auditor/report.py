@@ -25,7 +25,7 @@ LANGS = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 CSV_ENCODINGS = ("utf-8", "cp932")
 # Fields that identify a person or an asset, and whose record says which unit it belongs to.
 IDENTIFYING = ("staff_id", "asset_id", "owner", "verified_by", "action_id")
-WITHHELD = {"ja": "（非開示）", "en": "(withheld)"}
+WITHHELD = {"ja": "（非開示）", "en": "(withheld)", None: "（非開示 / withheld）"}  # None: text both languages share
 _TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]*[0-9A-Za-z]|[0-9A-Za-z]")
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
 
@@ -154,7 +154,7 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list) 
 
 # ---- scrubbing ----
 
-def scrub(obj, redact=None, lang: str = "ja"):
+def scrub(obj, redact=None, lang: str | None = None):
     """Mask My Numbers in every string; in a department's report also withhold others' identities.
 
     A {"ja", "en"} pair is scrubbed in its own language. Digests are ours, not evidence: a hex
@@ -205,7 +205,7 @@ def _redactor(run: AuditRun, code: str, own_name: str, identities: dict):
     odd = sorted((i for i in foreign if not _TOKEN.fullmatch(i)), key=len, reverse=True)
     odd_pattern = re.compile("|".join(re.escape(i) for i in odd)) if odd else None
 
-    def redact(text: str, lang: str) -> str:
+    def redact(text: str, lang: str | None) -> str:
         mark = WITHHELD[lang]
         if pattern is not None:
             text = pattern.sub(lambda m: m.group(0) if m.group(0) == own_name else mark, text)
