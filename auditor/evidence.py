@@ -111,7 +111,7 @@ def _records(raw: bytes, entry: dict, units: dict, names: dict, found: list) -> 
     for line, row in table.rows:
         fields = {}
         for label, cell in row.items():
-            if isinstance(cell, str) and mynumber.contains(cell):
+            if isinstance(cell, str) and len(cell) >= 12 and mynumber.contains(cell):
                 # never copy a My Number further than this function
                 row[label] = cell = mynumber.mask(cell)
                 found.append(Location(rel, line))

@@ -51,11 +51,14 @@ def _integral_text(value):
     return value
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def normalize_id(value) -> str | None:
     """IDs and codes: NFKC, hyphen variants -> '-', inner whitespace collapsed."""
     if type(value) is str and value.isascii():  # fast path: most IDs are plain ASCII
         text = value.strip()
-        if not any(c in text for c in " \t\r\n\f\v"):
+        if _WHITESPACE.search(text) is None:
             return text or None
     if _blank(value):
         return None
