@@ -55,17 +55,24 @@ def _check_rules(control: Control, line) -> None:
     ids = [r.get("id") for r in control.rules]
     if len(set(ids)) != len(ids):
         raise InputError(control.path, f"{control.id}: rule ids repeat", line=line)
-    ctx = rules.Context(params=dict(control.params, **_globals("alpha", FiscalYear(2025), None)),
-                        fy=FiscalYear(2025), as_of=FiscalYear(2025).end, units={}, unit_names={}, statuses={})
     for rule in control.rules:
         for kind in rules.datasets_of(rule):
             if kind not in control.evidence:
                 raise InputError(control.path, f"{control.id}: rule reads '{kind}', which is not listed under evidence",
                                  line=line, hint=f"add {kind} to evidence:")
+    _compile(control, control.params, "alpha", control.path, line)
+
+
+def _compile(control: Control, params: dict, model: str, path, line) -> None:
+    """Compile every rule once against placeholder dates; a RuleError becomes InputError at path:line."""
+    fy = FiscalYear(2025)
+    ctx = rules.Context(params=dict(params, **_globals(model, fy, None)), fy=fy, as_of=fy.end,
+                        units={}, unit_names={}, statuses={})
+    for rule in control.rules:
         try:
             rules.compile_rule(rule, ctx)
         except rules.RuleError as exc:
-            raise InputError(control.path, f"{control.id}: {exc}", line=line) from None
+            raise InputError(path, f"{control.id}: {exc}", line=line) from None
 
 
 def _globals(model: str, fy: FiscalYear, as_of) -> dict:
@@ -94,20 +101,9 @@ def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) ->
                                  hint="parameters of this control: " + (", ".join(params) or "none"))
             params[name] = value
         enabled = override.get("enabled", True)
-        if override.get("params"):
-            _compile_with(c, params, policy, policy_lines.get(c.id))
+        if override.get("params"):  # a value a rule cannot use is the policy's error, not the control's
+            _compile(c, params, policy.network_model, policy.path, policy_lines.get(c.id))
         out.append(replace(c, params=params, severity=override.get("severity", c.severity), enabled=enabled,
                            disabled_reason=None if enabled else override.get("reason", "disabled in the policy")))
     return out
 
-
-def _compile_with(control: Control, params: dict, policy: Policy, line) -> None:
-    """A policy's parameter value that a rule cannot use is the policy's error, not the control's."""
-    fy = FiscalYear(2025)
-    ctx = rules.Context(params=dict(params, **_globals(policy.network_model, fy, None)), fy=fy, as_of=fy.end,
-                        units={}, unit_names={}, statuses={})
-    for rule in control.rules:
-        try:
-            rules.compile_rule(rule, ctx)
-        except rules.RuleError as exc:
-            raise InputError(policy.path, f"{control.id}: {exc}", line=line) from None

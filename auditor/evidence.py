@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from . import kinds, mynumber, normalize, readers, schema, yamlio
@@ -48,24 +49,21 @@ def load(root) -> Evidence:
         if key in seen:
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
-    # org_units first: other kinds name units, which are resolved to unit codes
-    order = sorted(range(len(entries)), key=lambda i: entries[i]["kind"] != "org_units")
-    files, datasets, units, names, found = [None] * len(entries), {}, {}, {}, []
-    for i in order:
-        entry, line = entries[i], located.line_of(data, ["files", i])
+    files, datasets, found = [], {}, []
+    for i, entry in enumerate(entries):
+        line = located.line_of(data, ["files", i])
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
         raw = _read_bytes(root, entry["path"], manifest_path, line)
-        records, encoding = _records(raw, entry, units, names, found)
-        if entry["kind"] == "org_units":
-            for r in records:
-                units[r.fields["code"]] = {k: r.fields.get(k) for k in ("name", "level", "parent", "mynumber_work")}
-                if r.fields.get("name"):
-                    names[normalize.nfkc(r.fields["name"])] = r.fields["code"]
+        records, encoding = _records(raw, entry, found)
         datasets.setdefault(entry["kind"], []).extend(records)
-        files[i] = EvidenceFile(entry["path"], entry["kind"], entry["provided_by"], collected,
-                                hashlib.sha256(raw).hexdigest(), len(records), encoding)
-    return Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
-                    tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))), _unknown_units(datasets, units))
+        files.append(EvidenceFile(entry["path"], entry["kind"], entry["provided_by"], collected,
+                                  hashlib.sha256(raw).hexdigest(), len(records), encoding))
+    units = {r.fields["code"]: {k: r.fields.get(k) for k in ("name", "level", "parent", "mynumber_work")}
+             for r in datasets.get("org_units", [])}
+    evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
+                        tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))))
+    _resolve_units(evidence)
+    return replace(evidence, unknown_units=_unknown_units(datasets, units))
 
 
 def _date(value, path, line):
@@ -97,7 +95,7 @@ def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
 
 
-def _records(raw: bytes, entry: dict, units: dict, names: dict, found: list) -> tuple[list, str | None]:
+def _records(raw: bytes, entry: dict, found: list) -> tuple[list, str | None]:
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
     fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
@@ -127,8 +125,6 @@ def _records(raw: bytes, entry: dict, units: dict, names: dict, found: list) -> 
                 problems.append((line, f"required field '{name}' is empty"))
             elif name not in mapping.values() and name not in fields:
                 problems.append((line, f"required field '{name}' is missing"))
-        for name in spec.units:
-            fields[name] = _unit(fields.get(name), units, names)
         records.append(Record(kind, fields, rel, line))
     if problems:
         line, first = problems[0]
@@ -188,10 +184,15 @@ def _unknown_units(datasets: dict, units: dict) -> tuple:
     return tuple((loc, value, n) for (_, value), (loc, n) in sorted(seen.items()))
 
 
-def _unit(value, units: dict, names: dict):
-    """A unit written as code or name -> its code (unknown names are kept as written)."""
-    if isinstance(value, list):
-        return [_unit(v, units, names) for v in value]
-    if value is None or value in units:
-        return value
-    return names.get(normalize.nfkc(value), value)
+def _resolve_units(evidence: Evidence) -> None:
+    """Units written by name become unit codes (names change between years; codes do not)."""
+    for kind, records in evidence.datasets.items():
+        if kind == "org_units":
+            continue
+        for name in kinds.spec(kind).units:
+            for r in records:
+                value = r.fields.get(name)
+                if isinstance(value, list):
+                    r.fields[name] = [evidence.unit_code(v) for v in value]
+                elif value is not None:
+                    r.fields[name] = evidence.unit_code(value)
