@@ -1,13 +1,27 @@
 """One audit run: load the catalogue, the policy and the evidence, then evaluate."""
 from __future__ import annotations
 
-from . import catalogue, engine, evidence, policy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import catalogue, engine, evidence, pdca, personal, policy
 from .errors import InputError
 from .model import AuditRun
 
 
-def run(policy_path, evidence_dir, control_dirs, only=None) -> AuditRun:
-    """Raises InputError for anything unusable; never prints or exits."""
+@dataclass
+class CycleRun(AuditRun):
+    """A run with what it merged from the history database (pdca.Cycle)."""
+    cycle: pdca.Cycle = field(default_factory=pdca.Cycle)
+
+
+def run(policy_path, evidence_dir, control_dirs, only=None, db=None) -> CycleRun:
+    """Raises InputError for anything unusable; never prints or exits.
+
+    db: the history database; when it exists, its register is merged in (previous actions,
+    recurrence, and CA-01..03 read it when no corrective_actions evidence file is given).
+    """
     controls, digest = catalogue.load(control_dirs)
     pol, lines = policy.load(policy_path)
     controls = catalogue.apply_policy(controls, pol, lines)
@@ -18,14 +32,42 @@ def run(policy_path, evidence_dir, control_dirs, only=None) -> AuditRun:
             raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
-    ev = evidence.load(evidence_dir)
+    ev = personal.attach(evidence.load(evidence_dir, cache_dir=Path(policy_path).parent / ".auditor" / "cache"))
+    cycle = pdca.Cycle()
+    if db is not None and Path(db).is_file():
+        ev = _merge_register(ev, db, cycle)
     try:
         results, exceptions = engine.evaluate(controls, pol, ev)
     except ValueError as exc:  # a controls_pass cycle among the loaded controls
         raise InputError(control_dirs[0] if control_dirs else None, str(exc)) from None
+    fy = ev.fiscal_year.year
+    filed = [dict(r.fields) for r in ev.datasets.get("corrective_actions", []) if r.file != cycle.db_file]
+    cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)
     if only:
         results = [r for r in results if r.control_id in only]
-    return AuditRun(pol, ev, controls, results, exceptions, digest)
+    return CycleRun(pol, ev, controls, results, exceptions, digest, cycle=cycle)
+
+
+def _merge_register(ev, db, cycle: pdca.Cycle):
+    from . import history, register
+
+    con = history.connect(db)
+    try:
+        actions = register.rows(con, upto_fy=ev.fiscal_year.year)
+        cycle.trend = history.trend(con, exclude_fy=ev.fiscal_year.year)
+    finally:
+        con.close()
+    cycle.db = str(db)
+    try:
+        cycle.db_file = os.path.relpath(db, ev.root)  # locations are relative to the evidence root
+    except ValueError:  # another drive (Windows)
+        cycle.db_file = os.path.abspath(db)
+    cycle.register_rows = [dict(a, unit=a["department_code"], source="register")
+                           for a in actions if a["fiscal_year"] < ev.fiscal_year.year]
+    if ev.files_of("corrective_actions"):
+        return ev
+    cycle.register_fed = True
+    return register.as_evidence(ev, actions, cycle.db_file)
 
 
 def _with_dependencies(only, by_id: dict) -> set:

@@ -5,6 +5,7 @@ Heavy modules are imported inside the commands so that `auditor --help` starts f
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 
 import click
@@ -20,11 +21,17 @@ def _input_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from .errors import InputError
+        collecting = gc.isenabled()
+        gc.disable()  # a run builds millions of objects and no cycles: collections would only cost time
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            click.echo(f"error: {exc.render()}", err=True)
+            from .mynumber import mask  # a message may quote a header, a file name or a policy value
+            click.echo(f"error: {mask(exc.render())}", err=True)
             sys.exit(ExitCode.INPUT_ERROR)
+        finally:
+            if collecting:
+                gc.enable()
     return wrapper
 
 
@@ -58,34 +65,55 @@ def main():
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]), default="text",
-              show_default=True, help="text for people; json, junit, sarif, github for CI.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab"]), default="text",
+              show_default=True, help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
               help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
+@click.option("--baseline", type=click.Path(), metavar="FILE",
+              help="A previous `check --format json` result: findings open there are shown but do not fail the run.")
+@click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")
+@click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only):
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db):
     """Check the evidence against the controls and print the results."""
-    from . import audit, fsio, reporters
+    import datetime as dt
 
-    run = audit.run(*_paths(policy, evidence, controls), only=set(only) or None)
-    text = reporters.get(fmt)(run, lang)
+    from . import audit, cli_cycle, fsio, reporters
+    from . import baseline as baseline_mod
+    from .errors import InputError
+
+    known = baseline_mod.load(baseline) if baseline else None
+    paths = _paths(policy, evidence, controls)
+    if record and only:
+        raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
+    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    run = audit.run(*paths, only=set(only) or None, db=db)
+    if record:
+        cli_cycle.record(run, "check", dt.date.today(), db)
+    text = reporters.get(fmt)(run, lang, baseline=known)
     if output:
-        fsio.write_atomic(output, text)
+        try:
+            fsio.write_atomic(output, text)
+        except OSError as exc:
+            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
-    sys.exit(ExitCode.FINDINGS if gate(run, fail_on) else ExitCode.OK)
+    sys.exit(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK)
 
 
-def gate(run, fail_on: str) -> bool:
-    """True when something at or above the threshold failed; missing evidence never passes."""
+def gate(run, fail_on: str, baseline=None) -> bool:
+    """True when something at or above the threshold failed; missing evidence never passes.
+
+    Findings already open in the baseline do not count; controls without evidence always do.
+    """
     severities = FAIL_ON[fail_on]
     for r in run.results:
         if r.control.severity in severities and r.status in ("no_evidence", "error"):
             return True
-        if any(f.severity in severities for f in r.open_findings()):
+        if any(f.severity in severities and not (baseline and baseline.covers(f)) for f in r.open_findings()):
             return True
     return False
 
@@ -164,16 +192,20 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
 @click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
+@click.option("--record", is_flag=True, help="Record this audit and its actions in the history database.")
+@click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
 @_input_errors
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db):
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
-    from . import audit
+    from . import audit, cli_cycle
     from . import report as reports
 
     opts = reports.options(formats, lang, csv_encoding)
-    run = audit.run(*_paths(policy, evidence, controls))
+    paths = _paths(policy, evidence, controls)
+    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    run = audit.run(*paths, db=db)
     chosen = reports.targets(run, departments)
     issued = issued.date() if issued else dt.date.today()
     written = reports.generate(run, out, issued, opts, chosen)
@@ -183,10 +215,48 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     else:
         done = list(written)
     index = reports.write_index(run, out, issued, opts, done)
+    if record:  # once the reports are written: the run recorded is the audit whose report was issued
+        cli_cycle.record(run, "report", issued, db)
     for note in (n for w in done for n in w.notes):
         click.echo(f"warning: {note}", err=True)
     click.echo(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}", err=True)
 
+
+@main.command()
+@click.argument("report_file", metavar="REPORT", type=click.Path(dir_okay=False))
+@click.option("--evidence", type=click.Path(file_okay=False),
+              help="Evidence folder to compare (default: the latest under evidence/).")
+@click.option("--policy", type=click.Path(dir_okay=False), help="Also compare this policy file.")
+@click.option("--controls", "control_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Also compare the control files in this folder (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+def verify(report_file, evidence, policy, control_dirs, fmt, lang):
+    """Check that the evidence still matches a report (report.json, report.*.html or check JSON).
+
+    Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
+    """
+    import json
+
+    from . import defaults, integrity
+
+    result = integrity.verify(integrity.load_report(report_file), evidence or defaults.evidence(), policy, control_dirs)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(integrity.render(result, lang), nl=False)
+    sys.exit(ExitCode.OK if result["matches"] else ExitCode.FINDINGS)
+
+
+def _register_cycle_commands():
+    from .cli_cycle import COMMANDS  # history, actions, exceptions, compare (imports click only)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_cycle_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

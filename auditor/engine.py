@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 
 from . import mynumber, normalize, rules
@@ -17,7 +18,7 @@ def evaluate(controls: list[Control], policy: Policy, evidence: Evidence) -> tup
     for control in _dependency_order(controls):
         result = _evaluate_one(control, policy, evidence, statuses)
         _apply_exceptions(result, policy, evidence, used)
-        _settle(result, evidence)
+        _settle(result, evidence, policy)
         statuses[control.id] = result.status  # settled first: controls_pass reads it
         results[control.id] = result
     exceptions = [{"exception": e, "state": e.state(evidence.as_of), "used": used[e.id]} for e in policy.exceptions]
@@ -127,6 +128,7 @@ MODEL_LABELS = {"ja": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "bet
 _NAME_WITHHELD = {"ja": "（氏名非表示）", "en": "(name withheld)"}
 
 
+@functools.lru_cache(maxsize=4096)
 def enum_label(enum: str, value: str, lang: str) -> str:
     """Japanese reports name an enumeration value by its Japanese term (mynumber -> マイナンバー利用事務系)."""
     if lang != "ja":
@@ -171,7 +173,28 @@ class _Formatter(string.Formatter):
             return str(value)
 
 
+class _Shown:
+    """The values as a message shows them; str.format_map with it is the fast path of _Formatter."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, key):
+        value = self.values[key]
+        if value is None:
+            return "—"
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _format(template: str, values: dict) -> str:
+    try:
+        return template.format_map(_Shown(values))
+    except (IndexError, ValueError, AttributeError, KeyError, TypeError):
+        pass  # a format spec that does not fit the value: format field by field
     try:
         return _Formatter().vformat(template, (), values)
     except (IndexError, ValueError, AttributeError, KeyError):
@@ -206,8 +229,10 @@ def _in_scope(scope: dict, finding: Finding, evidence: Evidence) -> bool:
     return True
 
 
-def _settle(result: Result, evidence: Evidence) -> None:
-    """Final status from the findings; evidence collected before the fiscal year is stale."""
+def _settle(result: Result, evidence: Evidence, policy: Policy | None = None) -> None:
+    """Final status from the findings. A control that would pass on old evidence is stale, never pass:
+    evidence collected before the fiscal year, or older at as_of than the policy's maximum age for its kind.
+    """
     if result.status in ("not_applicable", "no_evidence", "error"):
         return
     if result.open_findings():
@@ -216,9 +241,20 @@ def _settle(result: Result, evidence: Evidence) -> None:
         result.status = "waived"
     else:
         result.status = "pass"
-        old = [f.path for f in evidence.files if f.kind in result.control.evidence
-               and f.collected_on and f.collected_on < evidence.fiscal_year.start]
+        mine = [f for f in evidence.files if f.kind in result.control.evidence and f.collected_on]
+        old = [f.path for f in mine if f.collected_on < evidence.fiscal_year.start]
         if old:
             result.status = "stale"
             result.reason = _text(f"年度開始前に収集された証跡: {', '.join(old)}",
                                   f"Evidence collected before the fiscal year began: {', '.join(old)}")
+            return
+        limits = (policy.settings if policy else {}).get("max_age_days") or {}
+        aged = [(f, (evidence.as_of - f.collected_on).days) for f in mine
+                if limits.get(f.kind) and (evidence.as_of - f.collected_on).days > limits[f.kind]]
+        if aged:
+            result.status = "stale"
+            result.reason = _text(
+                "古い証跡: " + "、".join(f"{f.path}（収集 {f.collected_on}、基準日で {d} 日経過、上限 {limits[f.kind]} 日）"
+                                     for f, d in aged),
+                "Stale evidence: " + "; ".join(f"{f.path} (collected {f.collected_on}, {d} days old at as-of, "
+                                               f"limit {limits[f.kind]} days)" for f, d in aged))

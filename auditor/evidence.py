@@ -6,10 +6,11 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import kinds, mynumber, normalize, readers, schema, yamlio
+from . import cache, kinds, mynumber, normalize, personal, readers, schema, yamlio
 from .errors import InputError
 from .fiscal import FiscalYear, parse_fiscal_year
-from .model import Evidence, EvidenceFile, Location, Record
+from .dataset import Dataset
+from .model import Evidence, EvidenceFile, Location
 
 MANIFEST = "manifest.yaml"
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -17,8 +18,11 @@ _FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm
 _MAX_REPORTED = 10  # problems listed per file before the message stops counting lines
 
 
-def load(root) -> Evidence:
-    """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable."""
+def load(root, cache_dir=None) -> Evidence:
+    """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
+
+    cache_dir: where the parse cache lives (auditor/cache.py); None reads every file afresh.
+    """
     root = Path(root)
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
@@ -45,23 +49,29 @@ def load(root) -> Evidence:
         if entry["kind"] not in kinds.names():
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
                              hint="known kinds: " + ", ".join(kinds.names()))
-        key = os.path.normpath(entry["path"])
+        key = (os.path.normpath(entry["path"]), entry["kind"], entry.get("records"), entry.get("sheet"))
         if key in seen:
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
-    files, datasets, found = [], {}, []
+    files, datasets, found, tables = [], {}, [], {}
     for i, entry in enumerate(entries):
         line = located.line_of(data, ["files", i])
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
         raw = _read_bytes(root, entry["path"], manifest_path, line)
-        records, encoding = _records(raw, entry, found)
-        datasets.setdefault(entry["kind"], []).extend(records)
-        files.append(EvidenceFile(entry["path"], entry["kind"], entry["provided_by"], collected,
-                                  hashlib.sha256(raw).hexdigest(), len(records), encoding))
-    units = {r.fields["code"]: {k: r.fields.get(k) for k in ("name", "level", "parent", "mynumber_work")}
-             for r in datasets.get("org_units", [])}
+        digest = hashlib.sha256(raw).hexdigest()
+        columns, lines, present, encoding = _cached_records(raw, digest, entry, found, tables, cache_dir)
+        kind = entry["kind"]
+        if kind not in datasets:
+            datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
+        datasets[kind].add(entry["path"], columns, lines, present)
+        files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
+    org = datasets.get("org_units")
+    units = {} if org is None else {
+        code: {k: org.columns[k][i] for k in ("name", "level", "parent", "mynumber_work")}
+        for i, code in enumerate(org.columns["code"])}
     evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
-                        tuple(sorted(set(found), key=lambda l: (l.file, l.line or 0))))
+                        tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
+                        personal_data=tuple(found))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
 
@@ -95,46 +105,81 @@ def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
 
 
-def _records(raw: bytes, entry: dict, found: list) -> tuple[list, str | None]:
+def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir):
+    """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept)."""
+    name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
+    hit = cache.load(cache_dir, name)
+    if hit is not None:
+        columns, lines, (present, encoding, occurrences) = hit
+        found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
+        return columns, lines, tuple(present), encoding
+    before = len(found)
+    columns, lines, present, encoding = _records(raw, digest, entry, found, tables)
+    mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
+    cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
+    return columns, lines, present, encoding
+
+
+def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict):
+    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding)."""
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
     fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format:")
-    table = readers.read_table(raw, rel, fmt, encoding=entry.get("encoding"), sheet=entry.get("sheet"),
-                               header_row=entry.get("header_row"), delimiter=entry.get("delimiter"))
+    options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
+                   delimiter=entry.get("delimiter"), records=entry.get("records"))
+    key = (digest, fmt, tuple(options.items()))
+    if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
+        table = readers.read_table(raw, rel, fmt, **options)
+        tables[key] = table, _mask_my_numbers(table)
+    table, masked = tables[key]
     mapping = _column_map(table, entry, spec)
+    found.extend(personal.Occurrence(rel, table.lines[i], label, mapping.get(label), table.columns[label][i])
+                 for i, label in masked)
     values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in (entry.get("values") or {}).items()}
-    records, problems = [], []
-    for line, row in table.rows:
-        fields = {}
-        for label, cell in row.items():
-            if isinstance(cell, str) and len(cell) >= 12 and mynumber.contains(cell):
-                # never copy a My Number further than this function
-                row[label] = cell = mynumber.mask(cell)
-                found.append(Location(rel, line))
-            target = mapping.get(label)
-            if target is None:
-                continue
-            try:
-                fields[target] = spec.convert(target, cell, values.get(target))
-            except ValueError as exc:
-                problems.append((line, f"column '{label}' ({target}): {mynumber.mask(str(exc))}"))
-        for name in spec.required:
-            if fields.get(name) in (None, []) and name in mapping.values():
-                problems.append((line, f"required field '{name}' is empty"))
-            elif name not in mapping.values() and name not in fields:
-                problems.append((line, f"required field '{name}' is missing"))
-        records.append(Record(kind, fields, rel, line))
+    columns, problems, n = {}, [], len(table.lines)
+    for label, target in mapping.items():
+        column = table.columns.get(label)
+        if column is None:
+            continue
+        columns[target], bad = spec.convert_column(target, column, values.get(target))
+        problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
+    for name in spec.required:
+        column = columns.get(name)
+        if column is None:
+            problems.extend((i, f"required field '{name}' is missing") for i in range(min(n, _MAX_REPORTED)))
+        elif None in column or [] in column:
+            problems.extend((i, f"required field '{name}' is empty") for i, v in enumerate(column) if v in (None, []))
     if problems:
-        line, first = problems[0]
+        problems.sort(key=lambda p: p[0])
+        lines = [table.lines[i] for i, _ in problems]
         more = ""
         if len(problems) > 1:
-            lines = ", ".join(str(l) for l, _ in problems[1:_MAX_REPORTED])
-            more = f" ({len(problems) - 1} more problem(s) in this file, at line {lines}{'…' if len(problems) > _MAX_REPORTED else ''})"
-        raise InputError(rel, first + more, line=line,
+            shown = ", ".join(str(l) for l in lines[1:_MAX_REPORTED])
+            more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{'…' if len(problems) > _MAX_REPORTED else ''})"
+        raise InputError(rel, problems[0][1] + more, line=lines[0],
                          hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})")
-    return records, table.encoding
+    return columns, table.lines, tuple(columns), table.encoding
+
+
+def _mask_my_numbers(table) -> list:
+    """Mask every cell holding a My Number, in place; -> the (row, column label) of each one.
+
+    One scan per column finds nothing in most files; only then are the cells looked at one by one.
+    """
+    rows = set()
+    for label, column in table.columns.items():
+        texts = column if set(map(type, column)) <= {str} else [
+            v if isinstance(v, str) else "\x00".join(map(str, v)) if isinstance(v, list) else str(v) for v in column]
+        if not mynumber.might_contain(texts):
+            continue
+        for i, cell in enumerate(column):
+            masked = mynumber.mask_cell(cell)  # text, lists, and Excel number cells
+            if masked is not cell:
+                column[i] = masked  # never copy a My Number further than this function
+                rows.add((i, label))
+    return sorted(rows)
 
 
 def _column_map(table, entry: dict, spec) -> dict:
@@ -152,7 +197,7 @@ def _column_map(table, entry: dict, spec) -> dict:
                              hint="columns in the file: " + ", ".join(table.headers))
         mapping[label or raw_label] = field
     mapped_fields = set(mapping.values())
-    labels = table.headers or {k for _, row in table.rows for k in row}
+    labels = table.headers or list(table.columns)
     for label in labels:
         name = normalize.nfkc(label)
         if label not in mapping and name in spec.fields and name not in mapped_fields:
@@ -172,27 +217,30 @@ def _unknown_units(datasets: dict, units: dict) -> tuple:
     if not units:
         return ()
     seen: dict = {}
-    for kind, records in datasets.items():
+    for kind, data in datasets.items():
         spec = kinds.spec(kind)
-        fields = [n for n in spec.units if spec.fields[n][0] == "unit"]  # lists may name outside firms
-        for r in records:
-            for name in fields:
-                v = r.fields.get(name)
-                if v is not None and v not in units:
-                    first = seen.setdefault((r.file, v), [Location(r.file, r.line), 0])
+        for name in (n for n in spec.units if spec.fields[n][0] == "unit"):  # lists may name outside firms
+            column = data.columns[name]
+            unknown = set(column) - units.keys() - {None}
+            if not unknown:
+                continue
+            for i, v in enumerate(column):
+                if v in unknown:
+                    file, line = data.location(i)
+                    first = seen.setdefault((file, v), [Location(file, line), 0])
                     first[1] += 1
     return tuple((loc, value, n) for (_, value), (loc, n) in sorted(seen.items()))
 
 
 def _resolve_units(evidence: Evidence) -> None:
     """Units written by name become unit codes (names change between years; codes do not)."""
-    for kind, records in evidence.datasets.items():
+    for kind, data in evidence.datasets.items():
         if kind == "org_units":
             continue
         for name in kinds.spec(kind).units:
-            for r in records:
-                value = r.fields.get(name)
-                if isinstance(value, list):
-                    r.fields[name] = [evidence.unit_code(v) for v in value]
-                elif value is not None:
-                    r.fields[name] = evidence.unit_code(value)
+            column = data.columns[name]
+            if kinds.spec(kind).fields[name][0] == "unit_list":
+                data.columns[name] = [[evidence.unit_code(v) for v in vs] if vs else vs for vs in column]
+            else:
+                codes = {v: evidence.unit_code(v) for v in set(column)}
+                data.columns[name] = list(map(codes.__getitem__, column))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from .fiscal import FiscalYear
 
 SEVERITIES = ("major", "minor", "observation")
+DERIVED_KINDS = ("personal_data_occurrences",)  # built from every file read (auditor/personal.py), never provided
 STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
 STATUS_LABELS = {
     "ja": {"pass": "適合", "fail": "不適合", "waived": "例外承認", "not_applicable": "適用外",
@@ -125,8 +126,11 @@ class Evidence:
     units: dict  # unit code -> {"name": ..., "level": ..., "parent": ...}
     my_numbers: tuple = ()  # Location of every cell that held a My Number (masked on reading)
     unknown_units: tuple = ()  # (Location of the first row, value, rows) of units not in org_units
+    personal_data: tuple = ()  # personal.Occurrence of every cell that held a My Number
 
     def files_of(self, kind: str) -> list[str]:
+        if kind in DERIVED_KINDS:
+            return [f.path for f in self.files]
         return [f.path for f in self.files if f.kind == kind]
 
     def unit_name(self, code) -> str | None:

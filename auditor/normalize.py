@@ -52,6 +52,13 @@ def _integral_text(value):
 
 
 _WHITESPACE = re.compile(r"\s")
+_LEADING = re.compile(r"\x00\s")  # led by a literal: scanned at memchr speed
+
+
+def edge_space(joined: str) -> bool:
+    """Whether any of these NUL-joined texts starts or ends with whitespace (a whole column at once)."""
+    return bool(joined) and (joined[0].isspace() or joined[-1].isspace() or _LEADING.search(joined) is not None
+                             or _LEADING.search(joined[::-1]) is not None)
 
 
 def normalize_id(value) -> str | None:

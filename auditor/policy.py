@@ -4,10 +4,17 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import normalize, schema, yamlio
+from . import kinds, normalize, schema, yamlio
+from .errors import InputError
 from .model import Policy, PolicyException
 
 DEFAULT_DUE_DAYS = {"major": 30, "minor": 90, "observation": 180}
+# Oldest evidence (days from collected_on to as_of) a control may pass on; kinds not listed: no limit.
+# Exports of systems that change often (firewall, rosters) age fastest; yearly records least.
+DEFAULT_MAX_AGE_DAYS = {"flow_rules": 90, "staff": 90, "role_assignments": 90, "training_records": 90,
+                        "corrective_actions": 90, "terminals": 180, "gateways": 180, "zones": 365, "org_units": 365,
+                        "drills": 365, "audits": 365, "self_assessments": 365}
+EXCEPTION_NOTICE_DAYS = 30  # exceptions ending this soon are called out in reports and `exceptions list`
 
 
 def load(path) -> tuple[Policy, dict]:
@@ -15,6 +22,11 @@ def load(path) -> tuple[Policy, dict]:
     path = Path(path)
     data, located = yamlio.read_config(path)
     schema.validate(data, "policy", path, located, hint="see README.md, 'Writing a policy', for the keys")
+    for kind in data.get("evidence_max_age_days") or {}:
+        if kind not in kinds.names():
+            raise InputError(path, f"evidence_max_age_days: unknown evidence kind '{kind}'",
+                             line=located.line_of(data, ["evidence_max_age_days", kind]),
+                             hint="known kinds: " + ", ".join(kinds.names()))
     exceptions = tuple(_exception(e, located.line(e)) for e in data.get("exceptions") or [])
     lines = {cid: located.line_of(data, ["controls", cid]) for cid in data.get("controls") or {}}
     for e in exceptions:
@@ -23,6 +35,8 @@ def load(path) -> tuple[Policy, dict]:
         "due_days": dict(DEFAULT_DUE_DAYS, **(data.get("actions") or {}).get("due_days", {})),
         "owner_role": (data.get("actions") or {}).get("owner_role", "情報セキュリティ管理者"),
         "show_personal_names": (data.get("report") or {}).get("show_personal_names", False),
+        "max_age_days": dict(DEFAULT_MAX_AGE_DAYS, **(data.get("evidence_max_age_days") or {})),
+        "exception_notice_days": (data.get("report") or {}).get("exception_notice_days", EXCEPTION_NOTICE_DAYS),
         "audit_type": (data.get("report") or {}).get("audit_type",
                                                       {"ja": "情報セキュリティ内部監査", "en": "Internal information-security audit"}),
     }

@@ -11,8 +11,10 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from itertools import repeat
+from typing import Sequence
 
-from . import yamlio
+from . import fastyaml, normalize, yamlio
 from .errors import InputError
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
@@ -23,8 +25,15 @@ HEADER_HINT = "if there are title rows above the header, set header_row: in the 
 class RawTable:
     headers: list[str]                    # header labels as written (stripped); [] for YAML/JSON
     header_line: int | None               # line (Excel row) of the header
-    rows: list[tuple[int | None, dict]]   # (line where the row starts, {header label: raw value})
+    columns: dict                         # label -> raw value of each row (None when empty)
+    lines: Sequence                       # line where each row starts
     encoding: str | None                  # encoding actually used for text formats
+
+    @property
+    def rows(self) -> list[tuple[int | None, dict]]:
+        """Row view (line, {label: value}), for small tables and tests."""
+        names = list(self.columns)
+        return [(line, {h: self.columns[h][i] for h in names}) for i, line in enumerate(self.lines)]
 
 
 def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
@@ -58,8 +67,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
 
 
 def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
-               delimiter=None) -> RawTable:
-    """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'."""
+               delimiter=None, records=None) -> RawTable:
+    """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read."""
     if header_row is not None and (type(header_row) is not int or header_row < 1):
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
     if fmt in ("csv", "tsv"):
@@ -68,8 +77,11 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         return _read_xlsx(data, path, sheet, header_row)
     if fmt in ("yaml", "json"):
         text, used = decode(data, path, encoding)
-        records, lines = (_yaml_records if fmt == "yaml" else _json_records)(text, path)
-        return RawTable([], None, [(line, _record(rec, path, line)) for rec, line in zip(records, lines)], used)
+        if fmt == "yaml":
+            columns, lines = _yaml_columns(text, path, records)
+        else:
+            columns, lines = _columns(*_json_records(text, path, records), path)
+        return RawTable([], None, columns, lines, used)
     raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml or json")
 
 
@@ -84,71 +96,161 @@ def _col(i: int) -> str:
     return f"column {i + 1} ({letters})"
 
 
-def _table(lines, path, header_row, encoding, where=""):
-    """Build a RawTable from (line, [cell or None]) pairs; `where` prefixes messages (sheet name)."""
-    headers = header_line = None
-    rows = []
-    for line, cells in lines:
-        blank = all(c is None for c in cells)
-        if headers is None:
-            if (blank and header_row is None) or (header_row is not None and line < header_row):
-                continue  # blank lines or title rows above the header
-            if header_row is not None and (line > header_row or blank):
+def _cell(value):
+    """A stripped cell, None when empty (xlsx cells may also be numbers or datetimes)."""
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+def _clean(column) -> list:
+    """Strip a column of text cells, empty -> None; one C-speed scan first, as most columns are clean."""
+    if "" not in column and not normalize.edge_space("\x00".join(column)):
+        return list(column)
+    return [c.strip() or None for c in column]
+
+
+def _table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
+    """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
+
+    split: (columns, lines) of the data rows when the caller already split them by column (rows then
+    holds the header row only, and every data row is exactly as wide as the header).
+    """
+    def blank(cells):
+        return all(_cell(c) is None for c in cells)
+
+    h = None
+    for i, cells in enumerate(rows):
+        line = lines[i]
+        if header_row is not None:
+            if line < header_row:
+                continue  # title rows above the header
+            if line > header_row or blank(cells):
                 raise InputError(path, f"{where}no header at line {header_row} (blank, or inside a quoted cell)",
                                  line=header_row, hint="header_row: must point at the line holding the column labels")
-            labels = ["" if c is None else str(c).strip() for c in cells]
-            while labels and not labels[-1]:
-                labels.pop()
-            seen = {}
-            for i, label in enumerate(labels):
-                if label in seen:
-                    raise InputError(path, f"{where}{_col(seen[label])} and {_col(i)} are both labelled '{label}'",
-                                     line=line, hint="rename one of the columns")
-                if label:
-                    seen[label] = i
-            headers, header_line = labels, line
+        elif blank(cells):
             continue
-        if blank:
-            continue
-        for i, cell in enumerate(cells):
-            if cell is not None and (i >= len(headers) or not headers[i]):
-                raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
-                                 f"(the header at line {header_line} has {len(headers)} columns)",
-                                 line=line, hint="add a label for this column or remove the value; " + HEADER_HINT)
-        rows.append((line, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(headers) if h}))
-    if headers is None:
+        h = i
+        break
+    if h is None:
         what = f"line {header_row} is past the end of the data" if header_row else "no header row (no data at all)"
         raise InputError(path, f"{where}{what}", line=header_row, hint="the file must start with (or header_row: "
                          "must point at) a row of column labels")
-    return RawTable([h for h in headers if h], header_line, rows, encoding)
+    header_line = lines[h]
+    labels = ["" if c is None else str(c).strip() for c in rows[h]]
+    while labels and not labels[-1]:
+        labels.pop()
+    seen = {}
+    for i, label in enumerate(labels):
+        if label in seen:
+            raise InputError(path, f"{where}{_col(seen[label])} and {_col(i)} are both labelled '{label}'",
+                             line=header_line, hint="rename one of the columns")
+        if label:
+            seen[label] = i
+    width = len(labels)
+    if split is not None:
+        transposed, lines = split
+    else:
+        transposed, lines = _transpose(rows[h + 1:], lines[h + 1:], width, text, path, where, header_line)
+
+    def stray(k, i):
+        raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
+                         f"(the header at line {header_line} has {width} columns)",
+                         line=lines[k], hint="add a label for this column or remove the value; " + HEADER_HINT)
+
+    for i, label in enumerate(labels):
+        if not label:
+            for k, c in enumerate(transposed[i]):
+                if _cell(c) is not None:
+                    stray(k, i)
+    columns = {label: (_clean(transposed[i]) if text else [_cell(c) for c in transposed[i]])
+               for i, label in enumerate(labels) if label}
+    if columns and all(None in c for c in columns.values()):  # some rows may be wholly blank
+        keep = [k for k, values in enumerate(zip(*columns.values())) if any(v is not None for v in values)]
+        if len(keep) < len(lines):
+            columns = {label: [c[k] for k in keep] for label, c in columns.items()}
+            lines = [lines[k] for k in keep]
+    elif not columns:
+        lines = []
+    return RawTable([h for h in labels if h], header_line, columns, lines, encoding)
+
+
+def _transpose(data, lines, width, text, path, where, header_line):
+    """Rows -> columns, refusing values beyond the header and padding short rows."""
+    longest = max(map(len, data), default=width)
+    if longest > width:
+        for k, cells in enumerate(data):
+            for i in range(width, len(cells)):
+                if _cell(cells[i]) is not None:
+                    raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
+                                     f"(the header at line {header_line} has {width} columns)", line=lines[k],
+                                     hint="add a label for this column or remove the value; " + HEADER_HINT)
+    if data and (longest != width or min(map(len, data)) != width):
+        pad = "" if text else None
+        data = [cells[:width] + [pad] * (width - len(cells)) if len(cells) != width else cells for cells in data]
+    return (list(zip(*data)) if data else [()] * width), lines
+
+
+def _split_plain_csv(text: str, delimiter: str):
+    """-> (header cells, columns, rows) for the common export: no quotes, the header on line 1, no blank
+    or ragged lines; None for anything else (the csv module reads that). Cuts the whole text at C speed."""
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    body = text[:-1] if text.endswith("\n") else text
+    first = body.split("\n", 1)[0]
+    lines = body.count("\n") + 1
+    k = first.count(delimiter) + 1
+    header = first.split(delimiter)
+    if lines < 2 or not all(h.strip() for h in header):
+        return None
+    rest = body[len(first) + 1:]
+    if set(map(str.count, rest.split("\n"), repeat(delimiter))) != {k - 1}:
+        return None  # a blank, short or long row: the csv module and the row checks handle it
+    cells = rest.replace("\n", delimiter).split(delimiter) if k > 1 else rest.split("\n")
+    return header, [cells[j::k] for j in range(k)], lines - 1
 
 
 def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter):
     text, used = decode(data, path, encoding)
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
+    plain = _split_plain_csv(text, delimiter) if header_row in (None, 1) and len(delimiter) == 1 else None
+    if plain is not None:
+        header, columns, n = plain
+        return _table([header], [1], path, header_row, used, split=(columns, range(2, n + 2)))
     try:
         # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows = list(reader)
     except TypeError:
         raise InputError(path, f"delimiter must be a single character, not {delimiter!r}",
                          hint="use delimiter: ',' or a tab") from None
+    except csv.Error:
+        rows = None
+    physical = text.count("\n") + (not text.endswith("\n") and bool(text))
+    if rows is not None and len(rows) == physical and text.count("\r") == text.count("\r\n"):
+        lines = range(1, len(rows) + 1)  # no cell spans lines: row k is on line k
+    else:
+        rows, lines = _csv_rows_with_lines(text, path, delimiter)
+    return _table(rows, lines, path, header_row, used)
 
-    def lines():
-        start = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                unclosed = "end of data" in str(exc)
-                raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
-                                 f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,
-                                 hint='quote a cell with quotes as a whole and double the inner quotes ("")') from None
-            yield start, [(c.strip() or None) for c in cells]
-            start = reader.line_num + 1  # the next row starts after the last physical line of this one
 
-    return _table(lines(), path, header_row, used)
+def _csv_rows_with_lines(text, path, delimiter):
+    """The slow reading: tracks where each row starts (quoted cells may span lines) and where it breaks."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, lines, start = [], [], 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows, lines
+        except csv.Error as exc:
+            unclosed = "end of data" in str(exc)
+            raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
+                             f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,
+                             hint='quote a cell with quotes as a whole and double the inner quotes ("")') from None
+        rows.append(cells)
+        lines.append(start)
+        start = reader.line_num + 1  # the next row starts after the last physical line of this one
 
 
 def _read_xlsx(data, path, sheet, header_row):
@@ -168,9 +270,8 @@ def _read_xlsx(data, path, sheet, header_row):
         if not hasattr(ws, "iter_rows"):
             raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
         ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
-        lines = ((n, [(v.strip() or None) if isinstance(v, str) else v for v in row])
-                 for n, row in enumerate(ws.iter_rows(values_only=True), 1))
-        return _table(lines, path, header_row, None, where=f"sheet '{ws.title}': ")
+        rows = [list(row) for row in ws.iter_rows(values_only=True)]
+        return _table(rows, range(1, len(rows) + 1), path, header_row, None, where=f"sheet '{ws.title}': ", text=False)
     except InputError:
         raise
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
@@ -185,10 +286,15 @@ def _read_xlsx(data, path, sheet, header_row):
 SHAPE_HINT = "expected a list of records, or a mapping with one list of records (e.g. records:)"
 
 
-def _pick(data, path, line_of):
-    """-> (key or None, list of records) from the accepted shapes."""
-    if isinstance(data, list):
-        key, records = None, data
+def _pick(data, path, line_of, wanted=None):
+    """-> (key or None, list of records) from the accepted shapes; `wanted` names the list to read."""
+    if wanted is not None:
+        if not isinstance(data, dict) or wanted not in data:
+            raise InputError(path, f"no list '{wanted}' at the top of the file", line=line_of(data),
+                             hint="records: in the manifest must name a top-level list of the file")
+        key = wanted
+    elif isinstance(data, list):
+        return None, data
     elif isinstance(data, dict):
         if "records" in data:
             key = "records"
@@ -197,26 +303,46 @@ def _pick(data, path, line_of):
             if len(keys) != 1:
                 found = "lists " + ", ".join(f"'{k}'" for k in keys) if keys else "no list of records"
                 raise InputError(path, f"cannot tell which list holds the records: found {found}",
-                                 line=line_of(data), hint=SHAPE_HINT + "; rename the list to records:")
+                                 line=line_of(data), hint=SHAPE_HINT + "; or name it with records: in the manifest")
             key = keys[0]
-        records = data[key]
-        if not isinstance(records, list):
-            raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT)
     else:
         raise InputError(path, "the file holds no records", hint=SHAPE_HINT)
+    records = data[key]
+    if not isinstance(records, list):
+        raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT)
     return key, records
 
 
-def _yaml_records(text, path):
-    data, located = yamlio.load_data(text, path)
-    _, records = _pick(data, path, located.line)
-    return records, [located.line(r) if isinstance(r, dict) else None for r in records]
+def _yaml_columns(text, path, wanted):
+    skeleton, fast = fastyaml.split(text)
+    if None in fast and wanted is None:
+        return fast[None]
+    data, located = yamlio.load_data(skeleton, path)
+    if isinstance(data, dict):
+        data.update((key, []) for key in fast if key in data)
+    key, records = _pick(data, path, located.line, wanted)
+    if key in fast:
+        return fast[key]
+    return _columns(records, [located.line(r) if isinstance(r, dict) else None for r in records], path)
+
+
+def _columns(records, lines, path) -> tuple[dict, list]:
+    """Records (mappings) -> columns; a field a record lacks is None in it."""
+    columns: dict = {}
+    n = len(records)
+    for i, (rec, line) in enumerate(zip(records, lines)):
+        for k, v in _record(rec, path, line).items():
+            column = columns.get(k)
+            if column is None:
+                column = columns[k] = [None] * n
+            column[i] = v
+    return columns, lines
 
 
 _WS = re.compile(r"[ \t\n\r]*")
 
 
-def _json_records(text, path):
+def _json_records(text, path, wanted=None):
     def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
         keys = [k for k, _ in pairs]
         for i, k in enumerate(keys):
@@ -229,7 +355,7 @@ def _json_records(text, path):
     except json.JSONDecodeError as exc:
         raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
                          hint="check the commas, brackets and quotes around this line") from None
-    key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1)
+    key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1, wanted)
     # json keeps no positions: re-scan the top level to find where each record starts.
     dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
     i = skip(0)

@@ -57,9 +57,11 @@ def test_check_digit_rule():
     (VALID + "0", []),
     ("9" + VALID + "9", []),
     ("１" + VALID, []),                      # full-width digit extends the run
-    ("123-4567-89018", []),                 # not 4-4-4
-    ("12345678-9018", []),
-    ("1234--5678-9018", []),
+    ("123-4567-89018", [(0, 14)]),          # any grouping: hyphens and spaces are removed
+    ("12345678-9018", [(0, 13)]),
+    ("1234--5678-9018", [(0, 15)]),
+    ("1-2345-6789-0123", []),               # 13 digits once joined: a 法人番号
+    ("2025-04-01 10:30", []),
     ("", []),
     ("no digits here", []),
 ])

@@ -72,9 +72,50 @@ def test_recurred_when_its_finding_is_raised_again():
     ids = {"TR-01:S00145", "SA-01:0620"}
     assert pdca.state(ca("verified", D(2024, 12, 27), finding_id="TR-01:S00145"), ids, AS_OF) == "recurred"
     assert pdca.state(ca("verified", D(2024, 12, 27), finding_id="TR-01:S00146"), ids, AS_OF) == "closed"
-    # still open and overdue, and found again: recurred wins, the overdue flag stays visible
+    # only a verified action recurs: one still open and found again is simply overdue (persisting)
     rows = pdca.previous_actions([ca("in_progress", D(2025, 9, 30), finding_id="SA-01:0620")], ids, AS_OF)
-    assert rows[0]["state"] == "recurred" and rows[0]["overdue"] is True
+    assert rows[0]["state"] == "overdue" and rows[0]["overdue"] is True
+    # reported done but its finding is still raised: the fix did not hold, it is open again
+    assert pdca.state(ca("done", D(2026, 6, 30), finding_id="SA-01:0620"), ids, AS_OF) == "open"
+    assert pdca.state(ca("done", D(2025, 6, 30), finding_id="SA-01:0620"), ids, AS_OF) == "overdue"
+
+
+class _F:
+    def __init__(self, fid, severity, status="open"):
+        self.id, self.severity, self.status = fid, severity, status
+        self.message = {"ja": "未受講", "en": "not trained"}
+
+
+class _R:
+    def __init__(self, *findings):
+        self.findings = list(findings)
+
+    def open_findings(self):
+        return [f for f in self.findings if f.status == "open"]
+
+
+def test_recur_raises_verified_findings_one_level_and_marks_them():
+    minor, obs, major, waived = _F("TR-01:S1", "minor"), _F("X-1:a", "observation"), _F("NS-01:F", "major"), \
+        _F("NS-06:P", "minor", "waived")
+    register = [{"action_id": "A1", "finding_id": "TR-01:S1", "status": "verified", "fiscal_year": 2024},
+                {"action_id": "A2", "finding_id": "X-1:a", "status": "verified"},  # evidence register: no year
+                {"action_id": "A3", "finding_id": "NS-01:F", "status": "verified", "fiscal_year": 2024},
+                {"action_id": "A4", "finding_id": "NS-06:P", "status": "verified", "fiscal_year": 2024}]
+    changed = pdca.recur([_R(minor, obs, major, waived)], register, 2025)
+    assert (minor.severity, obs.severity, major.severity, waived.severity) == ("major", "minor", "major", "minor")
+    assert changed["TR-01:S1"] == {"action_id": "A1", "from": "minor", "to": "major"}
+    assert minor.message == {"ja": "【再発】未受講", "en": "[Recurred] not trained"}
+    assert "NS-06:P" not in changed  # waived findings are not raised
+
+
+@pytest.mark.parametrize("action", [
+    {"action_id": "A", "finding_id": "TR-01:S1", "status": "done", "fiscal_year": 2024},  # not verified
+    {"action_id": "A", "finding_id": "TR-01:S1", "status": "in_progress", "fiscal_year": 2024},
+    {"action_id": "A", "finding_id": "TR-01:S1", "status": "verified", "fiscal_year": 2025},  # this same cycle
+])
+def test_recur_needs_a_verified_action_of_an_earlier_cycle(action):
+    f = _F("TR-01:S1", "minor")
+    assert pdca.recur([_R(f)], [action], 2025) == {} and f.severity == "minor"
 
 
 def test_previous_actions_keep_fields_sort_and_count():

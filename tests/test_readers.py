@@ -242,8 +242,8 @@ def test_yaml_top_level_list_with_lines():
     text = "# accounts\n- id: 0123\n  enabled: no\n  roles: [admin, 1]\n- id: u2\n  note:\n"
     t = read_table(text.encode(), "a.yaml", "yaml")
     assert t.headers == [] and t.header_line is None and t.encoding == "utf-8"
-    assert t.rows == [(2, {"id": "0123", "enabled": "no", "roles": ["admin", "1"]}),
-                      (5, {"id": "u2", "note": None})]
+    assert t.rows == [(2, {"id": "0123", "enabled": "no", "roles": ["admin", "1"], "note": None}),
+                      (5, {"id": "u2", "enabled": None, "roles": None, "note": None})]  # absent: None
 
 
 def test_yaml_records_key_and_single_named_list():
@@ -276,8 +276,8 @@ def test_json_array_with_lines_and_scalars_as_text():
     text = '[\n  {"id": 1, "amount": 1.50, "ok": true, "ng": false, "x": null, "e": ""},\n\n  {"id": "u2",\n   "tags": ["a", 2]}]'
     t = read_table(text.encode(), "a.json", "json")
     assert t.headers == [] and t.header_line is None
-    assert t.rows == [(2, {"id": "1", "amount": "1.50", "ok": "true", "ng": "false", "x": None, "e": None}),
-                      (4, {"id": "u2", "tags": ["a", "2"]})]
+    assert t.rows == [(2, {"id": "1", "amount": "1.50", "ok": "true", "ng": "false", "x": None, "e": None, "tags": None}),
+                      (4, {"id": "u2", "amount": None, "ok": None, "ng": None, "x": None, "e": None, "tags": ["a", "2"]})]
 
 
 def test_json_object_forms_with_lines():

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+import unicodedata
 
 from conftest import POLICY, ROOT, SAMPLE, check_json, invoke
 
@@ -39,6 +40,8 @@ EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "CA-03:CA-2024-07": ("open", "税務課", [("是正処置管理表.xlsx", 9)]),
     "OR-01.manager:0210": ("open", "企画課", [("role_assignments.csv", None)]),
     "OR-01.holder:security_manager/S00002": ("open", "税務課", [("role_assignments.csv", 16)]),
+    "DP-01:fw_rules.csv/サービス/-": ("open", "情報政策課", [(R, 8)]),
+    "DP-01:自己点検票.csv/備考/0330": ("open", "保険年金課", [("自己点検票.csv", 41)]),
 }
 CLEAN = {"NS-05", "NS-08", "AU-01"}
 
@@ -56,7 +59,7 @@ def test_statuses_of_every_control():
     status = {r["control_id"]: r["status"] for r in doc["results"]}
     assert {c for c, s in status.items() if s == "pass"} == CLEAN
     assert {c for c, s in status.items() if s == "fail"} == {k.split(":")[0].split(".")[0] for k in EXPECTED}
-    assert len(status) == 19
+    assert len(status) == 20
 
 
 def test_every_planted_gap_is_listed_in_the_evidence_readme():
@@ -78,7 +81,7 @@ def test_json_interface_fields():
             assert f["severity"] in ("major", "minor", "observation")
             assert all(set(l) == {"file", "line"} for l in f["locations"])
     assert doc["exceptions"][1]["state"] == "expired"
-    assert doc["my_number_notices"] == [{"file": "fw_rules.csv", "line": 8}]
+    assert doc["my_number_notices"] == [{"file": "fw_rules.csv", "line": 8}, {"file": "自己点検票.csv", "line": 41}]
 
 
 def test_my_number_never_in_any_output(tmp_path):
@@ -87,6 +90,7 @@ def test_my_number_never_in_any_output(tmp_path):
             result = invoke("check", "--format", fmt, "--lang", lang)
             text = re.sub(r"[\s\-－]", "", result.output)
             assert "123456789018" not in text and "9018" not in result.output
+            assert "314159265352" not in unicodedata.normalize("NFKC", text) and "５３５２" not in result.output
     assert "************" in invoke("check").output
 
 
@@ -104,9 +108,9 @@ def test_defaults_from_repository_root_and_exit_codes():
                                     capture_output=True, text=True, encoding="utf-8")
     default = run("check")
     assert default.returncode == 1 and "情報政策課" in default.stdout and "Traceback" not in default.stderr
-    assert default.stdout.rstrip().splitlines()[-1].startswith("管理策 19 件")
+    assert default.stdout.rstrip().splitlines()[-1].startswith("管理策 20 件")
     assert run("check", "--fail-on", "none").returncode == 0
-    assert run("check", "--lang", "en").stdout.rstrip().splitlines()[-1].startswith("19 controls")
+    assert run("check", "--lang", "en").stdout.rstrip().splitlines()[-1].startswith("20 controls")
 
 
 def test_output_file_and_text_grouping(tmp_path):
@@ -121,9 +125,9 @@ def test_output_file_and_text_grouping(tmp_path):
 
 def test_validate_and_controls_commands():
     result = invoke("validate")
-    assert result.exit_code == 0 and "19 controls" in result.output and "12 evidence files" in result.output
+    assert result.exit_code == 0 and "20 controls" in result.output and "12 evidence files" in result.output
     listing = invoke("controls", "list").output.splitlines()
-    assert len(listing) == 19 and listing[0].startswith("NS-01")
+    assert len(listing) == 20 and listing[0].startswith("NS-01")
     shown = invoke("controls", "show", "TR-01").output
     assert "course: null" in shown and "each: staff" in shown
 

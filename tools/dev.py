@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and the two Quick start commands, with nothing but Python 3 and pip.
 
-    python3 tools/dev.py audit   # audit the shipped sample and write the reports to reports/
+    python3 tools/dev.py audit   # audit the shipped sample (FY2024 -> FY2025 cycle), reports in reports/
     python3 tools/dev.py test    # run the whole test suite
 
 Both create .venv/ on first use and install the project into it (again when setup.cfg changes).
@@ -41,7 +41,38 @@ def audit() -> int:
     if code == 2:
         return code
     print(f"\n`auditor check` exit code: {code} ({'gaps found: CI would fail' if code else 'no major gaps'})")
-    return subprocess.run([auditor, "report", "--out", "reports"], cwd=ROOT).returncode
+    return cycle(auditor)
+
+
+DB = "reports/history.sqlite"
+# The PDCA cycle of the sample city (README, "The cycle across fiscal years"): FY2024 audit recorded,
+# progress sheets returned and imported, actions verified and extended, FY2025 audited against it.
+# A fresh database and fixed dates every time, so that two runs write the same reports.
+CYCLE = [
+    ["report", "--evidence", "evidence/FY2024", "--date", "2025-04-15", "--record", "--out", "reports/FY2024"],
+    ["actions", "export", "--department", "道路課", "--out", "reports/progress/0510_道路課.xlsx", "--date", "2025-04-15"],
+    ["actions", "import", "evidence/FY2024/progress/0510_道路課.csv", "--by", "道路課長", "--date", "2025-12-01"],
+    ["actions", "import", "evidence/FY2024/progress/0220_情報政策課.xlsx", "--by", "情報政策課長", "--date", "2025-12-01"],
+    ["actions", "verify", "ACT-2024-TR-01:S00171", "--by", "情報政策課 セキュリティ担当", "--on", "2025-12-10",
+     "--note", "LMSの受講記録を確認"],
+    ["actions", "verify", "ACT-2024-NS-02:FW-0209", "--by", "情報政策課 セキュリティ担当", "--on", "2025-12-10",
+     "--note", "FWの設定を確認"],
+    ["actions", "extend", "ACT-2024-NS-04.placement:PC-0017", "--to", "2026-06-30", "--by", "CISO（副市長）",
+     "--reason", "端末更新（令和8年6月）に合わせて移設"],
+    ["report", "--date", "2026-04-15", "--record", "--out", "reports"],
+    ["compare", "2024", "2025"],
+]
+
+
+def cycle(auditor: str) -> int:
+    for suffix in ("", "-wal", "-shm"):
+        (ROOT / (DB + suffix)).unlink(missing_ok=True)
+    for step in CYCLE:
+        print(f"\n$ auditor {' '.join(step)}", flush=True)
+        code = subprocess.run([auditor, *step, "--db", DB], cwd=ROOT).returncode
+        if code not in (0, 1):
+            return code
+    return 0
 
 
 def test(args) -> int:

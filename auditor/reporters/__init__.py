@@ -1,7 +1,12 @@
-"""Output formats: one module per format, each with `render(run, lang) -> str`, picked by name."""
+"""Output formats: one module per format, each with `render(run, lang) -> str`, picked by name.
+
+The `auditor check` formats (CHECK_FORMATS) also take `baseline=` (auditor.baseline.Baseline or None).
+"""
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 
 REPORTERS = {
     "text": "auditor.reporters.text",
@@ -9,6 +14,7 @@ REPORTERS = {
     "junit": "auditor.reporters.junit",
     "sarif": "auditor.reporters.sarif",
     "github": "auditor.reporters.github",
+    "gitlab": "auditor.reporters.gitlab",
     # PDCA report formats (auditor report): each also has `files(doc, lang, options)`.
     "html": "auditor.reporters.html",
     "md": "auditor.reporters.markdown",
@@ -16,8 +22,31 @@ REPORTERS = {
     "csv": "auditor.reporters.csvout",
     "report-json": "auditor.reporters.reportjson",
 }
+CHECK_FORMATS = ("text", "json", "junit", "sarif", "github", "gitlab")
 
 
 def get(name: str):
     """The render function of a format (imported only when asked for)."""
     return importlib.import_module(REPORTERS[name]).render
+
+
+def repo_path(path) -> str:
+    """A path as CI tools want it: relative to the working directory (the repository root in CI), '/'-separated.
+
+    Outside the working directory it stays absolute (a relative '../' path would name nothing in the repository).
+    """
+    path = Path(path)
+    try:
+        rel = Path(os.path.relpath(path))
+    except ValueError:  # another drive on Windows
+        return path.absolute().as_posix()
+    if rel.parts and rel.parts[0] == "..":
+        return path.absolute().as_posix()
+    return rel.as_posix()
+
+
+def evidence_path(run, loc: dict | None) -> str:
+    """The repository path of a finding's evidence file; the manifest when the finding has no file."""
+    if not loc or not loc.get("file"):
+        return repo_path(run.evidence.manifest)
+    return repo_path(Path(run.evidence.root) / loc["file"])

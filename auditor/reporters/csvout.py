@@ -8,18 +8,17 @@ from __future__ import annotations
 import csv
 import io
 
+from .. import sanitize
 from ..model import AuditRun
 from . import reportjson
 
 # Look-alikes CP932 has, for characters it lacks (the usual Unicode/JIS mapping gaps).
 _CP932_FOLD = str.maketrans({"\u2014": "\u2015", "\u2013": "-", "\u00a0": " ", "\u2011": "-", "\u2010": "-"})
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
     # A leading quote makes Excel show evidence text such as =HYPERLINK(...) instead of running it.
-    return "'" + text if text.startswith(_FORMULA) else text
+    return sanitize.spreadsheet_cell(sanitize.visible(value))
 
 
 def _findings(doc: dict, lang: str) -> list[list]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from .. import fiscal
+from .. import fiscal, integrity, sanitize
 from ..model import AuditRun
 from . import reportjson
 from .reportjson import labels
@@ -46,7 +46,10 @@ def _template():
 
 
 def html(doc: dict, lang: str) -> str:
-    return _template().render(template_context(doc, lang))
+    page = _template().render(template_context(sanitize.document(doc), lang))  # markup: autoescape
+    if doc.get("integrity"):  # inert, hidden: `auditor verify report.ja.html` reads it back
+        page = page.replace("</body>", integrity.html_element(doc["integrity"]) + "</body>", 1)
+    return page
 
 
 def files(doc: dict, lang: str, options=None) -> list[tuple[str, bytes]]:

@@ -1,47 +1,104 @@
-"""JUnit XML for CI test dashboards: a test suite per area, a test case per control."""
+"""JUnit XML for CI test dashboards: a test suite per area, a test case per control and department.
+
+A case fails when it has open findings that are new (not in the baseline); the failure lists them
+with evidence file and line. Cases whose open findings are all baselined are skipped, naming them.
+Waived findings are listed in the suite's system-out.
+"""
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from ..model import AuditRun
+from .. import mynumber, sanitize
+from ..model import SEVERITIES, AuditRun
+
+TEXT = {
+    "ja": {"org_wide": "組織全体", "failed": "未対応の指摘 {n} 件", "known": "既知（ベースライン）{n} 件",
+           "known_tag": "既知", "waived": "免除 {id} {exc}: {reason}"},
+    "en": {"org_wide": "organisation-wide", "failed": "{n} open finding(s)", "known": "{n} known (baseline)",
+           "known_tag": "known", "waived": "waived {id} by {exc}: {reason}"},
+}
 
 
-def render(run: AuditRun, lang: str = "ja") -> str:
+def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
+    t = TEXT[lang]
+    known = baseline.covers if baseline is not None else (lambda f: False)
     suites = ET.Element("testsuites")
     timestamp = f"{run.evidence.as_of.isoformat()}T00:00:00"  # the audit date keeps output reproducible
     areas: dict = {}
     for r in run.results:
         areas.setdefault(r.control.area, []).append(r)
     for i, (area, results) in enumerate(areas.items()):
-        counts = {"failures": 0, "errors": 0, "skipped": 0}
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         suite = ET.SubElement(suites, "testsuite", name=area, package="auditor", id=str(i), timestamp=timestamp,
-                              hostname="auditor", tests=str(len(results)), time="0")
+                              hostname="auditor", time="0")
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="fiscal_year", value=str(run.evidence.fiscal_year.year))
         ET.SubElement(props, "property", name="network_model", value=run.policy.network_model)
+        if baseline is not None:
+            ET.SubElement(props, "property", name="baseline", value=baseline.path)
+        waived = []
         for r in results:
-            case = ET.SubElement(suite, "testcase", name=f"{r.control_id} {r.control.title[lang]}",
-                                 classname=f"auditor.{area}", time="0")
-            open_findings = r.open_findings()
-            if open_findings:
-                counts["failures"] += 1
-                body = "\n".join(f"{f.id} [{f.department}] {f.message[lang]} ({_where(f)})" for f in open_findings)
-                failure = ET.SubElement(case, "failure", type=r.control.severity,
-                                        message=f"{len(open_findings)} finding(s)")
-                failure.text = body
-            elif r.status in ("no_evidence", "error", "stale"):
-                counts["errors"] += 1
-                ET.SubElement(case, "error", type=r.status, message=r.reason[lang] if r.reason else r.status)
-            elif r.status == "not_applicable":
-                counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=r.reason[lang] if r.reason else "")
+            for department, findings in _cases(r, run, t):
+                counts["tests"] += 1
+                name = f"{r.control_id} {r.control.title[lang]}" + (f" [{department}]" if department else "")
+                case = ET.SubElement(suite, "testcase", name=name, classname=f"auditor.{area}.{r.control_id}", time="0")
+                outcome = _outcome(case, r, findings, known, lang)
+                if outcome:
+                    counts[outcome] += 1
+                waived += [t["waived"].format(id=f.id, exc=f.exception["id"], reason=f.exception["reason"])
+                           for f in findings if f.status == "waived"]
         for key, value in counts.items():
             suite.set(key, str(value))
-        ET.SubElement(suite, "system-out").text = ""
+        ET.SubElement(suite, "system-out").text = "\n".join(waived)
         ET.SubElement(suite, "system-err").text = ""
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    sanitize.xml_tree(suites)  # evidence text may hold characters XML 1.0 forbids
+    return mynumber.mask('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n")
 
 
-def _where(f) -> str:
-    return ", ".join(f"{l['file']}:{l['line']}" if l.get("line") else l["file"] for l in f.locations) or "—"
+def _cases(r, run: AuditRun, t: dict) -> list:
+    """(department name, its findings) for every department the control checked or found something in.
+
+    A control that checks the organisation as a whole, or could not be evaluated, is one case (name None).
+    """
+    if r.status in ("not_applicable", "no_evidence", "error"):
+        return [(None, r.findings)]
+    groups: dict = {code: [] for code in r.departments}
+    for f in r.findings:
+        groups.setdefault(f.department_code, []).append(f)
+    if not groups:
+        return [(None, [])]
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+    return [(run.evidence.unit_name(code) if code else t["org_wide"], findings) for code, findings in ordered]
+
+
+def _outcome(case, r, findings: list, known, lang: str) -> str | None:
+    """Adds failure, skipped or error to the case; returns the counter it bumps (None: passed)."""
+    t = TEXT[lang]
+    open_findings = [f for f in findings if f.status == "open"]
+    new = [f for f in open_findings if not known(f)]
+    if new:
+        message = t["failed"].format(n=len(new))
+        if len(new) < len(open_findings):
+            message += f" + {t['known'].format(n=len(open_findings) - len(new))}"
+        worst = min(new, key=lambda f: SEVERITIES.index(f.severity)).severity
+        failure = ET.SubElement(case, "failure", type=worst, message=message)
+        failure.text = "\n".join(_line(f, known(f), lang) for f in open_findings)
+        return "failures"
+    if open_findings:
+        skipped = ET.SubElement(case, "skipped", message=t["known"].format(n=len(open_findings)))
+        skipped.text = "\n".join(_line(f, True, lang) for f in open_findings)
+        return "skipped"
+    if r.status in ("no_evidence", "error", "stale"):
+        ET.SubElement(case, "error", type=r.status, message=r.reason[lang] if r.reason else r.status)
+        return "errors"
+    if r.status == "not_applicable":
+        ET.SubElement(case, "skipped", message=r.reason[lang] if r.reason else "")
+        return "skipped"
+    return None
+
+
+def _line(f, is_known: bool, lang: str) -> str:
+    where = ", ".join(f"{l['file']}:{l['line']}" if l.get("line") else l["file"] for l in f.locations) or "—"
+    tag = f" ({TEXT[lang]['known_tag']})" if is_known else ""
+    return f"[{f.severity}]{tag} {f.id} {f.department or TEXT[lang]['org_wide']}: {f.message[lang]} ({where})"

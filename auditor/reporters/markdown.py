@@ -10,24 +10,22 @@ import re
 
 from markupsafe import Markup, escape
 
+from .. import sanitize
 from ..model import AuditRun
 from . import reportjson
 from .html import environment, template_context
 
-# `<`, `>` and `&` are left to HTML escaping: a backslash before an entity would print it raw.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$@:])")
 _BREAK = re.compile(r"[\r\n\t\u2028\u2029]+")
 
 
 def md(value) -> Markup:
-    """Any value as inline Markdown text that renders exactly as written."""
-    text = _BREAK.sub(" ", str(value))
-    return Markup(escape(_SPECIAL.sub(r"\\\1", text)))
+    """Any value as inline Markdown text that renders exactly as written (`<`, `>`, `&` as entities)."""
+    return Markup(escape(sanitize.markdown(value)))
 
 
 def code(value) -> Markup:
     """A code span (IDs, file names): a fence longer than any backtick run inside, pipes escaped for tables."""
-    text = _BREAK.sub(" ", str(value)).replace("|", "\\|")
+    text = sanitize.visible(_BREAK.sub(" ", str(value))).replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .. import __version__, pdca
+from .. import __version__, integrity, pdca, trend
 from ..engine import MODEL_LABELS, enum_label
 from ..model import STATUS_LABELS, AuditRun, Result
 
@@ -67,12 +67,13 @@ def department_status(result: Result, code: str, secretariat: str | None) -> str
     return "waived" if mine else "pass"
 
 
-def _finding(f, control) -> dict:
+def _finding(f, control, recurred: dict) -> dict:
     dept = {"code": f.department_code, "name": f.department} if f.department_code or f.department else None
     return {"id": f.id, "control_id": f.control_id, "control_title": dict(control.title), "severity": f.severity,
             "status": f.status, "department": dept, "message": dict(f.message),
             "locations": [{"file": l["file"], "line": l.get("line")} for l in f.locations],
-            "exception": dict(f.exception) if f.exception else None}
+            "exception": dict(f.exception) if f.exception else None,
+            "recurred": dict(recurred[f.id]) if f.id in recurred else None}
 
 
 def _counts(findings: list[dict]) -> dict:
@@ -101,7 +102,8 @@ def _area_rows(pairs) -> list[dict]:
 def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> dict:
     """The whole report for the organisation (department=None) or one department ({code, name})."""
     code = department["code"] if department else None
-    all_findings = [_finding(f, r.control) for r in run.results for f in r.findings]
+    recurred = _cycle(run).recurred
+    all_findings = [_finding(f, r.control, recurred) for r in run.results for f in r.findings]
     findings = [f for f in all_findings if not department or (f["department"] or {}).get("code") == code]
     findings.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["status"] != "open", f["control_id"], f["id"]))
     audience = [department] if department else departments(run)
@@ -114,7 +116,13 @@ def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> 
         "do": _do(run),
         "check": _check(run, department, findings, all_findings, audience),
         "act": _act(run, issued, code, findings),
+        "integrity": integrity.block(run),  # `auditor verify` checks the evidence against it later
     }
+
+
+def _cycle(run) -> pdca.Cycle:
+    """What the run merged from the history database (an empty cycle for a plain AuditRun)."""
+    return getattr(run, "cycle", None) or pdca.Cycle()
 
 
 def _cover(run: AuditRun, issued: dt.date) -> dict:
@@ -197,18 +205,24 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
         "results": results,
         "findings": findings,
         "exceptions": _exceptions(run, findings, department),
+        "trend": trend.section(run, department),
     }
 
 
 def _act(run: AuditRun, issued: dt.date, code, findings: list[dict]) -> dict:
-    ev, settings = run.evidence, run.policy.settings
+    ev, settings, cycle = run.evidence, run.policy.settings, _cycle(run)
     finding_ids = {f.id for r in run.results for f in r.findings}
-    register = [dict(rec.fields, file=rec.file, line=rec.line) for rec in ev.datasets.get("corrective_actions", [])]
+    filed = [dict(rec.fields, file=rec.file, line=rec.line, source="evidence")
+             for rec in ev.datasets.get("corrective_actions", []) if rec.file != cycle.db_file]
+    db_name = Path(cycle.db).name if cycle.db else ""
+    register = filed + [dict(a, file=db_name, line=None) for a in cycle.register_rows]
     previous = [a for a in pdca.previous_actions(register, finding_ids, ev.as_of) if code is None or a.get("unit") == code]
     previous = [_previous(a, ev) for a in previous]
     return {"actions": pdca.new_actions(findings, issued, settings["due_days"], settings["owner_role"], ev.fiscal_year.year),
             "due_days": dict(settings["due_days"]), "previous": previous,
-            "previous_counts": pdca.count_states(previous), "register_provided": bool(ev.files_of("corrective_actions"))}
+            "previous_counts": pdca.count_states(previous),
+            "register_provided": bool(ev.files_of("corrective_actions")) or cycle.db is not None,
+            "register_db": db_name or None}
 
 
 def _checked(r: Result, code, secretariat):
@@ -235,12 +249,14 @@ def _previous(a: dict, ev) -> dict:
             "register_status": a.get("status"), "due_on": _iso(a.get("due_on")),
             "extended_to": _iso(a.get("extended_to")), "completed_on": _iso(a.get("completed_on")),
             "verified_on": _iso(a.get("verified_on")), "state": a["state"], "overdue": a["overdue"],
-            "location": {"file": a["file"], "line": a["line"]}}
+            "location": {"file": a["file"], "line": a["line"]}, "source": a.get("source", "evidence"),
+            "fiscal_year": a.get("fiscal_year"), "severity": a.get("severity")}
 
 
 def _exceptions(run: AuditRun, findings: list[dict], department) -> list[dict]:
     """Every policy exception with its state; a department sees only those touching its findings."""
     touched = {f["exception"]["id"] for f in findings if f["exception"]}
+    notice = run.policy.settings.get("exception_notice_days", 30)
     out = []
     for e in run.exceptions:
         exc = e["exception"]
@@ -250,8 +266,13 @@ def _exceptions(run: AuditRun, findings: list[dict], department) -> list[dict]:
                     "approver": exc.approver, "from": _iso(exc.start), "to": _iso(exc.end),
                     "findings_waived": e["used"] if not department else
                     sum(1 for f in findings if f["status"] == "waived" and f["exception"]["id"] == exc.id),
-                    "problem": exc.problem})
+                    "problem": exc.problem, "ends_in_days": _days_left(exc, run.evidence.as_of),
+                    "ending_soon": e["state"] == "valid" and 0 <= _days_left(exc, run.evidence.as_of) <= notice})
     return out
+
+
+def _days_left(exc, as_of: dt.date):
+    return (exc.end - as_of).days if exc.end else None
 
 
 def _conclusion(rate: dict, counts: dict, limited: list[Result]) -> dict:

@@ -1,6 +1,7 @@
 """Terminal output: findings grouped by department, every control's status, a one-line summary."""
 from __future__ import annotations
 
+from .. import mynumber, sanitize
 from ..model import STATUS_LABELS, AuditRun
 from .jsonout import summary
 
@@ -14,7 +15,8 @@ LABELS = {
            "used": "件を免除",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
-           "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）"},
+           "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
+           "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -24,7 +26,8 @@ LABELS = {
            "used": "finding(s) waived",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
-           "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)"},
+           "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
+           "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new"},
 }
 MODELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}
 
@@ -33,7 +36,7 @@ def _where(loc: dict) -> str:
     return f"{loc['file']}:{loc['line']}" if loc.get("line") else loc["file"]
 
 
-def render(run: AuditRun, lang: str = "ja") -> str:
+def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     t = dict(STATUS_LABELS[lang], **LABELS[lang])
     ev, pol = run.evidence, run.policy
     fy = ev.fiscal_year.label_ja if lang == "ja" else ev.fiscal_year.label_en
@@ -73,10 +76,14 @@ def render(run: AuditRun, lang: str = "ja") -> str:
     if ev.my_numbers:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
-    s = summary(run)
+    s = summary(run, baseline)
     statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
-    return "\n".join(out) + "\n"
+    if baseline is not None:
+        known = s["baselined_findings"]
+        out.append(t["baselined"].format(path=baseline.path, known=known, new=sum(s["open_findings"].values()) - known))
+    # one line each (evidence cannot add one, nor colour the terminal); masked again as a whole
+    return mynumber.mask("\n".join(sanitize.terminal(line) for line in out) + "\n")
 
 
 _ORDER = ["pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error"]

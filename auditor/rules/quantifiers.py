@@ -11,9 +11,11 @@
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import normalize
+from ..dataset import Dataset
 from ..kinds import spec as kind_spec
 from .predicates import compile_predicate
 from .values import Context, RuleError, param
@@ -83,31 +85,36 @@ def compile_rule(rule: dict, ctx: Context):
 
 
 def evaluate(rule: dict, ctx: Context, datasets: dict, files: dict) -> Outcome:
-    """Evaluate one rule over the datasets (kind -> records); `files`: kind -> evidence paths."""
+    """Evaluate one rule over the datasets (kind -> Dataset); `files`: kind -> evidence paths."""
     q, when, compiled = compile_rule(rule, ctx)
     if not when({}, None):
         return Outcome(applicable=False)
     if q == "controls_pass":
         return _controls_pass(rule, ctx)
     kind = rule[q]
-    records = datasets.get(kind, [])
-    where = compiled["where"]
-    scope = [r for r in records if where(r.fields, None)]
+    data = _dataset(datasets, kind)
+    scope = compiled["where"].select(data.columns, size=len(data))
     out = Outcome(checked=len(scope))
     if q == "none":
-        out.checked = len(records)  # every record was examined for the forbidden pattern
-        _hits(out, rule, records, scope, ctx)
+        out.checked = len(data)  # every record was examined for the forbidden pattern
+        _hits(out, rule, data, None, scope)
     elif q == "all":
-        require = compiled["require"]
-        _hits(out, rule, scope, [r for r in scope if not require(r.fields, None)], ctx)
+        _hits(out, rule, data, scope, compiled["require"].select(data.columns, scope, negate=True))
     elif q == "some":
         need = _count(rule.get("min", 1), ctx)
         if len(scope) < need:
             out.hits.append(Hit("missing", {"count": len(scope), "min": need},
                                 files=tuple(files.get(kind, ()))))
     else:
-        _each(out, rule, ctx, scope, datasets, files, compiled["has"])
+        _each(out, rule, ctx, data, scope, _dataset(datasets, rule["has"]["dataset"]), files, compiled["has"])
     return out
+
+
+def _dataset(datasets: dict, kind: str) -> Dataset:
+    data = datasets.get(kind)
+    if isinstance(data, Dataset):
+        return data
+    return Dataset.from_records(kind, kind_spec(kind).fields, data or ())  # records built by other code
 
 
 def _count(value, ctx) -> int:
@@ -117,69 +124,95 @@ def _count(value, ctx) -> int:
     return n
 
 
-def _unit_of(rule: dict, record) -> str | None:
-    name = rule.get("department") or kind_spec(record.kind).unit_field
-    return record.fields.get(name) if name else None
+def _unit_field(rule: dict, kind: str) -> str | None:
+    return rule.get("department") or kind_spec(kind).unit_field
 
 
-def _key(rule: dict, record) -> str:
-    names = rule.get("key") or kind_spec(record.kind).key
-    return "/".join(str(record.fields.get(n) or "-") for n in names)
+def _hits(out: Outcome, rule: dict, data: Dataset, population, failing: list) -> None:
+    """Count checked and failed rows per department; each failing row becomes a hit."""
+    name = _unit_field(rule, data.kind)
+    if name and kind_spec(data.kind).fields[name][0] != "unit_list":  # a list names no single owner
+        units = data.columns[name]
+        checked = Counter(units if population is None else (units[i] for i in population))
+        failed = Counter(units[i] for i in failing)
+        for unit, n in checked.items():
+            if unit is not None:
+                out.departments[unit] = [n, failed.get(unit, 0)]
+    keys = rule.get("key") or kind_spec(data.kind).key
+    for i in failing:
+        record = data.record(i)
+        unit = record.fields.get(name) if name else None
+        key = "/".join(str(record.fields.get(n) or "-") for n in keys)
+        out.hits.append(Hit(key, dict(record.fields), record=record, unit=unit))
 
 
-def _hits(out: Outcome, rule: dict, population, failing, ctx) -> None:
-    failed = {id(r) for r in failing}
-    for r in population:
-        unit = _unit_of(rule, r)
-        if unit is not None and not isinstance(unit, list):
-            counts = out.departments.setdefault(unit, [0, 0])
-            counts[0] += 1
-            counts[1] += id(r) in failed
-    for r in failing:
-        out.hits.append(Hit(_key(rule, r), dict(r.fields), record=r, unit=_unit_of(rule, r)))
-
-
-def _each(out, rule, ctx, scope, datasets, files, has_pred) -> None:
+def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred) -> None:
     has = rule["has"]
-    inner_kind = has["dataset"]
     need = _count(has.get("min", 1), ctx)
     on = list((has.get("on") or {}).items())
-    index: dict = {}
-    for r in datasets.get(inner_kind, []):
-        for key in _join_keys(r.fields, [inner for _, inner in on]):
-            index.setdefault(key, []).append(r)
-    failing = []
-    for r in scope:
-        keys = _join_keys(r.fields, [outer for outer, _ in on])
-        found, seen = 0, set()
-        for key in keys:
-            for c in index.get(key, ()):
-                if id(c) not in seen and has_pred(c.fields, r.fields):
-                    seen.add(id(c))
-                    found += 1
-            if found >= need:
-                break
-        if found < need:
-            failing.append(r)
-    _hits(out, rule, scope, failing, ctx)
+    if len(on) == 1 and not has_pred.outers and _scalar(outer, on[0][0]):
+        # the usual case: count the qualifying inner rows per key, then look each outer key up
+        inner_column = _join_column(inner, on[0][1])
+        rows = has_pred.select(inner.columns, size=len(inner))
+        if _scalar(inner, on[0][1]):
+            count = Counter(map(inner_column.__getitem__, rows))
+        else:
+            count = Counter(v for i in rows for v in set(inner_column[i] or ()))
+        count.pop(None, None)
+        outer_column = _join_column(outer, on[0][0])
+        failing = [r for r in scope if count.get(outer_column[r], 0) < need]
+    else:
+        failing = _each_row_by_row(outer, scope, inner, on, has_pred, need)
+    _hits(out, rule, outer, scope, failing)
     if rule.get("locate") == "dataset":
         for hit in out.hits:
-            hit.record, hit.files = None, tuple(files.get(inner_kind, ()))
+            hit.record, hit.files = None, tuple(files.get(inner.kind, ()))
     for hit in out.hits:
         hit.fields.update(count=0, min=need)
 
 
-def _join_keys(fields: dict, names: list) -> list:
-    """Join keys of one record: a tuple of values, one per `on` pair (NFKC for text)."""
-    if not names:
-        return [()]
-    keys = [()]
-    for name in names:
-        value = fields.get(name)
-        values = value if isinstance(value, list) else [value]
-        values = [normalize.nfkc(v) if isinstance(v, str) else v for v in values if v is not None]
-        keys = [k + (v,) for k in keys for v in values]
-    return keys
+def _scalar(data: Dataset, name: str) -> bool:
+    return kind_spec(data.kind).fields[name][0] != "unit_list"
+
+
+def _join_column(data: Dataset, name: str) -> list:
+    """A column as join keys: free text compares after NFKC; IDs, codes and dates are normal already."""
+    column = data.columns[name]
+    if kind_spec(data.kind).fields[name][0] not in ("text", None):
+        return column
+    return [normalize.nfkc(v) if isinstance(v, str) else [normalize.nfkc(x) for x in v] if isinstance(v, list) else v
+            for v in column]
+
+
+def _each_row_by_row(outer, scope, inner, on, has_pred, need) -> list:
+    """Several join fields, or has.where reads the outer record: test the joined inner rows of each outer row."""
+    index: dict = {}
+    for row, keys in enumerate(_join_keys(inner, [i for _, i in on], None)):
+        for key in set(keys):
+            index.setdefault(key, []).append(row)
+    outer_columns = [outer.columns[n] for n in has_pred.outers]
+    failing = []
+    for row, keys in zip(scope, _join_keys(outer, [o for o, _ in on], scope)):
+        candidates = sorted({c for key in keys for c in index.get(key, ())})
+        values = [column[row] for column in outer_columns]
+        if len(has_pred.select(inner.columns, candidates, outer=values)) < need:
+            failing.append(row)
+    return failing
+
+
+def _join_keys(data: Dataset, names: list, rows) -> list:
+    """The join keys of each row (of `rows`, or all): tuples of values, one per `on` field."""
+    rows = range(len(data)) if rows is None else rows
+    columns = [_join_column(data, name) for name in names]
+    out = []
+    for row in rows:
+        keys = [()]
+        for column in columns:
+            value = column[row]
+            values = value if isinstance(value, list) else [value]
+            keys = [k + (v,) for k in keys for v in values if v is not None]
+        out.append(keys)
+    return out
 
 
 def _controls_pass(rule: dict, ctx: Context) -> Outcome:

@@ -1,7 +1,7 @@
 """Value expressions of the rule language: literals, `$param`, `{field}`, `{outer}`, date arithmetic.
 
 An operand compiles to a `Value`: either a constant (resolved once, coerced to the field's type)
-or a getter over (record fields, outer record fields) evaluated per record.
+or a Python expression over the record's fields, which the predicate compiler puts into its code.
 """
 from __future__ import annotations
 
@@ -35,11 +35,11 @@ MISSING = object()  # a `$param` that is null: the condition using it is dropped
 @dataclass
 class Value:
     const: object = MISSING
-    getter: object = None  # callable(fields, outer) -> value
+    code: str | None = None  # a Python expression (see predicates.Code) when the value varies per record
 
     @property
     def dynamic(self) -> bool:
-        return self.getter is not None
+        return self.code is not None
 
 
 def param(name: str, ctx: Context):
@@ -87,8 +87,9 @@ def coerce(value, ftype: tuple, ctx: Context):
     return value
 
 
-def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, ftype=(None, None)) -> Value:
-    """Compile an operand; constants are coerced to `ftype`."""
+def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, ftype=(None, None),
+                  code=None) -> Value:
+    """Compile an operand; constants are coerced to `ftype`; `code` names fields and helpers in the code."""
     if isinstance(expr, str) and expr.startswith("$"):
         value = param(expr, ctx)
         return Value(MISSING) if value is None else Value(coerce(value, ftype, ctx))
@@ -96,18 +97,18 @@ def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, 
         if "field" in expr:
             name = expr["field"]
             field_type(kind, name)
-            return Value(getter=lambda f, o, n=name: f.get(n))
+            return Value(code=code.field(name))
         if "outer" in expr:
             if outer_kind is None:
                 raise RuleError("{outer: ...} is only allowed inside has.where")
             name = expr["outer"]
             field_type(outer_kind, name)
-            return Value(getter=lambda f, o, n=name: o.get(n) if o is not None else None)
+            return Value(code=code.outer(name))
         if "date" in expr:
-            return _date_expr(expr, ctx, kind, outer_kind)
+            return _date_expr(expr, ctx, kind, outer_kind, code)
         if "lookup" in expr:
-            table = compile_value(expr["lookup"], ctx, kind, outer_kind)
-            key = compile_value(expr["key"], ctx, kind, outer_kind)
+            table = compile_value(expr["lookup"], ctx, kind, outer_kind, code=code)
+            key = compile_value(expr["key"], ctx, kind, outer_kind, code=code)
             if table.dynamic or key.dynamic or not isinstance(table.const, dict):
                 raise RuleError("lookup needs a mapping parameter and a constant key")
             if key.const not in table.const:
@@ -119,8 +120,8 @@ def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, 
     return Value(coerce(expr, ftype, ctx))
 
 
-def _date_expr(expr: dict, ctx, kind, outer_kind) -> Value:
-    base = compile_value(expr["date"], ctx, kind, outer_kind, ("date", None))
+def _date_expr(expr: dict, ctx, kind, outer_kind, code) -> Value:
+    base = compile_value(expr["date"], ctx, kind, outer_kind, ("date", None), code)
     shifts = []
     for sign, key in ((1, "plus"), (-1, "minus")):
         if key in expr:
@@ -140,7 +141,7 @@ def _date_expr(expr: dict, ctx, kind, outer_kind) -> Value:
         return d
 
     if base.dynamic:
-        return Value(getter=lambda f, o: shift(base.getter(f, o)))
+        return Value(code=f"{code.const(shift)}({base.code})")
     if base.const is MISSING:
         return base
     return Value(shift(base.const))

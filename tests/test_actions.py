@@ -1,0 +1,184 @@
+"""The action register from the CLI: list, export, import (all or nothing), verify, extend."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+
+import openpyxl
+import pytest
+
+from conftest import POLICY, ROOT, invoke
+
+FY2024 = ROOT / "evidence" / "FY2024"
+ROAD = "ACT-2024-TR-01:S00171"  # 道路課's only FY2024 action
+POLICY_OPT = ["--policy", POLICY]
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "history.sqlite"
+    result = invoke("check", *POLICY_OPT, "--evidence", FY2024, "--record", "--db", path)
+    assert result.exit_code == 1, result.output
+    return path
+
+
+def actions(db) -> dict:
+    result = invoke("actions", "list", "--db", db, "--format", "json")
+    return {a["action_id"]: a for a in json.loads(result.stdout)}
+
+
+def events(db) -> int:
+    with sqlite3.connect(db) as con:
+        return con.execute("SELECT COUNT(*) FROM action_events").fetchone()[0]
+
+
+def sheet(tmp_path, rows, name="returned.csv", encoding="utf-8-sig") -> str:
+    """A returned progress sheet: the exported header and the given {column: value} rows."""
+    header = ["措置ID", "年度", "指摘ID", "区分", "指摘内容", "所属", "期限", "延長期限", "状況", "担当者", "進捗メモ", "完了日"]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    for row in rows:
+        w.writerow([row.get(h, "") for h in header])
+    path = tmp_path / name
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def do_import(db, path, by="道路課 山田", date="2025-12-01"):
+    return invoke("actions", "import", path, "--by", by, "--date", date, "--db", db)
+
+
+def test_export_csv_is_excel_utf8_with_the_department_open_actions(db, tmp_path):
+    out = tmp_path / "road.csv"
+    result = invoke("actions", "export", "--department", "道路課", "--out", out, "--db", db)
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][0] == "措置ID" and {"状況", "進捗メモ", "完了日"} <= set(rows[0])
+    assert [r[0] for r in rows[1:]] == [ROAD] and rows[1][rows[0].index("状況")] == "未着手"
+    cp = tmp_path / "road932.csv"
+    assert invoke("actions", "export", "--department", "0510", "--out", cp, "--encoding", "cp932", "--db", db).exit_code == 0
+    assert cp.read_bytes().decode("cp932").startswith("措置ID,")
+
+
+def test_export_unknown_department_or_type_is_an_input_error(db, tmp_path):
+    result = invoke("actions", "export", "--department", "宇宙課", "--out", tmp_path / "x.csv", "--db", db)
+    assert result.exit_code == 2 and "宇宙課" in result.stderr
+    result = invoke("actions", "export", "--department", "道路課", "--out", tmp_path / "x.pdf", "--db", db)
+    assert result.exit_code == 2 and ".xlsx or .csv" in result.stderr
+
+
+def test_export_neutralises_cells_excel_would_run(db, tmp_path):
+    formula = '=HYPERLINK("http://evil.example","x")'
+    returned = sheet(tmp_path, [{"措置ID": ROAD, "状況": "対応中", "担当者": "@SUM(1+1)", "進捗メモ": formula}])
+    assert do_import(db, returned).exit_code == 0
+    out = tmp_path / "road.csv"
+    invoke("actions", "export", "--department", "道路課", "--out", out, "--db", db)
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("進捗メモ")] == "'" + formula
+    assert rows[1][rows[0].index("担当者")] == "'@SUM(1+1)"
+    xlsx = tmp_path / "road.xlsx"
+    invoke("actions", "export", "--department", "道路課", "--out", xlsx, "--db", db)
+    ws = openpyxl.load_workbook(xlsx).worksheets[0]
+    header = [c.value for c in ws[1]]
+    note = ws.cell(2, header.index("進捗メモ") + 1)
+    assert note.data_type == "s" and note.value == formula  # text, never a formula cell
+    # the exported sheet imports back unchanged: the neutralising apostrophe is ours
+    before = events(db)
+    assert do_import(db, out).exit_code == 0 and do_import(db, xlsx).exit_code == 0
+    assert events(db) == before and actions(db)[ROAD]["progress_note"] == formula
+
+
+def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
+    returned = sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "担当者": "道路課長", "進捗メモ": "補講で受講",
+                                 "完了日": "令和7年5月30日"}])
+    result = do_import(db, returned)
+    assert result.exit_code == 0, result.output
+    a = actions(db)[ROAD]
+    assert (a["status"], a["owner"], a["completed_on"]) == ("done", "道路課長", "2025-05-30")
+    shown = invoke("actions", "show", ROAD, "--db", db).stdout
+    assert "import" in shown and "道路課 山田" in shown and "returned.csv" in shown and "not_started -> done" in shown
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "unknown action ID"),
+    ({"措置ID": ROAD, "状況": "完了", "完了日": "2025/2/30"}, "completed on"),
+    ({"措置ID": ROAD, "状況": "完了", "完了日": "2026/1/5"}, "in the future"),
+    ({"措置ID": ROAD, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024"),
+    ({"措置ID": ROAD, "状況": "完了"}, "needs a completion date"),
+    ({"措置ID": ROAD, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check"),
+    ({"措置ID": ROAD, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given"),
+    ({"措置ID": ROAD, "状況": "保留"}, "unknown status"),
+])
+def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
+    good = {"措置ID": "ACT-2024-NS-01:FW-0107", "状況": "対応中", "進捗メモ": "調整中"}
+    before, count = actions(db), events(db)
+    result = do_import(db, sheet(tmp_path, [good, bad]))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "returned.csv:3" in result.stderr and message in result.stderr and "nothing was imported" in result.stderr
+    assert actions(db) == before and events(db) == count
+
+
+def test_import_refuses_going_back_and_changing_a_verified_action(db, tmp_path):
+    assert do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "対応中"}])).exit_code == 0
+    back = do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "未着手"}], "back.csv"))
+    assert back.exit_code == 2 and "back.csv:2" in back.stderr and "cannot go from in progress" in back.stderr
+    do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "担当者": "道路課長", "完了日": "2025/5/30"}], "d.csv"))
+    assert invoke("actions", "verify", ROAD, "--by", "情報政策課 佐藤", "--on", "2025-06-10", "--db", db).exit_code == 0
+    again = do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "進捗メモ": "追記"}], "late.csv"))
+    assert again.exit_code == 2 and "already verified" in again.stderr
+
+
+def test_verify_needs_someone_other_than_the_owner(db, tmp_path):
+    not_done = invoke("actions", "verify", ROAD, "--by", "情報政策課 佐藤", "--on", "2025-06-10", "--db", db)
+    assert not_done.exit_code == 2 and "only a done action" in not_done.stderr
+    do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "担当者": "道路課長", "完了日": "2025/5/30"}]),
+              by="道路課 山田")
+    for person in ("道路課長", "道路課　長", "道路課 山田"):  # the owner (any spacing) and the one who reported it
+        refused = invoke("actions", "verify", ROAD, "--by", person, "--on", "2025-06-10", "--db", db)
+        assert refused.exit_code == 2 and "10.2 d" in refused.stderr and "Traceback" not in refused.output
+    assert actions(db)[ROAD]["status"] == "done"
+    early = invoke("actions", "verify", ROAD, "--by", "情報政策課 佐藤", "--on", "2025-05-01", "--db", db)
+    assert early.exit_code == 2 and "before the completion date" in early.stderr
+    ok = invoke("actions", "verify", ROAD, "--by", "情報政策課 佐藤", "--on", "2025-06-10", "--note", "LMS確認", "--db", db)
+    assert ok.exit_code == 0, ok.output
+    a = actions(db)[ROAD]
+    assert (a["status"], a["verified_by"], a["verified_on"]) == ("verified", "情報政策課 佐藤", "2025-06-10")
+
+
+def test_an_ineffective_check_sends_the_action_back(db, tmp_path):
+    do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "完了日": "2025/5/30"}]))
+    result = invoke("actions", "verify", ROAD, "--by", "情報政策課 佐藤", "--ineffective", "--on", "2025-06-10",
+                    "--note", "未受講が判明", "--db", db)
+    assert result.exit_code == 0
+    a = actions(db)[ROAD]
+    assert a["status"] == "in_progress" and a["completed_on"] is None
+
+
+def test_list_filters_by_department_status_and_overdue(db, tmp_path):
+    road = json.loads(invoke("actions", "list", "--department", "道路課", "--format", "json", "--db", db).stdout)
+    assert [a["action_id"] for a in road] == [ROAD]
+    assert json.loads(invoke("actions", "list", "--department", "0510", "--format", "json", "--db", db).stdout) == road
+    all_open = actions(db)
+    due = min(a["due_on"] for a in all_open.values())
+    late = json.loads(invoke("actions", "list", "--overdue", "--date", "2099-01-01", "--format", "json", "--db", db).stdout)
+    assert len(late) == len(all_open)
+    early = json.loads(invoke("actions", "list", "--overdue", "--date", due, "--format", "json", "--db", db).stdout)
+    assert early == []
+    do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "対応中"}]))
+    busy = json.loads(invoke("actions", "list", "--status", "in_progress", "--format", "json", "--db", db).stdout)
+    assert [a["action_id"] for a in busy] == [ROAD]
+
+
+def test_an_approved_extension_stops_the_action_being_overdue(db):
+    due = actions(db)[ROAD]["due_on"]
+    result = invoke("actions", "extend", ROAD, "--to", "2099-06-30", "--by", "CISO", "--reason", "予算措置待ち", "--db", db)
+    assert result.exit_code == 0, result.output
+    late = json.loads(invoke("actions", "list", "--overdue", "--date", "2099-01-01", "--format", "json", "--db", db).stdout)
+    assert ROAD not in {a["action_id"] for a in late}
+    shorter = invoke("actions", "extend", ROAD, "--to", due, "--by", "CISO", "--reason", "x", "--db", db)
+    assert shorter.exit_code == 2 and "not after the due date" in shorter.stderr

@@ -1,0 +1,155 @@
+"""docs/ci.md and .pre-commit-hooks.yaml: the auditor commands they run work on the sample, and
+the files they upload validate against the formats' schemas."""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+
+import jsonschema
+import pytest
+import xmlschema
+import yaml
+
+from auditor import baseline as baseline_mod
+from conftest import POLICY, ROOT, SAMPLE, invoke
+
+DATA = ROOT / "tests" / "data"
+DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(sh|yaml)\n(.*?)```", DOC, re.DOTALL)
+HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+# pre-commit's manifest keys (pre-commit.com, "Creating new hooks")
+HOOK_KEYS = {"id", "name", "entry", "language", "files", "exclude", "types", "types_or", "exclude_types",
+             "always_run", "fail_fast", "verbose", "pass_filenames", "require_serial", "description",
+             "language_version", "log_file", "minimum_pre_commit_version", "args", "stages",
+             "additional_dependencies"}
+
+
+def _strings(node):
+    """Every string in a YAML document, in document order."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def _commands(body: str, lang: str) -> list[str]:
+    texts = [body] if lang == "sh" else list(_strings(yaml.safe_load(body)))
+    lines = [line.split(" #")[0].strip() for text in texts for line in text.splitlines()]
+    return [line for line in lines if line.startswith("auditor ")]
+
+
+def _block(key: str):
+    """The YAML example whose top level has `key` (jobs: GitHub, repos: pre-commit, else GitLab)."""
+    docs = [yaml.safe_load(body) for lang, body in BLOCKS if lang == "yaml"]
+    return next(d for d in docs if key in d)
+
+
+ALL = [c for lang, body in BLOCKS for c in _commands(body, lang)]
+GITHUB = _block("jobs")
+GITLAB = _block("auditor")["auditor"]
+
+
+def _option(command: str, name: str) -> str | None:
+    args = shlex.split(command)
+    return args[args.index(name) + 1] if name in args else None
+
+
+def _run(command: str, cwd):
+    args = shlex.split(command)
+    assert args[0] == "auditor"
+    return invoke(*args[1:], cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """An evidence repository like a municipality's: policies/ and evidence/FY2025/, after running every
+    command of docs/ci.md in order (each must exit 0 on the sample, given its own baseline)."""
+    root = tmp_path_factory.mktemp("evidence-repo")
+    (root / "policies").mkdir()
+    shutil.copy(POLICY, root / "policies" / POLICY.name)
+    shutil.copytree(SAMPLE, root / "evidence" / SAMPLE.name)
+    for command in ALL:
+        result = _run(command, root)
+        assert result.exit_code == 0, (command, result.output)
+    return root
+
+
+def test_the_examples_cover_every_ci_format_and_the_gate():
+    formats = {_option(c, "--format") for c in ALL}
+    assert {"json", "sarif", "junit", "github", "gitlab"} <= formats
+    assert ALL[0].startswith("auditor check --format json") and _option(ALL[0], "--output")  # the baseline first
+    gates = [c for c in ALL if _option(c, "--baseline")]
+    assert len(gates) == 2 and all(_option(c, "--fail-on") is None for c in gates)  # GitHub and GitLab, default major
+
+
+def test_the_files_they_write_validate(repo):
+    outputs = {_option(c, "--format"): repo / _option(c, "--output") for c in ALL if _option(c, "--output")}
+    sarif = json.loads(outputs["sarif"].read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))).validate(sarif)
+    for result in sarif["runs"][0]["results"]:  # repository-relative: code scanning finds the file
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("evidence/FY2025/") or uri == "policies/sample-city.yaml"
+    xmlschema.XMLSchema(str(DATA / "JUnit.xsd")).validate(str(outputs["junit"]))
+    gitlab = json.loads(outputs["gitlab"].read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(json.loads((DATA / "gitlab-codequality.schema.json").read_text(encoding="utf-8"))).validate(gitlab)
+    assert all((repo / issue["location"]["path"]).is_file() for issue in gitlab)
+    assert baseline_mod.load(outputs["json"]).known  # a usable baseline with the sample's open findings
+
+
+def test_the_gates_fail_on_a_new_gap_and_the_report_steps_do_not(repo, tmp_path):
+    work = tmp_path / "repo"
+    shutil.copytree(repo, work)
+    with open(work / "evidence" / "FY2025" / "fw_rules.csv", "ab") as fh:
+        fh.write("FW-0999,マイナンバー利用事務系,インターネット接続系,許可,HTTPS(443) 試験,,\r\n".encode("cp932"))
+    for command in ALL[1:]:
+        expected = 1 if _option(command, "--baseline") else 0
+        assert _run(command, work).exit_code == expected, command
+    gate = next(c for c in ALL if _option(c, "--format") == "github")
+    assert "FW-0999" in _run(gate, work).stdout
+
+
+def test_github_workflow_uploads_the_sarif_and_the_junit_it_writes():
+    steps = GITHUB["jobs"]["audit"]["steps"]
+    runs = [c for s in steps for c in _commands(s.get("run", ""), "sh")]
+    written = {_option(c, "--format"): _option(c, "--output") for c in runs if _option(c, "--output")}
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert upload["with"]["sarif_file"] == written["sarif"]
+    artifact = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert artifact["with"]["path"] == written["junit"]
+    assert GITHUB["permissions"]["security-events"] == "write"
+    assert upload.get("if") == "always()" and artifact.get("if") == "always()"
+
+
+def test_gitlab_job_declares_the_codequality_and_junit_reports():
+    written = {_option(c, "--format"): _option(c, "--output") for c in GITLAB["script"] if _option(c, "--output")}
+    assert GITLAB["artifacts"]["reports"] == {"codequality": written["gitlab"], "junit": written["junit"]}
+    assert GITLAB["artifacts"]["when"] == "always"
+
+
+def test_pre_commit_hooks_manifest():
+    assert [h["id"] for h in HOOKS] == ["auditor-validate", "auditor-check"]
+    for hook in HOOKS:
+        assert {"id", "name", "entry", "language"} <= set(hook) <= HOOK_KEYS
+        assert hook["pass_filenames"] is False  # auditor reads the whole tree, not the staged files
+        files = re.compile(hook["files"])
+        for path in ("evidence/FY2025/fw_rules.csv", "policies/sample-city.yaml", "controls/01-network.yaml"):
+            assert files.search(path), path
+        for path in ("README.md", "docs/ci.md", "auditor/cli.py", "tests/evidence/x.csv"):
+            assert not files.search(path), path
+
+
+def test_pre_commit_config_example_runs(repo):
+    config = _block("repos")
+    used = {h["id"]: h.get("args", []) for r in config["repos"] for h in r["hooks"]}
+    assert set(used) == {h["id"] for h in HOOKS}
+    for hook in HOOKS:
+        command = " ".join([hook["entry"], *used[hook["id"]]])
+        assert _run(command, repo).exit_code == 0, command
+    check = next(h for h in HOOKS if h["id"] == "auditor-check")
+    assert _run(check["entry"], repo).exit_code == 1  # without the baseline the open major gaps block

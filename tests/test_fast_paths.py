@@ -1,0 +1,169 @@
+"""The fast reading paths give exactly what the general readers give, and the parse cache is never stale."""
+import random
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auditor import cache, fastyaml, readers, yamlio
+from auditor.errors import InputError
+from conftest import ORG, check_json, invoke, write_evidence, write_policy
+
+# ---- YAML: line slicing vs the full loader ----
+
+PLAIN = st.text(alphabet="abcXYZ019-_./:#' \"!&*[]{}|>%@`,?~", min_size=0, max_size=8)
+KEYS = st.lists(st.sampled_from(["id", "src_zone", "dst", "port", "action", "note"]), min_size=1, max_size=4,
+                unique=True)
+
+
+def full(text):
+    data, located = yamlio.load_data(text, "f.yaml")
+    return data, located
+
+
+def as_columns(records, keys):
+    return {k: [None if r.get(k) in ("", None) else r[k] for r in records] for k in keys}
+
+
+def big(items: list[dict], keys, indent="  ", top="flow_rules") -> str:
+    lines = [f"{top}:"]
+    for item in items:
+        for j, k in enumerate(keys):
+            lines.append(f"{indent}{'- ' if j == 0 else '  '}{k}: {item[k]}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=KEYS, values=st.lists(PLAIN, min_size=1, max_size=6))
+def test_fast_yaml_reads_what_libyaml_reads_or_steps_aside(keys, values):
+    rng = random.Random(len(values))
+    items = [{k: rng.choice(values) for k in keys} for _ in range(fastyaml._MIN_LINES // len(keys) + 2)]
+    text = big(items, keys)
+    rest, fast = fastyaml.split(text)
+    try:
+        data, located = full(text)
+    except Exception:  # noqa: BLE001 - the full loader refuses it: the fast path must not accept it
+        assert not fast
+        return
+    if fast:
+        columns, lines = fast["flow_rules"]
+        records = data["flow_rules"]
+        assert columns == as_columns(records, keys)
+        assert list(lines) == [located.line(r) for r in records]
+        assert rest.count("\n") == text.count("\n")
+
+
+def test_fast_yaml_keeps_text_as_written_and_lines():
+    items = [{"id": f"0{i:04d}", "flag": "no", "day": "2025-04-01", "v": "1.10"} for i in range(400)]
+    text = "zones: [a, b]\n# comment\n" + big(items, ["id", "flag", "day", "v"], top="rules")[0:] + "other: 1\n"
+    rest, fast = fastyaml.split(text)
+    columns, lines = fast["rules"]
+    assert columns["id"][:2] == ["00000", "00001"] and set(columns["flag"]) == {"no"}
+    assert set(columns["v"]) == {"1.10"} and lines[0] == 4 and lines[1] == 8
+    data, _ = full(rest)
+    assert data["zones"] == ["a", "b"] and data["other"] == "1"
+
+
+@pytest.mark.parametrize("bad", ["  - id: 1\n    # c\n", "  - id: &a 1\n", "  - id: 'q'\n", "  - id: a #c\n",
+                                 "  - id: x\n\n", "  - {id: 1}\n", "  - id: |\n      x\n"])
+def test_fast_yaml_steps_aside_for_anything_else(bad):
+    text = "rules:\n" + "  - id: 1\n" * 1200 + bad + "  - id: 2\n" * 10
+    assert fastyaml.split(text)[1] == {}
+
+
+# ---- CSV: whole-text split vs the csv module ----
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(st.text(alphabet="ab1 ,\t\u3000-", max_size=4), min_size=3, max_size=3),
+                     min_size=1, max_size=8))
+def test_plain_csv_split_equals_the_csv_module(rows):
+    text = "a,b,c\n" + "".join(",".join(r) + "\n" for r in rows)
+
+    def outcome(read):
+        try:
+            t = read()
+            return t.headers, t.columns, list(t.lines)
+        except InputError as exc:
+            return exc.render()
+
+    def slow():
+        slow_rows, slow_lines = readers._csv_rows_with_lines(text, "f.csv", ",")
+        return readers._table(slow_rows, slow_lines, "f.csv", None, "utf-8")
+
+    assert outcome(lambda: readers.read_table(text.encode(), "f.csv", "csv")) == outcome(slow)
+
+
+# ---- the parse cache ----
+
+TRAINING = [{"staff_id": "S001", "course": "security-basic", "completed_on": "2025-05-01"},
+            {"staff_id": "S002", "course": "security-basic", "completed_on": "R7.6.1"}]
+
+
+def setup(tmp_path):
+    policy = write_policy(tmp_path, controls={"TR-01": {"params": {"course": "security-basic"}}})
+    return policy, write_evidence(tmp_path / "ev", datasets(TRAINING))
+
+
+def datasets(training):
+    return {"org_units": ORG, "training_records": training,
+            "staff": [{"staff_id": s, "unit": "0200"} for s in ("S001", "S002", "S003")]}
+
+
+def test_second_run_is_served_from_the_cache_and_a_changed_file_never_is(tmp_path):
+    policy, ev = setup(tmp_path)
+    args = ("--policy", policy, "--evidence", ev, "--control", "TR-01")
+    _, first = check_json(*args)
+    folder = tmp_path / ".auditor" / "cache"
+    entries = sorted(folder.iterdir())
+    assert entries  # written beside the policy
+    _, second = check_json(*args)
+    assert second["results"] == first["results"]
+    write_evidence(ev, datasets(TRAINING + [{"staff_id": "S003", "course": "security-basic",
+                                             "completed_on": "2025-07-01"}]))
+    _, third = check_json(*args)
+    assert [f["id"] for r in third["results"] for f in r["findings"]] == []  # S003 now trained: not the old result
+    assert len(list(folder.iterdir())) > len(entries)
+
+
+def test_damaged_or_foreign_cache_entries_are_ignored(tmp_path):
+    policy, ev = setup(tmp_path)
+    args = ("--policy", policy, "--evidence", ev, "--control", "TR-01")
+    _, first = check_json(*args)
+    for entry in (tmp_path / ".auditor" / "cache").iterdir():
+        entry.write_bytes(entry.read_bytes()[:-5] + b"xxxxx")  # its digest no longer matches
+    _, again = check_json(*args)
+    assert again["results"] == first["results"]
+    shutil.rmtree(tmp_path / ".auditor")  # always safe to delete
+    assert check_json(*args)[1]["results"] == first["results"]
+
+
+def test_cache_round_trip_keeps_dates_lists_and_lines(tmp_path):
+    import datetime as dt
+    columns = {"d": [dt.date(2025, 4, 1), None, dt.date(2025, 4, 1)], "u": [["a", "b"], [], None], "n": [1, 2.5, True]}
+    cache.store(tmp_path, "k", columns, range(2, 5), ("x", None, []))
+    got = cache.load(tmp_path, "k")
+    assert got == (columns, range(2, 5), ["x", None, []]) or got == (columns, range(2, 5), ("x", None, []))
+    assert cache.load(tmp_path, "missing") is None
+
+
+# ---- manifest: records:, and one file under two kinds ----
+
+def test_one_yaml_file_with_two_lists_read_as_two_kinds(tmp_path):
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "audits.yaml").write_text(
+        "departments:\n  - {id: '0110', name: 総務課}\n  - {id: '0220', name: 情報政策課}\n"
+        "audits:\n  - {kind: internal, department: '0110', date: 2025-06-01}\n", encoding="utf-8")
+    (ev / "manifest.yaml").write_text(
+        "organisation: 例\nfiscal_year: 2025\nfiles:\n"
+        "  - {path: audits.yaml, kind: org_units, records: departments, columns: {id: code}, provided_by: x, collected_on: 2026-03-01}\n"
+        "  - {path: audits.yaml, kind: audits, records: audits, columns: {department: auditees, date: ended_on},"
+        " provided_by: x, collected_on: 2026-03-01}\n", encoding="utf-8")
+    code, doc = check_json("--policy", write_policy(tmp_path), "--evidence", ev, "--control", "AU-01")
+    assert code in (0, 1) and {f["path"] for f in doc["evidence"]} == {"audits.yaml"}
+    assert [(f["kind"], f["records"]) for f in doc["evidence"]] == [("org_units", 2), ("audits", 1)]
+    (ev / "manifest.yaml").write_text((ev / "manifest.yaml").read_text(encoding="utf-8").replace(
+        "records: audits", "records: audit_list"), encoding="utf-8")
+    result = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--control", "AU-01")
+    assert result.exit_code == 2 and "audit_list" in result.stderr

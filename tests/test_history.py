@@ -1,0 +1,133 @@
+"""The history database: schema and migrations, whole runs only, concurrent recorders, no My Numbers."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from auditor import audit, defaults, history
+from auditor.errors import InputError
+from conftest import POLICY, ROOT, SAMPLE, invoke
+
+FY2024 = ROOT / "evidence" / "FY2024"
+# the check-digit-valid My Numbers planted in the sample evidence, as digits
+MY_NUMBERS = ("123456789018", "314159265352")
+
+
+def counts(db) -> dict:
+    with sqlite3.connect(db) as con:
+        return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("runs", "results", "findings", "evidence_files", "rates", "actions", "run_actions")}
+
+
+def test_schema_is_created_versioned_and_in_wal_mode(tmp_path):
+    db = tmp_path / "h.sqlite"
+    history.connect(db, create=True).close()
+    con = history.connect(db)  # opening again migrates nothing
+    assert [tuple(r) for r in con.execute("SELECT version FROM schema_version")] == [(len(history.MIGRATIONS),)]
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert counts(db)["runs"] == 0
+
+
+def test_a_newer_schema_or_a_foreign_file_is_an_input_error(tmp_path):
+    db = tmp_path / "h.sqlite"
+    history.connect(db, create=True).close()
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE schema_version SET version = 99")
+    result = invoke("history", "list", "--db", db)
+    assert result.exit_code == 2 and "newer" in result.stderr and "Traceback" not in result.output
+    junk = tmp_path / "notes.sqlite"
+    junk.write_text("this is not a database\n" * 100, encoding="utf-8")
+    result = invoke("history", "list", "--db", junk)
+    assert result.exit_code == 2 and "notes.sqlite" in result.stderr and "Traceback" not in result.output
+    missing = invoke("history", "list", "--db", tmp_path / "none.sqlite")
+    assert missing.exit_code == 2 and "--record" in missing.stderr
+
+
+def test_record_default_path_is_beside_the_policy(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    shutil.copy(POLICY, policy)
+    result = invoke("check", "--policy", policy, "--evidence", FY2024, "--record")
+    assert result.exit_code == 1 and "recorded run 1" in result.stderr
+    db = tmp_path / ".auditor" / "history.sqlite"
+    assert counts(db)["runs"] == 1
+    assert "FY2024" in invoke("history", "list", "--policy", policy).stdout
+
+
+def test_a_run_is_recorded_whole_with_results_findings_and_actions(tmp_path):
+    db = tmp_path / "h.sqlite"
+    run = audit.run(POLICY, FY2024, [defaults.shipped_controls()], db=None)
+    history.record_run(db, run, "check", __import__("datetime").date(2025, 4, 15))
+    c = counts(db)
+    findings = [f for r in run.results for f in r.findings]
+    assert c["results"] == len(run.results) and c["findings"] == len(findings)
+    assert c["actions"] == sum(f.status == "open" for f in findings)
+    assert c["evidence_files"] == len(run.evidence.files)
+
+
+def test_a_failure_while_recording_leaves_no_half_written_run(tmp_path, monkeypatch):
+    db = tmp_path / "h.sqlite"
+    run = audit.run(POLICY, FY2024, [defaults.shipped_controls()])
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(history, "event", crash)  # fails after the run, results and findings were inserted
+    with pytest.raises(OSError):
+        history.record_run(db, run, "check", __import__("datetime").date(2025, 4, 15))
+    assert set(counts(db).values()) == {0}
+
+
+def test_two_concurrent_recorders_both_complete(tmp_path):
+    db = tmp_path / "h.sqlite"
+    cmd = [sys.executable, "-m", "auditor.cli", "check", "--policy", str(POLICY), "--record", "--db", str(db),
+           "--format", "json", "-o"]
+    procs = [subprocess.Popen(cmd + [str(tmp_path / f"out{i}.json"), "--evidence", str(ev)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i, ev in enumerate((FY2024, SAMPLE))]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], outs
+    con = history.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    runs = {r["fiscal_year"]: r["id"] for r in history.runs(con)}
+    assert set(runs) == {2024, 2025}
+    empty = tmp_path / "empty.sqlite"  # what each run saw: the register before either recorded
+    history.connect(empty, create=True).close()
+    for fy, ev in ((2024, FY2024), (2025, SAMPLE)):
+        expected = audit.run(POLICY, ev, [defaults.shipped_controls()], db=empty)
+        stored = history.run_detail(con, runs[fy])
+        assert len(stored["results"]) == len(expected.results)
+        assert {f["finding_id"] for f in stored["findings"]} == {f.id for r in expected.results for f in r.findings}
+
+
+def test_no_my_number_reaches_the_database(tmp_path):
+    db = tmp_path / "h.sqlite"
+    for ev in (FY2024, SAMPLE):
+        invoke("check", "--policy", POLICY, "--evidence", ev, "--record", "--db", db)
+    # a department's note that quotes a My Number is masked as it is imported
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("措置ID,状況,進捗メモ\nACT-2024-NS-01:FW-0107,対応中,照会番号 1234 5678 9018 を確認\n", encoding="utf-8")
+    assert invoke("actions", "import", sheet, "--by", "x", "--db", db, "--date", "2025-12-01").exit_code == 0
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    text = "\n".join(str(v) for t in ("runs", "evidence_files", "results", "findings", "rates", "actions",
+                                      "action_events") for row in con.execute(f"SELECT * FROM {t}") for v in row)
+    con.close()
+    raw = db.read_bytes()
+    digits = "".join(c for c in text if c.isdigit() or c == "\n")
+    for number in MY_NUMBERS:
+        assert number not in digits.replace(" ", "") and number.encode() not in raw
+    assert "************" in text  # the masked form is what is kept
+
+
+def test_resolve_runs_by_id_or_fiscal_year(tmp_path):
+    db = tmp_path / "h.sqlite"
+    invoke("check", "--policy", POLICY, "--evidence", FY2024, "--record", "--db", db)
+    con = history.connect(db)
+    assert history.resolve(con, "1") == history.resolve(con, "令和6年度") == history.resolve(con, "FY2024") == 1
+    for ref in ("7", "2030", "last year"):
+        with pytest.raises(InputError):
+            history.resolve(con, ref)

@@ -1,0 +1,176 @@
+"""`auditor verify REPORT --evidence DIR`: does the evidence still match an issued report?
+
+Every report records SHA-256 of the manifest, each evidence file, other files in the folder, the
+policy and each controls file; verify lists each file changed, added or removed since (exit 0/1/2).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from auditor import fsio, integrity
+from conftest import POLICY, ROOT, invoke
+
+CONTROLS = ROOT / "controls"
+
+
+@pytest.fixture
+def issued(sample_copy, tmp_path):
+    """A copy of the sample with an unlisted note in it, and its reports: check JSON, report.json, HTML."""
+    (sample_copy / "送付状.txt").write_text("証跡一式を送付します", encoding="utf-8")
+    check = tmp_path / "results.json"
+    assert invoke("check", "--policy", POLICY, "--evidence", sample_copy, "--format", "json", "-o", check).exit_code == 1
+    out = tmp_path / "reports"
+    result = invoke("report", "--policy", POLICY, "--evidence", sample_copy, "--out", out, "--date", "2026-04-15",
+                    "--format", "json,html")
+    assert result.exit_code == 0, result.output
+    return sample_copy, {"check": check, "report": out / "report.json", "html": out / "report.ja.html"}
+
+
+def _verify(report, evidence, *args):
+    return invoke("verify", report, "--evidence", evidence, *args)
+
+
+@pytest.mark.parametrize("which", ["check", "report", "html"])
+def test_unchanged_evidence_matches(issued, which):
+    ev, reports = issued
+    result = _verify(reports[which], ev)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("一致") and "14 ファイル" in result.stdout  # 12 files, manifest, the note
+    assert _verify(reports[which], ev, "--lang", "en").stdout.startswith("MATCH")
+
+
+def test_every_report_records_what_it_was_made_from(issued):
+    ev, reports = issued
+    for which in ("check", "report"):
+        block = json.loads(reports[which].read_text(encoding="utf-8"))["integrity"]
+        assert block["algorithm"] == "sha256"
+        assert block["manifest"]["sha256"] == integrity.digest(ev / "manifest.yaml")
+        assert {e["path"]: e["sha256"] for e in block["evidence"]}["fw_rules.csv"] == integrity.digest(ev / "fw_rules.csv")
+        assert len(block["evidence"]) == 12 and [u["path"] for u in block["unlisted"]] == ["送付状.txt"]
+        assert block["policy"] == {"path": "sample-city.yaml", "sha256": integrity.digest(POLICY)}
+        files = sorted(p.name for p in CONTROLS.glob("*.yaml"))
+        assert [c["path"] for c in block["controls"]] == [f"controls/{n}" for n in files]
+        assert all(c["sha256"] == integrity.digest(CONTROLS / c["path"].split("/")[1]) for c in block["controls"])
+
+
+def test_changed_added_and_removed_files_are_listed(issued):
+    ev, reports = issued
+    with open(ev / "fw_rules.csv", "ab") as fh:
+        fh.write(b"FW-0999,x,y,z,,,\r\n")
+    (ev / "manifest.yaml").write_text((ev / "manifest.yaml").read_text(encoding="utf-8") + "# edited\n",
+                                      encoding="utf-8")
+    (ev / "drills.yaml").unlink()
+    (ev / "送付状.txt").unlink()
+    (ev / "sub").mkdir()
+    (ev / "sub" / "追加資料.csv").write_text("a\n1\n", encoding="utf-8")
+    for which in ("check", "report", "html"):
+        result = _verify(reports[which], ev, "--format", "json")
+        assert result.exit_code == 1
+        doc = json.loads(result.stdout)
+        assert doc["matches"] is False
+        assert doc["changed"] == [{"path": "fw_rules.csv", "what": "evidence"},
+                                  {"path": "manifest.yaml", "what": "manifest"}]
+        assert doc["removed"] == [{"path": "drills.yaml", "what": "evidence"},
+                                  {"path": "送付状.txt", "what": "unlisted"}]
+        assert doc["added"] == [{"path": "sub/追加資料.csv", "what": "unlisted"}]
+    text = _verify(reports["report"], ev, "--lang", "en").stdout
+    assert text.startswith("MISMATCH") and "(2 changed, 1 added, 2 removed)" in text
+    assert "changed  fw_rules.csv  (evidence)" in text and "removed  drills.yaml  (evidence)" in text
+
+
+def test_policy_and_controls_are_compared_when_given(issued, tmp_path):
+    ev, reports = issued
+    controls = tmp_path / "controls"
+    shutil.copytree(CONTROLS, controls)
+    policy = tmp_path / "sample-city.yaml"
+    shutil.copy(POLICY, policy)
+    args = ("--policy", policy, "--controls", controls)
+    assert _verify(reports["report"], ev, *args).exit_code == 0
+    policy.write_text(policy.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    (controls / "01-network.yaml").write_text("# gone\n", encoding="utf-8")
+    (controls / "08-local.yaml").write_text("# new\n", encoding="utf-8")
+    doc = json.loads(_verify(reports["report"], ev, *args, "--format", "json").stdout)
+    assert doc["changed"] == [{"path": "sample-city.yaml", "what": "policy"},
+                              {"path": "controls/01-network.yaml", "what": "controls"}]
+    assert doc["added"] == [{"path": "controls/08-local.yaml", "what": "controls"}]
+
+
+def test_macos_decomposed_names_still_match(tmp_path):
+    """A folder copied through macOS holds NFD names; the report recorded the NFC ones."""
+    nfc = "ポリシー点検票.csv"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    (tmp_path / nfd).write_text("x", encoding="utf-8")
+    block = {"evidence": [{"path": nfc, "sha256": integrity.digest(tmp_path / nfd)}]}
+    result = integrity.verify(block, tmp_path)
+    assert result["removed"] == [{"path": "manifest.yaml", "what": "manifest"}]
+    assert not result["changed"] and not result["added"] and result["unchanged"] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_the_folder_does_not_hang(issued):
+    ev, reports = issued
+    os.mkfifo(ev / "pipe")
+    result = _verify(reports["check"], ev)
+    assert result.exit_code == 0  # not a regular file: neither read nor listed
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: None, "cannot read the report"),
+    (lambda p: p.write_text("{not json", encoding="utf-8"), "not a JSON report"),
+    (lambda p: p.write_text('{"results": []}', encoding="utf-8"), "no integrity block"),
+])
+def test_unusable_report_exits_2(tmp_path, make, message):
+    report = tmp_path / "r.json"
+    make(report)
+    result = invoke("verify", report, "--evidence", tmp_path)
+    assert result.exit_code == 2 and message in result.stderr and str(report) in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_html_without_block_and_missing_evidence_folder_exit_2(issued, tmp_path):
+    _, reports = issued
+    page = tmp_path / "other.html"
+    page.write_text("<html><body>x</body></html>", encoding="utf-8")
+    assert invoke("verify", page, "--evidence", tmp_path).exit_code == 2
+    result = invoke("verify", reports["check"], "--evidence", tmp_path / "nowhere")
+    assert result.exit_code == 2 and "evidence folder not found" in result.stderr
+
+
+def test_reports_are_written_atomically(issued, tmp_path, monkeypatch):
+    """Every report file goes through a temporary name: a failure leaves the old file, and no debris."""
+    _, reports = issued
+    folder = reports["report"].parent
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".tmp")]
+    before = reports["report"].read_bytes()
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        fsio.write_atomic(reports["report"], b"{half")
+    assert reports["report"].read_bytes() == before
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_atomic_write_replaces_a_symlink_instead_of_writing_through_it(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep", encoding="utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    fsio.write_atomic(link, "new")
+    assert target.read_text(encoding="utf-8") == "keep" and not link.is_symlink()
+    assert link.read_text(encoding="utf-8") == "new"
+
+
+def test_verify_never_writes(issued):
+    ev, reports = issued
+    before = {p: p.stat().st_mtime_ns for p in Path(ev).rglob("*")}
+    _verify(reports["report"], ev)
+    assert {p: p.stat().st_mtime_ns for p in Path(ev).rglob("*")} == before
