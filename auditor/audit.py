@@ -16,14 +16,17 @@ class CycleRun(AuditRun):
     cycle: pdca.Cycle = field(default_factory=pdca.Cycle)
 
 
-def run(policy_path, evidence_dir, control_dirs, only=None, db=None) -> CycleRun:
+def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
     recurrence, and CA-01..03 read it when no corrective_actions evidence file is given).
+    limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
     """
-    controls, digest = catalogue.load(control_dirs)
-    pol, lines = policy.load(policy_path)
+    # the parse cache lives beside a real policy file only (never beside /dev/zero); safe to delete
+    cache = Path(policy_path).parent / ".auditor" / "cache" if Path(policy_path).is_file() else None
+    controls, digest = catalogue.load(control_dirs, cache)
+    pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)
     if only:
         known = {c.id for c in controls}
@@ -32,7 +35,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None) -> CycleRun
             raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
-    ev = personal.attach(evidence.load(evidence_dir, cache_dir=Path(policy_path).parent / ".auditor" / "cache"))
+    ev = personal.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))
     cycle = pdca.Cycle()
     if db is not None and Path(db).is_file():
         ev = _merge_register(ev, db, cycle)

@@ -74,7 +74,8 @@ def store(folder, name: str, columns: dict, lines, rest) -> None:
 
 def _encode(column: list):
     if dt.date in set(map(type, column)):
-        return ("date", [None if v is None else v.toordinal() for v in column])
+        days = {d: d.toordinal() for d in set(column) if d is not None}
+        return ("date", list(map(days.get, column)))
     return column
 
 

@@ -21,14 +21,15 @@ def control_files(dirs) -> list[Path]:
     return files
 
 
-def load(dirs) -> tuple[list[Control], str]:
+def load(dirs, cache_dir=None) -> tuple[list[Control], str]:
     """All controls in the folders, in file order, and a SHA-256 over the files read."""
     digest = hashlib.sha256()
     controls: dict[str, Control] = {}
     for path in control_files(dirs):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + yamlio.read_file(path) + b"\0")  # size-checked
         data, located = yamlio.read_config(path)
-        schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds")
+        schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
+                        cache_dir=cache_dir)
         items = data["controls"] if isinstance(data, dict) else data
         for item in items:
             line = located.line(item)
@@ -105,5 +106,28 @@ def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) ->
             _compile(c, params, policy.network_model, policy.path, policy_lines.get(c.id))
         out.append(replace(c, params=params, severity=override.get("severity", c.severity), enabled=enabled,
                            disabled_reason=None if enabled else override.get("reason", "disabled in the policy")))
+    _check_cycles(out)
     return out
+
+
+def _check_cycles(controls: list[Control]) -> None:
+    """controls_pass must not go round in a circle (with the policy's parameters): named at a control's line."""
+    by_id = {c.id: c for c in controls}
+    done = set()
+    for first in controls:
+        trail, todo = [], [first]
+        while todo:  # depth-first without recursion; None marks the end of a control's dependencies
+            c = todo.pop()
+            if c is None:
+                done.add(trail.pop().id)
+                continue
+            if c.id in done:
+                continue
+            ids = [t.id for t in trail]
+            if c.id in ids:
+                raise InputError(c.path, f"controls_pass cycle: {' -> '.join(ids[ids.index(c.id):] + [c.id])}",
+                                 line=c.line, hint="a control cannot depend on itself through controls_pass")
+            trail.append(c)
+            todo.append(None)
+            todo.extend(by_id[d] for d in c.depends_on() if d in by_id)
 

@@ -11,6 +11,7 @@ import sys
 import click
 
 from .exitcodes import ExitCode
+from .limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
            "observation": ("major", "minor", "observation"), "none": ()}
@@ -54,6 +55,26 @@ def _common(fn):
     return fn
 
 
+def _size(ctx, param, value):
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _limit_options(fn):
+    """--max-file-size and --max-rows, handed on as one `limits` argument (auditor/limits.py)."""
+    @functools.wraps(fn)
+    def wrapper(*args, max_file_size, max_rows, **kwargs):
+        return fn(*args, limits=Limits(max_file_size, max_rows), **kwargs)
+    wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
+                           help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
+                                "records of a YAML/JSON file).")(wrapper)
+    return click.option("--max-file-size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
+                        show_default=True, callback=_size,
+                        help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="municipal-auditor", prog_name="auditor")
 def main():
@@ -76,8 +97,9 @@ def main():
               help="A previous `check --format json` result: findings open there are shown but do not fail the run.")
 @click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")
 @click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
+@_limit_options
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db):
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, limits):
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
@@ -90,7 +112,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
     db = cli_cycle.db_path(paths[0], db, must_exist=not record)
-    run = audit.run(*paths, only=set(only) or None, db=db)
+    run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
     if record:
         cli_cycle.record(run, "check", dt.date.today(), db)
     text = reporters.get(fmt)(run, lang, baseline=known)
@@ -120,8 +142,9 @@ def gate(run, fail_on: str, baseline=None) -> bool:
 
 @main.command()
 @_common
+@_limit_options
 @_input_errors
-def validate(policy, evidence, controls):
+def validate(policy, evidence, controls, limits):
     """Check controls, policy, manifest and evidence records against their schemas; evaluate nothing."""
     from . import catalogue
     from . import evidence as ev_mod
@@ -131,7 +154,7 @@ def validate(policy, evidence, controls):
     loaded, _ = catalogue.load(dirs)
     pol, lines = pol_mod.load(policy)
     catalogue.apply_policy(loaded, pol, lines)
-    ev = ev_mod.load(evidence)
+    ev = ev_mod.load(evidence, limits=limits)
     records = sum(f.records for f in ev.files)
     click.echo(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)")
 
@@ -194,8 +217,9 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @click.option("--record", is_flag=True, help="Record this audit and its actions in the history database.")
 @click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
+@_limit_options
 @_input_errors
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db, limits):
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
@@ -205,7 +229,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
     db = cli_cycle.db_path(paths[0], db, must_exist=not record)
-    run = audit.run(*paths, db=db)
+    run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
     issued = issued.date() if issued else dt.date.today()
     written = reports.generate(run, out, issued, opts, chosen)

@@ -64,6 +64,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
     result = Result(control, "pass")
     applicable = False
     findings: dict[str, Finding] = {}
+    base = {lang: _base_values(params, evidence, policy, lang) for lang in ("ja", "en")}
     for rule in control.rules:
         try:
             outcome = rules.evaluate(rule, ctx, evidence.datasets, files)
@@ -78,7 +79,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
             counts["checked"] += checked
             counts["failed"] += failed
         for hit in outcome.hits:
-            finding = _finding(control, rule, hit, policy, evidence, params)
+            finding = _finding(control, rule, hit, policy, evidence, base)
             if finding.id in findings:
                 findings[finding.id].locations.extend(l for l in finding.locations
                                                       if l not in findings[finding.id].locations)
@@ -91,9 +92,9 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
     return result
 
 
-def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, params: dict) -> Finding:
+def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, base: dict) -> Finding:
     sub = f".{rule['id']}" if len(control.rules) > 1 and rule.get("id") else ""
-    fid = mynumber.mask(f"{control.id}{sub}:{hit.key}")
+    fid = f"{control.id}{sub}:{hit.key}"
     unit = hit.unit or evidence.unit_code(policy.secretariat)
     department = evidence.unit_name(unit) if unit else None
     if hit.record is not None:
@@ -103,8 +104,10 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     template = rule.get("message") or control.message
     message = {}
     for lang in ("ja", "en"):
-        values = _template_values(hit, params, department, evidence, policy, lang)
-        message[lang] = mynumber.mask(_format(template[lang], values))
+        values = _template_values(hit, base[lang], department, evidence, policy, lang)
+        message[lang] = _format(template[lang], values)
+    if mynumber.might_contain((fid, message["ja"], message["en"])):  # one cheap scan; masking is rare
+        fid, message = mynumber.mask(fid), {lang: mynumber.mask(text) for lang, text in message.items()}
     subject = {}
     if hit.record is not None:
         spec = kind_spec(hit.record.kind)
@@ -139,10 +142,17 @@ def enum_label(enum: str, value: str, lang: str) -> str:
     return value
 
 
-def _template_values(hit, params, department, evidence, policy, lang) -> dict:
-    values = _Values({k: v for k, v in params.items()})
+def _base_values(params, evidence, policy, lang) -> dict:
+    """What every message of a control may name besides its record: parameters, year, model."""
+    values = _Values(params)
     values.update(fy=evidence.fiscal_year.label_ja, fy_en=evidence.fiscal_year.label_en,
-                  department=department or "—", model=MODEL_LABELS[lang][policy.network_model])
+                  model=MODEL_LABELS[lang][policy.network_model])
+    return values
+
+
+def _template_values(hit, base, department, evidence, policy, lang) -> dict:
+    values = _Values(base)
+    values["department"] = department or "—"
     show_names = policy.settings.get("show_personal_names")
     spec = kind_spec(hit.record.kind) if hit.record is not None else None
     for k, v in hit.fields.items():

@@ -6,9 +6,10 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import cache, kinds, mynumber, normalize, personal, readers, schema, yamlio
+from . import cache, kinds, mynumber, normalize, personal, prefetch, readers, schema, yamlio
 from .errors import InputError
 from .fiscal import FiscalYear, parse_fiscal_year
+from .limits import DEFAULT as DEFAULT_LIMITS, read_regular, too_many_rows
 from .dataset import Dataset
 from .model import Evidence, EvidenceFile, Location
 
@@ -18,21 +19,23 @@ _FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm
 _MAX_REPORTED = 10  # problems listed per file before the message stops counting lines
 
 
-def load(root, cache_dir=None) -> Evidence:
+def load(root, cache_dir=None, limits=None) -> Evidence:
     """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
 
     cache_dir: where the parse cache lives (auditor/cache.py); None reads every file afresh.
+    limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
     """
+    limits = limits or DEFAULT_LIMITS
     root = Path(root)
     manifest_path = root / MANIFEST
-    if not manifest_path.is_file():
+    if not manifest_path.exists():  # anything else that exists (a pipe, a folder) is refused when read
         hint = "give --evidence the folder that holds manifest.yaml (e.g. evidence/FY2025)"
         years = sorted(p.parent.name for p in root.glob("*/" + MANIFEST)) if root.is_dir() else []
         if years:
             hint = f"this folder holds fiscal years ({', '.join(years)}): give --evidence {root / years[-1]}"
         raise InputError(manifest_path, "evidence manifest not found", hint=hint)
     data, located = yamlio.read_config(manifest_path)
-    schema.validate(data, "manifest", manifest_path, located,
+    schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     try:
         fy = FiscalYear(parse_fiscal_year(data["fiscal_year"]))
@@ -53,13 +56,29 @@ def load(root, cache_dir=None) -> Evidence:
         if key in seen:
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
-    files, datasets, found, tables = [], {}, [], {}
-    for i, entry in enumerate(entries):
+    def read(i, found, tables):
         line = located.line_of(data, ["files", i])
-        collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
-        raw = _read_bytes(root, entry["path"], manifest_path, line)
+        raw = _read_bytes(root, entries[i]["path"], manifest_path, line, limits.max_file_size)
         digest = hashlib.sha256(raw).hexdigest()
-        columns, lines, present, encoding = _cached_records(raw, digest, entry, found, tables, cache_dir)
+        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits)
+
+    # about half of the files are read by a second process, into the parse cache, while this one reads the rest
+    given = prefetch.share(_costs(root, entries)) if cache_dir is not None else set()
+    later = [i for i, e in enumerate(entries) if e["path"] in given]
+    done, tables, worker_tables = {}, {}, {}
+    worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
+    try:
+        for i in [i for i in range(len(entries)) if i not in later]:
+            done[i] = read(i, found := [], tables), found
+    finally:
+        prefetch.finish(worker)
+    for i in later:
+        done[i] = read(i, found := [], tables), found
+    files, datasets, found = [], {}, []
+    for i, entry in enumerate(entries):
+        collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
+        (digest, (columns, lines, present, encoding)), occurrences = done[i]
+        found += occurrences
         kind = entry["kind"]
         if kind not in datasets:
             datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
@@ -76,6 +95,17 @@ def load(root, cache_dir=None) -> Evidence:
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
 
 
+def _costs(root: Path, entries: list) -> dict:
+    """Bytes to read per file, once for each manifest entry that reads it."""
+    costs = {}
+    for e in entries:
+        try:
+            costs[e["path"]] = costs.get(e["path"], 0) + (root / e["path"]).stat().st_size
+        except (OSError, ValueError):
+            pass  # reading it reports the problem
+    return costs
+
+
 def _date(value, path, line):
     try:
         return normalize.parse_date(value)
@@ -83,8 +113,11 @@ def _date(value, path, line):
         raise InputError(path, f"unreadable date '{value}': {exc}", line=line) from None
 
 
-def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
-    """The file's bytes, refusing any path that leaves the evidence folder."""
+def _read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> bytes:
+    """The file's bytes, refusing any path that leaves the evidence folder, and devices, pipes and files
+    larger than max_bytes before reading them."""
+    if "\x00" in rel:
+        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
     if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
         raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
                          hint="paths are relative to the folder that holds manifest.yaml")
@@ -94,8 +127,7 @@ def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
         raise InputError(manifest_path, f"path '{rel}' leaves the evidence folder", line=line,
                          hint="copy the file into the evidence folder; '../' and symlinks out of it are refused")
     try:
-        with open(target, "rb") as fh:
-            return fh.read()
+        return read_regular(target, max_bytes, rel)
     except FileNotFoundError:
         raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
                          hint="fix the path or remove the entry from the manifest") from None
@@ -105,22 +137,23 @@ def _read_bytes(root: Path, rel: str, manifest_path, line) -> bytes:
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
 
 
-def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir):
+def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS):
     """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept)."""
     name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
     hit = cache.load(cache_dir, name)
     if hit is not None:
         columns, lines, (present, encoding, occurrences) = hit
+        too_many_rows(entry["path"], len(lines), limits.max_rows)  # read before under a larger limit
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
         return columns, lines, tuple(present), encoding
     before = len(found)
-    columns, lines, present, encoding = _records(raw, digest, entry, found, tables)
+    columns, lines, present, encoding = _records(raw, digest, entry, found, tables, limits)
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
     cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
     return columns, lines, present, encoding
 
 
-def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict):
+def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS):
     """-> (columns of canonical fields, line of each row, the fields the file maps, encoding)."""
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
@@ -131,7 +164,7 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict):
                    delimiter=entry.get("delimiter"), records=entry.get("records"))
     key = (digest, fmt, tuple(options.items()))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
-        table = readers.read_table(raw, rel, fmt, **options)
+        table = readers.read_table(raw, rel, fmt, **options, limit=limits)
         tables[key] = table, _mask_my_numbers(table)
     table, masked = tables[key]
     mapping = _column_map(table, entry, spec)

@@ -101,8 +101,9 @@ def label(d, lang: str = "ja") -> str:
 
 
 _NUM = r"(元|\d{1,2}|[〇一二三四五六七八九十]{1,3})"
+_YEAR = r"(元|\d{1,4}|[〇一二三四五六七八九十]{1,3})"  # wareki() writes 令和100年 for 2118 (and up to 令和7981年)
 _WAREKI = re.compile(rf"({'|'.join(e.name for e in ERAS)}|[{''.join(e.letter for e in ERAS)}])"
-                     rf"(?:{_NUM}年{_NUM}月{_NUM}日|{_NUM}([./-]){_NUM}\6{_NUM})",
+                     rf"(?:{_YEAR}年{_NUM}月{_NUM}日|{_YEAR}([./-]){_NUM}\6{_NUM})",
                      re.ASCII | re.IGNORECASE)
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
@@ -159,7 +160,12 @@ def parse_fiscal_year(value) -> int:
     if m.group(1):
         return int(m.group(1))
     era = next(e for e in ERAS if m.group(2).upper() in (e.name, e.letter))
-    return era.start.year + _number(m.group(3)) - 1
+    n, end = _number(m.group(3)), era_end(era)
+    last = end.year - era.start.year + 1 if end else None
+    if n < 1 or (last and n > last):  # 令和0年度, 平成32年度: no such year of the era
+        span = f"元年 to {last}年" if last else "元年 on"
+        raise ValueError(f"unreadable fiscal year {value!r}: {era.name} runs {span}")
+    return era.start.year + n - 1
 
 
 @dataclass(frozen=True, order=True)

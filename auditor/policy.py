@@ -17,11 +17,12 @@ DEFAULT_MAX_AGE_DAYS = {"flow_rules": 90, "staff": 90, "role_assignments": 90, "
 EXCEPTION_NOTICE_DAYS = 30  # exceptions ending this soon are called out in reports and `exceptions list`
 
 
-def load(path) -> tuple[Policy, dict]:
+def load(path, cache_dir=None) -> tuple[Policy, dict]:
     """The policy, and the line of each control ID it names (for errors about unknown IDs)."""
     path = Path(path)
     data, located = yamlio.read_config(path)
-    schema.validate(data, "policy", path, located, hint="see README.md, 'Writing a policy', for the keys")
+    schema.validate(data, "policy", path, located, hint="see README.md, 'Writing a policy', for the keys",
+                    cache_dir=cache_dir)
     for kind in data.get("evidence_max_age_days") or {}:
         if kind not in kinds.names():
             raise InputError(path, f"evidence_max_age_days: unknown evidence kind '{kind}'",

@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from . import fsio, mynumber, normalize, sanitize
+from . import fsio, mynumber, normalize, readers, sanitize
 from .errors import InputError
 from .register import BY_IMPORT, LABELS, OPEN
 
@@ -179,14 +179,7 @@ def _unneutralise(value):
 
 
 def _read_csv(data: bytes, path) -> list:
-    for enc in ("utf-8-sig", "cp932"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(path, "cannot decode the sheet as UTF-8 or CP932", hint="save it as CSV UTF-8 from Excel")
+    text, _ = readers.decode(data, str(path))  # UTF-8 (with or without BOM), then CP932; errors name the line
     try:
         return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1)]
     except csv.Error as exc:

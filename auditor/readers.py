@@ -8,13 +8,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Sequence
 
-from . import fastyaml, normalize, yamlio
+from . import fastyaml, limits, normalize, yamlio
 from .errors import InputError
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
@@ -49,15 +50,21 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
             candidates = [info.name]
         except LookupError:
             raise InputError(path, f"unknown encoding '{encoding}'", hint=ENCODING_HINT) from None
+    if not candidates[0].replace("_", "-").startswith(("utf-16", "utf-32")) and b"\x00" in data:
+        _nul(data, path)  # UTF-8 and CP932 text never holds NUL, and the csv module would keep it in a cell
     failures = []
     for name in candidates:
         try:
             # utf-8-sig also reads plain UTF-8; Excel adds a BOM that must not end up in the first header.
-            return data.decode("utf-8-sig" if name == "utf-8" else name), name
+            text = data.decode("utf-8-sig" if name == "utf-8" else name)
         except UnicodeDecodeError as exc:
             failures.append((exc.start, name))
             if name == "utf-8" and not data[:exc.start].isascii():
                 break  # UTF-8 text (or BOM) with a bad byte: CP932 would decode it, but as mojibake
+            continue
+        if not name.startswith("utf") and not data.isascii():
+            _not_utf8(data, path, name, declared=encoding is not None)
+        return text, name
     # The encoding that got furthest is most likely the intended one: report its first bad byte.
     start, name = max(failures)
     line = data[:start].decode(name, "replace").count("\n") + 1
@@ -66,21 +73,61 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
                      line=line, hint=ENCODING_HINT)
 
 
+_SHIFT_JIS = {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213"}
+# Two UTF-8 kana in a row; read as Shift_JIS they are the classic mojibake 縺/繧/繝, never real text.
+_UTF8_KANA = re.compile(rb"\xe3[\x81-\x83][\x80-\xbf]\xe3[\x81-\x83][\x80-\xbf]")  # unrolled: led by a literal
+
+
+def _nul(data: bytes, path: str):
+    at = data.index(b"\x00")
+    head = data[:400]
+    even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) // 2 or 1
+    if min(even, odd) < half // 10 and max(even, odd) > half // 3:  # NUL in every other byte: ASCII in UTF-16
+        what, hint = "looks like UTF-16 without a byte-order mark", "set encoding: utf-16-le (or utf-16-be), or save it as UTF-8"
+    else:
+        what, hint = "holds a NUL byte (0x00): binary data, or a damaged export", "export the file again as text (CSV, TSV)"
+    raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint)
+
+
+def _not_utf8(data: bytes, path: str, name: str, declared: bool):
+    """Bytes that decoded as a legacy encoding but are (partly) UTF-8 would become mojibake: refuse them."""
+    if declared:  # detection tries UTF-8 first: only a declared encoding can hide a UTF-8 file
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise InputError(path, f"the file is UTF-8 text, but the manifest says encoding: {name}",
+                             hint="remove encoding: (UTF-8 and CP932 are detected), or set encoding: utf-8")
+    m = _UTF8_KANA.search(data) if name in _SHIFT_JIS else None
+    if m:
+        raise InputError(path, f"this line is UTF-8 text in a file read as {name.upper()} (mixed encodings)",
+                         line=data[:m.start()].count(b"\n") + 1,
+                         hint="save the whole file in one encoding (UTF-8, or CP932 for older Excel)")
+
+
 def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
-               delimiter=None, records=None) -> RawTable:
-    """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read."""
+               delimiter=None, records=None, limit=None) -> RawTable:
+    """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read.
+
+    limit: a limits.Limits; a file with more data rows (records) is refused, counted before parsing where
+    that is cheap, and so is a workbook that unpacks to more than its file size limit.
+    """
     if header_row is not None and (type(header_row) is not int or header_row < 1):
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
     if fmt in ("csv", "tsv"):
-        return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter)
+        return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter,
+                         limit and limit.max_rows)
     if fmt == "xlsx":
-        return _read_xlsx(data, path, sheet, header_row)
+        return _read_xlsx(data, path, sheet, header_row, limit)
     if fmt in ("yaml", "json"):
         text, used = decode(data, path, encoding)
         if fmt == "yaml":
             columns, lines = _yaml_columns(text, path, records)
         else:
             columns, lines = _columns(*_json_records(text, path, records), path)
+        if limit is not None:  # records span lines (or share one): counted once parsed
+            limits.too_many_rows(path, len(lines), limit.max_rows, "records")
         return RawTable([], None, columns, lines, used)
     raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml or json")
 
@@ -140,11 +187,13 @@ def _table(rows, lines, path, header_row, encoding, where="", text=True, split=N
         labels.pop()
     seen = {}
     for i, label in enumerate(labels):
-        if label in seen:
-            raise InputError(path, f"{where}{_col(seen[label])} and {_col(i)} are both labelled '{label}'",
+        key = normalize.nfkc(label)  # 'ＩＤ' and 'ID' would map to the same field: one would be lost
+        if key in seen:
+            raise InputError(path, f"{where}{_col(seen[key])} and {_col(i)} are both labelled '{key}'"
+                             + (f" (written '{labels[seen[key]]}' and '{label}')" if labels[seen[key]] != label else ""),
                              line=header_line, hint="rename one of the columns")
         if label:
-            seen[label] = i
+            seen[key] = i
     width = len(labels)
     if split is not None:
         transposed, lines = split
@@ -210,8 +259,11 @@ def _split_plain_csv(text: str, delimiter: str):
     return header, [cells[j::k] for j in range(k)], lines - 1
 
 
-def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter):
+def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None):
     text, used = decode(data, path, encoding)
+    if max_rows is not None:  # line ends, counted at C speed before any parsing
+        lines = text.count("\n") + (not text.endswith("\n") and bool(text)) - (header_row or 1)
+        limits.too_many_rows(path, lines, max_rows, "rows (lines after the header)")
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
     plain = _split_plain_csv(text, delimiter) if header_row in (None, 1) and len(delimiter) == 1 else None
     if plain is not None:
@@ -253,9 +305,16 @@ def _csv_rows_with_lines(text, path, delimiter):
         start = reader.line_num + 1  # the next row starts after the last physical line of this one
 
 
-def _read_xlsx(data, path, sheet, header_row):
+def _read_xlsx(data, path, sheet, header_row, limit=None):
+    """The sheet named (hidden or not), else the first visible one: what a clerk sees on opening the file.
+
+    Formulas: the result Excel saved with the file is read; a formula without one (a workbook written
+    by a program and never opened in Excel) is an error, not an empty cell.
+    """
     import openpyxl  # only needed for workbooks
 
+    if limit is not None:
+        _check_unpacked(data, path, limit)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a usable workbook"
@@ -266,12 +325,21 @@ def _read_xlsx(data, path, sheet, header_row):
         if sheet is not None and str(sheet) not in names:
             raise InputError(path, f"no sheet named '{sheet}'; the workbook has: "
                              + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these")
-        ws = wb[str(sheet) if sheet is not None else names[0]]
+        visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] or names
+        ws = wb[str(sheet) if sheet is not None else visible[0]]
         if not hasattr(ws, "iter_rows"):
             raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
+        where = f"sheet '{ws.title}': "
+        cap = None if limit is None else limit.max_rows + (header_row or 1)
+        if cap is not None and (ws.max_row or 0) > cap:  # the size the sheet declares, before reading a row
+            limits.too_many_rows(path, ws.max_row - (header_row or 1), limit.max_rows, subject=f"sheet '{ws.title}'")
+        _formulas_without_results(wb, ws, path, where)
         ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
-        rows = [list(row) for row in ws.iter_rows(values_only=True)]
-        return _table(rows, range(1, len(rows) + 1), path, header_row, None, where=f"sheet '{ws.title}': ", text=False)
+        rows = [list(row) for row in itertools.islice(ws.iter_rows(values_only=True), cap and cap + 1)]
+        if cap is not None and len(rows) > cap:  # the declared size was wrong: stop reading all the same
+            limits.too_many_rows(path, len(rows) - (header_row or 1), limit.max_rows, "rows or more",
+                                 subject=f"sheet '{ws.title}'")
+        return _table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False)
     except InputError:
         raise
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
@@ -279,6 +347,44 @@ def _read_xlsx(data, path, sheet, header_row):
                          hint="open and re-save the file in Excel") from None
     finally:
         wb.close()
+
+
+def _check_unpacked(data, path, limit) -> None:
+    """A workbook is a zip: refuse one whose parts unpack to more than the file size limit (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            size = sum(i.file_size for i in z.infolist())  # zipfile never reads past these sizes
+    except Exception:  # not a zip: openpyxl's message says so
+        return
+    if size > limit.max_file_size:
+        limits.too_large(path, size, limit.max_file_size, what="the workbook unpacks to")
+
+
+# A cell that holds a formula and no saved result (<v> missing or empty); only looked for when '<f' occurs.
+_UNSAVED_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _formulas_without_results(wb, ws, path, where) -> None:
+    """Scan the sheet's XML in chunks (a large sheet is never held twice in memory) at memchr speed."""
+    try:
+        source = wb._archive.open(ws._worksheet_path)  # openpyxl's read-only internals: skip if they move
+    except Exception:  # noqa: BLE001
+        return
+    with source:
+        tail = b""
+        while True:
+            chunk = source.read(1 << 22)
+            if not chunk:
+                return
+            text, tail = tail + chunk, (tail + chunk)[-(1 << 16):]  # a cell split between chunks is seen whole
+            m = _UNSAVED_FORMULA.search(text) if b"<f" in text else None
+            if m:
+                raise InputError(path, f"{where}cell {m.group(1).decode()}{m.group(2).decode()} holds a formula "
+                                 "with no saved result", line=int(m.group(2)),
+                                 hint="open the workbook in Excel and save it (Excel saves each formula's result), "
+                                      "or paste the values in place of the formulas")
 
 
 # ---- records (YAML, JSON) ----
@@ -355,6 +461,8 @@ def _json_records(text, path, wanted=None):
     except json.JSONDecodeError as exc:
         raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
                          hint="check the commas, brackets and quotes around this line") from None
+    except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
+        raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
     key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1, wanted)
     # json keeps no positions: re-scan the top level to find where each record starts.
     dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()

@@ -1,10 +1,14 @@
 """JSON Schemas shipped in the package, and validation that names the file, line and key."""
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 from importlib import resources
+from pathlib import Path
 
+from . import __version__
 from .errors import InputError
 
 
@@ -24,6 +28,13 @@ def _validator(name: str):
     schema = load(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema, format_checker=None)
+
+
+def _memo(cache_dir, name: str, data) -> Path | None:
+    if cache_dir is None:
+        return None
+    text = json.dumps([__version__, load(name), data], sort_keys=True, ensure_ascii=False, default=str)
+    return Path(cache_dir) / f"valid-{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 def _deepest(error):
@@ -54,12 +65,23 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def validate(data, name: str, path, located=None, hint: str | None = None) -> None:
-    """Raise InputError for the first (most relevant) schema violation, at its key's line."""
+def validate(data, name: str, path, located=None, hint: str | None = None, cache_dir=None) -> None:
+    """Raise InputError for the first (most relevant) schema violation, at its key's line.
+
+    cache_dir: a document found valid once (same content, same schema, same tool) is not checked
+    again: validating the catalogue is most of a small run's time.
+    """
+    memo = _memo(cache_dir, name, data)
+    if memo is not None and memo.exists():
+        return
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator(name).iter_errors(data))
     if error is None:
+        if memo is not None:
+            with contextlib.suppress(OSError):  # a read-only folder only means no memo
+                memo.parent.mkdir(parents=True, exist_ok=True)
+                memo.touch()
         return
     error = _deepest(error)
     key_path = list(error.absolute_path)

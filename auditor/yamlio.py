@@ -3,7 +3,9 @@
 Config files (controls, policies, manifests) load with the safe resolver, except that dates stay
 strings so that our own date parser (和暦 included) reads them. Evidence files load with every
 scalar as a string: YAML 1.1 would turn `0123` into 83 and `no` into False before we see them.
-Python tags, duplicate keys and syntax errors become InputError with file and line.
+Python tags, duplicate keys and syntax errors become InputError with file and line, and so do
+documents that nest too deeply (libyaml's composer recurses in C: 100,000 levels would crash the
+process) or whose aliases expand beyond MAX_NODES values (billion laughs): see _check_structure.
 """
 from __future__ import annotations
 
@@ -12,10 +14,14 @@ import re
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from . import limits
 from .errors import InputError
 
 _CSafe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CBase = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+MAX_DEPTH = 50  # nesting levels; evidence needs 4, the deepest shipped rule about a dozen
+MAX_NODES = 1_000_000  # values of a config document with its aliases expanded
 
 
 class Located:
@@ -59,7 +65,16 @@ def _mapping(self, node):
                 raise InputError(self._path, f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})",
                                  line=key_node.start_mark.line + 1, hint="remove or rename one of them")
             seen[key_node.value] = key_node.start_mark.line + 1
-    data.update(self.construct_mapping(node))
+    self.flatten_mapping(node)  # merge keys (<<: *defaults) first, as construct_mapping would
+    for key_node, value_node in node.value:
+        # A key is the text written: `1:` and `true:` stay "1" and "true" (a values: map of cells to
+        # meanings), and a map never mixes key types that json.dumps(sort_keys=True) cannot order.
+        if not isinstance(key_node, ScalarNode) or key_node.tag == _STD + "null":
+            raise InputError(self._path, "a mapping key must be plain text", line=key_node.start_mark.line + 1,
+                             hint="quote the key")
+        if key_node.tag not in _SCALAR_TAGS:
+            _reject_tag(self, key_node)
+        data[key_node.value] = self.construct_object(value_node)
     self._located.marks[id(data)] = (node.start_mark.line + 1, seen)
     self._located.keep.append(data)
 
@@ -96,6 +111,19 @@ def _sequence(self, node):
 for _cls in (_ConfigLoader, _DataLoader):
     _cls.add_constructor("tag:yaml.org,2002:map", _mapping)
     _cls.add_constructor(None, _reject_tag)
+for _tag in ("set", "binary", "omap", "pairs"):  # the safe loader builds sets, bytes and tuples from these
+    _ConfigLoader.add_constructor("tag:yaml.org,2002:" + _tag, _reject_tag)
+
+
+def _float(self, node):
+    value = _CSafe.construct_yaml_float(self, node)
+    if value != value:  # NaN compares false with everything: a threshold of .nan would pass every record
+        raise InputError(self._path, f"'{node.value}' is not a number a rule can compare",
+                         line=node.start_mark.line + 1, hint="write a number")
+    return value
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:float", _float)
 _ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
 _DataLoader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
@@ -140,7 +168,86 @@ def _walk(node, path, located: "Located", memo: dict):
     return data
 
 
+_INDENT = "[ \t?:-]{20}"  # a deep block level needs indentation or '- '/'? ' markers at its line start
+_DEEP_LINES = {sep: re.compile(re.escape(sep) + _INDENT) for sep in "\n\r\x85\u2028\u2029"}  # YAML's line breaks
+_INNERMOST = re.compile(r"[\[{][^\[\]{}]*[\]}]")
+_FLOW_PASSES = 6
+
+
+def _shallow(text: str) -> bool:
+    """A proof at C speed that `text` nests less than MAX_DEPTH deep; False means "not proven".
+
+    Every block level starts further right or after a '- '/'? ' on its line, so lines indented less
+    than 20 hold fewer than 42 block levels; flow levels are peeled innermost first, 6 at most.
+    """
+    if re.match(_INDENT, text) or any(sep in text and rx.search(text) for sep, rx in _DEEP_LINES.items()):
+        return False  # each search is led by a literal: memchr speed
+    for _ in range(_FLOW_PASSES):
+        if "[" not in text and "{" not in text:
+            return True
+        text, peeled = _INNERMOST.subn("", text)
+        if not peeled:
+            return False  # an unbalanced bracket inside a scalar: let the exact check decide
+    return "[" not in text and "{" not in text
+
+
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _check_structure(text: str, path, aliases: bool) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and, with `aliases`, recursive aliases and documents whose
+    aliases expand to more than MAX_NODES values, before anything is composed or built.
+
+    Walks libyaml's events (its parser keeps its own stack: no recursion) and stops at the first
+    problem, so a bomb costs as little as its first levels. Syntax errors are left to the loader.
+    """
+    loader = _CBase(text)
+    stack, sizes, total = [], {}, 0  # open collections [expanded size, anchor]; anchor -> size
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _STARTS):
+                stack.append([1, event.anchor])
+                total += 1
+                if len(stack) > MAX_DEPTH:
+                    raise InputError(path, f"the document nests deeper than {MAX_DEPTH} levels",
+                                     line=event.start_mark.line + 1, hint="evidence and config files are flat data")
+                continue
+            if isinstance(event, _ENDS):
+                size, anchor = stack.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                size, anchor = 1, event.anchor
+                total += 1
+            elif isinstance(event, yaml.AliasEvent):
+                if not aliases:
+                    continue
+                if any(event.anchor == a for _, a in stack):
+                    raise InputError(path, f"alias *{event.anchor} refers to a value that contains it",
+                                     line=event.start_mark.line + 1, hint="remove the recursive alias")
+                size, anchor = sizes.get(event.anchor, 1), None
+                total += size
+                if total > MAX_NODES:
+                    raise InputError(path, f"aliases expand the document to more than {MAX_NODES:,} values "
+                                     "(an alias bomb?)", line=event.start_mark.line + 1,
+                                     hint="write the values out instead of repeating aliases of aliases")
+            else:
+                continue
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][0] += size
+    except yaml.YAMLError:
+        pass  # the loader reports it, with its line
+    finally:
+        loader.dispose()
+
+
 def _load(text: str, path, loader_cls):
+    if loader_cls is _ConfigLoader:
+        _check_structure(text, path, aliases=True)  # config files are small: always checked
+    elif not _shallow(text):
+        _check_structure(text, path, aliases=False)  # evidence never expands aliases (_walk shares them)
     located = Located()
     loader = loader_cls(text)
     loader._path = str(path)
@@ -177,15 +284,25 @@ def load_data(text: str, path) -> tuple[object, Located]:
     return _load(text, path, _DataLoader)
 
 
-def read_config(path) -> tuple[object, Located]:
-    """Read and load a config file as UTF-8 (with or without BOM)."""
+def read_file(path) -> bytes:
+    """A config file's bytes: a regular file of at most limits.CONFIG_MAX_BYTES (checked before reading)."""
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
+        return limits.read_regular(path, limits.CONFIG_MAX_BYTES, path,
+                                   option="controls, policies and manifests are small text files")
     except FileNotFoundError:
         raise InputError(path, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})", hint="save the file as UTF-8") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror}") from None
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def read_config(path) -> tuple[object, Located]:
+    """Read and load a config file as UTF-8 (with or without BOM)."""
+    raw = read_file(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})", line=line, hint="save the file as UTF-8") from None
     return load_config(text, path)

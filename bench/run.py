@@ -119,7 +119,7 @@ class Table:
     def add(self, what, scale, t, rss, found="", match="", base=None):
         self.rows.append((what, scale, t, rss, found, match, base))
         ratio = f"{t / base:.2f}" if base else ""
-        print(f"{what:<34} {scale:>5} {t:>9.3f} {rss:>8.0f} {found:>20} {match:>6} {ratio:>7}", flush=True)
+        print(f"{what:<38} {scale:>5} {t:>9.3f} {rss:>8.0f} {found:>20} {match:>6} {ratio:>7}", flush=True)
 
 
 def corpus(scale: int, work: Path) -> Path:
@@ -208,7 +208,7 @@ def main() -> int:
     (work / "controls").mkdir(parents=True, exist_ok=True)
     (work / "controls" / "bench.yaml").write_text(CONTROLS, encoding="utf-8")
     (work / "policy.yaml").write_text("organisation: {ja: 例, en: Example}\nnetwork_model: alpha\n", encoding="utf-8")
-    print(f"{'what':<34} {'scale':>5} {'median s':>9} {'peak MB':>8} {'violations C1/C2/C3':>20} {'match':>6} "
+    print(f"{'what':<38} {'scale':>5} {'median s':>9} {'peak MB':>8} {'violations C1/C2/C3':>20} {'match':>6} "
           f"{'÷ first':>7}")
     table = Table()
     bare, rss, _ = timed([sys.executable, "-c", "pass"], args.runs)

@@ -1,6 +1,7 @@
 """The fast reading paths give exactly what the general readers give, and the parse cache is never stale."""
 import random
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -167,3 +168,30 @@ def test_one_yaml_file_with_two_lists_read_as_two_kinds(tmp_path):
         "records: audits", "records: audit_list"), encoding="utf-8")
     result = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--control", "AU-01")
     assert result.exit_code == 2 and "audit_list" in result.stderr
+
+
+def test_a_document_found_valid_once_is_still_checked_when_it_changes(tmp_path):
+    policy, ev = setup(tmp_path)
+    check_json("--policy", policy, "--evidence", ev, "--control", "TR-01")
+    assert list((tmp_path / ".auditor" / "cache").glob("valid-*"))  # policy, manifest, controls remembered
+    policy.write_text(policy.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    result = invoke("check", "--policy", policy, "--evidence", ev, "--control", "TR-01")
+    assert result.exit_code == 2 and "colour" in result.stderr
+
+
+def test_reading_the_largest_file_in_a_second_process_changes_nothing(tmp_path, monkeypatch, sample_copy):
+    from auditor import prefetch
+    policy = tmp_path / "policy.yaml"
+    shutil.copy(Path(__file__).parent.parent / "policies" / "sample-city.yaml", policy)
+    _, alone = check_json("--policy", policy, "--evidence", sample_copy)
+    shutil.rmtree(tmp_path / ".auditor")
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    _, shared = check_json("--policy", policy, "--evidence", sample_copy)
+    assert shared["results"] == alone["results"]
+    assert shared["my_number_notices"] == alone["my_number_notices"]
+    # a file the worker cannot read is read again here, with the usual message
+    shutil.rmtree(tmp_path / ".auditor")
+    big = max(sample_copy.iterdir(), key=lambda p: p.stat().st_size if p.name != "manifest.yaml" else 0)
+    big.write_bytes(b"\xff\xfe\x00garbage" * 2000)
+    result = invoke("check", "--policy", policy, "--evidence", sample_copy)
+    assert result.exit_code == 2 and big.name in result.stderr and "Traceback" not in result.output

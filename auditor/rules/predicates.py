@@ -7,6 +7,7 @@ into a plain function over a record's fields for single records.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .values import MISSING, Context, RuleError, compile_value, field_type
@@ -57,7 +58,7 @@ class Predicate:
 
     def _build(self, source: str, name: str):
         namespace = dict(self.env)
-        exec(compile(source, "<rule>", "exec"), namespace)  # source made here from checked names only
+        exec(_code(source), namespace)  # source made here from checked names only
         return namespace[name]
 
     def __call__(self, fields: dict, outer: dict | None) -> bool:
@@ -83,6 +84,11 @@ class Predicate:
                 f"    if rows is None:\n"
                 f"        return [i for {every} if {cond}]\n"
                 f"    return [i for {some} if {cond}]\n")
+
+
+@functools.lru_cache(maxsize=1024)
+def _code(source: str):
+    return compile(source, "<rule>", "exec")  # the same rule shape recurs across controls and runs
 
 
 def _checked(fn, *args):

@@ -160,7 +160,12 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
             count = Counter(v for i in rows for v in set(inner_column[i] or ()))
         count.pop(None, None)
         outer_column = _join_column(outer, on[0][0])
-        failing = [r for r in scope if count.get(outer_column[r], 0) < need]
+        if need == 1:
+            found = count.keys()
+            failing = ([r for r, v in enumerate(outer_column) if v not in found] if len(scope) == len(outer)
+                       else [r for r in scope if outer_column[r] not in found])  # scope: every row, or some
+        else:
+            failing = [r for r in scope if count.get(outer_column[r], 0) < need]
     else:
         failing = _each_row_by_row(outer, scope, inner, on, has_pred, need)
     _hits(out, rule, outer, scope, failing)

@@ -1,0 +1,122 @@
+"""Paths: the manifest may only name ordinary files inside the evidence folder.
+
+'..', absolute paths and symlinks out of the folder are refused before anything is opened; devices
+(/dev/zero never ends), named pipes (a read would wait forever) and folders are refused without
+reading. The harness's 60 s limit turns a hang into a failure.
+"""
+import os
+
+import pytest
+
+from .harness import entry_line, label_of, refused
+
+
+def _outside(case):
+    secret = case.root / "secret.csv"
+    secret.write_text("rule_id,src_zone,dst_zone,action\nSECRET-1,lgwan,internet,allow\n", encoding="utf-8")
+    return secret
+
+
+def _assert_not_quoted(runs):
+    assert all("SECRET" not in r.stdout + r.stderr for r in runs)
+
+
+def test_dot_dot_path(case, request):
+    _outside(case)
+    case.add_file("../secret.csv", None)
+    runs = refused(case, file="manifest.yaml", line=entry_line(case, "../secret.csv"), words="leaves the evidence folder",
+                   commands=("check", "report"), label=label_of(request))
+    _assert_not_quoted(runs)
+
+
+def test_dot_dot_inside_a_longer_path(case, request):
+    _outside(case)
+    (case.evidence / "sub").mkdir()
+    case.add_file("sub/../../secret.csv", None)
+    refused(case, file="manifest.yaml", line=entry_line(case, "sub/../../secret.csv"),
+            words="leaves the evidence folder", label=label_of(request))
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "C:\\evidence\\fw.csv", "\\\\server\\share\\fw.csv"])
+def test_absolute_path(case, request, path):
+    case.add_file(path, None)
+    refused(case, file="manifest.yaml", line=entry_line(case, path), words="is absolute", label=label_of(request))
+
+
+def test_symlink_to_a_file_outside(case, request):
+    os.symlink(_outside(case), case.evidence / "fw.csv")
+    case.add_file("fw.csv", None)
+    runs = refused(case, file="manifest.yaml", line=entry_line(case, "fw.csv"), words="leaves the evidence folder",
+                   label=label_of(request))
+    _assert_not_quoted(runs)
+
+
+def test_symlinked_folder_pointing_outside(case, request):
+    _outside(case)
+    os.symlink(case.root, case.evidence / "shared")
+    case.add_file("shared/secret.csv", None)
+    refused(case, file="manifest.yaml", line=entry_line(case, "shared/secret.csv"), words="leaves the evidence folder",
+            label=label_of(request))
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_symlink_to_a_device(case, request, device):
+    os.symlink(device, case.evidence / "fw.csv")
+    case.add_file("fw.csv", None)
+    refused(case, file="manifest.yaml", line=entry_line(case, "fw.csv"), words="leaves the evidence folder",
+            commands=("check", "report"), label=label_of(request), timeout=30)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="mknod needs root")
+def test_device_node_inside_the_folder(case, request):
+    """A copy of /dev/zero (char 1,5) inside the folder: not a regular file, never read."""
+    os.mknod(case.evidence / "fw.csv", 0o644 | 0o020000, os.makedev(1, 5))
+    case.add_file("fw.csv", None)
+    refused(case, file="fw.csv", words="not a regular file", label=label_of(request), timeout=30)
+
+
+def test_named_pipe_inside_the_folder(case, request):
+    os.mkfifo(case.evidence / "fw.csv")
+    case.add_file("fw.csv", None)
+    refused(case, file="fw.csv", words="not a regular file", commands=("check", "report"), label=label_of(request),
+            timeout=30)
+
+
+def test_folder_instead_of_a_file(case, request):
+    (case.evidence / "fw.csv").mkdir()
+    case.add_file("fw.csv", None)
+    refused(case, file="manifest.yaml", line=entry_line(case, "fw.csv"), words="is a folder", label=label_of(request))
+
+
+def test_nul_character_in_a_path(case, request):
+    case.add_file("fw\0.csv", None)
+    refused(case, file="manifest.yaml", line=entry_line(case, "fw\0.csv"), words="holds a NUL character",
+            label=label_of(request))
+
+
+def test_backslash_traversal_stays_a_file_name(case, request):
+    """On POSIX '..\\secret.csv' is one file name: not found, and nothing outside is read."""
+    _outside(case)
+    case.add_file("..\\secret.csv", None)
+    runs = refused(case, file="manifest.yaml", line=entry_line(case, "..\\secret.csv"), words="not found",
+                   label=label_of(request))
+    _assert_not_quoted(runs)
+
+
+@pytest.mark.parametrize("which", ["policy-device", "policy-pipe", "manifest-pipe"])
+def test_configuration_that_is_a_device_or_a_pipe(case, request, which):
+    if which == "policy-device":  # a link, so that the parse cache beside the policy stays in tmp_path
+        case.policy.unlink()
+        os.symlink("/dev/zero", case.policy)
+        name = "policy.yaml"
+    elif which == "policy-pipe":
+        case.policy.unlink()
+        os.mkfifo(case.policy)
+        name = "policy.yaml"
+    else:
+        (case.evidence / "manifest.yaml").unlink()
+        os.mkfifo(case.evidence / "manifest.yaml")
+        name = "manifest.yaml"
+    refused(case, file=name, words="not a regular file", label=label_of(request), timeout=30)
+    if which.startswith("policy"):  # nothing is cached beside something that is not a policy file
+        assert not (case.policy.parent / ".auditor").exists()
