@@ -126,7 +126,9 @@ _MAYBE = re.compile(f"{_D}(?:{_S}*{_D}){{11}}")  # 12 digits, separators allowed
 
 def might_contain(texts) -> bool:
     """Cheap test of many texts (a column): False means none of them holds a My Number."""
-    if not texts or max(map(len, texts)) < 12:  # 12 digits need 12 characters
+    if len(texts) <= 8:  # a few texts (a finding's messages): scan each
+        return any(len(t) >= 12 and _MAYBE.search(t) is not None for t in texts)
+    if max(map(len, texts)) < 12:  # 12 digits need 12 characters
         return False
     long = [t for t in set(texts) if len(t) >= 12]
     return bool(long) and _MAYBE.search("\x00".join(long)) is not None
