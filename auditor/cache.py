@@ -22,7 +22,8 @@ from . import __version__
 FORMAT = 1
 _READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
 # The code that turns bytes into columns: an entry made by other code is never used.
-_READERS = ("cache", "evidence", "fastyaml", "fiscal", "kinds", "mynumber", "normalize", "personal", "readers")
+_READERS = ("cache", "documents", "evidence", "fastyaml", "fiscal", "kinds", "mynumber", "normalize", "personal",
+            "readers", "workbooks", "yamlio")
 
 
 def key(digest: str, entry: dict, schema_digest: str) -> str:

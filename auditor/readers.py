@@ -1,4 +1,5 @@
-"""Turn the bytes of one evidence file (CSV, TSV, XLSX, YAML, JSON) into raw rows with their lines.
+"""Turn the bytes of one evidence file into a RawTable: CSV and TSV here, .xlsx in workbooks.py,
+YAML and JSON in documents.py; every row keeps its line.
 
 Values stay raw (str, None, lists of str; xlsx also datetime/int/float): the caller normalises them.
 Bad input is an InputError naming file and line, so that a clerk can find and fix the cell.
@@ -8,14 +9,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
-import json
 import re
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Sequence
 
-from . import fastyaml, limits, normalize, yamlio
+from . import documents, limits, normalize
 from .errors import InputError
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
@@ -119,13 +118,15 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter,
                          limit and limit.max_rows)
     if fmt == "xlsx":
-        return _read_xlsx(data, path, sheet, header_row, limit)
+        from . import workbooks  # openpyxl only when there is a workbook
+
+        return workbooks.read_xlsx(data, path, sheet, header_row, limit)
     if fmt in ("yaml", "json"):
         text, used = decode(data, path, encoding)
         if fmt == "yaml":
-            columns, lines = _yaml_columns(text, path, records)
+            columns, lines = documents.yaml_columns(text, path, records)
         else:
-            columns, lines = _columns(*_json_records(text, path, records), path)
+            columns, lines = documents.columns(*documents.json_records(text, path, records), path)
         if limit is not None:  # records span lines (or share one): counted once parsed
             limits.too_many_rows(path, len(lines), limit.max_rows, "records")
         return RawTable([], None, columns, lines, used)
@@ -155,7 +156,7 @@ def _clean(column) -> list:
     return [c.strip() or None for c in column]
 
 
-def _table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
+def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
     """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
 
     split: (columns, lines) of the data rows when the caller already split them by column (rows then
@@ -268,7 +269,7 @@ def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, ma
     plain = _split_plain_csv(text, delimiter) if header_row in (None, 1) and len(delimiter) == 1 else None
     if plain is not None:
         header, columns, n = plain
-        return _table([header], [1], path, header_row, used, split=(columns, range(2, n + 2)))
+        return build_table([header], [1], path, header_row, used, split=(columns, range(2, n + 2)))
     try:
         # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -283,7 +284,7 @@ def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, ma
         lines = range(1, len(rows) + 1)  # no cell spans lines: row k is on line k
     else:
         rows, lines = _csv_rows_with_lines(text, path, delimiter)
-    return _table(rows, lines, path, header_row, used)
+    return build_table(rows, lines, path, header_row, used)
 
 
 def _csv_rows_with_lines(text, path, delimiter):
@@ -303,204 +304,3 @@ def _csv_rows_with_lines(text, path, delimiter):
         rows.append(cells)
         lines.append(start)
         start = reader.line_num + 1  # the next row starts after the last physical line of this one
-
-
-def _read_xlsx(data, path, sheet, header_row, limit=None):
-    """The sheet named (hidden or not), else the first visible one: what a clerk sees on opening the file.
-
-    Formulas: the result Excel saved with the file is read; a formula without one (a workbook written
-    by a program and never opened in Excel) is an error, not an empty cell.
-    """
-    import openpyxl  # only needed for workbooks
-
-    if limit is not None:
-        _check_unpacked(data, path, limit)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a usable workbook"
-        raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__}: {exc})",
-                         hint="save it as .xlsx from Excel (old .xls files are not supported)") from None
-    try:
-        names = wb.sheetnames
-        if sheet is not None and str(sheet) not in names:
-            raise InputError(path, f"no sheet named '{sheet}'; the workbook has: "
-                             + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these")
-        visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] or names
-        ws = wb[str(sheet) if sheet is not None else visible[0]]
-        if not hasattr(ws, "iter_rows"):
-            raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
-        where = f"sheet '{ws.title}': "
-        cap = None if limit is None else limit.max_rows + (header_row or 1)
-        if cap is not None and (ws.max_row or 0) > cap:  # the size the sheet declares, before reading a row
-            limits.too_many_rows(path, ws.max_row - (header_row or 1), limit.max_rows, subject=f"sheet '{ws.title}'")
-        _formulas_without_results(wb, ws, path, where)
-        ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
-        rows = [list(row) for row in itertools.islice(ws.iter_rows(values_only=True), cap and cap + 1)]
-        if cap is not None and len(rows) > cap:  # the declared size was wrong: stop reading all the same
-            limits.too_many_rows(path, len(rows) - (header_row or 1), limit.max_rows, "rows or more",
-                                 subject=f"sheet '{ws.title}'")
-        return _table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False)
-    except InputError:
-        raise
-    except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
-        raise InputError(path, f"cannot read the workbook ({type(exc).__name__}: {exc})",
-                         hint="open and re-save the file in Excel") from None
-    finally:
-        wb.close()
-
-
-def _check_unpacked(data, path, limit) -> None:
-    """A workbook is a zip: refuse one whose parts unpack to more than the file size limit (a zip bomb)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            size = sum(i.file_size for i in z.infolist())  # zipfile never reads past these sizes
-    except Exception:  # not a zip: openpyxl's message says so
-        return
-    if size > limit.max_file_size:
-        limits.too_large(path, size, limit.max_file_size, what="the workbook unpacks to")
-
-
-# A cell that holds a formula and no saved result (<v> missing or empty); only looked for when '<f' occurs.
-_UNSAVED_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
-
-
-def _formulas_without_results(wb, ws, path, where) -> None:
-    """Scan the sheet's XML in chunks (a large sheet is never held twice in memory) at memchr speed."""
-    try:
-        source = wb._archive.open(ws._worksheet_path)  # openpyxl's read-only internals: skip if they move
-    except Exception:  # noqa: BLE001
-        return
-    with source:
-        tail = b""
-        while True:
-            chunk = source.read(1 << 22)
-            if not chunk:
-                return
-            text, tail = tail + chunk, (tail + chunk)[-(1 << 16):]  # a cell split between chunks is seen whole
-            m = _UNSAVED_FORMULA.search(text) if b"<f" in text else None
-            if m:
-                raise InputError(path, f"{where}cell {m.group(1).decode()}{m.group(2).decode()} holds a formula "
-                                 "with no saved result", line=int(m.group(2)),
-                                 hint="open the workbook in Excel and save it (Excel saves each formula's result), "
-                                      "or paste the values in place of the formulas")
-
-
-# ---- records (YAML, JSON) ----
-
-SHAPE_HINT = "expected a list of records, or a mapping with one list of records (e.g. records:)"
-
-
-def _pick(data, path, line_of, wanted=None):
-    """-> (key or None, list of records) from the accepted shapes; `wanted` names the list to read."""
-    if wanted is not None:
-        if not isinstance(data, dict) or wanted not in data:
-            raise InputError(path, f"no list '{wanted}' at the top of the file", line=line_of(data),
-                             hint="records: in the manifest must name a top-level list of the file")
-        key = wanted
-    elif isinstance(data, list):
-        return None, data
-    elif isinstance(data, dict):
-        if "records" in data:
-            key = "records"
-        else:
-            keys = [k for k, v in data.items() if isinstance(v, list) and all(isinstance(x, dict) for x in v)]
-            if len(keys) != 1:
-                found = "lists " + ", ".join(f"'{k}'" for k in keys) if keys else "no list of records"
-                raise InputError(path, f"cannot tell which list holds the records: found {found}",
-                                 line=line_of(data), hint=SHAPE_HINT + "; or name it with records: in the manifest")
-            key = keys[0]
-    else:
-        raise InputError(path, "the file holds no records", hint=SHAPE_HINT)
-    records = data[key]
-    if not isinstance(records, list):
-        raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT)
-    return key, records
-
-
-def _yaml_columns(text, path, wanted):
-    skeleton, fast = fastyaml.split(text)
-    if None in fast and wanted is None:
-        return fast[None]
-    data, located = yamlio.load_data(skeleton, path)
-    if isinstance(data, dict):
-        data.update((key, []) for key in fast if key in data)
-    key, records = _pick(data, path, located.line, wanted)
-    if key in fast:
-        return fast[key]
-    return _columns(records, [located.line(r) if isinstance(r, dict) else None for r in records], path)
-
-
-def _columns(records, lines, path) -> tuple[dict, list]:
-    """Records (mappings) -> columns; a field a record lacks is None in it."""
-    columns: dict = {}
-    n = len(records)
-    for i, (rec, line) in enumerate(zip(records, lines)):
-        for k, v in _record(rec, path, line).items():
-            column = columns.get(k)
-            if column is None:
-                column = columns[k] = [None] * n
-            column[i] = v
-    return columns, lines
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-def _json_records(text, path, wanted=None):
-    def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
-        keys = [k for k, _ in pairs]
-        for i, k in enumerate(keys):
-            if k in keys[:i]:
-                raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
-        return dict(pairs)
-
-    try:  # numbers keep their text as written ('1.50' stays '1.50'), like YAML and CSV
-        data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
-                         hint="check the commas, brackets and quotes around this line") from None
-    except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
-        raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
-    key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1, wanted)
-    # json keeps no positions: re-scan the top level to find where each record starts.
-    dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
-    i = skip(0)
-    if key is not None:
-        i, found = skip(i + 1), None
-        while text[i] != "}":
-            k, i = dec.raw_decode(text, i)
-            i = skip(skip(i) + 1)  # past ':'
-            if k == key:
-                found = i
-            i = skip(dec.raw_decode(text, i)[1])
-            i = skip(i + 1) if text[i] == "," else i
-        i = found
-    lines, line, pos = [], 1, 0
-    i = skip(i + 1)
-    while text[i] != "]":
-        line += text.count("\n", pos, i)
-        lines.append(line)
-        pos = i
-        i = skip(dec.raw_decode(text, i)[1])
-        i = skip(i + 1) if text[i] == "," else i
-    return records, lines
-
-
-def _value(v, path, line, field):
-    if v is None or isinstance(v, str):
-        return v or None  # an empty value is a missing value, as in CSV
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, list) and not any(isinstance(x, (list, dict)) for x in v):
-        return [_value(x, path, line, field) for x in v]
-    raise InputError(path, f"field '{field}' holds a nested structure; expected text or a list of text",
-                     line=line, hint="flatten the value, e.g. into several fields")
-
-
-def _record(rec, path, line):
-    if not isinstance(rec, dict):
-        raise InputError(path, f"a record must be a mapping of field: value, not {type(rec).__name__}",
-                         line=line, hint=SHAPE_HINT)
-    return {str(k): _value(v, path, line, k) for k, v in rec.items()}

@@ -90,7 +90,7 @@ def test_plain_csv_split_equals_the_csv_module(rows):
 
     def slow():
         slow_rows, slow_lines = readers._csv_rows_with_lines(text, "f.csv", ",")
-        return readers._table(slow_rows, slow_lines, "f.csv", None, "utf-8")
+        return readers.build_table(slow_rows, slow_lines, "f.csv", None, "utf-8")
 
     assert outcome(lambda: readers.read_table(text.encode(), "f.csv", "csv")) == outcome(slow)
 
