@@ -53,6 +53,9 @@ def yaml_columns(text, path, wanted):
 
 def columns(records, lines, path) -> tuple[dict, list]:
     """Records (mappings) -> columns; a field a record lacks is None in it."""
+    uniform = _uniform(records)
+    if uniform is not None:
+        return uniform, lines
     columns: dict = {}
     n = len(records)
     for i, (rec, line) in enumerate(zip(records, lines)):
@@ -64,16 +67,36 @@ def columns(records, lines, path) -> tuple[dict, list]:
     return columns, lines
 
 
+def _uniform(records) -> dict | None:
+    """Columns at C speed when every record is a mapping with the same keys holding text or null."""
+    if not records or type(records[0]) is not dict:
+        return None
+    keys = list(records[0])
+    if not all(type(r) is dict and list(r) == keys for r in records):
+        return None
+    columns = {}
+    for k in keys:
+        column = [r[k] for r in records]
+        if not set(map(type, column)) <= _TEXT or not isinstance(k, str):
+            return None  # lists, booleans, nested values: record by record, with their checks
+        columns[k] = [v or None for v in column] if "" in column else column
+    return columns
+
+
+_TEXT = {str, type(None)}
 _WS = re.compile(r"[ \t\n\r]*")
 
 
 def json_records(text, path, wanted=None):
     def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
-        keys = [k for k, _ in pairs]
-        for i, k in enumerate(keys):
-            if k in keys[:i]:
-                raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
-        return dict(pairs)
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            seen = set()
+            for k, _ in pairs:
+                if k in seen:
+                    raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
+                seen.add(k)
+        return obj
 
     try:  # numbers keep their text as written ('1.50' stays '1.50'), like YAML and CSV
         data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str, object_pairs_hook=no_duplicates)
@@ -83,6 +106,9 @@ def json_records(text, path, wanted=None):
     except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
         raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
     key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1, wanted)
+    start = _WS.match(text).end()
+    if "\n" not in text[start:].rstrip():  # one line (most machine exports): every record is on it
+        return records, [text.count("\n", 0, start) + 1] * len(records)
     # json keeps no positions: re-scan the top level to find where each record starts.
     dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
     i = skip(0)

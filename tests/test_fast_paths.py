@@ -195,3 +195,14 @@ def test_reading_the_largest_file_in_a_second_process_changes_nothing(tmp_path, 
     big.write_bytes(b"\xff\xfe\x00garbage" * 2000)
     result = invoke("check", "--policy", policy, "--evidence", sample_copy)
     assert result.exit_code == 2 and big.name in result.stderr and "Traceback" not in result.output
+
+
+def test_one_line_json_export_reads_as_columns_on_line_one():
+    text = '{"records":[{"id":"a","n":"1"},{"id":"b","n":""},{"id":"c","n":null}]}'
+    t = readers.read_table(text.encode(), "f.json", "json")
+    assert t.columns == {"id": ["a", "b", "c"], "n": ["1", None, None]} and list(t.lines) == [1, 1, 1]
+    pretty = '{\n "records": [\n  {"id": "a", "n": true},\n  {"id": "b", "n": "x"}\n ]\n}\n'
+    t = readers.read_table(pretty.encode(), "f.json", "json")  # mixed types: record by record
+    assert t.columns == {"id": ["a", "b"], "n": ["true", "x"]} and list(t.lines) == [3, 4]
+    with pytest.raises(InputError, match="duplicate key 'id'"):
+        readers.read_table(b'[{"id":"a","id":"b"}]', "f.json", "json")
