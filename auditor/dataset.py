@@ -55,6 +55,13 @@ class Dataset:
         offset, (file, lines, _) = self._part(i)
         return file, lines[offset]
 
+    def row_at(self, file: str, line) -> int | None:
+        """The row of this dataset that starts at `line` of `file`, or None."""
+        for start, (f, lines, _) in zip(self._starts, self._parts):
+            if f == file and line is not None and line in lines:  # a range answers at once, a list by a scan
+                return start + lines.index(line)
+        return None
+
     def fields(self, i: int) -> dict:
         _, (_, _, present) = self._part(i)
         return {name: self.columns[name][i] for name in present if name in self.columns}

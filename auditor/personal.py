@@ -62,9 +62,9 @@ def _units(evidence: Evidence, kind_of: dict) -> dict:
         field, data = kinds.spec(kind).unit_field, evidence.datasets.get(kind)
         if not field or not data:
             continue
-        for i in range(len(data)):
-            where = data.location(i)
-            if where in wanted:
+        for where in wanted:
+            i = data.row_at(*where)
+            if i is not None:
                 out.setdefault(where, data.columns[field][i])
     return out
 

@@ -19,7 +19,8 @@ import hashlib
 import json
 import unicodedata
 
-from . import history, normalize, pdca
+from . import history, kinds, normalize, pdca
+from .dataset import Dataset
 from .errors import InputError
 from .model import EvidenceFile, Record
 
@@ -74,7 +75,8 @@ def as_evidence(ev, actions: list[dict], db: str):
     recs = [register_record(a, db) for a in actions]
     digest = hashlib.sha256(json.dumps([r.fields for r in recs], default=str, ensure_ascii=False).encode()).hexdigest()
     entry = EvidenceFile(db, "corrective_actions", "auditor（是正処置の登録簿 / action register）", None, digest, len(recs))
-    return dataclasses.replace(ev, files=ev.files + (entry,), datasets={**ev.datasets, "corrective_actions": recs})
+    data = Dataset.from_records("corrective_actions", kinds.spec("corrective_actions").fields, recs)
+    return dataclasses.replace(ev, files=ev.files + (entry,), datasets={**ev.datasets, "corrective_actions": data})
 
 
 def for_run(run, findings: list[dict], issued: dt.date) -> list[dict]:

@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from auditor import rules
+from auditor.dataset import Dataset
 from auditor.fiscal import FiscalYear
+from auditor.kinds import spec as kind_spec
 from auditor.model import Record
 
 D = dt.date
@@ -18,10 +20,14 @@ def ctx(**params):
     return rules.Context(dict(base, **params), FY, FY.end, {"0100": {"name": "市民課"}}, {"市民課": "0100"}, {})
 
 
+def data(kind, records) -> Dataset:
+    return Dataset.from_records(kind, kind_spec(kind).fields, records)
+
+
 def matches(where, fields, kind="corrective_actions", **params):
     """Keys of the records that a `none` rule flags."""
     records = [Record(kind, f, "x.yaml", i + 1) for i, f in enumerate(fields)]
-    out = rules.evaluate({"none": kind, "where": where}, ctx(**params), {kind: records}, {kind: ["x.yaml"]})
+    out = rules.evaluate({"none": kind, "where": where}, ctx(**params), {kind: data(kind, records)}, {kind: ["x.yaml"]})
     return [h.record.line for h in out.hits]
 
 
@@ -102,19 +108,19 @@ def test_each_join_with_outer_and_min():
     rule = {"each": "staff", "has": {"dataset": "training_records", "on": {"staff_id": "staff_id"},
                                      "where": {"completed_on": {"le": {"date": {"outer": "joined_on"},
                                                                        "plus": {"days": 90}}}}}}
-    out = rules.evaluate(rule, ctx(), {"staff": staff, "training_records": training}, {})
+    out = rules.evaluate(rule, ctx(), {"staff": data("staff", staff), "training_records": data("training_records", training)}, {})
     assert [h.key for h in out.hits] == ["S2"] and out.hits[0].record.line == 3
     rule["has"]["min"] = 2
     rule["has"].pop("where")
-    out = rules.evaluate(rule, ctx(), {"staff": staff, "training_records": training}, {})
+    out = rules.evaluate(rule, ctx(), {"staff": data("staff", staff), "training_records": data("training_records", training)}, {})
     assert [h.key for h in out.hits] == ["S1", "S2"]
 
 
 def test_some_and_when_and_controls_pass():
     drills = [Record("drills", {"kind": "phishing", "held_on": D(2025, 5, 1)}, "d.yaml", 1)]
-    out = rules.evaluate({"some": "drills", "min": 2}, ctx(), {"drills": drills}, {"drills": ["d.yaml"]})
+    out = rules.evaluate({"some": "drills", "min": 2}, ctx(), {"drills": data("drills", drills)}, {"drills": ["d.yaml"]})
     assert out.hits[0].files == ("d.yaml",) and out.hits[0].fields == {"count": 1, "min": 2}
-    out = rules.evaluate({"some": "drills", "when": {"network_model": "alpha"}}, ctx(), {"drills": drills}, {})
+    out = rules.evaluate({"some": "drills", "when": {"network_model": "alpha"}}, ctx(), {"drills": data("drills", drills)}, {})
     assert not out.applicable
     c = ctx()
     c.statuses.update({"TR-01": "pass", "TR-04": "no_evidence"})

@@ -112,9 +112,7 @@ def evaluate(rule: dict, ctx: Context, datasets: dict, files: dict) -> Outcome:
 
 def _dataset(datasets: dict, kind: str) -> Dataset:
     data = datasets.get(kind)
-    if isinstance(data, Dataset):
-        return data
-    return Dataset.from_records(kind, kind_spec(kind).fields, data or ())  # records built by other code
+    return data if data is not None else Dataset(kind, kind_spec(kind).fields)
 
 
 def _count(value, ctx) -> int:
