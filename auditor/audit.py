@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogue, engine, evidence, pdca, personal, policy
+from . import catalogue, defaults, engine, evidence, pdca, personal, policy
 from .errors import InputError
 from .model import AuditRun
 
@@ -24,7 +24,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
     """
     # the parse cache lives beside a real policy file only (never beside /dev/zero); safe to delete
-    cache = Path(policy_path).parent / ".auditor" / "cache" if Path(policy_path).is_file() else None
+    cache = defaults.state_dir(policy_path) / "cache" if Path(policy_path).is_file() else None
     controls, digest = catalogue.load(control_dirs, cache)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)

@@ -42,6 +42,12 @@ def _paths(policy, evidence, controls):
             [defaults.shipped_controls(), *controls])
 
 
+def _record_options(fn):
+    fn = click.option("--db", type=click.Path(dir_okay=False),
+                      help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+    return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
+
+
 def _common(fn):
     options = [
         click.option("--policy", type=click.Path(dir_okay=False), help="Policy YAML (default: the one in policies/)."),
@@ -95,8 +101,7 @@ def main():
 @click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
 @click.option("--baseline", type=click.Path(), metavar="FILE",
               help="A previous `check --format json` result: findings open there are shown but do not fail the run.")
-@click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")
-@click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
+@_record_options
 @_limit_options
 @_input_errors
 def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, limits):
@@ -215,8 +220,7 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
 @click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
-@click.option("--record", is_flag=True, help="Record this audit and its actions in the history database.")
-@click.option("--db", type=click.Path(dir_okay=False), help="History database (default: .auditor/history.sqlite beside the policy).")
+@_record_options
 @_limit_options
 @_input_errors
 def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db, limits):

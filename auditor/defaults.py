@@ -16,6 +16,11 @@ def shipped_controls() -> Path:
     return Path(sys.prefix) / "share" / "municipal-auditor" / "controls"
 
 
+def state_dir(policy_path) -> Path:
+    """`.auditor/` beside the policy: the history database and the parse cache (git-ignored)."""
+    return Path(policy_path).parent / ".auditor"
+
+
 def policy(cwd: Path | None = None) -> Path:
     folder = (cwd or Path()) / "policies"  # relative, so outputs name it as the user sees it
     found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []

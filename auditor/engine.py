@@ -8,7 +8,7 @@ import string
 from . import mynumber, normalize, rules
 from .catalogue import context_params
 from .kinds import spec as kind_spec
-from .model import STATUS_LABELS, Control, Evidence, Finding, Policy, Result
+from .model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
 def evaluate(controls: list[Control], policy: Policy, evidence: Evidence) -> tuple[list[Result], list[dict]]:
     """One result per control, in catalogue order, and the state of every policy exception."""
@@ -124,8 +124,6 @@ class _Values(dict):
         return "?"
 
 
-MODEL_LABELS = {"ja": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"},
-                "en": {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}}
 
 
 _NAME_WITHHELD = {"ja": "（氏名非表示）", "en": "(name withheld)"}
@@ -146,7 +144,7 @@ def _base_values(params, evidence, policy, lang) -> dict:
     """What every message of a control may name besides its record: parameters, year, model."""
     values = _Values(params)
     values.update(fy=evidence.fiscal_year.label_ja, fy_en=evidence.fiscal_year.label_en,
-                  model=MODEL_LABELS[lang][policy.network_model])
+                  model=MODEL_LABELS[policy.network_model])
     return values
 
 

@@ -14,10 +14,9 @@ import sqlite3
 import time
 from pathlib import Path
 
-from . import __version__, mynumber
+from . import __version__, defaults, mynumber
 from .errors import InputError
 
-DEFAULT = Path(".auditor") / "history.sqlite"
 BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
 HINT = "record an audit first: auditor report --record (or auditor check --record)"
 
@@ -70,7 +69,7 @@ MIGRATIONS = [
 
 def default_path(policy_path) -> Path:
     """`.auditor/history.sqlite` beside the policy file."""
-    return Path(policy_path).parent / DEFAULT
+    return defaults.state_dir(policy_path) / "history.sqlite"
 
 
 def now() -> str:

@@ -10,6 +10,7 @@ from .fiscal import FiscalYear
 
 SEVERITIES = ("major", "minor", "observation")
 DERIVED_KINDS = ("personal_data_occurrences",)  # built from every file read (auditor/personal.py), never provided
+MODEL_LABELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}  # 三層の対策のモデル
 STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
 STATUS_LABELS = {
     "ja": {"pass": "適合", "fail": "不適合", "waived": "例外承認", "not_applicable": "適用外",

@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from .. import __version__, integrity, pdca, trend
-from ..engine import MODEL_LABELS, enum_label
+from ..engine import enum_label
+from ..model import MODEL_LABELS
 from ..model import STATUS_LABELS, AuditRun, Result
 
 COMPLIANT = ("pass", "waived")
@@ -131,7 +132,7 @@ def _cover(run: AuditRun, issued: dt.date) -> dict:
             "fiscal_year_label": {"ja": fy.label_ja, "en": fy.label_en},
             "audit_type": dict(pol.settings["audit_type"]), "issued_on": issued.isoformat(),
             "as_of": ev.as_of.isoformat(), "policy_version": pol.version,
-            "network_model": pol.network_model, "network_model_label": MODEL_LABELS["ja"][pol.network_model]}
+            "network_model": pol.network_model, "network_model_label": MODEL_LABELS[pol.network_model]}
 
 
 def _plan(run: AuditRun, audience: list[dict]) -> dict:

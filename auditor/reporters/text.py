@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import mynumber, sanitize
-from ..model import STATUS_LABELS, AuditRun
+from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
 from .jsonout import summary
 
 LABELS = {
@@ -29,7 +29,6 @@ LABELS = {
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new"},
 }
-MODELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}
 
 
 def _where(loc: dict) -> str:
@@ -40,7 +39,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     t = dict(STATUS_LABELS[lang], **LABELS[lang])
     ev, pol = run.evidence, run.policy
     fy = ev.fiscal_year.label_ja if lang == "ja" else ev.fiscal_year.label_en
-    model = MODELS[pol.network_model] if lang == "ja" else pol.network_model
+    model = MODEL_LABELS[pol.network_model] if lang == "ja" else pol.network_model
     out = [t["title"].format(org=pol.organisation[lang], fy=fy, as_of=ev.as_of.isoformat(), model=model), ""]
     groups: dict = {}
     for r in run.results:
