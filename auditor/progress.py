@@ -148,26 +148,17 @@ def read(path) -> list[tuple[int, dict]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
-    if path.suffix.lower() == ".xlsx":
-        table = _read_xlsx(data, path)
-    elif path.suffix.lower() == ".csv":
-        table = _read_csv(data, path)
-    else:
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None:
         raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
-    table = [(n, cells) for n, cells in table if any(c not in (None, "") for c in cells)]
-    if not table:
-        raise InputError(path, "the sheet is empty")
-    header_line, header = table[0]
-    fields = [_HEADERS.get(normalize.nfkc(str(h or "")).casefold()) for h in header]
-    missing = [f for f in ("action_id", "status") if f not in fields]
+    table = readers.read_table(data, str(path), fmt)  # the evidence readers: encodings, blank rows, lines
+    fields = {h: _HEADERS.get(normalize.nfkc(h).casefold()) for h in table.headers}
+    missing = [f for f in ("action_id", "status") if f not in fields.values()]
     if missing:
-        raise InputError(path, f"no column for {', '.join(missing)}", line=header_line,
+        raise InputError(path, f"no column for {', '.join(missing)}", line=table.header_line,
                          hint="keep the header row of the exported sheet (措置ID, 状況, 担当者, 進捗メモ, 完了日)")
-    out = []
-    for n, cells in table[1:]:
-        row = {f: _unneutralise(c) for f, c in zip(fields, cells) if f}
-        out.append((n, row))
-    return out
+    return [(line, {f: _unneutralise(table.columns[h][i]) for h, f in fields.items() if f})
+            for i, line in enumerate(table.lines)]
 
 
 def _unneutralise(value):
@@ -176,26 +167,6 @@ def _unneutralise(value):
             value = value[1:]  # our own neutralising apostrophe
         return value.strip() or None
     return value
-
-
-def _read_csv(data: bytes, path) -> list:
-    text, _ = readers.decode(data, str(path))  # UTF-8 (with or without BOM), then CP932; errors name the line
-    try:
-        return [(i, row) for i, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1)]
-    except csv.Error as exc:
-        raise InputError(path, f"unreadable CSV: {exc}") from None
-
-
-def _read_xlsx(data: bytes, path) -> list:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        return [(i, list(row)) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
-    except Exception as exc:  # zip, XML and openpyxl errors all mean "not a workbook"
-        raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__})",
-                         hint="save it as .xlsx from Excel") from None
 
 
 def _status(value) -> str:
