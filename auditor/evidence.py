@@ -165,8 +165,8 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     key = (digest, fmt, tuple(options.items()))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
         table = readers.read_table(raw, rel, fmt, **options, limit=limits)
-        tables[key] = table, _mask_my_numbers(table)
-    table, masked = tables[key]
+        tables[key] = (table, *_mask_my_numbers(table))
+    table, masked, plain = tables[key]
     mapping = _column_map(table, entry, spec)
     found.extend(personal.Occurrence(rel, table.lines[i], label, mapping.get(label), table.columns[label][i])
                  for i, label in masked)
@@ -176,7 +176,7 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
         column = table.columns.get(label)
         if column is None:
             continue
-        columns[target], bad = spec.convert_column(target, column, values.get(target))
+        columns[target], bad = spec.convert_column(target, column, values.get(target), plain=label in plain)
         problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
     for name in spec.required:
         column = columns.get(name)
@@ -196,15 +196,21 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     return columns, table.lines, tuple(columns), table.encoding
 
 
-def _mask_my_numbers(table) -> list:
-    """Mask every cell holding a My Number, in place; -> the (row, column label) of each one.
+def _mask_my_numbers(table) -> tuple[list, set]:
+    """Mask every cell holding a My Number, in place; -> (the (row, column label) of each one, the labels
+    of the columns that hold only text and blanks, which the normalisers then need not check again).
 
     One scan per column finds nothing in most files; only then are the cells looked at one by one.
     """
-    rows = set()
+    rows, plain = set(), set()
     for label, column in table.columns.items():
-        texts = column if set(map(type, column)) <= {str} else [
-            v if isinstance(v, str) else "\x00".join(map(str, v)) if isinstance(v, list) else str(v) for v in column]
+        types = set(map(type, column))
+        if types <= {str, type(None)}:
+            plain.add(label)
+            texts = column if type(None) not in types else [v for v in column if v is not None]
+        else:
+            texts = [v if isinstance(v, str) else "\x00".join(map(str, v)) if isinstance(v, list) else str(v)
+                     for v in column]
         if not mynumber.might_contain(texts):
             continue
         for i, cell in enumerate(column):
@@ -212,7 +218,7 @@ def _mask_my_numbers(table) -> list:
             if masked is not cell:
                 column[i] = masked  # never copy a My Number further than this function
                 rows.add((i, label))
-    return sorted(rows)
+    return sorted(rows), plain
 
 
 def _column_map(table, entry: dict, spec) -> dict:

@@ -54,10 +54,14 @@ class KindSpec:
                 return None
         return self._readers[name](raw)
 
-    def convert_column(self, name: str, column, values: dict | None = None) -> tuple[list, list]:
-        """Normalise a whole column -> (values, [(row index, reason)]), each distinct text read once."""
+    def convert_column(self, name: str, column, values: dict | None = None, plain: bool | None = None
+                       ) -> tuple[list, list]:
+        """Normalise a whole column -> (values, [(row index, reason)]), each distinct text read once.
+
+        plain: whether the column holds only text and blanks, when the caller already knows.
+        """
         xtype = self.fields[name][0]
-        if values or not set(map(type, column)) <= _TEXT:
+        if values or not (plain if plain is not None else set(map(type, column)) <= _TEXT):
             return self._cell_by_cell(name, column, values)  # value maps, Excel numbers and dates, lists
         if xtype in ("id", "unit", "text") and "" not in column:
             joined = "\x00".join([v for v in column if v is not None] if None in column else column)
