@@ -115,3 +115,15 @@ def test_mask_is_total_and_leaves_nothing_behind(text):
     assert not mynumber.contains(masked)
     if not mynumber.contains(text):
         assert masked == text
+
+
+# The pre-filter tried at every digit, as it was first written; the run-anchored one must agree with it.
+_EVERY_DIGIT = re.compile(f"{mynumber._D}(?:{mynumber._S}*{mynumber._D}){{11}}")
+
+
+@fuzz(400)
+@given(st.lists(st.one_of(st.text(alphabet="0123456789０１２ -－　ーxA\t", max_size=30), st.text(max_size=10)),
+                max_size=8).map("".join))
+def test_the_fast_pre_filter_misses_no_run_of_twelve_digits(text):
+    assert (mynumber._MAYBE.search(text) is not None) == (_EVERY_DIGIT.search(text) is not None)
+    assert mynumber.might_contain([text] * 9) == (len(text) >= 12 and _EVERY_DIGIT.search(text) is not None)
