@@ -8,6 +8,7 @@ Deleting the folder is always safe.
 """
 from __future__ import annotations
 
+import array
 import datetime as dt
 import functools
 import hashlib
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 2
 _READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
 # The code that turns bytes into columns: an entry made by other code is never used.
 _READERS = ("cache", "documents", "evidence", "fastyaml", "fiscal", "kinds", "mynumber", "normalize", "personal",
@@ -74,17 +75,50 @@ def store(folder, name: str, columns: dict, lines, rest) -> None:
 
 
 def _encode(column: list):
-    if dt.date in set(map(type, column)):
+    """A column in the form marshal writes and reads fastest: repeating values as one index array,
+    distinct text as one joined string, dates as day numbers; else the list itself."""
+    n = len(column)
+    types = set(map(type, column))
+    one = types - {type(None)}
+    if n >= _SMALL and len(one) == 1 and one <= {str, int, float, bool, dt.date} and _repeats(column):
+        values = list(dict.fromkeys(column))  # one type: True and 1 would be one key in a dict
+        if len(values) < 1 << 16:
+            pos = {v: i for i, v in enumerate(values)}
+            dated = one == {dt.date}
+            if dated:
+                values = [v if v is None else v.toordinal() for v in values]
+            return ("index", values, dated, array.array("H", map(pos.__getitem__, column)).tobytes())
+    if n >= _SMALL and types == {str}:
+        joined = _SEP.join(column)
+        if joined.count(_SEP) == n - 1:  # no cell holds the separator itself
+            return ("text", joined)
+    if one == {dt.date}:
         days = {d: d.toordinal() for d in set(column) if d is not None}
         return ("date", list(map(days.get, column)))
     return column
 
 
+_SMALL = 256  # shorter columns are written as they are
+_SEP = "\x00"
+
+
+def _repeats(column: list) -> bool:
+    """Whether a column holds few distinct values, judged from its first rows (IDs and names do not repeat)."""
+    return len(set(column[:_SMALL])) * 4 <= _SMALL
+
+
 def _decode(column):
-    if type(column) is tuple:  # ("date", ordinals): each distinct day built once
-        days = {o: dt.date.fromordinal(o) for o in set(column[1]) if o is not None}
-        return list(map(days.get, column[1]))
-    return column
+    if type(column) is not tuple:
+        return column
+    if column[0] == "index":
+        _, values, dated, index = column
+        if dated:
+            values = [v if v is None else dt.date.fromordinal(v) for v in values]
+        return list(map(values.__getitem__, array.array("H", index)))
+    if column[0] == "text":
+        return column[1].split(_SEP)
+    days = {o: dt.date.fromordinal(o) for o in set(column[1]) if o is not None}  # ("date", ordinals)
+    return list(map(days.get, column[1]))
 
 
 def _lines(lines):
