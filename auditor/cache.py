@@ -42,14 +42,8 @@ def _code() -> str:
 
 def load(folder, name: str):
     """The cached value, or None when absent, damaged or foreign."""
-    if folder is None:
-        return None
-    try:
-        blob = (Path(folder) / name).read_bytes()
-    except OSError:
-        return None
-    check, payload = blob[:32], blob[32:]
-    if hashlib.sha256(payload).digest() != check:
+    payload = load_blob(folder, name)
+    if payload is None:
         return None
     try:
         columns, lines, rest = marshal.loads(payload)
@@ -60,18 +54,39 @@ def load(folder, name: str):
 
 def store(folder, name: str, columns: dict, lines, rest) -> None:
     """Write one entry atomically; a folder that cannot be written only means no cache."""
-    if folder is None:
-        return
     try:
         lines = ("range", lines.start, lines.stop, lines.step) if isinstance(lines, range) else list(lines)
         payload = marshal.dumps(({n: _encode(c) for n, c in columns.items()}, lines, rest))
+    except ValueError:  # a value marshal cannot hold; such a file is not cached
+        return
+    store_blob(folder, name, payload)
+
+
+def load_blob(folder, name: str) -> bytes | None:
+    """The bytes stored under name, or None when absent or damaged (each entry carries its own SHA-256)."""
+    if folder is None:
+        return None
+    try:
+        blob = (Path(folder) / name).read_bytes()
+    except OSError:
+        return None
+    check, payload = blob[:32], blob[32:]
+    return payload if hashlib.sha256(payload).digest() == check else None
+
+
+def store_blob(folder, name: str, payload: bytes) -> None:
+    if folder is None:
+        return
+    tmp = None
+    try:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, Path(folder) / name)
-    except (OSError, ValueError):  # ValueError: a value marshal cannot hold; such a file is not cached
-        return
+    except OSError:  # a full disk or a read-only folder only means no cache
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def _encode(column: list):

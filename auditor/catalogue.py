@@ -6,19 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import rules, schema, yamlio
+from .defaults import control_files
 from .errors import InputError
 from .fiscal import FiscalYear
 from .model import Control, Policy
-
-
-def control_files(dirs) -> list[Path]:
-    files = []
-    for d in dirs:
-        d = Path(d)
-        if not d.is_dir():
-            raise InputError(d, "controls folder not found", hint="--controls takes a folder of *.yaml files")
-        files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
-    return files
 
 
 def load(dirs, cache_dir=None) -> tuple[list[Control], str]:

@@ -108,7 +108,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
-    from . import audit, cli_cycle, fsio, reporters
+    from . import cli_cycle, fsio, runcache
     from . import baseline as baseline_mod
     from .errors import InputError
 
@@ -117,10 +117,20 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
     db = cli_cycle.db_path(paths[0], db, must_exist=not record)
-    run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
-    if record:
-        cli_cycle.record(run, "check", dt.date.today(), db)
-    text = reporters.get(fmt)(run, lang, baseline=known)
+    options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
+    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
+    done = served.get() if served else None  # the same inputs as a finished run before: its output
+    if done is None:
+        from . import audit, reporters  # only now: a served run needs neither
+
+        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
+        if record:
+            cli_cycle.record(run, "check", dt.date.today(), db)
+        text = reporters.get(fmt)(run, lang, baseline=known)
+        done = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK), text
+        if served:
+            served.put(*done)
+    code, text = done
     if output:
         try:
             fsio.write_atomic(output, text)
@@ -128,7 +138,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
             raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
-    sys.exit(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK)
+    sys.exit(code)
 
 
 def gate(run, fail_on: str, baseline=None) -> bool:

@@ -16,6 +16,17 @@ def shipped_controls() -> Path:
     return Path(sys.prefix) / "share" / "municipal-auditor" / "controls"
 
 
+def control_files(dirs) -> list[Path]:
+    """The control files of these folders, in the order they are loaded."""
+    files = []
+    for d in dirs:
+        d = Path(d)
+        if not d.is_dir():
+            raise InputError(d, "controls folder not found", hint="--controls takes a folder of *.yaml files")
+        files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+    return files
+
+
 def state_dir(policy_path) -> Path:
     """`.auditor/` beside the policy: the history database and the parse cache (git-ignored)."""
     return Path(policy_path).parent / ".auditor"
