@@ -54,6 +54,8 @@ def load(folder, name: str):
 
 def store(folder, name: str, columns: dict, lines, rest) -> None:
     """Write one entry atomically; a folder that cannot be written only means no cache."""
+    if folder is None:
+        return
     try:
         lines = ("range", lines.start, lines.stop, lines.step) if isinstance(lines, range) else list(lines)
         payload = marshal.dumps(({n: _encode(c) for n, c in columns.items()}, lines, rest))

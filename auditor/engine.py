@@ -102,28 +102,19 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     else:
         locations = [{"file": f, "line": None} for f in hit.files]
     template = rule.get("message") or control.message
-    message = {}
-    for lang in ("ja", "en"):
-        values = _template_values(hit, base[lang], department, evidence, policy, lang)
-        message[lang] = _format(template[lang], values)
+    spec = kind_spec(hit.record.kind) if hit.record is not None else None
+    hide = not policy.settings.get("show_personal_names")
+    message = {lang: _format(template[lang], _Values(hit, spec, base[lang], department, evidence, lang, hide))
+               for lang in ("ja", "en")}
     if mynumber.might_contain((fid, message["ja"], message["en"])):  # one cheap scan; masking is rare
         fid, message = mynumber.mask(fid), {lang: mynumber.mask(text) for lang, text in message.items()}
     subject = {}
-    if hit.record is not None:
-        spec = kind_spec(hit.record.kind)
-        subject = {k: v for k, v in hit.record.fields.items()
-                   if spec.fields[k][0] in ("id", "unit", "enum") and isinstance(v, str)}
+    if spec is not None:
+        subject = {k: v for k, v in hit.record.fields.items() if k in spec.subject and isinstance(v, str)}
     if unit:
         subject.setdefault("unit", unit)
     return Finding(id=fid, control_id=control.id, severity=control.severity, department=department,
                    department_code=unit, message=message, locations=locations, subject=subject)
-
-
-class _Values(dict):
-    def __missing__(self, key):
-        return "?"
-
-
 
 
 _NAME_WITHHELD = {"ja": "（氏名非表示）", "en": "(name withheld)"}
@@ -142,29 +133,47 @@ def enum_label(enum: str, value: str, lang: str) -> str:
 
 def _base_values(params, evidence, policy, lang) -> dict:
     """What every message of a control may name besides its record: parameters, year, model."""
-    values = _Values(params)
-    values.update(fy=evidence.fiscal_year.label_ja, fy_en=evidence.fiscal_year.label_en,
-                  model=MODEL_LABELS[policy.network_model])
-    return values
+    return dict(params, fy=evidence.fiscal_year.label_ja, fy_en=evidence.fiscal_year.label_en,
+                model=MODEL_LABELS[policy.network_model])
 
 
-def _template_values(hit, base, department, evidence, policy, lang) -> dict:
-    values = _Values(base)
-    values["department"] = department or "—"
-    show_names = policy.settings.get("show_personal_names")
-    spec = kind_spec(hit.record.kind) if hit.record is not None else None
-    for k, v in hit.fields.items():
-        if spec and k in spec.personal and not show_names:
-            values[k] = _NAME_WITHHELD[lang]  # personal names only when the policy opts in
-            continue
-        enum = spec.fields.get(k, (None, None))[1] if spec else None
-        values[k] = enum_label(enum, v, lang) if enum and isinstance(v, str) else v
-    if spec is None and "status" in hit.fields:  # controls_pass: the other control's status
-        values["status"] = STATUS_LABELS[lang].get(hit.fields["status"], hit.fields["status"])
-    for k in spec.units if spec else ():
-        v = values.get(k)
-        values[k] = [evidence.unit_name(u) for u in v] if isinstance(v, list) else evidence.unit_name(v)
-    return values
+class _Values:
+    """The values a message may name, each looked up only when the template names it.
+
+    The record's fields come first (personal names withheld unless the policy opts in, enumerations
+    by their Japanese term), then `department`, then the control's parameters, year and model; an
+    unknown name shows as "?". Unit fields are shown by the unit's name.
+    """
+
+    __slots__ = ("hit", "spec", "base", "department", "evidence", "lang", "hide")
+
+    def __init__(self, hit, spec, base, department, evidence, lang, hide):
+        self.hit, self.spec, self.base, self.department = hit, spec, base, department
+        self.evidence, self.lang, self.hide = evidence, lang, hide
+
+    def __getitem__(self, key):
+        fields, spec = self.hit.fields, self.spec
+        if key in fields:
+            value = fields[key]
+            if spec is None:
+                if key == "status":  # controls_pass: the other control's status
+                    value = STATUS_LABELS[self.lang].get(value, value)
+            elif key in spec.personal and self.hide:
+                value = _NAME_WITHHELD[self.lang]
+            elif isinstance(value, str) and spec.fields.get(key, (None, None))[1]:
+                value = enum_label(spec.fields[key][1], value, self.lang)
+        elif key == "department":
+            value = self.department or "—"
+        elif key in self.base:
+            value = self.base[key]
+        elif spec is None or key not in spec.units:
+            return "?"
+        else:
+            value = None
+        if spec is not None and key in spec.units:
+            unit_name = self.evidence.unit_name
+            value = [unit_name(u) for u in value] if isinstance(value, list) else unit_name(value)
+        return value
 
 
 class _Formatter(string.Formatter):

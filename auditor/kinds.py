@@ -40,6 +40,8 @@ class KindSpec:
         self.fields = {name: (spec["x-type"], spec.get("x-enum")) for name, spec in schema["properties"].items()}
         self.personal = frozenset(n for n, s in schema["properties"].items() if s.get("x-personal"))
         self.units = tuple(n for n, (t, _) in self.fields.items() if t in ("unit", "unit_list"))
+        # the fields that identify a finding's subject (what policy exceptions match on)
+        self.subject = frozenset(n for n, (t, _) in self.fields.items() if t in ("id", "unit", "enum"))
         self._readers = {name: _reader(xtype, enum) for name, (xtype, enum) in self.fields.items()}
 
     def convert(self, name: str, raw, values: dict | None = None):

@@ -4,6 +4,7 @@ A valid number (check digit from mynumber.check_digit) is found and masked in an
 written plain, full-width, hyphenated or spaced; a 13-digit 法人番号 or a date is never taken for one.
 """
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -127,3 +128,18 @@ _EVERY_DIGIT = re.compile(f"{mynumber._D}(?:{mynumber._S}*{mynumber._D}){{11}}")
 def test_the_fast_pre_filter_misses_no_run_of_twelve_digits(text):
     assert (mynumber._MAYBE.search(text) is not None) == (_EVERY_DIGIT.search(text) is not None)
     assert mynumber.might_contain([text] * 9) == (len(text) >= 12 and _EVERY_DIGIT.search(text) is not None)
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-2**63, 2**64 - 1) | st.text(max_size=8),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                       max_size=3),
+                           max_leaves=12)
+
+
+@fuzz(300)
+@given(JSON_VALUES, st.integers(2**64, 2**70))
+def test_outputs_are_written_as_json_dumps_writes_them(doc, huge):
+    # orjson writes the outputs; indented text is byte for byte what json.dumps gives, compact text reads back
+    assert mynumber._json(doc, True) == json.dumps(doc, ensure_ascii=False, indent=2)
+    assert json.loads(mynumber._json(doc, False)) == doc
+    assert json.loads(mynumber._json([doc, huge], False)) == [doc, huge]  # beyond orjson: json.dumps writes it
