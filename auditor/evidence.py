@@ -176,7 +176,8 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
         column = table.columns.get(label)
         if column is None:
             continue
-        columns[target], bad = spec.convert_column(target, column, values.get(target), plain=label in plain)
+        columns[target], bad = spec.convert_column(target, column, values.get(target), plain=label in plain,
+                                                   pristine=label in table.pristine)
         problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
     for name in spec.required:
         column = columns.get(name)
@@ -204,7 +205,7 @@ def _mask_my_numbers(table) -> tuple[list, set]:
     """
     rows, plain = set(), set()
     for label, column in table.columns.items():
-        types = set(map(type, column))
+        types = {str} if label in table.pristine else set(map(type, column))
         if types <= {str, type(None)}:
             plain.add(label)
             texts = column if type(None) not in types else [v for v in column if v is not None]

@@ -56,18 +56,21 @@ class KindSpec:
                 return None
         return self._readers[name](raw)
 
-    def convert_column(self, name: str, column, values: dict | None = None, plain: bool | None = None
-                       ) -> tuple[list, list]:
+    def convert_column(self, name: str, column, values: dict | None = None, plain: bool | None = None,
+                       pristine: bool = False) -> tuple[list, list]:
         """Normalise a whole column -> (values, [(row index, reason)]), each distinct text read once.
 
         plain: whether the column holds only text and blanks, when the caller already knows.
+        pristine: whether every cell is non-empty ASCII text without whitespace (readers.RawTable.pristine).
         """
         xtype = self.fields[name][0]
         if values or not (plain if plain is not None else set(map(type, column)) <= _TEXT):
             return self._cell_by_cell(name, column, values)  # value maps, Excel numbers and dates, lists
+        if pristine and xtype in ("id", "unit", "text"):
+            return list(column), []  # the normal form of such text is the text itself
         if xtype in ("id", "unit", "text") and "" not in column:
             joined = "\x00".join([v for v in column if v is not None] if None in column else column)
-            if not normalize.edge_space(joined) if xtype == "text" else _plain_ascii(joined):
+            if not normalize.edge_space(joined) if xtype == "text" else normalize.plain_ascii(joined):
                 return list(column), []  # stripped text, plain ASCII IDs: already in their normal form
         if xtype in ("id", "text"):
             return self._cell_by_cell(name, column, None)  # mostly distinct values: nothing to share
@@ -94,12 +97,6 @@ class KindSpec:
 
 
 _TEXT = {str, type(None)}
-_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.isspace() calls space in ASCII
-
-
-def _plain_ascii(joined: str) -> bool:
-    """ASCII without any whitespace: one memchr-speed scan per space character beats a regex."""
-    return joined.isascii() and not any(c in joined for c in _ASCII_SPACES)
 
 
 def _unit_list(raw) -> list:

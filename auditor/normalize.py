@@ -55,6 +55,14 @@ _WHITESPACE = re.compile(r"\s")
 _LEADING = re.compile(r"\x00\s")  # led by a literal: scanned at memchr speed
 
 
+ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.isspace() calls space in ASCII
+
+
+def plain_ascii(joined: str) -> bool:
+    """ASCII without any whitespace: one memchr-speed scan per space character beats a regex."""
+    return joined.isascii() and not any(c in joined for c in ASCII_SPACES)
+
+
 def edge_space(joined: str) -> bool:
     """Whether any of these NUL-joined texts starts or ends with whitespace (a whole column at once)."""
     return bool(joined) and (joined[0].isspace() or joined[-1].isspace() or _LEADING.search(joined) is not None

@@ -28,6 +28,8 @@ class RawTable:
     columns: dict                         # label -> raw value of each row (None when empty)
     lines: Sequence                       # line where each row starts
     encoding: str | None                  # encoding actually used for text formats
+    pristine: frozenset = frozenset()     # labels of columns known to hold only non-empty ASCII text
+                                          # without whitespace: already clean, nothing to check again
 
     @property
     def rows(self) -> list[tuple[int | None, dict]]:
@@ -149,18 +151,24 @@ def _cell(value):
     return (value.strip() or None) if isinstance(value, str) else value
 
 
-def _clean(column) -> list:
-    """Strip a column of text cells, empty -> None; one C-speed scan first, as most columns are clean."""
-    if "" not in column and not normalize.edge_space("\x00".join(column)):
-        return list(column)
-    return [c.strip() or None for c in column]
+def _clean(column) -> tuple[list, bool]:
+    """Strip a column of text cells, empty -> None; one C-speed scan first, as most columns are clean.
+    -> (the column, whether it is pristine: non-empty ASCII cells without whitespace)."""
+    if "" not in column:
+        joined = "\x00".join(column)
+        if normalize.plain_ascii(joined):
+            return list(column), True
+        if not normalize.edge_space(joined):
+            return list(column), False
+    return [c.strip() or None for c in column], False
 
 
 def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
     """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
 
-    split: (columns, lines) of the data rows when the caller already split them by column (rows then
-    holds the header row only, and every data row is exactly as wide as the header).
+    split: (columns, lines, pristine) of the data rows when the caller already split them by column (rows
+    then holds the header row only, and every data row is exactly as wide as the header); pristine: every
+    cell is non-empty ASCII text without whitespace.
     """
     def blank(cells):
         return all(_cell(c) is None for c in cells)
@@ -196,8 +204,9 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
         if label:
             seen[key] = i
     width = len(labels)
+    pristine = False
     if split is not None:
-        transposed, lines = split
+        transposed, lines, pristine = split
     else:
         transposed, lines = _transpose(rows[h + 1:], lines[h + 1:], width, text, path, where, header_line)
 
@@ -211,8 +220,19 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
             for k, c in enumerate(transposed[i]):
                 if _cell(c) is not None:
                     stray(k, i)
-    columns = {label: (_clean(transposed[i]) if text else [_cell(c) for c in transposed[i]])
-               for i, label in enumerate(labels) if label}
+    if pristine:  # the whole text was judged at once
+        columns = {label: transposed[i] for i, label in enumerate(labels) if label}
+        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(columns))
+    columns, clean = {}, set()
+    for i, label in enumerate(labels):
+        if label and text:
+            columns[label], is_pristine = _clean(transposed[i])
+            if is_pristine:
+                clean.add(label)
+        elif label:
+            columns[label] = [_cell(c) for c in transposed[i]]
+    if clean:  # a pristine column has no blank cell, so no row is wholly blank
+        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(clean))
     if columns and all(None in c for c in columns.values()):  # some rows may be wholly blank
         keep = [k for k, values in enumerate(zip(*columns.values())) if any(v is not None for v in values)]
         if len(keep) < len(lines):
@@ -257,7 +277,17 @@ def _split_plain_csv(text: str, delimiter: str):
     if set(map(str.count, rest.split("\n"), repeat(delimiter))) != {k - 1}:
         return None  # a blank, short or long row: the csv module and the row checks handle it
     cells = rest.replace("\n", delimiter).split(delimiter) if k > 1 else rest.split("\n")
-    return header, [cells[j::k] for j in range(k)], lines - 1
+    return header, [cells[j::k] for j in range(k)], lines - 1, _pristine(rest, delimiter)
+
+
+def _pristine(rest: str, delimiter: str) -> bool:
+    """Whether every cell of these data lines is non-empty ASCII without whitespace (a machine export of
+    IDs, codes and dates), judged over the whole text at C speed."""
+    if not rest or not rest.isascii() or rest[0] in (delimiter, "\n") or rest[-1] == delimiter:
+        return False
+    if any(c in rest for c in normalize.ASCII_SPACES if c not in ("\n", delimiter)):
+        return False
+    return not any(pair in rest for pair in (delimiter + delimiter, "\n" + delimiter, delimiter + "\n", "\n\n"))
 
 
 def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None):
@@ -268,8 +298,8 @@ def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, ma
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
     plain = _split_plain_csv(text, delimiter) if header_row in (None, 1) and len(delimiter) == 1 else None
     if plain is not None:
-        header, columns, n = plain
-        return build_table([header], [1], path, header_row, used, split=(columns, range(2, n + 2)))
+        header, columns, n, pristine = plain
+        return build_table([header], [1], path, header_row, used, split=(columns, range(2, n + 2), pristine))
     try:
         # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
