@@ -283,4 +283,5 @@ def _resolve_units(evidence: Evidence) -> None:
                 data.columns[name] = [[evidence.unit_code(v) for v in vs] if vs else vs for vs in column]
             else:
                 codes = {v: evidence.unit_code(v) for v in set(column)}
-                data.columns[name] = list(map(codes.__getitem__, column))
+                if any(code != v for v, code in codes.items()):  # most exports write codes already
+                    data.columns[name] = list(map(codes.__getitem__, column))

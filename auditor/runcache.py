@@ -8,10 +8,13 @@ was. The key is a SHA-256 over everything the output and the exit code depend on
 - the bytes of the policy, of every control file, of the manifest and of every file it lists;
 - the history database (and its write-ahead log) when there is one.
 
-Whatever cannot be read for the key (a missing file, a path out of the evidence folder, a device)
-means no key: the run then goes the usual way and meets its error there. Only finished runs are
-stored (exit 0 or 1, never an input error), in `.auditor/cache/` beside the policy with the parse cache,
-the newest KEEP of them. Deleting the folder is always safe.
+A result is stored under the digests of the evidence bytes the run itself read (EvidenceFile.sha256),
+so a file changed while it ran is never served under its new content. Looking a result up hashes the
+evidence once more, and is skipped when nothing is stored yet. Whatever cannot be read for the key
+(a missing file, a path out of the evidence folder, a device) means no key: the run then goes the
+usual way and meets its error there. Only finished runs are stored (exit 0 or 1, never an input
+error), in `.auditor/cache/` beside the policy with the parse cache, the newest KEEP of them.
+Deleting the folder is always safe.
 """
 from __future__ import annotations
 
@@ -30,18 +33,25 @@ _PREFIX = "run-"
 
 
 class RunCache:
-    """The stored result of one exact run, if any; None key: not cacheable (see the module's docstring)."""
+    """The stored result of one exact run, if any (see the module's docstring)."""
 
     def __init__(self, paths: tuple, db, options: dict, max_file_size: int):
-        policy = paths[0]
+        policy, evidence, _ = paths
         self.folder = defaults.state_dir(policy) / "cache" if Path(policy).is_file() else None
-        self.key = _key(paths, db, options, max_file_size) if self.folder is not None else None
+        self.root, self.max_file_size = Path(evidence), max_file_size
+        self._head = _head(paths, db, options, max_file_size) if self.folder is not None else None
 
     def get(self) -> tuple[int, str] | None:
         """(exit code, output text) of the same run before, or None."""
-        if self.key is None:
+        if self._head is None or not any(Path(self.folder).glob(_PREFIX + "*")):
+            return None  # nothing stored: the evidence need not be hashed for a key
+        try:
+            digests = {rel: hashlib.sha256(_read(self.root / rel, self.max_file_size, inside=self.root)).hexdigest()
+                       for rel in self._head[1]}
+        except Exception:  # noqa: BLE001 - unreadable evidence: the usual run reports it properly
             return None
-        payload = cache.load_blob(self.folder, _PREFIX + self.key)
+        name = _PREFIX + self._key(digests)
+        payload = cache.load_blob(self.folder, name)
         try:
             code, text = marshal.loads(payload) if payload is not None else (None, None)
         except (EOFError, ValueError, TypeError):
@@ -49,19 +59,30 @@ class RunCache:
         if not isinstance(code, int) or not isinstance(text, str):
             return None
         try:
-            os.utime(Path(self.folder) / (_PREFIX + self.key))  # the newest KEEP are kept
+            os.utime(Path(self.folder) / name)  # the newest KEEP are kept
         except OSError:
             pass
         return code, text
 
-    def put(self, code: int, text: str) -> None:
-        if self.key is None:
+    def put(self, code: int, text: str, files) -> None:
+        """Store a finished run's output; files: its EvidenceFiles, whose digests are of the bytes it read."""
+        if self._head is None:
             return
-        cache.store_blob(self.folder, _PREFIX + self.key, marshal.dumps((code, text)))
+        digests = {f.path: f.sha256 for f in files}
+        if set(digests) != set(self._head[1]):  # the manifest changed during the run
+            return
+        cache.store_blob(self.folder, _PREFIX + self._key(digests), marshal.dumps((code, text)))
         _prune(Path(self.folder))
 
+    def _key(self, digests: dict) -> str:
+        h = self._head[0].copy()
+        for rel in self._head[1]:
+            h.update(f"evidence {rel}\0{digests[rel]}\0".encode())
+        return h.hexdigest()
 
-def _key(paths: tuple, db, options: dict, max_file_size: int) -> str | None:
+
+def _head(paths: tuple, db, options: dict, max_file_size: int):
+    """(SHA-256 state over every input but the evidence files, the evidence paths), or None."""
     policy, evidence, control_dirs = paths
     h = hashlib.sha256()
 
@@ -81,14 +102,12 @@ def _key(paths: tuple, db, options: dict, max_file_size: int) -> str | None:
             part(f"control {path}", _read(path))
         root = Path(evidence)
         part("manifest", _read(root / "manifest.yaml"))
-        for rel in _listed(root):
-            part(f"evidence {rel}", _read(root / rel, max_file_size, inside=root))
         if db is not None:
             for name in (str(db), str(db) + "-wal"):
                 part(f"db {name}", _read(name, max_file_size) if os.path.exists(name) else b"")
+        return h, _listed(root)
     except Exception:  # noqa: BLE001 - anything unreadable: the usual run reports it properly
         return None
-    return h.hexdigest()
 
 
 def _read(path, max_bytes: int = limits_mod.CONFIG_MAX_BYTES, inside: Path | None = None) -> bytes:
