@@ -142,17 +142,18 @@ class _Values:
 
     The record's fields come first (personal names withheld unless the policy opts in, enumerations
     by their Japanese term), then `department`, then the control's parameters, year and model; an
-    unknown name shows as "?". Unit fields are shown by the unit's name.
+    unknown name shows as "?". Unit fields are shown by the unit's name. With `shown`, a value comes
+    as the message shows it (None as "—", lists joined, dates in ISO form): str.format_map's fast path.
     """
 
-    __slots__ = ("hit", "spec", "base", "department", "evidence", "lang", "hide")
+    __slots__ = ("fields", "spec", "base", "department", "evidence", "lang", "hide", "shown")
 
     def __init__(self, hit, spec, base, department, evidence, lang, hide):
-        self.hit, self.spec, self.base, self.department = hit, spec, base, department
-        self.evidence, self.lang, self.hide = evidence, lang, hide
+        self.fields, self.spec, self.base, self.department = hit.fields, spec, base, department
+        self.evidence, self.lang, self.hide, self.shown = evidence, lang, hide, True
 
     def __getitem__(self, key):
-        fields, spec = self.hit.fields, self.spec
+        fields, spec = self.fields, self.spec
         if key in fields:
             value = fields[key]
             if spec is None:
@@ -160,7 +161,7 @@ class _Values:
                     value = STATUS_LABELS[self.lang].get(value, value)
             elif key in spec.personal and self.hide:
                 value = _NAME_WITHHELD[self.lang]
-            elif isinstance(value, str) and spec.fields.get(key, (None, None))[1]:
+            elif value.__class__ is str and spec.fields.get(key, _NO_FIELD)[1]:
                 value = enum_label(spec.fields[key][1], value, self.lang)
         elif key == "department":
             value = self.department or "—"
@@ -173,7 +174,16 @@ class _Values:
         if spec is not None and key in spec.units:
             unit_name = self.evidence.unit_name
             value = [unit_name(u) for u in value] if isinstance(value, list) else unit_name(value)
-        return value
+        if not self.shown or value.__class__ is str:
+            return value
+        if value is None:
+            return "—"
+        if isinstance(value, list):
+            return "、".join(str(v) for v in value)
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+_NO_FIELD = (None, None)
 
 
 class _Formatter(string.Formatter):
@@ -190,28 +200,11 @@ class _Formatter(string.Formatter):
             return str(value)
 
 
-class _Shown:
-    """The values as a message shows them; str.format_map with it is the fast path of _Formatter."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values):
-        self.values = values
-
-    def __getitem__(self, key):
-        value = self.values[key]
-        if value is None:
-            return "—"
-        if isinstance(value, list):
-            return "、".join(str(v) for v in value)
-        return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _format(template: str, values: dict) -> str:
+def _format(template: str, values: _Values) -> str:
     try:
-        return template.format_map(_Shown(values))
+        return template.format_map(values)
     except (IndexError, ValueError, AttributeError, KeyError, TypeError):
-        pass  # a format spec that does not fit the value: format field by field
+        values.shown = False  # a format spec that does not fit the shown value: format field by field
     try:
         return _Formatter().vformat(template, (), values)
     except (IndexError, ValueError, AttributeError, KeyError):
