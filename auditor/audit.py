@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import catalogue, defaults, engine, evidence, pdca, personal, policy
+from . import catalogue, defaults, engine, evidence, pdca, personal, policy, prefetch
 from .errors import InputError
 from .model import AuditRun
 
@@ -48,6 +48,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)
     if only:
         results = [r for r in results if r.control_id in only]
+    prefetch.join()  # the parse cache written in the background (evidence.load) is complete from here
     return CycleRun(pol, ev, controls, results, exceptions, digest, cycle=cycle)
 
 

@@ -313,6 +313,8 @@ def entry():
             stream.flush()
         except (OSError, ValueError):  # a closed pipe: nothing more can be written anyway
             code = code or 1
+    from . import prefetch
+    prefetch.join()  # a parse cache still being written in the background (os._exit runs no atexit)
     os._exit(code or 0)
 
 

@@ -56,24 +56,28 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         if key in seen:
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
-    def read(i, found, tables):
+    def read(i, found, tables, pending=None):
         line = located.line_of(data, ["files", i])
         raw = _read_bytes(root, entries[i]["path"], manifest_path, line, limits.max_file_size)
         digest = hashlib.sha256(raw).hexdigest()
-        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits)
+        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending)
 
     # about half of the files are read by a second process, into the parse cache, while this one reads the rest
     given = prefetch.share(_costs(root, entries)) if cache_dir is not None else set()
     later = [i for i, e in enumerate(entries) if e["path"] in given]
-    done, tables, worker_tables = {}, {}, {}
+    done, tables, worker_tables, pending = {}, {}, {}, []
     worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
     try:
-        for i in [i for i in range(len(entries)) if i not in later]:
-            done[i] = read(i, found := [], tables), found
-    finally:
-        prefetch.finish(worker)
-    for i in later:
-        done[i] = read(i, found := [], tables), found
+        try:
+            for i in [i for i in range(len(entries)) if i not in later]:
+                done[i] = read(i, found := [], tables, pending), found
+        finally:
+            prefetch.finish(worker)
+        for i in later:
+            done[i] = read(i, found := [], tables, pending), found
+    finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
+        if pending:
+            prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
     files, datasets, found = [], {}, []
     for i, entry in enumerate(entries):
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
@@ -137,8 +141,11 @@ def _read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> by
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
 
 
-def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS):
-    """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept)."""
+def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS,
+                    pending=None):
+    """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept).
+
+    pending: where to leave the new cache entry for a later write; None writes it now."""
     name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
     hit = cache.load(cache_dir, name)
     if hit is not None:
@@ -149,7 +156,10 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     before = len(found)
     columns, lines, present, encoding = _records(raw, digest, entry, found, tables, limits)
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
-    cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
+    if pending is None:
+        cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
+    else:
+        pending.append((name, columns, lines, (list(present), encoding, mine)))
     return columns, lines, present, encoding
 
 

@@ -8,6 +8,7 @@ the file itself and meets the same error, so messages and exit codes do not chan
 """
 from __future__ import annotations
 
+import atexit
 import os
 
 MIN_BYTES = 4 << 20  # smaller files are read faster than a process is started
@@ -40,3 +41,26 @@ def start(jobs: list, work) -> int | None:
 def finish(pid: int | None) -> None:
     if pid:
         os.waitpid(pid, 0)
+
+
+_BACKGROUND: list = []
+
+
+def background(work) -> None:
+    """Run work() in a forked process while this one goes on (writing the parse cache is nobody's wait).
+
+    join() waits for it; it is also called at exit, so no run leaves a process writing behind it.
+    Where fork is unavailable, work() runs here and now.
+    """
+    pid = start([None], lambda _: work())
+    if pid is None:
+        work()
+        return
+    if not _BACKGROUND:
+        atexit.register(join)
+    _BACKGROUND.append(pid)
+
+
+def join() -> None:
+    while _BACKGROUND:
+        finish(_BACKGROUND.pop())

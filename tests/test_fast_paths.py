@@ -158,6 +158,20 @@ def test_every_column_encoding_gives_back_the_same_values_and_types(cells, n, sh
     assert back == column and list(map(type, back)) == list(map(type, column))
 
 
+def test_parse_cache_written_in_the_background_serves_every_file_of_the_next_run(tmp_path, monkeypatch):
+    policy, ev = setup(tmp_path)
+    args = ("--policy", policy, "--evidence", ev, "--control", "TR-01", "--lang", "en")
+    _, first = check_json(*args)
+    for entry in (tmp_path / ".auditor" / "cache").glob("run-*"):
+        entry.unlink()  # as after a change to something else: the result must be made again
+
+    def no_reading(*a, **k):
+        raise AssertionError("a file was parsed again")
+    monkeypatch.setattr(readers, "read_table", no_reading)
+    _, second = check_json(*args)
+    assert second["results"] == first["results"]
+
+
 def test_damaged_or_foreign_cache_entries_are_ignored(tmp_path):
     policy, ev = setup(tmp_path)
     args = ("--policy", policy, "--evidence", ev, "--control", "TR-01")
