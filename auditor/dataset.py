@@ -28,7 +28,12 @@ class Dataset:
         n = len(lines)
         for name, column in self.columns.items():
             values = columns.get(name)
-            column.extend(values if values is not None else [None] * n)
+            if values is None:
+                values = [None] * n
+            elif not self.size and type(values) is list:  # the first part: its lists are taken, not copied
+                self.columns[name] = values
+                continue
+            column.extend(values)
         self._starts.append(self.size)
         self._parts.append((file, lines, tuple(present if present is not None else columns)))
         self.size += n
