@@ -6,8 +6,10 @@
     python3 bench/run.py --scale 100 --peers /tmp/peers/bin/python   # and the peer engines, same run
     python3 bench/run.py --city 10                # the full shipped catalogue on a generated city
 
-Each figure is the median wall time of --runs whole-process runs and the largest peak RSS among
-them. `auditor check` is timed three ways: cold (the whole .auditor/cache deleted before each run, as
+Each figure is the median wall time of --runs whole-process runs and the largest peak memory among
+them: the proportional set size of the process and every process it forks, sampled every 10 ms (or
+the peak RSS, when larger). The engines of one scale run in turns, one run each per round, so that
+a slow spell of the machine weighs on all of them alike. `auditor check` is timed three ways: cold (the whole .auditor/cache deleted before each run, as
 the peers have none); with the parse cache only (its result entries deleted before each run, as after
 a change elsewhere); and warm (nothing changed: the stored result is served, auditor/runcache.py). The three checks C1..C3 are written as YAML controls
 mirroring the peers' Rego policy; every engine's violations are compared with expected.json, and
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -95,22 +98,84 @@ files:
 
 
 def timed(cmd, runs: int, before=None, cwd=None):
-    """(median wall s, peak RSS MB, last CompletedProcess) of `runs` whole-process runs."""
-    times, peak, proc = [], 0.0, None
+    """(median wall s, peak memory MB, last CompletedProcess) of `runs` whole-process runs."""
+    return rounds([(cmd, before, cwd)], runs)[0]
+
+
+def rounds(jobs: list, runs: int) -> list:
+    """Run each job (cmd, before, cwd) once per round, `runs` rounds, interleaved so that a slow spell of
+    the machine weighs on every engine alike; -> [(median wall s, peak memory MB, last run)] per job."""
+    times = [[] for _ in jobs]
+    peaks = [0.0] * len(jobs)
+    last = [None] * len(jobs)
     for _ in range(runs):
-        if before:
-            before()
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)  # reaps the child and gives its own peak RSS
-            times.append(time.perf_counter() - start)
-            out.seek(0)
-            err.seek(0)
-            proc = subprocess.CompletedProcess(cmd, os.waitstatus_to_exitcode(status),
-                                               out.read().decode(), err.read().decode())
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return statistics.median(times), peak, proc
+        for j, (cmd, before, cwd) in enumerate(jobs):
+            if before:
+                before()
+            t, peak, last[j] = _one(cmd, cwd)
+            times[j].append(t)
+            peaks[j] = max(peaks[j], peak)
+    return [(statistics.median(t), p, proc) for t, p, proc in zip(times, peaks, last)]
+
+
+def _one(cmd, cwd):
+    """One run: wall time, peak memory of the whole process tree (auditor forks helpers), output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        sampler = _TreeMemory(child.pid)
+        _, status, usage = os.wait4(child.pid, 0)  # reaps the child and gives its own peak RSS
+        elapsed = time.perf_counter() - start
+        sampler.stop()
+        out.seek(0)
+        err.seek(0)
+        proc = subprocess.CompletedProcess(cmd, os.waitstatus_to_exitcode(status), out.read().decode(),
+                                           err.read().decode())
+    return elapsed, max(usage.ru_maxrss / 1024, sampler.peak_mb), proc
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the proportional set size (shared pages split between sharers) summed over a process and
+    its descendants every 10 ms: the memory a forked helper adds counts, pages it shares do not twice."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_mb, self._done = pid, 0.0, threading.Event()
+        self.start()
+
+    def run(self):
+        while not self._done.wait(0.01):
+            total = sum(map(_pss_kb, _tree(self.pid)))
+            self.peak_mb = max(self.peak_mb, total / 1024)
+
+    def stop(self):
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:  # gone, or no /proc (then only ru_maxrss counts)
+            pass
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 class Table:
@@ -145,39 +210,35 @@ def checks(scale: int, work: Path, runs: int, peers: str | None, table: Table) -
     cache = work / ".auditor"
     cmd = AUDITOR + ["check", "--policy", str(work / "policy.yaml"), "--evidence", str(d), "--controls",
                      str(work / "controls"), "--format", "json", "--fail-on", "none"] + [f"--control=C-{i}" for i in (1, 2, 3)]
+    engines = [("python_ref", []), ("regorus_engine", []), ("opa_golib", []), ("parse_only", ["--yaml-rs"])]
+    engines = [(e, a) for e, a in engines if peers and (PEERS / f"{e}.py").exists()]
+    jobs = [(cmd, lambda: shutil.rmtree(cache, ignore_errors=True), None),
+            (cmd, lambda: _drop_results(cache / "cache"), None),
+            (cmd, None, None)] + [([peers, str(PEERS / f"{e}.py"), str(d), *a], None, None) for e, a in engines]
+    measured = rounds(jobs, runs)
     ok = True
-    t, rss, proc = timed(cmd, runs, before=lambda: shutil.rmtree(cache, ignore_errors=True))
-    found = _counts(json.loads(proc.stdout)) if proc.returncode == 0 else {}
-    same = found == want
-    ok &= same
-    shown = "/".join(str(len(found.get(k, ()))) for k in ("C1", "C2", "C3")) if found else proc.stderr[-60:]
-    table.add("auditor check (cold)", f"x{scale}", t, rss, shown, "yes" if same else "NO")
-    base = t
-    for what, before in (("auditor check (parse cache only)", lambda: _drop_results(cache / "cache")),
-                         ("auditor check (warm: unchanged)", None)):
-        tw, rssw, procw = timed(cmd, runs, before=before)
-        same = procw.returncode == 0 and _counts(json.loads(procw.stdout)) == want
+    base = measured[0][0]
+    for i, what in enumerate(("auditor check (cold)", "auditor check (parse cache only)",
+                              "auditor check (warm: unchanged)")):
+        t, rss, proc = measured[i]
+        found = _counts(json.loads(proc.stdout)) if proc.returncode == 0 else {}
+        same = found == want
         ok &= same
-        table.add(what, f"x{scale}", tw, rssw, shown, "yes" if same else "NO", base)
-    if peers:
-        for engine, args in (("python_ref", []), ("regorus_engine", []), ("opa_golib", []),
-                             ("parse_only", ["--yaml-rs"])):
-            script = PEERS / f"{engine}.py"
-            if not script.exists():
-                continue
-            t, rss, proc = timed([peers, str(script), str(d), *args], runs)
-            if proc.returncode != 0:
-                table.add(f"peer {engine}", f"x{scale}", t, rss, "failed: " + proc.stderr.strip()[-40:], "", base)
-                continue
-            doc = json.loads(proc.stdout.strip().splitlines()[-1])
-            if engine == "parse_only":
-                table.add("peer parse_only (yaml-rs + csv)", f"x{scale}", t, rss, "", "", base)
-                continue
-            got = {k: sorted(v) for k, v in doc.items()}
-            same = got == want
-            ok &= same
-            table.add(f"peer {engine}", f"x{scale}", t, rss, "/".join(str(len(got[k])) for k in ("C1", "C2", "C3")),
-                      "yes" if same else "NO", base)
+        shown = "/".join(str(len(found.get(k, ()))) for k in ("C1", "C2", "C3")) if found else proc.stderr[-60:]
+        table.add(what, f"x{scale}", t, rss, shown, "yes" if same else "NO", base if i else None)
+    for (engine, _), (t, rss, proc) in zip(engines, measured[3:]):
+        if proc.returncode != 0:
+            table.add(f"peer {engine}", f"x{scale}", t, rss, "failed: " + proc.stderr.strip()[-40:], "", base)
+            continue
+        doc = json.loads(proc.stdout.strip().splitlines()[-1])
+        if engine == "parse_only":
+            table.add("peer parse_only (yaml-rs + csv)", f"x{scale}", t, rss, "", "", base)
+            continue
+        got = {k: sorted(v) for k, v in doc.items()}
+        same = got == want
+        ok &= same
+        table.add(f"peer {engine}", f"x{scale}", t, rss, "/".join(str(len(got[k])) for k in ("C1", "C2", "C3")),
+                  "yes" if same else "NO", base)
     return ok
 
 
@@ -193,17 +254,16 @@ def full_catalogue(scale: int, work: Path, runs: int, table: Table) -> bool:
         city.generate(d, scale)
     cache = ROOT / "policies" / ".auditor" / "cache"
     cmd = AUDITOR + ["check", "--evidence", str(d), "--format", "json", "--fail-on", "none"]
-    t, rss, proc = timed(cmd, runs, before=lambda: shutil.rmtree(cache, ignore_errors=True), cwd=ROOT)
+    (t, rss, proc), (tp, rssp, _), (tw, rssw, _), (tf, rssf, floor) = rounds([
+        (cmd, lambda: shutil.rmtree(cache, ignore_errors=True), ROOT), (cmd, lambda: _drop_results(cache), ROOT),
+        (cmd, None, ROOT), ([sys.executable, str(HERE / "parse_floor.py"), str(d)], None, ROOT)], runs)
     ok = proc.returncode == 0
     doc = json.loads(proc.stdout) if ok else {}
     shown = f"{sum(len(r['findings']) for r in doc.get('results', []))} findings" if ok else proc.stderr[-60:]
     table.add("auditor check, full catalogue (cold)", f"c{scale}", t, rss, shown, "")
-    tw, rssw, _ = timed(cmd, runs, before=lambda: _drop_results(cache), cwd=ROOT)
-    table.add("auditor check, full catalogue (parse cache only)", f"c{scale}", tw, rssw, "", "", t)
-    tw, rssw, _ = timed(cmd, runs, cwd=ROOT)
+    table.add("auditor check, full catalogue (parse cache only)", f"c{scale}", tp, rssp, "", "", t)
     table.add("auditor check, full catalogue (warm: unchanged)", f"c{scale}", tw, rssw, "", "", t)
-    tf, rssf, proc = timed([sys.executable, str(HERE / "parse_floor.py"), str(d)], runs, cwd=ROOT)
-    table.add("parse-only floor (same parsers)", f"c{scale}", tf, rssf, proc.stdout.strip()[-20:], "", t)
+    table.add("parse-only floor (same parsers)", f"c{scale}", tf, rssf, floor.stdout.strip()[-20:], "", t)
     return ok
 
 

@@ -131,8 +131,9 @@ def _hits(out: Outcome, rule: dict, data: Dataset, population, failing: list) ->
     name = _unit_field(rule, data.kind)
     if name and kind_spec(data.kind).fields[name][0] != "unit_list":  # a list names no single owner
         units = data.columns[name]
-        checked = Counter(units if population is None else (units[i] for i in population))
-        failed = Counter(units[i] for i in failing)
+        whole = population is None or len(population) == len(units)  # every row (scope is then range-like)
+        checked = Counter(units if whole else map(units.__getitem__, population))
+        failed = Counter(map(units.__getitem__, failing))
         for unit, n in checked.items():
             if unit is not None:
                 out.departments[unit] = [n, failed.get(unit, 0)]
@@ -152,7 +153,9 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
         # the usual case: count the qualifying inner rows per key, then look each outer key up
         inner_column = _join_column(inner, on[0][1])
         rows = has_pred.select(inner.columns, size=len(inner))
-        if _scalar(inner, on[0][1]):
+        if need == 1 and _scalar(inner, on[0][1]):
+            count = dict.fromkeys(map(inner_column.__getitem__, rows))  # only whether a key occurs: no counting
+        elif _scalar(inner, on[0][1]):
             count = Counter(map(inner_column.__getitem__, rows))
         else:
             count = Counter(v for i in rows for v in set(inner_column[i] or ()))
