@@ -79,17 +79,29 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
             counts["checked"] += checked
             counts["failed"] += failed
         for hit in outcome.hits:
-            finding = _finding(control, rule, hit, policy, evidence, base)
-            if finding.id in findings:
-                findings[finding.id].locations.extend(l for l in finding.locations
-                                                      if l not in findings[finding.id].locations)
-            else:
-                findings[finding.id] = finding
+            _merge(findings, _finding(control, rule, hit, policy, evidence, base))
     if not applicable:
         return Result(control, "not_applicable", reason=_text("ネットワークモデル等の条件により適用外",
                                                               "Does not apply under the declared model or parameters"))
+    texts = [text for f in findings.values() for text in (f.id, f.message["ja"], f.message["en"])]
+    if mynumber.might_contain(texts):  # one scan of every message; masking is rare
+        masked: dict[str, Finding] = {}
+        for f in findings.values():
+            if mynumber.might_contain((f.id, f.message["ja"], f.message["en"])):
+                f.id, f.message = mynumber.mask(f.id), {lang: mynumber.mask(t) for lang, t in f.message.items()}
+            _merge(masked, f)
+        findings = masked
     result.findings = list(findings.values())
     return result
+
+
+def _merge(findings: dict, finding: Finding) -> None:
+    """One finding per ID: a second hit on the same subject adds its locations."""
+    first = findings.get(finding.id)
+    if first is None:
+        findings[finding.id] = finding
+    else:
+        first.locations.extend(l for l in finding.locations if l not in first.locations)
 
 
 def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, base: dict) -> Finding:
@@ -106,8 +118,6 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     hide = not policy.settings.get("show_personal_names")
     message = {lang: _format(template[lang], _Values(hit, spec, base[lang], department, evidence, lang, hide))
                for lang in ("ja", "en")}
-    if mynumber.might_contain((fid, message["ja"], message["en"])):  # one cheap scan; masking is rare
-        fid, message = mynumber.mask(fid), {lang: mynumber.mask(text) for lang, text in message.items()}
     subject = {}
     if spec is not None:
         subject = {k: v for k, v in hit.record.fields.items() if k in spec.subject and isinstance(v, str)}
