@@ -68,8 +68,9 @@ class RunCache:
         """Store a finished run's output; files: its EvidenceFiles, whose digests are of the bytes it read."""
         if self._head is None:
             return
-        digests = {f.path: f.sha256 for f in files}
-        if set(digests) != set(self._head[1]):  # the manifest changed during the run
+        wanted = set(self._head[1])  # (the history database's register, when merged, is in the head)
+        digests = {f.path: f.sha256 for f in files if f.path in wanted}
+        if set(digests) != wanted:  # the manifest changed during the run
             return
         cache.store_blob(self.folder, _PREFIX + self._key(digests), marshal.dumps((code, text)))
         _prune(Path(self.folder))

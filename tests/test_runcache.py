@@ -93,6 +93,8 @@ def test_any_changed_input_is_evaluated_afresh(setup, change):
     again = check(tmp_path, evidence, *args)
     assert again.exit_code in (0, 1), again.output
     assert len(evaluated) == before + 1
+    assert check(tmp_path, evidence, *args).stdout == again.stdout  # and that run is served in turn
+    assert len(evaluated) == before + 1
 
 
 def test_a_changed_evidence_file_changes_the_result(setup):
