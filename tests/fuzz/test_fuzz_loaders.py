@@ -34,6 +34,10 @@ def _json_like(max_leaves=20):
                         max_leaves=max_leaves)
 
 
+# Any YAML text: well-formed documents of any JSON-like shape, or YAML punctuation at random.
+ANY_YAML = st.one_of(_json_like().map(lambda d: yaml.safe_dump(d, allow_unicode=True)), YAMLISH)
+
+
 def _settles(fn):
     """fn() returns, or raises InputError with a message: anything else fails the property.
 
@@ -112,7 +116,7 @@ def manifest_shaped(draw):
 
 
 @fuzz(60)
-@given(st.one_of(_json_like().map(lambda d: yaml.safe_dump(d, allow_unicode=True)), YAMLISH))
+@given(ANY_YAML)
 def test_any_yaml_manifest_gives_evidence_or_an_input_error(evidence_dir, text):
     _load_manifest(evidence_dir, text)
 
@@ -192,7 +196,7 @@ _EMPTY_POLICY = Policy(path="policy.yaml", organisation={"ja": "市", "en": "Cit
 
 
 @fuzz(60)
-@given(st.one_of(_json_like().map(lambda d: yaml.safe_dump(d, allow_unicode=True)), YAMLISH))
+@given(ANY_YAML)
 def test_any_yaml_controls_file_gives_controls_or_an_input_error(controls_dir, text):
     _load_controls(controls_dir, text)
 
@@ -217,8 +221,7 @@ def shipped_controls():
 
 
 @fuzz(60)
-@given(st.one_of(mutated(POLICY.read_text(encoding="utf-8")), YAMLISH,
-                 _json_like().map(lambda d: yaml.safe_dump(d, allow_unicode=True))))
+@given(st.one_of(mutated(POLICY.read_text(encoding="utf-8")), ANY_YAML))
 def test_mutated_or_generated_policy_gives_a_policy_or_an_input_error(tmp_path_factory, shipped_controls, text):
     path = tmp_path_factory.getbasetemp() / "policy-fuzz.yaml"
     path.write_text(text, encoding="utf-8")
