@@ -297,11 +297,11 @@ def _register_cycle_commands():
 
 _register_cycle_commands()
 
-def entry():
+def entry(prog_name: str | None = None):
     """The console command: main(), then leave without freeing a large run's millions of objects one by
     one (about a tenth of a second at prefecture scale); the outputs are complete and flushed first."""
     try:
-        main()
+        main(prog_name=prog_name)
         code = 0
     except SystemExit as exc:
         code = exc.code

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 
 import orjson
@@ -125,8 +126,11 @@ def mask_cell(value):
 
 # What every match needs: a run of 12 or more digits, separators allowed between them. It is tried only
 # where such a run starts and read to its end in one pass (possessive), which over text full of short
-# numbers and IDs costs about 60 % of trying 12 digits at every digit.
-_MAYBE = re.compile(f"{_D}(?<!{_D}{_D})(?<!{_D}{_S})(?:{_S}*+{_D}){{11}}(?:{_S}*+{_D})*+")
+# numbers and IDs costs about 60 % of trying 12 digits at every digit. `re` reads possessive quantifiers
+# from Python 3.11; before, the greedy ones match the same text (a separator is never a digit, so
+# backtracking can never succeed where the possessive form fails), only more slowly.
+_PLUS = "+" if sys.version_info >= (3, 11) else ""
+_MAYBE = re.compile(f"{_D}(?<!{_D}{_D})(?<!{_D}{_S})(?:{_S}*{_PLUS}{_D}){{11}}(?:{_S}*{_PLUS}{_D})*{_PLUS}")
 
 
 def might_contain(texts) -> bool:

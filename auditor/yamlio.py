@@ -211,8 +211,7 @@ def _check_structure(text: str, path, aliases: bool) -> None:
                 stack.append([1, event.anchor])
                 total += 1
                 if len(stack) > MAX_DEPTH:
-                    raise InputError(path, f"the document nests deeper than {MAX_DEPTH} levels",
-                                     line=event.start_mark.line + 1, hint="evidence and config files are flat data")
+                    raise _deep_error(path, event.start_mark.line + 1)
                 continue
             if isinstance(event, _ENDS):
                 size, anchor = stack.pop()
@@ -237,10 +236,23 @@ def _check_structure(text: str, path, aliases: bool) -> None:
                 sizes[anchor] = size
             if stack:
                 stack[-1][0] += size
-    except yaml.YAMLError:
-        pass  # the loader reports it, with its line
+    except yaml.YAMLError as exc:
+        _refuse_deep(exc, path)  # libyaml (0.2.5+) refuses deep nesting itself: one message either way
+        # any other problem is left to the loader, which reports it with its line
     finally:
         loader.dispose()
+
+
+def _deep_error(path, line) -> InputError:
+    return InputError(path, f"the document nests deeper than {MAX_DEPTH} levels", line=line,
+                      hint="evidence and config files are flat data")
+
+
+def _refuse_deep(exc: yaml.YAMLError, path) -> None:
+    """Raise our own refusal when libyaml itself stopped at its nesting limit."""
+    if "nesting depth" in str(getattr(exc, "problem", "") or exc):
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        raise _deep_error(path, mark.line + 1 if mark else None) from None
 
 
 def _load(text: str, path, loader_cls):
@@ -261,6 +273,7 @@ def _load(text: str, path, loader_cls):
     except InputError:
         raise
     except yaml.MarkedYAMLError as exc:
+        _refuse_deep(exc, path)
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "YAML error"
         if "could not determine a constructor" in str(exc):

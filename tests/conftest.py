@@ -76,3 +76,18 @@ def copy_sample(tmp_path: Path) -> Path:
 @pytest.fixture
 def sample_copy(tmp_path):
     return copy_sample(tmp_path)
+
+
+# Slow groups a developer can leave out with `-m "not slow"` (CI runs everything): the browser, PDF
+# typesetting, the adversarial subprocess cases and the property-based fuzzing.
+SLOW_GROUPS = {"browser": ("test_browser.py",), "pdf": ("test_report_pdf.py",),
+               "adversarial": ("adversarial",), "fuzz": ("fuzz",)}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+        for marker, places in SLOW_GROUPS.items():
+            if any(p in parts for p in places):
+                item.add_marker(marker)
+                item.add_marker("slow")

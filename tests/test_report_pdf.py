@@ -40,10 +40,15 @@ def test_pdf_pages_render_with_japanese_text(sample_run, weasy, tmp_path):
     assert "CJK" in fonts or "IPAex" in fonts
 
 
-def test_pdf_bytes_are_reproducible(sample_run, weasy):
+def test_pdf_bytes_are_reproducible(sample_run, weasy, monkeypatch):
+    """The same document gives the same bytes at any time of day (fonts are stamped when embedded)."""
+    import time
     dept = {"code": "0620", "name": "農林課"}
     doc = report.build(sample_run, ISSUED, dept)
-    assert pdf.pdf(doc, "en") == pdf.pdf(doc, "en")
+    first = pdf.pdf(doc, "en")
+    later = time.time() + 86_400 * 3
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert pdf.pdf(doc, "en") == first
 
 
 def test_cli_pdf_for_one_department(weasy, tmp_path):

@@ -5,6 +5,10 @@ text needs a CJK font on the system (fonts-noto-cjk or fonts-ipaexfont); see the
 """
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import os
+
 from ..errors import InputError
 from ..model import AuditRun
 from . import html, reportjson
@@ -33,7 +37,24 @@ def pdf(doc: dict, lang: str) -> bytes:
     document = weasyprint.HTML(string=html.html(doc, lang), base_url=None, url_fetcher=_no_fetch)
     # A fixed identifier keeps the bytes identical for identical input (no random file ID).
     ident = f"{doc['cover']['fiscal_year']}-{(doc['scope']['department'] or {}).get('code', 'org')}-{lang}".encode()
-    return document.write_pdf(pdf_identifier=ident)
+    with _clock_at(dt.date.fromisoformat(doc["cover"]["issued_on"])):
+        return document.write_pdf(pdf_identifier=ident)
+
+
+@contextlib.contextmanager
+def _clock_at(day: dt.date):
+    """fontTools stamps each embedded font subset with the time it was made (the `head` table's
+    modified date) unless SOURCE_DATE_EPOCH is set: pin it to the date of issue while typesetting."""
+    epoch = str(int(dt.datetime.combine(day, dt.time(), dt.timezone.utc).timestamp()))
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
 def _no_fetch(url, *args, **kwargs):

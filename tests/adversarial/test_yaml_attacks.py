@@ -87,9 +87,10 @@ def test_recursive_alias_in_a_controls_file(case, request):
 
 @pytest.mark.parametrize("text, words", [
     ("records: " + "[" * DEEP + "]" * DEEP + "\n", "nests deeper than 50 levels"),
+    ("records: " + "[" * 60 + "]" * 60 + "\n", "nests deeper than 50 levels"),  # below libyaml's own limit
     ("records: " + "{a: " * DEEP + "1" + "}" * DEEP + "\n", "nests deeper than 50 levels"),
     ("- " * DEEP + "x\n", "nests deeper than 50 levels"),
-], ids=["flow-sequences", "flow-mappings", "block-sequences"])
+], ids=["flow-sequences", "flow-sequences-60", "flow-mappings", "block-sequences"])
 def test_deep_nesting_in_an_evidence_yaml(case, request, text, words):
     case.add_file("deep.yaml", text.encode())
     refused(case, file="deep.yaml", line=1, words=words, label=label_of(request))
