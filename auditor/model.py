@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .fiscal import FiscalYear
 
 SEVERITIES = ("major", "minor", "observation")
-DERIVED_KINDS = ("personal_data_occurrences",)  # built from every file read (auditor/personal.py), never provided
+DERIVED_KINDS = ("personal_data_occurrences",)  # built from every file read (auditor/privacy/personal.py), never provided
 MODEL_LABELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}  # 三層の対策のモデル
 STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
 STATUS_LABELS = {

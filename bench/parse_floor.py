@@ -3,7 +3,7 @@
 
     python3 bench/parse_floor.py EVIDENCE_DIR
 
-CSV as auditor splits it (the csv module when quoted), YAML with auditor's line-slicing fast path (auditor/fastyaml.py) or
+CSV as auditor splits it (the csv module when quoted), YAML with auditor's line-slicing fast path (auditor/evidence/readers/fastyaml.py) or
 libyaml, JSON with the json module; no normalising, no rules, no report. Prints the row count.
 """
 import csv
@@ -15,7 +15,8 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from auditor import fastyaml, readers  # noqa: E402
+from auditor.evidence.readers import fastyaml
+from auditor.evidence import readers  # noqa: E402
 
 rows = 0
 for path in sorted(Path(sys.argv[1]).iterdir()):

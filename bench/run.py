@@ -11,7 +11,7 @@ them: the proportional set size of the process and every process it forks, sampl
 the peak RSS, when larger). The engines of one scale run in turns, one run each per round, so that
 a slow spell of the machine weighs on all of them alike. `auditor check` is timed three ways: cold (the whole .auditor/cache deleted before each run, as
 the peers have none); with the parse cache only (its result entries deleted before each run, as after
-a change elsewhere); and warm (nothing changed: the stored result is served, auditor/runcache.py). The three checks C1..C3 are written as YAML controls
+a change elsewhere); and warm (nothing changed: the stored result is served, auditor/engine/runcache.py). The three checks C1..C3 are written as YAML controls
 mirroring the peers' Rego policy; every engine's violations are compared with expected.json, and
 the script exits 1 when any engine disagrees (CI runs it at x1 as a smoke test).
 """
@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEERS = ROOT.parent / "shared" / "peers" / "engines"  # the peers' engines, when this checkout sits beside them
-AUDITOR = [sys.executable, "-m", "auditor.cli"]
+AUDITOR = [sys.executable, "-m", "auditor"]
 sys.path.insert(0, str(HERE))
 
 import city  # noqa: E402  (bench/city.py)

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from auditor import report
+from auditor.reporters import report
 from test_report_support import ARTIFACTS, sample_reports, tool  # noqa: F401
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

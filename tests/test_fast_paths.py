@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor import cache, fastyaml, kinds, readers, yamlio
+from auditor.evidence import cache, kinds, readers
+from auditor.evidence.readers import fastyaml
+from auditor import yamlio
 from auditor.errors import InputError
 from conftest import ORG, check_json, invoke, write_evidence, write_policy
 
@@ -225,7 +227,7 @@ def test_a_document_found_valid_once_is_still_checked_when_it_changes(tmp_path):
 
 
 def test_reading_the_largest_file_in_a_second_process_changes_nothing(tmp_path, monkeypatch, sample_copy):
-    from auditor import prefetch
+    from auditor.evidence import prefetch
     policy = tmp_path / "policy.yaml"
     shutil.copy(Path(__file__).parent.parent / "policies" / "sample-city.yaml", policy)
     _, alone = check_json("--policy", policy, "--evidence", sample_copy)

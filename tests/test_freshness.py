@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from auditor import report
-from auditor.audit import run as audit_run
+from auditor.reporters import report
+from auditor.engine.audit import run as audit_run
 from auditor.defaults import shipped_controls
 from conftest import ORG, check_json, invoke, write_evidence, write_policy
 

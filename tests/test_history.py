@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-from auditor import audit, defaults, history
+from auditor.engine import audit
+from auditor import defaults
+from auditor.cycle import history
 from auditor.errors import InputError
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
@@ -83,7 +85,7 @@ def test_a_failure_while_recording_leaves_no_half_written_run(tmp_path, monkeypa
 
 def test_two_concurrent_recorders_both_complete(tmp_path):
     db = tmp_path / "h.sqlite"
-    cmd = [sys.executable, "-m", "auditor.cli", "check", "--policy", str(POLICY), "--record", "--db", str(db),
+    cmd = [sys.executable, "-m", "auditor", "check", "--policy", str(POLICY), "--record", "--db", str(db),
            "--format", "json", "-o"]
     procs = [subprocess.Popen(cmd + [str(tmp_path / f"out{i}.json"), "--evidence", str(ev)], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from auditor import sanitize
+from auditor.privacy import sanitize
 from conftest import ROOT, invoke, write_evidence
 from test_report_support import has_weasyprint, require, tool
 

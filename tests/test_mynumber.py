@@ -2,8 +2,8 @@ import time
 
 import pytest
 
-from auditor import mynumber
-from auditor.mynumber import MASK, check_digit, contains, find, is_valid, mask
+from auditor.privacy import mynumber
+from auditor.privacy.mynumber import MASK, check_digit, contains, find, is_valid, mask
 
 VALID = "123456789018"           # the published test vector
 INVALID = "123456789012"         # same digits, wrong check digit

@@ -3,8 +3,7 @@ import math
 
 import pytest
 
-from auditor.normalize import (ALIASES, canonical, nfkc, normalize_id, parse_bool, parse_date,
-                               parse_int, parse_number)
+from auditor.evidence.normalize import ALIASES, canonical, nfkc, normalize_id, parse_bool, parse_date, parse_int, parse_number
 
 D = dt.date
 

@@ -1,11 +1,11 @@
-"""Follow-up logic (auditor.pdca): actions for open findings, last cycle's actions and recurrence."""
+"""Follow-up logic (auditor.cycle.pdca): actions for open findings, last cycle's actions and recurrence."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from auditor import pdca
+from auditor.cycle import pdca
 
 D = dt.date
 AS_OF = D(2026, 3, 31)

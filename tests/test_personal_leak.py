@@ -24,7 +24,8 @@ import openpyxl
 import pytest
 import yaml
 
-from auditor import kinds, mynumber
+from auditor.evidence import kinds
+from auditor.privacy import mynumber
 from auditor.cli import main as cli_main
 from conftest import POLICY, copy_sample, invoke
 from test_report_support import has_weasyprint, tool

@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from auditor.errors import InputError
-from auditor.readers import RawTable, decode, read_table
+from auditor.evidence.readers import RawTable, decode, read_table
 
 
 def raises(fn, *args, **kwargs) -> InputError:

@@ -1,4 +1,4 @@
-"""The report document (auditor.report + reporters.reportjson): content, rates, PDCA, advisory wording."""
+"""The report document (auditor.reporters.report + reporters.reportjson): content, rates, PDCA, advisory wording."""
 from __future__ import annotations
 
 import copy
@@ -8,7 +8,9 @@ import hashlib
 import pytest
 import yaml
 
-from auditor import audit, defaults, report
+from auditor.engine import audit
+from auditor import defaults
+from auditor.reporters import report
 from auditor.reporters.reportjson import department_status, departments, document
 from conftest import POLICY, copy_sample, invoke
 from test_report_support import DATE, decode, sample_run, text_files  # noqa: F401  (fixture)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from auditor import report
+from auditor.reporters import report
 from auditor.reporters.reportjson import departments
 from conftest import POLICY, ROOT, SAMPLE, invoke
 from test_report_support import DATE, pdf_expected, sample_reports, sample_run  # noqa: F401
@@ -38,7 +38,7 @@ def test_index_links_every_report_written(tmp_path):
 
 def test_subprocess_from_the_repository_root(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "auditor.cli", "report", "--out", str(out), "--date", DATE,
+    proc = subprocess.run([sys.executable, "-m", "auditor", "report", "--out", str(out), "--date", DATE,
                            "--format", "html,json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "wrote 34 files (17 reports)" in proc.stderr and "Traceback" not in proc.stderr

@@ -5,7 +5,7 @@ import csv
 import datetime as dt
 import io
 
-from auditor import report
+from auditor.reporters import report
 from auditor.reporters import csvout
 from conftest import POLICY, SAMPLE, invoke
 from test_report_support import DATE, hostile_evidence, sample_run  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from auditor import report
+from auditor.reporters import report
 from auditor.reporters import html
 from test_report_support import DATE, JS_LINK, SCRIPT, hostile_reports, sample_run  # noqa: F401
 

@@ -7,7 +7,8 @@ import json
 import jsonschema
 import pytest
 
-from auditor import report, schema
+from auditor.reporters import report
+from auditor import schema
 from auditor.reporters import reportjson
 from test_report_support import DATE, sample_reports, sample_run  # noqa: F401
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from auditor import report
+from auditor.reporters import report
 from auditor.reporters import markdown
 from test_report_support import DATE, hostile_reports, sample_run  # noqa: F401
 

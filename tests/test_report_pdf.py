@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from auditor import report
+from auditor.reporters import report
 from auditor.reporters import pdf
 from conftest import POLICY, SAMPLE, invoke
 from test_report_support import ARTIFACTS, DATE, has_weasyprint, require, sample_run, tool  # noqa: F401

@@ -65,7 +65,8 @@ _SESSION: dict = {}  # fixtures imported into several modules are set up per mod
 
 @pytest.fixture(scope="session")
 def sample_run():
-    from auditor import audit, defaults
+    from auditor.engine import audit
+    from auditor import defaults
     if "run" not in _SESSION:
         _SESSION["run"] = audit.run(POLICY, SAMPLE, [defaults.shipped_controls()])
     return _SESSION["run"]

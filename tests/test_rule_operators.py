@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from auditor import rules
-from auditor.dataset import Dataset
+from auditor.catalogue import rules
+from auditor.evidence.dataset import Dataset
 from auditor.fiscal import FiscalYear
-from auditor.kinds import spec as kind_spec
+from auditor.evidence.kinds import spec as kind_spec
 from auditor.model import Record
 
 D = dt.date

@@ -1,11 +1,11 @@
-"""The result cache (auditor/runcache.py): an unchanged run is served as it was, a changed input never is."""
+"""The result cache (auditor/engine/runcache.py): an unchanged run is served as it was, a changed input never is."""
 import datetime as dt
 import shutil
 import types
 
 import pytest
 
-from auditor import audit, runcache
+from auditor.engine import audit, runcache
 from conftest import POLICY, copy_sample, invoke
 
 

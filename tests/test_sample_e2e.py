@@ -104,7 +104,7 @@ def test_names_are_not_printed():
 
 def test_defaults_from_repository_root_and_exit_codes():
     # subprocess: the installed console script, run where a CISO office would run it
-    run = lambda *a: subprocess.run([sys.executable, "-m", "auditor.cli", *a], cwd=ROOT,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "auditor", *a], cwd=ROOT,  # noqa: E731
                                     capture_output=True, text=True, encoding="utf-8")
     default = run("check")
     assert default.returncode == 1 and "情報政策課" in default.stdout and "Traceback" not in default.stderr

@@ -1,5 +1,5 @@
 """The JSON Schemas shipped in the package are valid, and the kind schemas stay in the subset
-that auditor/kinds.py checks while normalising (so the fast check and the schema agree)."""
+that auditor/evidence/kinds.py checks while normalising (so the fast check and the schema agree)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from auditor import kinds
+from auditor.evidence import kinds
 
 FOLDER = resources.files("auditor") / "schemas"
 SCHEMAS = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".json"))
@@ -40,7 +40,7 @@ def test_kind_schemas_use_the_checked_subset(kind):
 def test_normalised_records_of_the_sample_satisfy_their_kind_schema():
     """The schema itself, run by jsonschema over every normalised record, agrees with the reader."""
     from conftest import SAMPLE
-    from auditor import evidence
+    from auditor.evidence import loader as evidence
     ev = evidence.load(SAMPLE)
     for kind, records in ev.datasets.items():
         validator = jsonschema.Draft202012Validator(json.loads((FOLDER / "kinds" / f"{kind}.json").read_text("utf-8")))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor import fsio, integrity
+from auditor import fsio
+from auditor.evidence import integrity
 from conftest import POLICY, ROOT, invoke
 
 CONTROLS = ROOT / "controls"

@@ -18,7 +18,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from auditor import normalize  # noqa: E402  (the generator runs from a checkout)
+from auditor.evidence import normalize  # noqa: E402  (the generator runs from a checkout)
 
 FY25 = ROOT / "evidence" / "FY2025"
 OUT = ROOT / "evidence" / "FY2024"
@@ -214,7 +214,9 @@ RETURNED = {
 
 def write_progress_sheets():
     """Export each department's FY2024 actions with the tool, as the department filled them in."""
-    from auditor import audit, defaults, progress, register
+    from auditor.engine import audit
+    from auditor import defaults
+    from auditor.cycle import progress, register
 
     run = audit.run(ROOT / "policies" / "sample-city.yaml", OUT, [defaults.shipped_controls()])
     findings = [{"id": f.id, "control_id": f.control_id, "severity": f.severity, "status": f.status,

@@ -1,6 +1,6 @@
 """Output formats: one module per format, each with `render(run, lang) -> str`, picked by name.
 
-The `auditor check` formats (CHECK_FORMATS) also take `baseline=` (auditor.baseline.Baseline or None).
+The `auditor check` formats (CHECK_FORMATS) also take `baseline=` (auditor.cycle.baseline.Baseline or None).
 """
 from __future__ import annotations
 

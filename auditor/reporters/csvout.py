@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .. import sanitize
+from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
 

@@ -5,7 +5,7 @@ annotates only what is new at its severity while still listing the debt.
 """
 from __future__ import annotations
 
-from .. import mynumber, sanitize
+from ..privacy import mynumber, sanitize
 from ..model import AuditRun
 from . import evidence_path
 

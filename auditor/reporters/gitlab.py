@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .. import mynumber
+from ..privacy import mynumber
 from ..model import AuditRun
 from . import evidence_path
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from .. import fiscal, integrity, sanitize
+from .. import fiscal
+from ..evidence import integrity
+from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
 from .reportjson import labels
@@ -17,7 +19,7 @@ def environment(**filters):
     """The Jinja environment of every human-readable format: autoescape on for every template."""
     import jinja2  # imported here: `auditor --help` stays fast
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("auditor", "templates"), autoescape=True,
+    env = jinja2.Environment(loader=jinja2.PackageLoader("auditor.reporters", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters.update(pct=_pct, day=_day, **filters)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 
-from .. import __version__, integrity, mynumber
+from .. import __version__
+from ..evidence import integrity
+from ..privacy import mynumber
 from ..model import AuditRun, Finding, Result
 
 

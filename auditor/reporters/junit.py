@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from .. import mynumber, sanitize
+from ..privacy import mynumber, sanitize
 from ..model import SEVERITIES, AuditRun
 
 TEXT = {

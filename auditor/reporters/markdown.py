@@ -10,7 +10,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from .. import sanitize
+from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
 from .html import environment, template_context

@@ -1,7 +1,7 @@
 """The PDCA report document (what a report holds) and its JSON form.
 
 Every report format renders this one document, so they cannot disagree. A department's document
-holds only its own findings, actions and statuses; auditor.report scrubs it before rendering.
+holds only its own findings, actions and statuses; auditor.reporters.report scrubs it before rendering.
 """
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from .. import __version__, integrity, pdca, trend
-from ..engine import enum_label
+from .. import __version__
+from ..evidence import integrity
+from ..cycle import pdca, trend
+from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import STATUS_LABELS, AuditRun, Result
 
@@ -25,7 +27,7 @@ SEVERITIES = ("major", "minor", "observation")
 @functools.lru_cache(maxsize=None)
 def labels() -> dict:
     """Bilingual labels and sentence templates (templates/labels.yaml); status names as in messages."""
-    text = (resources.files("auditor") / "templates" / "labels.yaml").read_text(encoding="utf-8")
+    text = (resources.files("auditor.reporters") / "templates" / "labels.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     for lang in ("ja", "en"):
         data[lang]["status"].update(STATUS_LABELS[lang])
@@ -298,7 +300,7 @@ def files(doc: dict, lang: str, options=None) -> list[tuple[str, bytes]]:
 
 def organisation(run: AuditRun) -> dict:
     """The organisation's scrubbed document, issued on the audit's as-of date (for `render`)."""
-    from ..report import build  # report imports this module
+    from .report import build  # report imports this module
 
     return build(run, run.evidence.as_of, None)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__, mynumber
+from .. import __version__
+from ..privacy import mynumber
 from ..model import AuditRun
 from . import evidence_path, repo_path
 

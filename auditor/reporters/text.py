@@ -1,7 +1,7 @@
 """Terminal output: findings grouped by department, every control's status, a one-line summary."""
 from __future__ import annotations
 
-from .. import mynumber, sanitize
+from ..privacy import mynumber, sanitize
 from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
 from .jsonout import summary
 

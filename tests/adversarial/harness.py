@@ -1,7 +1,7 @@
 """Run the CLI on hostile input in a bounded subprocess and check that nothing was lost.
 
 Every adversarial case goes through `refused` (or `accepted`, for inputs that are not errors by
-design): a real `python -m auditor.cli` process, under a time limit and an address-space limit,
+design): a real `python -m auditor` process, under a time limit and an address-space limit,
 so that a hang, a memory blow-up or a segfault fails the test instead of the machine.
 """
 from __future__ import annotations
@@ -158,12 +158,12 @@ def _limit_memory():  # runs in the child before exec
 
 
 def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "") -> Run:
-    """`python -m auditor.cli ARGS` with the limits; waits with wait4 to get the child's own peak RSS."""
+    """`python -m auditor ARGS` with the limits; waits with wait4 to get the child's own peak RSS."""
     out_path, err_path = cwd / ".stdout.log", cwd / ".stderr.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "auditor.cli", *map(str, args)], cwd=cwd, stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", "auditor", *map(str, args)], cwd=cwd, stdout=out,
                                 stderr=err, stdin=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory)
         timed_out, status, usage = False, None, None
         while True:

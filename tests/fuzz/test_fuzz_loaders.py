@@ -12,7 +12,8 @@ import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from auditor import catalogue, evidence, kinds, policy, readers
+from auditor.catalogue import controls as catalogue, policy
+from auditor.evidence import loader as evidence, kinds, readers
 from auditor.errors import InputError
 from auditor.model import Policy
 from conftest import POLICY, ROOT, SAMPLE, invoke

@@ -1,4 +1,4 @@
-"""Property-based tests of the My Number detector (auditor/mynumber.py).
+"""Property-based tests of the My Number detector (auditor/privacy/mynumber.py).
 
 A valid number (check digit from mynumber.check_digit) is found and masked in any surrounding text,
 written plain, full-width, hyphenated or spaced; a 13-digit 法人番号 or a date is never taken for one.
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from auditor import fiscal, mynumber
+from auditor import fiscal
+from auditor.privacy import mynumber
 
 from .profile import fuzz
 

@@ -1,4 +1,4 @@
-"""Property-based tests of the cell normalisers (auditor/normalize.py, auditor/fiscal.py).
+"""Property-based tests of the cell normalisers (auditor/evidence/normalize.py, auditor/fiscal.py).
 
 Any cell (text, number, date, None) gives a value or a ValueError with a message, never another
 exception; every documented way of writing a value reads back as that value.
@@ -9,7 +9,8 @@ import math
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from auditor import fiscal, normalize
+from auditor import fiscal
+from auditor.evidence import normalize
 
 from .profile import fuzz
 

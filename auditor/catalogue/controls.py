@@ -1,0 +1,125 @@
+"""The control catalogue: load control YAML files, check them, and apply a policy to them."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from . import rules
+from .. import schema, yamlio
+from ..defaults import control_files
+from ..errors import InputError
+from ..fiscal import FiscalYear
+from ..model import Control, Policy
+
+
+def load(dirs, cache_dir=None) -> tuple[list[Control], str]:
+    """All controls in the folders, in file order, and a SHA-256 over the files read."""
+    digest = hashlib.sha256()
+    controls: dict[str, Control] = {}
+    for path in control_files(dirs):
+        digest.update(path.name.encode() + b"\0" + yamlio.read_file(path) + b"\0")  # size-checked
+        data, located = yamlio.read_config(path)
+        schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
+                        cache_dir=cache_dir)
+        items = data["controls"] if isinstance(data, dict) else data
+        for item in items:
+            line = located.line(item)
+            if item["id"] in controls:
+                first = controls[item["id"]]
+                raise InputError(path, f"control {item['id']} is defined twice (first in {first.path}:{first.line})",
+                                 line=line, hint="control IDs never change and never repeat; rename the new one")
+            control = _build(item, path, line)
+            _check_rules(control, located.line_of(item, ["rule"]))
+            controls[control.id] = control
+    return list(controls.values()), digest.hexdigest()
+
+
+def _build(item: dict, path: Path, line) -> Control:
+    rule = item["rule"]
+    return Control(id=item["id"], title=item["title"], requirement=item["requirement"], area=item["area"],
+                   severity=item["severity"], source=item["source"], params=dict(item.get("params") or {}),
+                   evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
+                   message=item["message"], path=str(path), line=line)
+
+
+def _check_rules(control: Control, line) -> None:
+    """Compile every rule once against placeholder values, so mistakes surface at load time."""
+    ids = [r.get("id") for r in control.rules]
+    if len(set(ids)) != len(ids):
+        raise InputError(control.path, f"{control.id}: rule ids repeat", line=line)
+    for rule in control.rules:
+        for kind in rules.datasets_of(rule):
+            if kind not in control.evidence:
+                raise InputError(control.path, f"{control.id}: rule reads '{kind}', which is not listed under evidence",
+                                 line=line, hint=f"add {kind} to evidence:")
+    _compile(control, control.params, "alpha", control.path, line)
+
+
+def _compile(control: Control, params: dict, model: str, path, line) -> None:
+    """Compile every rule once against placeholder dates; a RuleError becomes InputError at path:line."""
+    fy = FiscalYear(2025)
+    ctx = rules.Context(params=dict(params, **_globals(model, fy, None)), fy=fy, as_of=fy.end,
+                        units={}, unit_names={}, statuses={})
+    for rule in control.rules:
+        try:
+            rules.compile_rule(rule, ctx)
+        except rules.RuleError as exc:
+            raise InputError(path, f"{control.id}: {exc}", line=line) from None
+
+
+def _globals(model: str, fy: FiscalYear, as_of) -> dict:
+    return {"fiscal_year": fy.year, "fy_start": fy.start, "fy_end": fy.end, "as_of": as_of or fy.end,
+            "network_model": model}
+
+
+def context_params(control: Control, policy: Policy, fy: FiscalYear, as_of) -> dict:
+    return dict(control.params, **_globals(policy.network_model, fy, as_of))
+
+
+def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) -> list[Control]:
+    """Controls with the policy's parameters, severities and enablement; unknown IDs are errors."""
+    by_id = {c.id: c for c in controls}
+    for cid, line in policy_lines.items():
+        if cid not in by_id:
+            raise InputError(policy.path, f"unknown control ID {cid}", line=line,
+                             hint="known controls: " + ", ".join(sorted(by_id)))
+    out = []
+    for c in controls:
+        override = policy.controls.get(c.id, {})
+        params = dict(c.params)
+        for name, value in (override.get("params") or {}).items():
+            if name not in params:
+                raise InputError(policy.path, f"{c.id} has no parameter '{name}'", line=policy_lines.get(c.id),
+                                 hint="parameters of this control: " + (", ".join(params) or "none"))
+            params[name] = value
+        enabled = override.get("enabled", True)
+        if override.get("params"):  # a value a rule cannot use is the policy's error, not the control's
+            _compile(c, params, policy.network_model, policy.path, policy_lines.get(c.id))
+        out.append(replace(c, params=params, severity=override.get("severity", c.severity), enabled=enabled,
+                           disabled_reason=None if enabled else override.get("reason", "disabled in the policy")))
+    _check_cycles(out)
+    return out
+
+
+def _check_cycles(controls: list[Control]) -> None:
+    """controls_pass must not go round in a circle (with the policy's parameters): named at a control's line."""
+    by_id = {c.id: c for c in controls}
+    done = set()
+    for first in controls:
+        trail, todo = [], [first]
+        while todo:  # depth-first without recursion; None marks the end of a control's dependencies
+            c = todo.pop()
+            if c is None:
+                done.add(trail.pop().id)
+                continue
+            if c.id in done:
+                continue
+            ids = [t.id for t in trail]
+            if c.id in ids:
+                raise InputError(c.path, f"controls_pass cycle: {' -> '.join(ids[ids.index(c.id):] + [c.id])}",
+                                 line=c.line, hint="a control cannot depend on itself through controls_pass")
+            trail.append(c)
+            todo.append(None)
+            todo.extend(by_id[d] for d in c.depends_on() if d in by_id)
+

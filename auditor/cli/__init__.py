@@ -1,0 +1,325 @@
+"""The `auditor` command: parses options, calls the core, maps outcomes to exit codes.
+
+Heavy modules are imported inside the commands so that `auditor --help` starts fast.
+"""
+from __future__ import annotations
+
+import functools
+import gc
+import os
+import sys
+
+import click
+
+from ..exitcodes import ExitCode
+from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
+
+FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
+           "observation": ("major", "minor", "observation"), "none": ()}
+
+
+def _input_errors(fn):
+    """Bad input: one message naming file and line on stderr, exit 2, no traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..errors import InputError
+        collecting = gc.isenabled()
+        gc.disable()  # a run builds millions of objects and no cycles: collections would only cost time
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            from ..privacy.mynumber import mask  # a message may quote a header, a file name or a policy value
+            click.echo(f"error: {mask(exc.render())}", err=True)
+            sys.exit(ExitCode.INPUT_ERROR)
+        finally:
+            if collecting:
+                gc.enable()
+    return wrapper
+
+
+def _paths(policy, evidence, controls):
+    from .. import defaults
+    return (policy or defaults.policy(), evidence or defaults.evidence(),
+            [defaults.shipped_controls(), *controls])
+
+
+def _record_options(fn):
+    fn = click.option("--db", type=click.Path(dir_okay=False),
+                      help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+    return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
+
+
+def _common(fn):
+    options = [
+        click.option("--policy", type=click.Path(dir_okay=False), help="Policy YAML (default: the one in policies/)."),
+        click.option("--evidence", type=click.Path(file_okay=False),
+                     help="Folder holding manifest.yaml (default: the latest under evidence/)."),
+        click.option("--controls", "controls", multiple=True, type=click.Path(file_okay=False),
+                     help="Extra folder of control YAML files, checked like the shipped ones (repeatable)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _size(ctx, param, value):
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _limit_options(fn):
+    """--max-file-size and --max-rows, handed on as one `limits` argument (auditor/limits.py)."""
+    @functools.wraps(fn)
+    def wrapper(*args, max_file_size, max_rows, **kwargs):
+        return fn(*args, limits=Limits(max_file_size, max_rows), **kwargs)
+    wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
+                           help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
+                                "records of a YAML/JSON file).")(wrapper)
+    return click.option("--max-file-size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
+                        show_default=True, callback=_size,
+                        help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="municipal-auditor", prog_name="auditor")
+def main():
+    """自治体情報セキュリティ監査ツール / Information-security compliance auditor for Japanese municipalities.
+
+    Run from the repository root with no options to audit the shipped sample municipality.
+    """
+
+
+@main.command()
+@_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab"]), default="text",
+              show_default=True, help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
+              help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
+@click.option("--baseline", type=click.Path(), metavar="FILE",
+              help="A previous `check --format json` result: findings open there are shown but do not fail the run.")
+@_record_options
+@_limit_options
+@_input_errors
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, limits):
+    """Check the evidence against the controls and print the results."""
+    import datetime as dt
+
+    from . import cycle as cli_cycle
+    from .. import fsio
+    from ..engine import runcache
+    from ..cycle import baseline as baseline_mod
+    from ..errors import InputError
+
+    known = baseline_mod.load(baseline) if baseline else None
+    paths = _paths(policy, evidence, controls)
+    if record and only:
+        raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
+    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
+    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
+    done = served.get() if served else None  # the same inputs as a finished run before: its output
+    if done is None:
+        from ..engine import audit
+        from .. import reporters  # only now: a served run needs neither
+
+        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
+        if record:
+            cli_cycle.record(run, "check", dt.date.today(), db)
+        text = reporters.get(fmt)(run, lang, baseline=known)
+        done = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK), text
+        if served:
+            served.put(*done, run.evidence.files)
+    code, text = done
+    if output:
+        try:
+            fsio.write_atomic(output, text)
+        except OSError as exc:
+            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+    sys.exit(code)
+
+
+def gate(run, fail_on: str, baseline=None) -> bool:
+    """True when something at or above the threshold failed; missing evidence never passes.
+
+    Findings already open in the baseline do not count; controls without evidence always do.
+    """
+    severities = FAIL_ON[fail_on]
+    for r in run.results:
+        if r.control.severity in severities and r.status in ("no_evidence", "error"):
+            return True
+        if any(f.severity in severities and not (baseline and baseline.covers(f)) for f in r.open_findings()):
+            return True
+    return False
+
+
+@main.command()
+@_common
+@_limit_options
+@_input_errors
+def validate(policy, evidence, controls, limits):
+    """Check controls, policy, manifest and evidence records against their schemas; evaluate nothing."""
+    from ..catalogue import controls as catalogue
+    from ..evidence import loader as ev_mod
+    from ..catalogue import policy as pol_mod
+
+    policy, evidence, dirs = _paths(policy, evidence, controls)
+    loaded, _ = catalogue.load(dirs)
+    pol, lines = pol_mod.load(policy)
+    catalogue.apply_policy(loaded, pol, lines)
+    ev = ev_mod.load(evidence, limits=limits)
+    records = sum(f.records for f in ev.files)
+    click.echo(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)")
+
+
+@main.group()
+def controls():
+    """List or show the controls of the catalogue."""
+
+
+@controls.command("list")
+@click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+def controls_list(extra, lang):
+    """One line per control: ID, severity, area, title."""
+    from ..catalogue import controls as catalogue
+    from .. import defaults
+
+    loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
+    for c in loaded:
+        click.echo(f"{c.id:<7} {c.severity:<11} {c.area:<18} {c.title[lang]}")
+
+
+@controls.command("show")
+@click.argument("control_id")
+@click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
+@_input_errors
+def controls_show(control_id, extra):
+    """Everything about one control: requirement, source, parameters, evidence, rule."""
+    import yaml
+
+    from ..catalogue import controls as catalogue
+    from .. import defaults
+    from ..errors import InputError
+
+    loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
+    match = [c for c in loaded if c.id == control_id.upper()]
+    if not match:
+        raise InputError(None, f"no control {control_id}", hint="see `auditor controls list`")
+    c = match[0]
+    doc = {"id": c.id, "title": c.title, "requirement": c.requirement, "area": c.area, "severity": c.severity,
+           "source": c.source, "params": c.params, "evidence": list(c.evidence),
+           "rule": list(c.rules) if len(c.rules) > 1 else c.rules[0], "message": c.message, "file": c.path}
+    click.echo(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), nl=False)
+
+
+PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
+
+
+@main.command()
+@_common
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
+              help="Folder for the reports; department reports go under OUT/departments/.")
+@click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
+@click.option("--format", "formats", default="html,md,json", show_default=True,
+              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+@click.option("--department", "departments", multiple=True,
+              help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
+@click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
+              help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
+@_record_options
+@_limit_options
+@_input_errors
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db, limits):
+    """Write the PDCA audit reports: the organisation's and one per department."""
+    import datetime as dt
+
+    from ..engine import audit
+    from . import cycle as cli_cycle
+    from ..reporters import report as reports
+
+    opts = reports.options(formats, lang, csv_encoding)
+    paths = _paths(policy, evidence, controls)
+    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    run = audit.run(*paths, db=db, limits=limits)
+    chosen = reports.targets(run, departments)
+    issued = issued.date() if issued else dt.date.today()
+    written = reports.generate(run, out, issued, opts, chosen)
+    if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
+        with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
+            done = list(bar)
+    else:
+        done = list(written)
+    index = reports.write_index(run, out, issued, opts, done)
+    if record:  # once the reports are written: the run recorded is the audit whose report was issued
+        cli_cycle.record(run, "report", issued, db)
+    for note in (n for w in done for n in w.notes):
+        click.echo(f"warning: {note}", err=True)
+    click.echo(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}", err=True)
+
+
+@main.command()
+@click.argument("report_file", metavar="REPORT", type=click.Path(dir_okay=False))
+@click.option("--evidence", type=click.Path(file_okay=False),
+              help="Evidence folder to compare (default: the latest under evidence/).")
+@click.option("--policy", type=click.Path(dir_okay=False), help="Also compare this policy file.")
+@click.option("--controls", "control_dirs", multiple=True, type=click.Path(file_okay=False),
+              help="Also compare the control files in this folder (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+def verify(report_file, evidence, policy, control_dirs, fmt, lang):
+    """Check that the evidence still matches a report (report.json, report.*.html or check JSON).
+
+    Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
+    """
+    import json
+
+    from .. import defaults
+    from ..evidence import integrity
+
+    result = integrity.verify(integrity.load_report(report_file), evidence or defaults.evidence(), policy, control_dirs)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(integrity.render(result, lang), nl=False)
+    sys.exit(ExitCode.OK if result["matches"] else ExitCode.FINDINGS)
+
+
+def _register_cycle_commands():
+    from .cycle import COMMANDS  # history, actions, exceptions, compare (imports click only)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_cycle_commands()
+
+def entry(prog_name: str | None = None):
+    """The console command: main(), then leave without freeing a large run's millions of objects one by
+    one (about a tenth of a second at prefecture scale); the outputs are complete and flushed first."""
+    try:
+        main(prog_name=prog_name)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be written anyway
+            code = code or 1
+    from ..evidence import prefetch
+    prefetch.join()  # a parse cache still being written in the background (os._exit runs no atexit)
+    os._exit(code or 0)

@@ -1,0 +1,196 @@
+"""Commands of the PDCA cycle across fiscal years: history, actions, exceptions, compare.
+
+Thin like auditor.cli: parse options, call auditor.cycle.history / register / progress / compare.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+
+import click
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _input_errors(fn):
+    """auditor.cli's handling of bad input (exit 2, no traceback), looked up late: cli imports this module."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from . import _input_errors as handled
+        return handled(fn)(*args, **kwargs)
+    return wrapper
+
+
+def _db_option(fn):
+    return click.option("--db", type=click.Path(dir_okay=False),
+                        help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+
+
+def _policy_option(fn):
+    return click.option("--policy", type=click.Path(dir_okay=False),
+                        help="Policy YAML (default: the one in policies/); the database sits beside it.")(fn)
+
+
+def history_options(fn):
+    """--record and --db for `check` and `report`."""
+    fn = click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
+    return _db_option(fn)
+
+
+def db_path(policy, db, must_exist: bool = True):
+    """The database to use; with must_exist=False (a --record run) it is created, so that an
+    empty register stands in for a missing corrective_actions file from the first recorded run on."""
+    from pathlib import Path
+
+    from .. import defaults
+    from ..cycle import history
+    from ..errors import InputError
+
+    path = Path(db) if db else history.default_path(policy or defaults.policy())
+    if db and must_exist and not path.is_file():
+        raise InputError(path, "no audit history database here", hint=history.HINT)
+    if not must_exist:
+        history.connect(path, create=True).close()
+    return path
+
+
+def record(run, command: str, issued: dt.date, db) -> None:
+    """Record a run (check/report --record) and say where, on stderr."""
+    from ..cycle import history
+
+    run_id = history.record_run(db, run, command, issued)
+    click.echo(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}", err=True)
+
+
+def _connect(policy, db):
+    from ..cycle import history
+
+    return history.connect(db_path(policy, db))
+
+
+def _dump(doc) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+
+
+# ---- history ----
+
+@click.group("history")
+def history_group():
+    """Recorded audit runs (auditor check/report --record)."""
+
+
+@history_group.command("list")
+@_policy_option
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_input_errors
+def history_list(policy, db, fmt):
+    """One line per recorded run: ID, fiscal year, when, open findings, evidence folder."""
+    from ..cycle import history
+
+    con = _connect(policy, db)
+    runs = history.runs(con)
+    if fmt == "json":
+        return _dump(runs)
+    for r in runs:
+        click.echo(f"{r['id']:>4}  FY{r['fiscal_year']}  as of {r['as_of']}  recorded {r['recorded_at']}  "
+                   f"{r['command']:<6} open findings {r['open_findings']:>4}  {r['evidence_root']}")
+    if not runs:
+        click.echo("no recorded runs yet")
+
+
+@history_group.command("show")
+@click.argument("run")
+@_policy_option
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+def history_show(run, policy, db, fmt, lang):
+    """One recorded run (by ID, or a fiscal year for its latest run): hashes, results, findings."""
+    from ..cycle import history
+
+    con = _connect(policy, db)
+    doc = history.run_detail(con, history.resolve(con, run))
+    if fmt == "json":
+        return _dump(doc)
+    click.echo(f"run {doc['id']}  FY{doc['fiscal_year']}  as of {doc['as_of']}  recorded {doc['recorded_at']}  "
+               f"auditor {doc['tool_version']}")
+    click.echo(f"policy {doc['policy_file']} sha256 {doc['policy_sha256']}\ncatalogue sha256 {doc['catalogue_sha256']}")
+    for f in doc["evidence"]:
+        click.echo(f"  evidence {f['path']} ({f['kind']}, {f['records']} records) sha256 {f['sha256']}")
+    for r in doc["results"]:
+        click.echo(f"  {r['control_id']:<7} {r['status']}")
+    for f in doc["findings"]:
+        mark = " recurred" if f["recurred"] else ""
+        click.echo(f"  [{f['severity']}{mark}] {f['status']:<6} {f['finding_id']}  {f['message_' + lang]}")
+
+
+# ---- exceptions ----
+
+@click.group("exceptions")
+def exceptions_group():
+    """The policy's exceptions (例外措置)."""
+
+
+@exceptions_group.command("list")
+@_policy_option
+@click.option("--date", "as_of", type=DATE, help="Judge at this date, YYYY-MM-DD (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_input_errors
+def exceptions_list(policy, as_of, fmt):
+    """Active exceptions, those ending soon, expired ones and malformed ones."""
+    from .. import defaults
+    from ..catalogue import policy as pol_mod
+    from ..privacy.mynumber import mask
+
+    pol, _ = pol_mod.load(policy or defaults.policy())
+    day = as_of.date() if as_of else dt.date.today()
+    notice = pol.settings["exception_notice_days"]
+    rows = []
+    for e in pol.exceptions:
+        state = e.state(day)
+        left = (e.end - day).days if e.end else None
+        if state == "valid" and left <= notice:
+            state = "ending_soon"
+        rows.append({"id": e.id, "control": e.control, "state": state, "from": e.start, "to": e.end,
+                     "days_left": left, "approver": mask(e.approver), "reason": mask(e.reason),  # policy text
+                     "problem": mask(e.problem)})
+    if fmt == "json":
+        return _dump(rows)
+    words = {"valid": "有効 active", "ending_soon": f"{notice}日以内に終了 ending within {notice} days",
+             "expired": "期限切れ expired", "not_started": "開始前 not started", "invalid": "不備 malformed"}
+    for r in sorted(rows, key=lambda r: (list(words).index(r["state"]), str(r["to"]))):
+        left = f" ({r['days_left']} days left)" if r["state"] in ("valid", "ending_soon") else ""
+        click.echo(f"{r['id']:<12} {r['control']:<7} {words[r['state']]}{left}  {r['from'] or '-'} .. {r['to'] or '-'}"
+                   f"  {r['reason']}" + (f"  [{r['problem']}]" if r["problem"] else ""))
+
+
+# ---- compare ----
+
+@click.command("compare")
+@click.argument("run_a")
+@click.argument("run_b")
+@_policy_option
+@_db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+def compare_cmd(run_a, run_b, policy, db, fmt, lang):
+    """New, resolved, persisting and recurred findings between two runs (IDs, or fiscal years: 2024 2025)."""
+    from ..cycle import compare, history
+
+    con = _connect(policy, db)
+    doc = compare.compare(con, history.resolve(con, run_a), history.resolve(con, run_b))
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if fmt == "json" else compare.render_text(doc, lang),
+               nl=fmt == "json")
+
+
+def _commands():
+    from .actions import actions_group
+
+    return (history_group, actions_group, exceptions_group, compare_cmd)
+
+
+COMMANDS = _commands()

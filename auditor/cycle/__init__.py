@@ -1,0 +1,6 @@
+"""The PDCA cycle across fiscal years: history database, action register, progress sheets, merge,
+compare, trend, baseline.
+
+Imports the shared base, `privacy`, `evidence` and `catalogue`. Entry points: `history.connect`,
+`history.record_run`, `register.rows`, `progress.export` / `progress.read`, `pdca.recur`.
+"""

@@ -1,0 +1,288 @@
+"""Audit history: an SQLite database of recorded runs and the follow-up action register.
+
+One transaction per recorded run (BEGIN IMMEDIATE ... COMMIT), so a crash or a concurrent run
+never leaves half an audit; WAL mode and a busy timeout let two `--record` runs both finish.
+The schema is created and migrated here (table schema_version). Texts are masked again before
+they are stored: a My Number never reaches the file.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from .. import __version__, defaults
+from ..privacy import mynumber
+from ..errors import InputError
+
+BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
+HINT = "record an audit first: auditor report --record (or auditor check --record)"
+
+# Each entry migrates from version i to i + 1; never edit a released one, append a new one.
+MIGRATIONS = [
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, command TEXT NOT NULL,
+        fiscal_year INTEGER NOT NULL, as_of TEXT NOT NULL, issued_on TEXT,
+        organisation TEXT NOT NULL, policy_file TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
+        catalogue_sha256 TEXT NOT NULL, controls INTEGER NOT NULL, evidence_root TEXT NOT NULL,
+        tool_version TEXT NOT NULL);
+    CREATE INDEX runs_fy ON runs (fiscal_year, id);
+    CREATE TABLE evidence_files (
+        run_id INTEGER NOT NULL REFERENCES runs(id), path TEXT NOT NULL, kind TEXT NOT NULL,
+        provided_by TEXT, collected_on TEXT, sha256 TEXT NOT NULL, records INTEGER NOT NULL,
+        PRIMARY KEY (run_id, path));
+    CREATE TABLE results (
+        run_id INTEGER NOT NULL REFERENCES runs(id), control_id TEXT NOT NULL, area TEXT NOT NULL,
+        severity TEXT NOT NULL, status TEXT NOT NULL, checked INTEGER, reason TEXT,
+        PRIMARY KEY (run_id, control_id));
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id), finding_id TEXT NOT NULL, control_id TEXT NOT NULL,
+        severity TEXT NOT NULL, base_severity TEXT NOT NULL, status TEXT NOT NULL, recurred INTEGER NOT NULL,
+        department_code TEXT, department_name TEXT, message_ja TEXT NOT NULL, message_en TEXT NOT NULL,
+        locations TEXT NOT NULL, exception_id TEXT,
+        PRIMARY KEY (run_id, finding_id));
+    CREATE TABLE rates (
+        run_id INTEGER NOT NULL REFERENCES runs(id), scope TEXT NOT NULL, key TEXT NOT NULL,
+        label TEXT, evaluated INTEGER NOT NULL, compliant INTEGER NOT NULL,
+        PRIMARY KEY (run_id, scope, key));
+    CREATE TABLE actions (
+        action_id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, control_id TEXT NOT NULL,
+        fiscal_year INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id),
+        severity TEXT NOT NULL, department_code TEXT, department_name TEXT, item TEXT,
+        message_ja TEXT NOT NULL, message_en TEXT NOT NULL, owner_role TEXT, owner TEXT,
+        due_on TEXT NOT NULL, status TEXT NOT NULL, progress_note TEXT, completed_on TEXT,
+        verified_on TEXT, verified_by TEXT, extended_to TEXT, created_on TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE INDEX actions_dept ON actions (department_code, status);
+    CREATE TABLE action_events (
+        id INTEGER PRIMARY KEY, action_id TEXT NOT NULL REFERENCES actions(action_id), at TEXT NOT NULL,
+        by TEXT, event TEXT NOT NULL, source TEXT, changes TEXT NOT NULL, note TEXT);
+    CREATE INDEX events_action ON action_events (action_id, id);
+    CREATE TABLE run_actions (
+        run_id INTEGER NOT NULL REFERENCES runs(id), action_id TEXT NOT NULL, state TEXT NOT NULL,
+        status TEXT, PRIMARY KEY (run_id, action_id));
+    """,
+]
+
+
+def default_path(policy_path) -> Path:
+    """`.auditor/history.sqlite` beside the policy file."""
+    return defaults.state_dir(policy_path) / "history.sqlite"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path, create: bool = False) -> sqlite3.Connection:
+    """Open (and with create=True make) the database, migrated to the current schema."""
+    path = Path(path)
+    if not path.is_file():
+        if not create:
+            raise InputError(path, "no audit history database here", hint=HINT + "; or pass --db PATH")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}") from None
+    try:
+        con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        _wal(con)
+        con.execute("PRAGMA foreign_keys = ON")
+        _migrate(con, path)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(path, f"not a usable auditor history database ({exc})",
+                         hint="pass --db with another path, or move this file away") from None
+    return con
+
+
+def _wal(con) -> None:
+    """WAL lets readers work while a run records; switching needs a moment alone with the file."""
+    for _ in range(200):
+        try:
+            if con.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        time.sleep(0.05)
+    raise sqlite3.OperationalError("cannot switch the database to WAL mode: it stays locked")
+
+
+def _migrate(con, path) -> None:
+    with transaction(con):
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = con.execute("SELECT version FROM schema_version").fetchone()
+        version = row[0] if row else 0
+        if version > len(MIGRATIONS):
+            raise InputError(path, f"database schema version {version} is newer than this auditor knows "
+                             f"({len(MIGRATIONS)})", hint="upgrade auditor (pip install -U municipal-auditor)")
+        for script in MIGRATIONS[version:]:
+            for statement in (s for s in script.split(";") if s.strip()):
+                con.execute(statement)
+        if not row:
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),))
+        elif version < len(MIGRATIONS):
+            con.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+
+
+@contextlib.contextmanager
+def transaction(con):
+    """All or nothing; IMMEDIATE takes the write lock up front, so two writers queue, not deadlock."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _text(value):
+    return mynumber.mask(value) if isinstance(value, str) else value
+
+
+def _json(value) -> str:
+    return mynumber.mask(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def record_run(path, run, command: str, issued: dt.date) -> int:
+    """Record an audit run (auditor.engine.audit.run) with its new actions; returns the run ID."""
+    from . import pdca, register, trend
+
+    cycle = getattr(run, "cycle", None) or pdca.Cycle()
+    findings = [{"id": f.id, "control_id": f.control_id, "severity": f.severity, "status": f.status,
+                 "department": {"code": f.department_code, "name": f.department} if f.department_code else None}
+                for r in run.results for f in r.findings]
+    previous = pdca.previous_actions(cycle.register_rows, {f["id"] for f in findings}, run.evidence.as_of)
+    con = connect(path, create=True)
+    try:
+        return record(con, run, command, issued, trend.rates(run), register.for_run(run, findings, issued),
+                      previous, cycle.recurred)
+    finally:
+        con.close()
+
+
+def record(con, run, command: str, issued: dt.date, rates: list, actions: list, previous: list,
+           recurred: dict) -> int:
+    """Store one run (results, findings, rates, its new actions, last cycle's states); returns its ID.
+
+    actions: pdca.new_actions rows (with message and item); an action already in the register
+    (the same finding recorded earlier in this fiscal year) keeps its status and due date.
+    """
+    ev, pol = run.evidence, run.policy
+    stamp = now()
+    with transaction(con):
+        cur = con.execute(
+            "INSERT INTO runs (recorded_at, command, fiscal_year, as_of, issued_on, organisation, policy_file,"
+            " policy_sha256, catalogue_sha256, controls, evidence_root, tool_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (stamp, command, ev.fiscal_year.year, ev.as_of.isoformat(), issued.isoformat(), _json(pol.organisation),
+             _text(str(pol.path)), pol.sha256, run.catalogue_sha256, len(run.controls), _text(str(ev.root)), __version__))
+        run_id = cur.lastrowid
+        con.executemany("INSERT INTO evidence_files VALUES (?,?,?,?,?,?,?)",
+                        [(run_id, _text(f.path), f.kind, _text(f.provided_by), _iso(f.collected_on), f.sha256, f.records)
+                         for f in ev.files])
+        con.executemany("INSERT INTO results VALUES (?,?,?,?,?,?,?)",
+                        [(run_id, r.control_id, r.control.area, r.control.severity, r.status, r.checked,
+                          _json(r.reason) if r.reason else None) for r in run.results])
+        con.executemany("INSERT INTO findings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+            (run_id, f.id, f.control_id, f.severity, recurred.get(f.id, {}).get("from", f.severity), f.status,
+             int(f.id in recurred), f.department_code, f.department, _text(f.message["ja"]),
+             _text(f.message["en"]), _json(f.locations), (f.exception or {}).get("id") if f.status == "waived" else None)
+            for r in run.results for f in r.findings])
+        con.executemany("INSERT INTO rates VALUES (?,?,?,?,?,?)",
+                        [(run_id, scope, key, _text(label), evaluated, compliant)
+                         for scope, key, label, evaluated, compliant in rates])
+        for a in actions:
+            dept = a.get("department") or {}
+            cur = con.execute(
+                "INSERT OR IGNORE INTO actions (action_id, finding_id, control_id, fiscal_year, run_id, severity,"
+                " department_code, department_name, item, message_ja, message_en, owner_role, due_on, status,"
+                " created_on, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (a["action_id"], a["finding_id"], a["control_id"], ev.fiscal_year.year, run_id, a["severity"],
+                 dept.get("code"), dept.get("name"), a.get("item"), _text(a["message"]["ja"]),
+                 _text(a["message"]["en"]), a["owner_role"], a["due_on"], "not_started", issued.isoformat(), stamp))
+            if cur.rowcount:
+                event(con, a["action_id"], None, "created", f"run {run_id}", {"status": [None, "not_started"]}, at=stamp)
+        con.executemany("INSERT OR REPLACE INTO run_actions VALUES (?,?,?,?)",
+                        [(run_id, a["action_id"], "new", "not_started") for a in actions]
+                        + [(run_id, p["action_id"], p["state"], p.get("status")) for p in previous
+                           if p.get("source") == "register"])
+    return run_id
+
+
+def event(con, action_id: str, by, kind: str, source, changes: dict, note=None, at=None) -> None:
+    """One line of an action's history: who changed what, when, from where."""
+    con.execute("INSERT INTO action_events (action_id, at, by, event, source, changes, note) VALUES (?,?,?,?,?,?,?)",
+                (action_id, at or now(), _text(by), kind, _text(source), _json(changes), _text(note)))
+
+
+def _iso(d):
+    return d.isoformat() if isinstance(d, dt.date) else d
+
+
+# ---- reading ----
+
+def runs(con) -> list[dict]:
+    rows = con.execute(
+        "SELECT r.*, (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id AND f.status = 'open') AS open_findings,"
+        " (SELECT COUNT(*) FROM results s WHERE s.run_id = r.id) AS results FROM runs r ORDER BY r.id").fetchall()
+    return [dict(r) | {"organisation": json.loads(r["organisation"])} for r in rows]
+
+
+def resolve(con, ref: str) -> int:
+    """A run by its ID (7, #7) or by fiscal year (2025, FY2025, 令和7年度: its latest run)."""
+    from ..fiscal import parse_fiscal_year
+
+    text = str(ref).strip().lstrip("#")
+    if text.isdigit() and len(text) < 4:
+        row = con.execute("SELECT id FROM runs WHERE id = ?", (int(text),)).fetchone()
+        if not row:
+            raise InputError(None, f"no recorded run {ref}", hint="see `auditor history list`")
+        return row[0]
+    try:
+        fy = parse_fiscal_year(text)
+    except ValueError:
+        raise InputError(None, f"'{ref}' is neither a run ID nor a fiscal year",
+                         hint="give a run ID from `auditor history list` (e.g. 3) or a fiscal year (e.g. 2025, 令和7年度)") from None
+    row = con.execute("SELECT MAX(id) FROM runs WHERE fiscal_year = ?", (fy,)).fetchone()
+    if not row or row[0] is None:
+        raise InputError(None, f"no recorded run for fiscal year {fy}", hint="see `auditor history list`")
+    return row[0]
+
+
+def run_detail(con, run_id: int) -> dict:
+    run = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+    run["organisation"] = json.loads(run["organisation"])
+    run["evidence"] = [dict(r) for r in con.execute(
+        "SELECT path, kind, provided_by, collected_on, sha256, records FROM evidence_files WHERE run_id = ? ORDER BY path",
+        (run_id,))]
+    run["results"] = [dict(r) | {"reason": json.loads(r["reason"]) if r["reason"] else None} for r in con.execute(
+        "SELECT control_id, area, severity, status, checked, reason FROM results WHERE run_id = ?", (run_id,))]
+    run["findings"] = findings(con, run_id)
+    run["actions"] = [dict(r) for r in con.execute(
+        "SELECT action_id, state, status FROM run_actions WHERE run_id = ? ORDER BY action_id", (run_id,))]
+    return run
+
+
+def findings(con, run_id: int) -> list[dict]:
+    return [dict(r) | {"recurred": bool(r["recurred"]), "locations": json.loads(r["locations"])} for r in con.execute(
+        "SELECT finding_id, control_id, severity, base_severity, status, recurred, department_code, department_name,"
+        " message_ja, message_en, locations, exception_id FROM findings WHERE run_id = ? ORDER BY finding_id",
+        (run_id,))]
+
+
+def trend(con, exclude_fy: int | None = None) -> list[dict]:
+    """The latest run of each recorded fiscal year (but exclude_fy) with its compliance rates."""
+    out = []
+    for row in con.execute("SELECT fiscal_year, MAX(id) AS id FROM runs GROUP BY fiscal_year ORDER BY fiscal_year"):
+        if row["fiscal_year"] == exclude_fy:
+            continue
+        rates = {(r["scope"], r["key"]): dict(r) for r in con.execute(
+            "SELECT scope, key, label, evaluated, compliant FROM rates WHERE run_id = ?", (row["id"],))}
+        out.append({"fiscal_year": row["fiscal_year"], "run_id": row["id"], "rates": rates})
+    return out

@@ -1,0 +1,248 @@
+"""The progress sheet (改善措置 進捗報告票): exported to a department, filled in, imported back.
+
+.xlsx or .csv by the file's extension. The department fills in status, owner, progress note and
+completion date; everything else is for reference. Cells that Excel would run as a formula are
+neutralised on the way out. An import is checked row by row and applied all or nothing.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from .. import fsio
+from ..privacy import mynumber, sanitize
+from ..evidence import normalize, readers
+from ..errors import InputError
+from .register import BY_IMPORT, LABELS, OPEN
+
+# field, ja header, en header, filled in by the department
+COLUMNS = [
+    ("action_id", "措置ID", "Action ID", False), ("fiscal_year", "年度", "Fiscal year", False),
+    ("finding_id", "指摘ID", "Finding ID", False), ("severity", "区分", "Grade", False),
+    ("message", "指摘内容", "Finding", False), ("department", "所属", "Department", False),
+    ("due_on", "期限", "Due", False), ("extended_to", "延長期限", "Extended to", False),
+    ("status", "状況", "Status", True), ("owner", "担当者", "Owner", True),
+    ("progress_note", "進捗メモ", "Progress note", True), ("completed_on", "完了日", "Completed on", True),
+]
+SEVERITY = {"ja": {"major": "重大な不適合", "minor": "軽微な不適合", "observation": "観察事項"},
+            "en": {"major": "major", "minor": "minor", "observation": "observation"}}
+_HEADERS = {normalize.nfkc(h).casefold(): f for f, ja, en, _ in COLUMNS for h in (f, ja, en)}
+_STATUS_WORDS = {normalize.nfkc(v).casefold(): k for lang in LABELS.values() for k, v in lang.items()}
+_FORMULA = sanitize.FORMULA_START  # =, +, -, @, tab, CR, LF and their full-width forms
+
+
+def neutralise(value):
+    """A text cell Excel would evaluate (=, +, -, @, tab, CR... first) gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
+def rows_for(actions: list[dict], lang: str) -> list[list]:
+    out = []
+    for a in actions:
+        values = {"action_id": a["action_id"], "fiscal_year": a["fiscal_year"], "finding_id": a["finding_id"],
+                  "severity": SEVERITY[lang][a["severity"]], "message": a[f"message_{lang}"],
+                  "department": a["department_name"] or a["department_code"], "due_on": a["due_on"],
+                  "extended_to": a["extended_to"], "status": LABELS[lang][a["status"]], "owner": a["owner"],
+                  "progress_note": a["progress_note"], "completed_on": a["completed_on"]}
+        out.append([mynumber.mask(v) if isinstance(v, str) else v for v in (values[c[0]] for c in COLUMNS)])
+    return out
+
+
+def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", stamp: dt.date | None = None) -> list:
+    """Write the open actions to OUT (.xlsx or .csv); returns notes for the user."""
+    path = Path(out)
+    actions = [a for a in actions if a["status"] in OPEN]
+    header = [ja if lang == "ja" else en for _, ja, en, _ in COLUMNS]
+    body = rows_for(actions, lang)
+    notes = []
+    if path.suffix.lower() == ".xlsx":
+        data = _xlsx(header, body, lang, stamp or dt.date.today())
+    elif path.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows([[neutralise(_cell_text(v)) for v in row] for row in body])
+        text = buf.getvalue()
+        if encoding == "cp932":
+            data = text.encode("cp932", errors="replace")
+            if data.decode("cp932") != text:
+                notes.append("characters that CP932 cannot hold were written as '?'")
+        else:
+            data = text.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    else:
+        raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
+    try:
+        fsio.write_atomic(path, data)
+    except OSError as exc:
+        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+    return notes
+
+
+def _cell_text(v) -> str:
+    return "" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)
+
+
+def _xlsx(header, body, lang, stamp: dt.date) -> bytes:
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "進捗報告" if lang == "ja" else "Progress"
+    ws.append(header)
+    fill = PatternFill("solid", fgColor="FFF2CC")  # the columns the department fills in
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in body:
+        ws.append(row)
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA):
+                cell.data_type = "s"  # stored as text: Excel never evaluates it
+                cell.quotePrefix = True
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy/m/d"
+    for i, (_, _, _, filled) in enumerate(COLUMNS, 1):
+        letter = openpyxl.utils.get_column_letter(i)
+        ws.column_dimensions[letter].width = 60 if COLUMNS[i - 1][0] == "message" else 16
+        if filled:
+            for r in range(1, ws.max_row + 1):
+                ws.cell(r, i).fill = fill
+    status_col = openpyxl.utils.get_column_letter([c[0] for c in COLUMNS].index("status") + 1)
+    choices = ",".join(LABELS[lang][s] for s in OPEN)
+    dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+    dv.add(f"{status_col}2:{status_col}{max(ws.max_row, 2)}")
+    ws.add_data_validation(dv)
+    ws.freeze_panes = "B2"
+    moment = dt.datetime.combine(stamp, dt.time(9, 0))
+    wb.properties.creator = "auditor"
+    wb.properties.created = wb.properties.modified = moment
+    buf = io.BytesIO()
+    ExcelWriter(wb, _FixedZip(buf, "w", zipfile.ZIP_DEFLATED, stamp=moment)).save()  # same inputs, same bytes
+    return buf.getvalue()
+
+
+class _FixedZip(zipfile.ZipFile):
+    """Every member stamped with one time (openpyxl would use now())."""
+    def __init__(self, *args, stamp: dt.datetime, **kwargs):
+        self._stamp = stamp.timetuple()[:6]
+        super().__init__(*args, **kwargs)
+
+    def open(self, name, mode="r", *args, **kwargs):
+        if mode == "w" and isinstance(name, zipfile.ZipInfo):
+            name.date_time, name.external_attr = self._stamp, 0o600 << 16
+        return super().open(name, mode, *args, **kwargs)
+
+
+# ---- import ----
+
+def read(path) -> list[tuple[int, dict]]:
+    """(line, {field: raw value}) for every non-blank row; the header row may use ja or en labels."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
+    table = readers.read_table(data, str(path), fmt)  # the evidence readers: encodings, blank rows, lines
+    fields = {h: _HEADERS.get(normalize.nfkc(h).casefold()) for h in table.headers}
+    missing = [f for f in ("action_id", "status") if f not in fields.values()]
+    if missing:
+        raise InputError(path, f"no column for {', '.join(missing)}", line=table.header_line,
+                         hint="keep the header row of the exported sheet (措置ID, 状況, 担当者, 進捗メモ, 完了日)")
+    return [(line, {f: _unneutralise(table.columns[h][i]) for h, f in fields.items() if f})
+            for i, line in enumerate(table.lines)]
+
+
+def _unneutralise(value):
+    if isinstance(value, str):
+        if value.startswith("'") and value[1:].startswith(_FORMULA):
+            value = value[1:]  # our own neutralising apostrophe
+        return value.strip() or None
+    return value
+
+
+def _status(value) -> str:
+    key = normalize.nfkc(str(value)).casefold()
+    if key in _STATUS_WORDS:
+        return _STATUS_WORDS[key]
+    canonical = normalize.canonical("action_status", value)  # 未着手, 対応中, 完了, 有効性確認済...
+    if canonical not in BY_IMPORT:
+        raise ValueError(f"unknown status {value!r}")
+    return canonical
+
+
+def changes(sheet: list, register: dict, as_of: dt.date) -> tuple[list, list]:
+    """Validated changes and the problems [(line, message)]; any problem means nothing is applied."""
+    problems, out, seen = [], [], {}
+    for line, row in sheet:
+        aid = str(row.get("action_id") or "").strip()
+        if not aid:
+            problems.append((line, "no action ID"))
+            continue
+        if aid in seen:
+            problems.append((line, f"action {aid} is also on line {seen[aid]}"))
+            continue
+        seen[aid] = line
+        a = register.get(aid)
+        if a is None:
+            problems.append((line, f"unknown action ID {aid}"))
+            continue
+        try:
+            status = _status(row["status"]) if row.get("status") else a["status"]
+        except ValueError:
+            problems.append((line, f"unknown status {row['status']!r}: use " + "/".join(LABELS["ja"][s] for s in OPEN)))
+            continue
+        try:
+            done_on = normalize.parse_date(row.get("completed_on"))
+        except ValueError as exc:
+            problems.append((line, f"completed on: {exc}"))
+            continue
+        problem = _check(a, status, done_on, as_of)
+        if problem:
+            problems.append((line, f"{aid}: {problem}"))
+            continue
+        new = {"status": status, "owner": _text(row.get("owner"), a["owner"]),
+               "progress_note": _text(row.get("progress_note"), a["progress_note"]),
+               "completed_on": done_on or (a["completed_on"] if status == "done" else None)}
+        diff = {k: v for k, v in new.items() if v != a[k]}
+        if diff and a["status"] == "verified":
+            problems.append((line, f"{aid}: already verified (closed): it can no longer be changed"))
+        elif diff:
+            out.append({"action_id": aid, "set": diff, "old": a, "line": line})
+    return out, problems
+
+
+def _text(value, current):
+    if value is None:
+        return current
+    return mynumber.mask(unicodedata.normalize("NFC", str(value)))
+
+
+def _check(a: dict, status: str, done_on, as_of: dt.date) -> str | None:
+    """Why this row cannot be applied, or None."""
+    current = a["status"]
+    if current == "verified":
+        return None if status == "verified" else "already verified (closed): it can no longer be changed"
+    if status == "verified":
+        return "a sheet cannot mark an action verified: that skips the effectiveness check (use `auditor actions verify`)"
+    if status not in BY_IMPORT[current]:
+        return f"cannot go from {LABELS['en'][current]} back to {LABELS['en'][status]}"
+    if status == "done" and not (done_on or a["completed_on"]):
+        return "status done needs a completion date (完了日)"
+    if done_on and status != "done":
+        return f"a completion date is given but the status is {LABELS['en'][status]}"
+    if done_on and done_on > as_of:
+        return f"completion date {done_on} is in the future"
+    if done_on and done_on < dt.date(a["fiscal_year"], 4, 1):
+        return f"completion date {done_on} is before fiscal year {a['fiscal_year']} in which the finding was raised"
+    return None

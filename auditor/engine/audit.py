@@ -1,0 +1,91 @@
+"""One audit run: load the catalogue, the policy and the evidence, then evaluate."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..catalogue import controls as catalogue, policy
+from .. import defaults
+from . import evaluate as engine
+from ..evidence import loader as evidence, prefetch
+from ..cycle import pdca
+from ..privacy import personal
+from ..errors import InputError
+from ..model import AuditRun
+
+
+@dataclass
+class CycleRun(AuditRun):
+    """A run with what it merged from the history database (pdca.Cycle)."""
+    cycle: pdca.Cycle = field(default_factory=pdca.Cycle)
+
+
+def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None) -> CycleRun:
+    """Raises InputError for anything unusable; never prints or exits.
+
+    db: the history database; when it exists, its register is merged in (previous actions,
+    recurrence, and CA-01..03 read it when no corrective_actions evidence file is given).
+    limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
+    """
+    # the parse cache lives beside a real policy file only (never beside /dev/zero); safe to delete
+    cache = defaults.state_dir(policy_path) / "cache" if Path(policy_path).is_file() else None
+    controls, digest = catalogue.load(control_dirs, cache)
+    pol, lines = policy.load(policy_path, cache)
+    controls = catalogue.apply_policy(controls, pol, lines)
+    if only:
+        known = {c.id for c in controls}
+        unknown = [c for c in only if c not in known]
+        if unknown:
+            raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
+        needed = _with_dependencies(only, {c.id: c for c in controls})
+        controls = [c for c in controls if c.id in needed]
+    ev = personal.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))
+    cycle = pdca.Cycle()
+    if db is not None and Path(db).is_file():
+        ev = _merge_register(ev, db, cycle)
+    try:
+        results, exceptions = engine.evaluate(controls, pol, ev)
+    except ValueError as exc:  # a controls_pass cycle among the loaded controls
+        raise InputError(control_dirs[0] if control_dirs else None, str(exc)) from None
+    fy = ev.fiscal_year.year
+    filed = [dict(r.fields) for r in ev.datasets.get("corrective_actions", []) if r.file != cycle.db_file]
+    cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)
+    if only:
+        results = [r for r in results if r.control_id in only]
+    prefetch.join()  # the parse cache written in the background (evidence.load) is complete from here
+    return CycleRun(pol, ev, controls, results, exceptions, digest, cycle=cycle)
+
+
+def _merge_register(ev, db, cycle: pdca.Cycle):
+    from ..cycle import history, register
+
+    con = history.connect(db)
+    try:
+        actions = register.rows(con, upto_fy=ev.fiscal_year.year)
+        cycle.trend = history.trend(con, exclude_fy=ev.fiscal_year.year)
+    finally:
+        con.close()
+    cycle.db = str(db)
+    try:
+        cycle.db_file = os.path.relpath(db, ev.root)  # locations are relative to the evidence root
+    except ValueError:  # another drive (Windows)
+        cycle.db_file = os.path.abspath(db)
+    cycle.register_rows = [dict(a, unit=a["department_code"], source="register")
+                           for a in actions if a["fiscal_year"] < ev.fiscal_year.year]
+    if ev.files_of("corrective_actions"):
+        return ev
+    cycle.register_fed = True
+    return register.as_evidence(ev, actions, cycle.db_file)
+
+
+def _with_dependencies(only, by_id: dict) -> set:
+    """The selected controls and, transitively, the controls they check with controls_pass."""
+    needed, todo = set(), list(only)
+    while todo:
+        cid = todo.pop()
+        if cid in needed or cid not in by_id:
+            continue
+        needed.add(cid)
+        todo.extend(by_id[cid].depends_on())
+    return needed

@@ -1,0 +1,299 @@
+"""Evidence: read the manifest and every file it lists into normalised, located records."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from . import cache, kinds, normalize, prefetch, readers
+from ..privacy import mynumber, personal
+from .. import schema, yamlio
+from ..errors import InputError
+from ..fiscal import FiscalYear, parse_fiscal_year
+from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular, too_many_rows
+from .dataset import Dataset
+from ..model import Evidence, EvidenceFile, Location
+
+MANIFEST = "manifest.yaml"
+_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+            ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_MAX_REPORTED = 10  # problems listed per file before the message stops counting lines
+
+
+def load(root, cache_dir=None, limits=None) -> Evidence:
+    """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
+
+    cache_dir: where the parse cache lives (auditor/evidence/cache.py); None reads every file afresh.
+    limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
+    """
+    limits = limits or DEFAULT_LIMITS
+    root = Path(root)
+    manifest_path = root / MANIFEST
+    if not manifest_path.exists():  # anything else that exists (a pipe, a folder) is refused when read
+        hint = "give --evidence the folder that holds manifest.yaml (e.g. evidence/FY2025)"
+        years = sorted(p.parent.name for p in root.glob("*/" + MANIFEST)) if root.is_dir() else []
+        if years:
+            hint = f"this folder holds fiscal years ({', '.join(years)}): give --evidence {root / years[-1]}"
+        raise InputError(manifest_path, "evidence manifest not found", hint=hint)
+    data, located = yamlio.read_config(manifest_path)
+    schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
+                    hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
+    try:
+        fy = FiscalYear(parse_fiscal_year(data["fiscal_year"]))
+    except ValueError as exc:
+        raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
+    as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
+    organisation = data["organisation"]
+    if isinstance(organisation, str):
+        organisation = {"ja": organisation, "en": organisation}
+    entries = data["files"]
+    seen = {}
+    for i, entry in enumerate(entries):
+        line = located.line_of(data, ["files", i])
+        if entry["kind"] not in kinds.names():
+            raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
+                             hint="known kinds: " + ", ".join(kinds.names()))
+        key = (os.path.normpath(entry["path"]), entry["kind"], entry.get("records"), entry.get("sheet"))
+        if key in seen:
+            raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
+        seen[key] = line
+    def read(i, found, tables, pending=None):
+        line = located.line_of(data, ["files", i])
+        raw = _read_bytes(root, entries[i]["path"], manifest_path, line, limits.max_file_size)
+        digest = hashlib.sha256(raw).hexdigest()
+        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending)
+
+    # about half of the files are read by a second process, into the parse cache, while this one reads the rest
+    given = prefetch.share(_costs(root, entries)) if cache_dir is not None else set()
+    later = [i for i, e in enumerate(entries) if e["path"] in given]
+    done, tables, worker_tables, pending = {}, {}, {}, []
+    worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
+    try:
+        try:
+            for i in [i for i in range(len(entries)) if i not in later]:
+                done[i] = read(i, found := [], tables, pending), found
+        finally:
+            prefetch.finish(worker)
+        for i in later:
+            done[i] = read(i, found := [], tables, pending), found
+    finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
+        if pending:
+            prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
+    files, datasets, found = [], {}, []
+    for i, entry in enumerate(entries):
+        collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
+        (digest, (columns, lines, present, encoding)), occurrences = done[i]
+        found += occurrences
+        kind = entry["kind"]
+        if kind not in datasets:
+            datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
+        datasets[kind].add(entry["path"], columns, lines, present)
+        files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
+    org = datasets.get("org_units")
+    units = {} if org is None else {
+        code: {k: org.columns[k][i] for k in ("name", "level", "parent", "mynumber_work")}
+        for i, code in enumerate(org.columns["code"])}
+    evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
+                        tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
+                        personal_data=tuple(found))
+    _resolve_units(evidence)
+    return replace(evidence, unknown_units=_unknown_units(datasets, units))
+
+
+def _costs(root: Path, entries: list) -> dict:
+    """Bytes to read per file, once for each manifest entry that reads it."""
+    costs = {}
+    for e in entries:
+        try:
+            costs[e["path"]] = costs.get(e["path"], 0) + (root / e["path"]).stat().st_size
+        except (OSError, ValueError):
+            pass  # reading it reports the problem
+    return costs
+
+
+def _date(value, path, line):
+    try:
+        return normalize.parse_date(value)
+    except ValueError as exc:
+        raise InputError(path, f"unreadable date '{value}': {exc}", line=line) from None
+
+
+def _read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> bytes:
+    """The file's bytes, refusing any path that leaves the evidence folder, and devices, pipes and files
+    larger than max_bytes before reading them."""
+    if "\x00" in rel:
+        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
+    if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
+        raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
+                         hint="paths are relative to the folder that holds manifest.yaml")
+    base = root.resolve()
+    target = (root / rel).resolve()
+    if base != target and base not in target.parents:
+        raise InputError(manifest_path, f"path '{rel}' leaves the evidence folder", line=line,
+                         hint="copy the file into the evidence folder; '../' and symlinks out of it are refused")
+    try:
+        return read_regular(target, max_bytes, rel)
+    except FileNotFoundError:
+        raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
+                         hint="fix the path or remove the entry from the manifest") from None
+    except IsADirectoryError:
+        raise InputError(manifest_path, f"'{rel}' is a folder, not a file", line=line) from None
+    except OSError as exc:
+        raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
+
+
+def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS,
+                    pending=None):
+    """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept).
+
+    pending: where to leave the new cache entry for a later write; None writes it now."""
+    name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
+    hit = cache.load(cache_dir, name)
+    if hit is not None:
+        columns, lines, (present, encoding, occurrences) = hit
+        too_many_rows(entry["path"], len(lines), limits.max_rows)  # read before under a larger limit
+        found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
+        return columns, lines, tuple(present), encoding
+    before = len(found)
+    columns, lines, present, encoding = _records(raw, digest, entry, found, tables, limits)
+    mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
+    if pending is None:
+        cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
+    else:
+        pending.append((name, columns, lines, (list(present), encoding, mine)))
+    return columns, lines, present, encoding
+
+
+def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS):
+    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding)."""
+    rel, kind = entry["path"], entry["kind"]
+    spec = kinds.spec(kind)
+    fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
+    if fmt is None:
+        raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format:")
+    options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
+                   delimiter=entry.get("delimiter"), records=entry.get("records"))
+    key = (digest, fmt, tuple(options.items()))
+    if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
+        table = readers.read_table(raw, rel, fmt, **options, limit=limits)
+        tables[key] = (table, *_mask_my_numbers(table))
+    table, masked, plain = tables[key]
+    mapping = _column_map(table, entry, spec)
+    found.extend(personal.Occurrence(rel, table.lines[i], label, mapping.get(label), table.columns[label][i])
+                 for i, label in masked)
+    values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in (entry.get("values") or {}).items()}
+    columns, problems, n = {}, [], len(table.lines)
+    for label, target in mapping.items():
+        column = table.columns.get(label)
+        if column is None:
+            continue
+        columns[target], bad = spec.convert_column(target, column, values.get(target), plain=label in plain,
+                                                   pristine=label in table.pristine)
+        problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
+    for name in spec.required:
+        column = columns.get(name)
+        if column is None:
+            problems.extend((i, f"required field '{name}' is missing") for i in range(min(n, _MAX_REPORTED)))
+        elif None in column or [] in column:
+            problems.extend((i, f"required field '{name}' is empty") for i, v in enumerate(column) if v in (None, []))
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        lines = [table.lines[i] for i, _ in problems]
+        more = ""
+        if len(problems) > 1:
+            shown = ", ".join(str(l) for l in lines[1:_MAX_REPORTED])
+            more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{'…' if len(problems) > _MAX_REPORTED else ''})"
+        raise InputError(rel, problems[0][1] + more, line=lines[0],
+                         hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})")
+    return columns, table.lines, tuple(columns), table.encoding
+
+
+def _mask_my_numbers(table) -> tuple[list, set]:
+    """Mask every cell holding a My Number, in place; -> (the (row, column label) of each one, the labels
+    of the columns that hold only text and blanks, which the normalisers then need not check again).
+
+    One scan per column finds nothing in most files; only then are the cells looked at one by one.
+    """
+    rows, plain = set(), set()
+    for label, column in table.columns.items():
+        types = {str} if label in table.pristine else set(map(type, column))
+        if types <= {str, type(None)}:
+            plain.add(label)
+            texts = column if type(None) not in types else [v for v in column if v is not None]
+        else:
+            texts = [v if isinstance(v, str) else "\x00".join(map(str, v)) if isinstance(v, list) else str(v)
+                     for v in column]
+        if not mynumber.might_contain(texts):
+            continue
+        for i, cell in enumerate(column):
+            masked = mynumber.mask_cell(cell)  # text, lists, and Excel number cells
+            if masked is not cell:
+                column[i] = masked  # never copy a My Number further than this function
+                rows.add((i, label))
+    return sorted(rows), plain
+
+
+def _column_map(table, entry: dict, spec) -> dict:
+    """Raw header label -> canonical field, checking that every mapped column exists."""
+    columns = entry.get("columns") or {}
+    present = {normalize.nfkc(h): h for h in table.headers}
+    mapping = {}
+    for raw_label, field in columns.items():
+        if field not in spec.fields:
+            raise InputError(entry["path"], f"columns: '{raw_label}' maps to unknown field '{field}' of kind {spec.kind}",
+                             hint="fields of this kind: " + ", ".join(spec.fields))
+        label = present.get(normalize.nfkc(raw_label))
+        if table.headers and label is None:
+            raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) is missing", line=table.header_line,
+                             hint="columns in the file: " + ", ".join(table.headers))
+        mapping[label or raw_label] = field
+    mapped_fields = set(mapping.values())
+    labels = table.headers or list(table.columns)
+    for label in labels:
+        name = normalize.nfkc(label)
+        if label not in mapping and name in spec.fields and name not in mapped_fields:
+            mapping[label] = name
+    if table.headers:
+        missing = [f for f in spec.required if f not in mapping.values()]
+        if missing:
+            raise InputError(entry["path"], f"no column for required field(s) {', '.join(missing)} of kind {spec.kind}",
+                             line=table.header_line,
+                             hint="add them under columns: in the manifest (raw header: field); columns in the file: "
+                                  + ", ".join(table.headers))
+    return mapping
+
+
+def _unknown_units(datasets: dict, units: dict) -> tuple:
+    """Units that evidence names but the organisation master does not know (typos, renamed units)."""
+    if not units:
+        return ()
+    seen: dict = {}
+    for kind, data in datasets.items():
+        spec = kinds.spec(kind)
+        for name in (n for n in spec.units if spec.fields[n][0] == "unit"):  # lists may name outside firms
+            column = data.columns[name]
+            unknown = set(column) - units.keys() - {None}
+            if not unknown:
+                continue
+            for i, v in enumerate(column):
+                if v in unknown:
+                    file, line = data.location(i)
+                    first = seen.setdefault((file, v), [Location(file, line), 0])
+                    first[1] += 1
+    return tuple((loc, value, n) for (_, value), (loc, n) in sorted(seen.items()))
+
+
+def _resolve_units(evidence: Evidence) -> None:
+    """Units written by name become unit codes (names change between years; codes do not)."""
+    for kind, data in evidence.datasets.items():
+        if kind == "org_units":
+            continue
+        for name in kinds.spec(kind).units:
+            column = data.columns[name]
+            if kinds.spec(kind).fields[name][0] == "unit_list":
+                data.columns[name] = [[evidence.unit_code(v) for v in vs] if vs else vs for vs in column]
+            else:
+                codes = {v: evidence.unit_code(v) for v in set(column)}
+                if any(code != v for v, code in codes.items()):  # most exports write codes already
+                    data.columns[name] = list(map(codes.__getitem__, column))
