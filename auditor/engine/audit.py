@@ -10,7 +10,7 @@ from .. import defaults
 from . import evaluate as engine
 from ..evidence import loader as evidence, prefetch
 from ..cycle import pdca
-from ..privacy import personal
+from ..evidence import derived
 from ..errors import InputError
 from ..model import AuditRun
 
@@ -40,7 +40,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
             raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
-    ev = personal.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))
+    ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))
     cycle = pdca.Cycle()
     if db is not None and Path(db).is_file():
         ev = _merge_register(ev, db, cycle)

@@ -1,24 +1,16 @@
-"""Personal data found in evidence, as a dataset the rules can quantify over (control DP-01).
+"""Personal data found in evidence: one `Occurrence` per cell that held a My Number, and the masked
+excerpt a department is shown to find it.
 
 Evidence reading masks every My Number in every cell, mapped to a field or not, and records an
-`Occurrence` for each cell (auditor/evidence/loader.py). Here those become records of the derived kind
-`personal_data_occurrences`: file, line, column, the field it maps to, the row's unit, the value
-with the number masked, and whether the kind has a field meant for My Numbers (a field whose kind
-schema says `"x-personal": "my_number"`). The dataset is never read from a file.
+Occurrence for each (auditor/evidence/loader.py); auditor/evidence/derived.py turns them into the
+derived dataset `personal_data_occurrences` that control DP-01 quantifies over.
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from ..evidence import kinds
 from . import mynumber
-from ..evidence.dataset import Dataset
-from ..errors import InputError
-from ..model import DERIVED_KINDS, Evidence, Record
-from ..schema import load as load_schema
 
-KIND = DERIVED_KINDS[0]
 MY_NUMBER_FIELD = "my_number"  # the x-personal value of a field meant to hold My Numbers
 _CONTEXT = 12  # characters of the cell shown on each side of the first masked number
 
@@ -34,13 +26,6 @@ class Occurrence:
     value: object
 
 
-@functools.lru_cache(maxsize=None)
-def my_number_fields(kind: str) -> frozenset:
-    """Fields of a kind that are meant to hold My Numbers."""
-    props = load_schema(f"kinds/{kind}")["properties"]
-    return frozenset(n for n, p in props.items() if p.get("x-personal") == MY_NUMBER_FIELD)
-
-
 def excerpt(value, personal: bool = False) -> str:
     """The masked cell around its first masked number, enough for the department to find it.
 
@@ -53,47 +38,3 @@ def excerpt(value, personal: bool = False) -> str:
         return mynumber.MASK
     start, end = max(0, at - _CONTEXT), min(len(text), at + len(mynumber.MASK) + _CONTEXT)
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _units(evidence: Evidence, kind_of: dict) -> dict:
-    """(file, line) -> unit code, for the rows that held a My Number (and only their kinds are scanned)."""
-    wanted = {(o.file, o.line) for o in evidence.personal_data}
-    out = {}
-    for kind in {kind_of[f] for f, _ in wanted if f in kind_of}:
-        field, data = kinds.spec(kind).unit_field, evidence.datasets.get(kind)
-        if not field or not data:
-            continue
-        for where in wanted:
-            i = data.row_at(*where)
-            if i is not None:
-                out.setdefault(where, data.columns[field][i])
-    return out
-
-
-def records(evidence: Evidence) -> list[Record]:
-    """One record per occurrence, with the unit of the row it was found in (resolved to a code)."""
-    kind_of = {f.path: f.kind for f in evidence.files}
-    units = _units(evidence, kind_of) if evidence.personal_data else {}
-    out = []
-    for o in evidence.personal_data:
-        kind = kind_of.get(o.file)
-        if kind is None:
-            continue
-        spec = kinds.spec(kind)
-        unit = units.get((o.file, o.line))
-        fields = {"file": mynumber.mask(o.file), "line": o.line, "kind": kind, "column": mynumber.mask(o.column),
-                  "field": o.field, "unit": mynumber.mask(unit) if isinstance(unit, str) else None,
-                  "value": excerpt(o.value, o.field in spec.personal),
-                  "expected": o.field is not None and o.field in my_number_fields(kind)}
-        out.append(Record(KIND, fields, o.file, o.line))
-    return out
-
-
-def attach(evidence: Evidence) -> Evidence:
-    """The evidence with the derived dataset added; a manifest may not provide it as a file."""
-    provided = [f.path for f in evidence.files if f.kind == KIND]
-    if provided:
-        raise InputError(evidence.manifest, f"'{provided[0]}': kind {KIND} is derived by the auditor from "
-                         "every evidence file and cannot be provided", hint="give the file its own kind")
-    data = Dataset.from_records(KIND, kinds.spec(KIND).fields, records(evidence))
-    return replace(evidence, datasets={**evidence.datasets, KIND: data})
