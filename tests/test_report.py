@@ -11,7 +11,8 @@ import yaml
 from auditor.engine import audit
 from auditor import defaults
 from auditor.reporters import report
-from auditor.reporters.reportjson import department_status, departments, document
+from auditor.reporters.document import document
+from auditor.scoring import department_status, departments
 from conftest import POLICY, copy_sample, invoke
 from test_report_support import DATE, decode, sample_run, text_files  # noqa: F401  (fixture)
 

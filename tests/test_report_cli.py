@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from auditor.reporters import report
-from auditor.reporters.reportjson import departments
+from auditor.scoring import departments
 from conftest import POLICY, ROOT, SAMPLE, invoke
 from test_report_support import DATE, pdf_expected, sample_reports, sample_run  # noqa: F401
 

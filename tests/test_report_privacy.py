@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from auditor.reporters import report
-from auditor.reporters.reportjson import departments
+from auditor.scoring import departments
 from conftest import SAMPLE
 from test_report_support import (PLANTED, decode, holds_planted_number, require, sample_reports,  # noqa: F401
                                  sample_run, text_files, tool)

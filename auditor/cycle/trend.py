@@ -1,11 +1,12 @@
-"""Compliance rates of a run (stored by `--record`) and their trend across recorded fiscal years.
+"""Compliance rates of a run, as `--record` stores them (the report's trend reads them back:
+auditor/reporters/trendsection.py).
 
 The rate is the report's: compliant controls / evaluated controls, overall, by area, by department
 and by department and area (so a department's own report can show its own trend).
 """
 from __future__ import annotations
 
-from ..reporters import reportjson as rj  # reportjson imports this module too: attributes read at call time
+from .. import scoring
 
 
 def rates(run) -> list[tuple]:
@@ -14,64 +15,16 @@ def rates(run) -> list[tuple]:
 
     def add(scope, key, label, statuses):
         st = [s for s in statuses if s not in (None, "not_applicable")]
-        out.append((scope, key, label, len(st), sum(s in rj.COMPLIANT for s in st)))
+        out.append((scope, key, label, len(st), sum(s in scoring.COMPLIANT for s in st)))
 
     add("overall", "", None, [r.status for r in run.results])
     areas = list(dict.fromkeys(r.control.area for r in run.results))
     for area in areas:
         add("area", area, None, [r.status for r in run.results if r.control.area == area])
     secretariat = run.policy.secretariat
-    for d in rj.departments(run):
-        per = [(r.control.area, rj.department_status(r, d["code"], secretariat)) for r in run.results]
+    for d in scoring.departments(run):
+        per = [(r.control.area, scoring.department_status(r, d["code"], secretariat)) for r in run.results]
         add("department", d["code"], d["name"], [s for _, s in per])
         for area in areas:
             add("department_area", f"{d['code']}/{area}", None, [s for a, s in per if a == area])
     return [row for row in out if row[3] or row[0] == "overall"]
-
-
-def _point(fy: int, row) -> dict:
-    if not row:
-        return {"fiscal_year": fy, "evaluated": 0, "compliant": 0, "rate": None}
-    evaluated, compliant = row["evaluated"], row["compliant"]
-    return {"fiscal_year": fy, "evaluated": evaluated, "compliant": compliant,
-            "rate": round(compliant / evaluated, 4) if evaluated else None}
-
-
-def section(run, department: dict | None) -> dict:
-    """The report's trend: earlier recorded fiscal years (latest run of each) and this run."""
-    from ..fiscal import FiscalYear
-
-    cycle = getattr(run, "cycle", None)
-    fy = run.evidence.fiscal_year.year
-    earlier = [t for t in (cycle.trend if cycle else []) if t["fiscal_year"] < fy]
-    now = {(s, k): {"label": label, "evaluated": e, "compliant": c} for s, k, label, e, c in rates(run)}
-    series = [(t["fiscal_year"], t["rates"]) for t in earlier] + [(fy, now)]
-    years = [{"fiscal_year": y, "label": {"ja": FiscalYear(y).label_ja, "en": FiscalYear(y).label_en}} for y, _ in series]
-    area_labels = rj.labels()["areas"]
-    if department is None:
-        overall = [_point(y, r.get(("overall", ""))) for y, r in series]
-        area_keys = _keys(series, "area")
-        by_area = [{"area": a, "label": dict(area_labels.get(a, {"ja": a, "en": a})),
-                    "values": [_point(y, r.get(("area", a))) for y, r in series]} for a in area_keys]
-        names = {k: row["label"] for _, r in series for (s, k), row in r.items() if s == "department"}
-        by_department = [{"code": c, "name": names.get(c) or c,
-                          "values": [_point(y, r.get(("department", c))) for y, r in series]}
-                         for c in _keys(series, "department")]
-    else:
-        code = department["code"]
-        overall = [_point(y, r.get(("department", code))) for y, r in series]
-        area_keys = [k.split("/", 1)[1] for k in _keys(series, "department_area") if k.startswith(code + "/")]
-        by_area = [{"area": a, "label": dict(area_labels.get(a, {"ja": a, "en": a})),
-                    "values": [_point(y, r.get(("department_area", f"{code}/{a}"))) for y, r in series]}
-                   for a in area_keys]
-        by_department = []
-    return {"years": years, "overall": overall, "by_area": by_area, "by_department": by_department}
-
-
-def _keys(series, scope: str) -> list:
-    """Keys of a scope in the latest year's order, then those only earlier years had."""
-    keys = []
-    for _, r in reversed(series):
-        keys += [k for (s, k) in r if s == scope and k not in keys]
-    latest = [k for (s, k) in series[-1][1] if s == scope]
-    return latest + sorted(k for k in keys if k not in latest)

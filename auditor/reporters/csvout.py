@@ -11,6 +11,7 @@ import io
 from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
+from .labels import labels
 
 # Look-alikes CP932 has, for characters it lacks (the usual Unicode/JIS mapping gaps).
 _CP932_FOLD = str.maketrans({"\u2014": "\u2015", "\u2013": "-", "\u00a0": " ", "\u2011": "-", "\u2010": "-"})
@@ -22,7 +23,7 @@ def _cell(value) -> str:
 
 
 def _findings(doc: dict, lang: str) -> list[list]:
-    t = reportjson.labels()[lang]
+    t = labels()[lang]
     h = t["csv"]
     actions = {a["finding_id"]: a for a in doc["act"]["actions"]}
     rows = [[h["finding_id"], h["grade"], h["status"], h["control"], h["control_title"], h["department_code"],
@@ -40,7 +41,7 @@ def _findings(doc: dict, lang: str) -> list[list]:
 
 
 def _actions(doc: dict, lang: str) -> list[list]:
-    t = reportjson.labels()[lang]
+    t = labels()[lang]
     h = t["csv"]
     rows = [[h["action_id"], h["cycle"], h["finding_id"], h["grade"], h["department_code"], h["department"],
              h["owner_role"], h["due_on"], h["extended_to"], h["completed_on"], h["verified_on"], h["status"],

@@ -12,7 +12,7 @@ from ..evidence import integrity
 from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
-from .reportjson import labels
+from .labels import labels
 
 
 def environment(**filters):

@@ -1,7 +1,8 @@
 """Writing the PDCA reports: one for the organisation, one per department, in every format asked for.
 
-Nothing here prints or exits. Every string that goes out passes `scrub`: My Numbers are masked
-everywhere, and a department's report withholds other departments' names, staff and asset IDs.
+Nothing here prints or exits. Every document is built and scrubbed by auditor/reporters/redact.py
+before a format renders it: My Numbers are masked everywhere, and a department's report withholds
+other departments' names, staff and asset IDs.
 """
 from __future__ import annotations
 
@@ -13,22 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import fsio
-from ..privacy import mynumber
 from ..evidence import normalize
 from ..errors import InputError
 from ..model import AuditRun
+from ..scoring import departments
 from . import REPORTERS
-from .reportjson import departments, document
+from .redact import build, identities_of, scrub
 
 # --format name -> REPORTERS key (the check command already uses "json" for its own document).
 FORMATS = {"html": "html", "md": "md", "pdf": "pdf", "json": "report-json", "csv": "csv"}
 DEFAULT_FORMATS = ("html", "md", "json")
 LANGS = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 CSV_ENCODINGS = ("utf-8", "cp932")
-# Fields that identify a person or an asset, and whose record says which unit it belongs to.
-IDENTIFYING = ("staff_id", "asset_id", "owner", "verified_by", "action_id")
-WITHHELD = {"ja": "（非開示）", "en": "(withheld)", None: "（非開示 / withheld）"}  # None: text both languages share
-_TOKEN = re.compile(r"[0-9A-Za-z][0-9A-Za-z_\-]*[0-9A-Za-z]|[0-9A-Za-z]")
 _UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
 
 
@@ -95,14 +92,6 @@ def folder_name(dept: dict) -> str:
     return name[:80] or "unit"
 
 
-def build(run: AuditRun, issued: dt.date, target: dict | None, identities: dict | None = None) -> dict:
-    """The scrubbed document for one audience (identities: from `identities(run)`, to reuse it)."""
-    doc = document(run, issued, target)
-    if target is None:
-        return scrub(doc)
-    return scrub(doc, _redactor(run, target["code"], target["name"], identities or _identities(run)))
-
-
 def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Options,
           identities: dict | None = None) -> Written:
     """Every format and language for one audience, each file written atomically."""
@@ -129,7 +118,7 @@ def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Option
 
 def generate(run: AuditRun, out, issued: dt.date, opts: Options, chosen: list):
     """Yield a Written per audience, so the caller can show progress."""
-    ids = _identities(run) if any(chosen) else None
+    ids = identities_of(run) if any(chosen) else None
     for target in chosen:
         yield write(run, out, issued, target, opts, ids)
 
@@ -138,10 +127,11 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list) 
     """OUT/index.html: relative links to every report just written, in the first language asked for."""
     from urllib.parse import quote
 
-    from . import html, reportjson
+    from . import html
+    from .labels import labels
 
     lang = opts.langs[0]
-    t = reportjson.labels()[lang]
+    t = labels()[lang]
     rows = []
     for w in done:
         label = t["organisation_wide"] if w.target is None else f"{w.target['name']}{t['lp']}{w.target['code']}{t['rp']}"
@@ -152,68 +142,3 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list) 
     path = Path(out) / "index.html"
     fsio.write_atomic(path, scrub(page))
     return path
-
-
-# ---- scrubbing ----
-
-def scrub(obj, redact=None, lang: str | None = None):
-    """Mask My Numbers in every string; in a department's report also withhold others' identities.
-
-    A {"ja", "en"} pair is scrubbed in its own language. Digests are ours, not evidence: a hex
-    digest that happens to hold 12 check-digit-valid digits must stay intact.
-    """
-    if isinstance(obj, str):
-        text = mynumber.mask(obj)
-        return redact(text, lang) if redact else text
-    if isinstance(obj, dict):
-        if set(obj) == {"ja", "en"}:
-            return {k: scrub(v, redact, k) for k, v in obj.items()}
-        return {k: (v if k == "sha256" else scrub(v, redact, lang)) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [scrub(v, redact, lang) for v in obj]
-    return obj
-
-
-def _identities(run: AuditRun) -> dict:
-    """Each staff/asset ID -> the units it goes with (its records' units, the findings that name it)."""
-    units: dict = {}
-    for records in run.evidence.datasets.values():
-        for rec in records:
-            unit = rec.fields.get("unit")
-            if unit is None:
-                continue
-            for k in IDENTIFYING:
-                if rec.fields.get(k):
-                    units.setdefault(str(rec.fields[k]), set()).add(unit)
-    for r in run.results:
-        for f in r.findings:
-            for k, v in f.subject.items():
-                if k in IDENTIFYING and v:
-                    units.setdefault(str(v), set()).add(f.department_code)
-    return units
-
-
-def _redactor(run: AuditRun, code: str, own_name: str, identities: dict):
-    """Replace other units' names and other departments' staff/asset IDs by a neutral mark."""
-    names = {u["name"] for c, u in run.evidence.units.items() if c != code and u.get("name")}
-    names |= {f.department for r in run.results for f in r.findings if f.department and f.department_code != code}
-    names.discard(own_name)
-    # an ID that goes with this department too (its own finding names it) stays
-    foreign = {i for i, units in identities.items() if code not in units}
-    pattern = None
-    if names:
-        alternatives = sorted(names | {own_name}, key=len, reverse=True)  # own name guards its substrings
-        pattern = re.compile("|".join(re.escape(n) for n in alternatives))
-    odd = sorted((i for i in foreign if not _TOKEN.fullmatch(i)), key=len, reverse=True)
-    odd_pattern = re.compile("|".join(re.escape(i) for i in odd)) if odd else None
-
-    def redact(text: str, lang: str | None) -> str:
-        mark = WITHHELD[lang]
-        if pattern is not None:
-            text = pattern.sub(lambda m: m.group(0) if m.group(0) == own_name else mark, text)
-        text = _TOKEN.sub(lambda m: mark if m.group(0) in foreign else m.group(0), text)
-        if odd_pattern is not None:
-            text = odd_pattern.sub(mark, text)
-        return text
-
-    return redact
