@@ -6,14 +6,13 @@ neutralised on the way out. An import is checked row by row and applied all or n
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import unicodedata
 import zipfile
 from pathlib import Path
 
-from . import fsio, mynumber, normalize, readers, sanitize
+from . import csvwrite, fsio, mynumber, normalize, readers, sanitize
 from .errors import InputError
 from .register import BY_IMPORT, LABELS, OPEN
 
@@ -61,18 +60,8 @@ def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", 
     notes = []
     if path.suffix.lower() == ".xlsx":
         data = _xlsx(header, body, lang, stamp or dt.date.today())
-    elif path.suffix.lower() == ".csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([[neutralise(_cell_text(v)) for v in row] for row in body])
-        text = buf.getvalue()
-        if encoding == "cp932":
-            data = text.encode("cp932", errors="replace")
-            if data.decode("cp932") != text:
-                notes.append("characters that CP932 cannot hold were written as '?'")
-        else:
-            data = text.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    elif path.suffix.lower() == ".csv":  # the report CSVs' writer: the same BOM, CP932 look-alikes and notes
+        data, notes = csvwrite.encode([header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
         raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
     try:
