@@ -207,7 +207,7 @@ def controls_show(control_id, extra):
     loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
     match = [c for c in loaded if c.id == control_id.upper()]
     if not match:
-        raise InputError(None, f"no control {control_id}", hint="see `auditor controls list`")
+        raise InputError("CONTROL_ID", f"no control {control_id}", hint="see `auditor controls list`")
     c = match[0]
     doc = {"id": c.id, "title": c.title, "requirement": c.requirement, "area": c.area, "severity": c.severity,
            "source": c.source, "params": c.params, "evidence": list(c.evidence),

@@ -181,7 +181,7 @@ def compare_cmd(run_a, run_b, policy, db, fmt, lang):
     from . import compare, history
 
     con = _connect(policy, db)
-    doc = compare.compare(con, history.resolve(con, run_a), history.resolve(con, run_b))
+    doc = compare.compare(con, history.resolve(con, run_a, "RUN_A"), history.resolve(con, run_b, "RUN_B"))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if fmt == "json" else compare.render_text(doc, lang),
                nl=fmt == "json")
 

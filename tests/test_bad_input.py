@@ -163,3 +163,19 @@ def test_evidence_files_are_never_modified(tmp_path, sample_copy):
     before = {p: p.read_bytes() for p in sample_copy.iterdir()}
     invoke("check", "--evidence", sample_copy, "--policy", write_policy(tmp_path, network_model="beta"))
     assert {p: p.read_bytes() for p in sample_copy.iterdir()} == before
+
+
+@pytest.mark.parametrize("args, named", [(["controls", "show", "XX-99"], "CONTROL_ID: "),
+                                         (["check", "--control", "NOPE"], "--control: "),
+                                         (["history", "show", "99"], "RUN: "),
+                                         (["history", "show", "someday"], "RUN: "),
+                                         (["compare", "1", "2030"], "RUN_A: ")])
+def test_a_bad_command_line_value_names_its_option_not_a_placeholder(tmp_path, args, named):
+    from auditor import history
+
+    db = tmp_path / "history.sqlite"
+    history.connect(db, create=True).close()
+    result = invoke(*args, *(["--db", db] if args[0] in ("history", "compare") else []))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {named}"), result.stderr
+    assert "<input>" not in result.stderr and "Traceback" not in result.stderr
