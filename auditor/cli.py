@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from .cli_cycle import DATE  # imports click only
 from .exitcodes import ExitCode
 from .limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
 
@@ -227,8 +228,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
-@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
+@click.option("--date", "issued", type=DATE,
+              help="Date of issue, YYYY-MM-DD or 和暦 such as 令和8年4月15日 (default: today); due dates count from it.")
 @click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @_record_options
@@ -246,7 +247,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     db = cli_cycle.db_path(paths[0], db, must_exist=not record)
     run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
-    issued = issued.date() if issued else dt.date.today()
+    issued = issued or dt.date.today()
     written = reports.generate(run, out, issued, opts, chosen)
     if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
         with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
