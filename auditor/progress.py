@@ -138,6 +138,8 @@ def read(path) -> list[tuple[int, dict]]:
     except OSError as exc:
         raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
     fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None and path.suffix.lower() == ".xls":
+        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
     if fmt is None:
         raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
     table = readers.read_table(data, str(path), fmt)  # the evidence readers: encodings, blank rows, lines

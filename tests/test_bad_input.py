@@ -179,3 +179,25 @@ def test_a_bad_command_line_value_names_its_option_not_a_placeholder(tmp_path, a
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"error: {named}"), result.stderr
     assert "<input>" not in result.stderr and "Traceback" not in result.stderr
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # the start of every Excel 97-2003 file
+
+
+@pytest.mark.parametrize("name", ["職員名簿.xls", "職員名簿.xlsx", "職員名簿.csv"])
+def test_an_old_xls_workbook_says_to_save_it_as_xlsx(tmp_path, ev, name):
+    """.xls, or an .xls renamed: not "unknown file type" or a zip error, but what to do about it."""
+    _add_file(ev, name, OLE2, kind="staff")
+    err = _expect_error(tmp_path, ev, file=name, line=None, words="Excel 97-2003")
+    assert "save it as .xlsx" in err and ".xlsx 形式で保存" in err
+
+
+def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):
+    sheet = tmp_path / "道路課.xls"
+    sheet.write_bytes(OLE2)
+    db = tmp_path / "history.sqlite"
+    from auditor import history
+    history.connect(db, create=True).close()
+    result = invoke("actions", "import", sheet, "--by", "道路課長", "--db", db)
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {sheet}: ")
+    assert "Excel 97-2003" in result.stderr and "save it as .xlsx" in result.stderr
