@@ -119,7 +119,7 @@ def test_output_file_and_text_grouping(tmp_path):
     assert result.exit_code == 1 and result.output == ""
     assert json.loads(out.read_text(encoding="utf-8"))["fiscal_year"] == 2025
     text = invoke("check").output
-    assert text.index("■ 会計課") < text.index("■ 財政課")  # grouped by department, sorted
+    assert text.index("■ 財政課") < text.index("■ 会計課")  # grouped by department, in code order (0130, 0710)
     assert "[免除] NS-06" in text
 
 
