@@ -196,24 +196,31 @@ def controls_list(extra, lang):
 
 @controls.command("show")
 @click.argument("control_id")
+@click.option("--policy", type=click.Path(dir_okay=False),
+              help="Show the control as this policy sets it (default: the one in policies/; without one, the catalogue's defaults).")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
 @_input_errors
-def controls_show(control_id, extra):
-    """Everything about one control: requirement, source, parameters, evidence, rule."""
-    import yaml
-
-    from . import catalogue, defaults
+def controls_show(control_id, policy, extra):
+    """Everything about one control as the policy applies it: parameters, severity, exceptions, rule."""
+    from . import catalogue, defaults, yamlio
+    from . import policy as pol_mod
     from .errors import InputError
+    from .mynumber import mask
 
     loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
     match = [c for c in loaded if c.id == control_id.upper()]
     if not match:
         raise InputError("CONTROL_ID", f"no control {control_id}", hint="see `auditor controls list`")
-    c = match[0]
-    doc = {"id": c.id, "title": c.title, "requirement": c.requirement, "area": c.area, "severity": c.severity,
-           "source": c.source, "params": c.params, "evidence": list(c.evidence),
-           "rule": list(c.rules) if len(c.rules) > 1 else c.rules[0], "message": c.message, "file": c.path}
-    click.echo(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), nl=False)
+    pol, effective = None, match[0]
+    policy = policy or defaults.policy(optional=True)
+    if policy:
+        pol, lines = pol_mod.load(policy)
+        effective = {c.id: c for c in catalogue.apply_policy(loaded, pol, lines)}[effective.id]
+    else:
+        click.echo("warning: no policy here: the catalogue's defaults are shown (pass --policy FILE)"
+                   " / ポリシーがないため管理策の既定値を表示します", err=True)
+    doc = catalogue.describe(effective, match[0], pol, defaults.shown_path(effective.path))
+    click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
 
 PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
