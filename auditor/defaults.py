@@ -32,11 +32,14 @@ def state_dir(policy_path) -> Path:
     return Path(policy_path).parent / ".auditor"
 
 
-def policy(cwd: Path | None = None) -> Path:
+def policy(cwd: Path | None = None, optional: bool = False) -> Path | None:
+    """The one policy under policies/; with optional=True, None when there is none (two are still an error)."""
     folder = (cwd or Path()) / "policies"  # relative, so outputs name it as the user sees it
     found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     if len(found) == 1:
         return found[0]
+    if not found and optional:
+        return None
     if not found:
         raise InputError(folder, "no --policy given and no policy file here", hint="pass --policy FILE")
     raise InputError(folder, f"{len(found)} policy files here", hint="choose one with --policy FILE")
@@ -50,3 +53,12 @@ def evidence(cwd: Path | None = None) -> Path:
         raise InputError(folder, "no --evidence given and no evidence/<FY>/manifest.yaml here",
                          hint="pass --evidence DIR (the folder that holds manifest.yaml)")
     return max(years, key=lambda d: [int(n) for n in re.findall(r"\d+", d.name)] or [0])
+
+
+def shown_path(path) -> str:
+    """A file as the user sees it: relative to the working folder, a shipped control file as controls/NAME."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return f"controls/{p.name}" if p.parent == shipped_controls().resolve() else str(path)

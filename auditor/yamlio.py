@@ -93,6 +93,19 @@ for _first in "tTfF":
                                         [_first])
 
 
+class _ConfigDumper(yaml.SafeDumper):
+    pass
+
+
+# Written as read: the same YAML 1.2 booleans, so `on:` and `no` are not quoted as 'on' and 'no'
+_ConfigDumper.yaml_implicit_resolvers = {k: list(v) for k, v in _ConfigLoader.yaml_implicit_resolvers.items()}
+
+
+def dump_config(doc) -> str:
+    """A document as config YAML (block style, keys in their order) that load_config reads back the same."""
+    return yaml.dump(doc, Dumper=_ConfigDumper, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
 class _DataLoader(_CBase):
     pass
 

@@ -65,6 +65,21 @@ def test_export_csv_is_excel_utf8_with_the_department_open_actions(db, tmp_path)
     assert cp.read_bytes().decode("cp932").startswith("措置ID,")
 
 
+def test_export_cp932_writes_em_dashes_as_cp932_dashes_not_question_marks(tmp_path):
+    """The progress sheet and the report CSV share one CP932 writer: — (U+2014) becomes ―, not '?'."""
+    from auditor.cycle import progress
+
+    action = {"action_id": "ACT-1", "fiscal_year": 2025, "finding_id": "NS-02:FW-0215", "severity": "major",
+              "message_ja": "経由: — 🙂", "message_en": "via: —", "department_name": "道路課", "department_code": "0510",
+              "due_on": "2026-06-30", "extended_to": None, "status": "not_started", "owner": None,
+              "progress_note": None, "completed_on": None}
+    out = tmp_path / "road.csv"
+    notes = progress.export([action], out, "ja", "cp932", None)
+    text = out.read_bytes().decode("cp932")
+    assert "経由: ― ?" in text.splitlines()[1]  # the dash folded; only the emoji CP932 lacks is replaced
+    assert len(notes) == 1 and "1 character(s)" in notes[0] and "U+1F642" in notes[0]
+
+
 def test_export_unknown_department_or_type_is_an_input_error(db, tmp_path):
     result = invoke("actions", "export", "--department", "宇宙課", "--out", tmp_path / "x.csv", "--db", db)
     assert result.exit_code == 2 and "宇宙課" in result.stderr

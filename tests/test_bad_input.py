@@ -163,3 +163,41 @@ def test_evidence_files_are_never_modified(tmp_path, sample_copy):
     before = {p: p.read_bytes() for p in sample_copy.iterdir()}
     invoke("check", "--evidence", sample_copy, "--policy", write_policy(tmp_path, network_model="beta"))
     assert {p: p.read_bytes() for p in sample_copy.iterdir()} == before
+
+
+@pytest.mark.parametrize("args, named", [(["controls", "show", "XX-99"], "CONTROL_ID: "),
+                                         (["check", "--control", "NOPE"], "--control: "),
+                                         (["history", "show", "99"], "RUN: "),
+                                         (["history", "show", "someday"], "RUN: "),
+                                         (["compare", "1", "2030"], "RUN_A: ")])
+def test_a_bad_command_line_value_names_its_option_not_a_placeholder(tmp_path, args, named):
+    from auditor.cycle import history
+
+    db = tmp_path / "history.sqlite"
+    history.connect(db, create=True).close()
+    result = invoke(*args, *(["--db", db] if args[0] in ("history", "compare") else []))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {named}"), result.stderr
+    assert "<input>" not in result.stderr and "Traceback" not in result.stderr
+
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # the start of every Excel 97-2003 file
+
+
+@pytest.mark.parametrize("name", ["職員名簿.xls", "職員名簿.xlsx", "職員名簿.csv"])
+def test_an_old_xls_workbook_says_to_save_it_as_xlsx(tmp_path, ev, name):
+    """.xls, or an .xls renamed: not "unknown file type" or a zip error, but what to do about it."""
+    _add_file(ev, name, OLE2, kind="staff")
+    err = _expect_error(tmp_path, ev, file=name, line=None, words="Excel 97-2003")
+    assert "save it as .xlsx" in err and ".xlsx 形式で保存" in err
+
+
+def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):
+    sheet = tmp_path / "道路課.xls"
+    sheet.write_bytes(OLE2)
+    db = tmp_path / "history.sqlite"
+    from auditor.cycle import history
+    history.connect(db, create=True).close()
+    result = invoke("actions", "import", sheet, "--by", "道路課長", "--db", db)
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {sheet}: ")
+    assert "Excel 97-2003" in result.stderr and "save it as .xlsx" in result.stderr

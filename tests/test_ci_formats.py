@@ -205,6 +205,19 @@ def test_github_annotates_a_control_without_evidence_on_the_manifest(tmp_path):
     assert re.match(r"::error file=.*manifest\.yaml,title=NS-01::", result.output)
 
 
+def test_github_escaping_stops_line_breaks_by_itself(monkeypatch):
+    """The workflow-command escaping must not rely on sanitize.visible having run first."""
+    from auditor.privacy import sanitize
+    from auditor.reporters import github
+
+    monkeypatch.setattr(sanitize, "visible", lambda text: text)
+    message = github._escape("100% done\r\n::error file=x::forged")
+    assert "\n" not in message and "\r" not in message
+    assert message == "100%25 done%0D%0A::error file=x::forged"
+    prop = github._escape("a,b:c\nd", prop=True)
+    assert prop == "a%2Cb%3Ac%0Ad"
+
+
 # --- GitLab Code Quality -------------------------------------------------------------------------
 
 def test_gitlab_code_quality_is_valid_and_maps_severity(sample):

@@ -68,7 +68,7 @@ def test_department_option_by_name_or_code(tmp_path):
 def test_bad_options_exit_2_with_a_message(tmp_path):
     cases = [(["--department", "存在しない課"], "no department 存在しない課"),
              (["--format", "html,docx"], "unknown format docx"),
-             (["--date", "2026/04/15"], "Invalid value for '--date'")]
+             (["--date", "2026/13/45"], "Invalid value for '--date'")]
     for extra, message in cases:
         result = invoke("report", "--policy", POLICY, "--evidence", SAMPLE, "--out", tmp_path / "x", *extra)
         assert result.exit_code == 2, (extra, result.output)
@@ -94,3 +94,23 @@ def test_help_lists_the_options():
     result = invoke("report", "--help")
     for option in ("--policy", "--evidence", "--out", "--lang", "--format", "--department", "--date", "--csv-encoding"):
         assert option in result.output
+
+
+def test_date_of_issue_in_wareki_gives_the_same_report(tmp_path):
+    """--date reads the forms evidence accepts: 令和8年4月15日 and R8.4.15 are 2026-04-15."""
+    written = {}
+    for given in ("2026-04-15", "令和8年4月15日", "R8.4.15"):
+        out = tmp_path / given.replace("/", "-")
+        result = invoke("report", "--policy", POLICY, "--evidence", SAMPLE, "--out", out, "--date", given, "--format", "json")
+        assert result.exit_code == 0, result.output
+        written[given] = (out / "report.json").read_bytes()
+    assert len(set(written.values())) == 1
+
+
+def test_an_impossible_date_names_the_option(tmp_path):
+    for args in (["report", "--out", tmp_path, "--date", "令和8年13月1日"], ["exceptions", "list", "--date", "someday"],
+                 ["actions", "list", "--date", ""]):
+        result = invoke(*args)
+        assert result.exit_code == 2, result.output
+        assert "--date" in result.stderr and "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import unicodedata
 
-from conftest import POLICY, ROOT, SAMPLE, check_json, invoke
+from conftest import POLICY, ROOT, SAMPLE, check_json, invoke, write_policy
 
 R, T, X = "fw_rules.csv", "端末台帳.tsv", "職員名簿.xlsx"
 EXPECTED = {  # finding id -> (status, department, [(file, line)])
@@ -119,17 +119,42 @@ def test_output_file_and_text_grouping(tmp_path):
     assert result.exit_code == 1 and result.output == ""
     assert json.loads(out.read_text(encoding="utf-8"))["fiscal_year"] == 2025
     text = invoke("check").output
-    assert text.index("■ 会計課") < text.index("■ 財政課")  # grouped by department, sorted
+    assert text.index("■ 財政課") < text.index("■ 会計課")  # grouped by department, in code order (0130, 0710)
     assert "[免除] NS-06" in text
 
 
-def test_validate_and_controls_commands():
+def test_validate_and_controls_commands(tmp_path):
     result = invoke("validate")
     assert result.exit_code == 0 and "20 controls" in result.output and "12 evidence files" in result.output
     listing = invoke("controls", "list").output.splitlines()
     assert len(listing) == 20 and listing[0].startswith("NS-01")
-    shown = invoke("controls", "show", "TR-01").output
+    # a policy that leaves TR-01 as the catalogue has it (the sample's own sets its course)
+    shown = invoke("controls", "show", "TR-01", "--policy", write_policy(tmp_path)).output
     assert "course: null" in shown and "each: staff" in shown
+
+
+def test_controls_show_gives_the_control_as_the_policy_sets_it(tmp_path):
+    from auditor import yamlio
+
+    result = invoke("controls", "show", "TR-01")  # the sample's policy: course security-basic
+    assert result.exit_code == 0, result.output
+    doc, _ = yamlio.load_config(result.stdout, "shown")
+    assert doc["params"]["course"] == "security-basic" and doc["severity"] == "minor" and doc["enabled"] is True
+    assert doc["policy"]["file"] == "policies/sample-city.yaml"
+    assert doc["policy"]["changed"] == [{"setting": "params.course", "default": None, "policy": "security-basic"}]
+    assert doc["file"] == "controls/02-training.yaml" and isinstance(doc["line"], int)  # not an absolute path
+    assert "'on':" not in result.stdout and doc["rule"]["has"]["on"] == {"staff_id": "staff_id"}  # no YAML 1.1 quoting
+    policy = write_policy(tmp_path, controls={"TR-01": {"severity": "major", "enabled": False, "reason": "委託先で実施"}})
+    doc, _ = yamlio.load_config(invoke("controls", "show", "tr-01", "--policy", policy).stdout, "shown")
+    assert doc["severity"] == "major" and doc["enabled"] is False and doc["disabled_reason"] == "委託先で実施"
+    assert {c["setting"] for c in doc["policy"]["changed"]} == {"severity", "enabled"}
+    ns06, _ = yamlio.load_config(invoke("controls", "show", "NS-06").stdout, "shown")
+    assert [e["id"] for e in ns06["policy"]["exceptions"]] == ["EX-2025-01", "EX-2024-07"]
+    missing = invoke("controls", "show", "TR-01", "--policy", tmp_path / "nai.yaml")
+    assert missing.exit_code == 2 and "nai.yaml" in missing.stderr
+    elsewhere = invoke("controls", "show", "TR-01", cwd=tmp_path)  # no policies/ here: defaults, and said so
+    assert elsewhere.exit_code == 0 and "warning:" in elsewhere.stderr
+    assert yamlio.load_config(elsewhere.stdout, "shown")[0]["policy"] is None
 
 
 def test_user_control_directory(tmp_path):

@@ -123,3 +123,31 @@ def _check_cycles(controls: list[Control]) -> None:
             todo.append(None)
             todo.extend(by_id[d] for d in c.depends_on() if d in by_id)
 
+
+
+def describe(control: Control, default: Control, policy: Policy | None, shown_path: str) -> dict:
+    """One control as `controls show` prints it: with the policy's parameters, severity and enablement
+    (control: after apply_policy; default: as the catalogue has it), what the policy changed, and the
+    policy's exceptions to it. shown_path: the control file as the user should see it."""
+    c = control
+    doc = {"id": c.id, "title": c.title, "requirement": c.requirement, "area": c.area, "severity": c.severity,
+           "enabled": c.enabled}
+    if not c.enabled:
+        doc["disabled_reason"] = c.disabled_reason
+    doc.update({"source": c.source, "params": c.params, "evidence": list(c.evidence),
+                "rule": list(c.rules) if len(c.rules) > 1 else c.rules[0], "message": c.message,
+                "file": shown_path, "line": c.line})
+    if policy is None:
+        doc["policy"] = None  # the catalogue's defaults, said as such
+        return doc
+    changed = [{"setting": f"params.{k}", "default": default.params.get(k), "policy": v}
+               for k, v in c.params.items() if v != default.params.get(k)]
+    if c.severity != default.severity:
+        changed.append({"setting": "severity", "default": default.severity, "policy": c.severity})
+    if not c.enabled:
+        changed.append({"setting": "enabled", "default": True, "policy": False})
+    doc["policy"] = {"file": policy.path, "network_model": policy.network_model, "changed": changed,
+                     "exceptions": [{"id": e.id, "scope": e.scope, "from": e.start, "to": e.end,
+                                     **({"problem": e.problem} if e.problem else {})}
+                                    for e in policy.exceptions if e.control == c.id]}
+    return doc

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from .cycle import DATE  # imports click only
 from ..exitcodes import ExitCode
 from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
 
@@ -199,25 +200,32 @@ def controls_list(extra, lang):
 
 @controls.command("show")
 @click.argument("control_id")
+@click.option("--policy", type=click.Path(dir_okay=False),
+              help="Show the control as this policy sets it (default: the one in policies/; without one, the catalogue's defaults).")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
 @_input_errors
-def controls_show(control_id, extra):
-    """Everything about one control: requirement, source, parameters, evidence, rule."""
-    import yaml
-
+def controls_show(control_id, policy, extra):
+    """Everything about one control as the policy applies it: parameters, severity, exceptions, rule."""
+    from .. import defaults, yamlio
     from ..catalogue import controls as catalogue
-    from .. import defaults
+    from ..catalogue import policy as pol_mod
     from ..errors import InputError
+    from ..privacy.mynumber import mask
 
     loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
     match = [c for c in loaded if c.id == control_id.upper()]
     if not match:
-        raise InputError(None, f"no control {control_id}", hint="see `auditor controls list`")
-    c = match[0]
-    doc = {"id": c.id, "title": c.title, "requirement": c.requirement, "area": c.area, "severity": c.severity,
-           "source": c.source, "params": c.params, "evidence": list(c.evidence),
-           "rule": list(c.rules) if len(c.rules) > 1 else c.rules[0], "message": c.message, "file": c.path}
-    click.echo(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), nl=False)
+        raise InputError("CONTROL_ID", f"no control {control_id}", hint="see `auditor controls list`")
+    pol, effective = None, match[0]
+    policy = policy or defaults.policy(optional=True)
+    if policy:
+        pol, lines = pol_mod.load(policy)
+        effective = {c.id: c for c in catalogue.apply_policy(loaded, pol, lines)}[effective.id]
+    else:
+        click.echo("warning: no policy here: the catalogue's defaults are shown (pass --policy FILE)"
+                   " / ポリシーがないため管理策の既定値を表示します", err=True)
+    doc = catalogue.describe(effective, match[0], pol, defaults.shown_path(effective.path))
+    click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
 
 PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
@@ -232,8 +240,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
-@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date of issue, YYYY-MM-DD (default: today); due dates count from it.")
+@click.option("--date", "issued", type=DATE,
+              help="Date of issue, YYYY-MM-DD or 和暦 such as 令和8年4月15日 (default: today); due dates count from it.")
 @click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @_record_options
@@ -252,7 +260,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     db = cli_cycle.db_path(paths[0], db, must_exist=not record)
     run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
-    issued = issued.date() if issued else dt.date.today()
+    issued = issued or dt.date.today()
     written = reports.generate(run, out, issued, opts, chosen)
     if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
         with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:

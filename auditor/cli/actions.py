@@ -22,7 +22,7 @@ def actions_group():
 @click.option("--department", help="Unit code or name.")
 @click.option("--status", type=click.Choice(["not_started", "in_progress", "done", "verified"]))
 @click.option("--overdue", is_flag=True, help="Only open actions past their (extended) due date.")
-@click.option("--date", "as_of", type=DATE, help="Date overdue is judged at, YYYY-MM-DD (default: today).")
+@click.option("--date", "as_of", type=DATE, help="Date overdue is judged at, YYYY-MM-DD or 和暦 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_input_errors
@@ -31,7 +31,7 @@ def actions_list(policy, db, department, status, overdue, as_of, fmt, lang):
     from ..cycle import register
 
     con = _connect(policy, db)
-    found = register.listing(con, department, status, overdue, as_of.date() if as_of else None)
+    found = register.listing(con, department, status, overdue, as_of)
     if fmt == "json":
         return _dump(found)
     for a in found:
@@ -78,7 +78,7 @@ def actions_export(policy, db, department, out, encoding, lang, stamp):
 
     con = _connect(policy, db)
     actions = register.listing(con, department)
-    notes = progress.export(actions, out, lang, encoding, stamp.date() if stamp else None)
+    notes = progress.export(actions, out, lang, encoding, stamp)
     for n in notes:
         click.echo(f"warning: {out}: {n}", err=True)
     click.echo(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}", err=True)
@@ -100,7 +100,7 @@ def actions_import(file, by, policy, db, as_of, dry_run):
     con = _connect(policy, db)
     sheet = progress.read(file)
     changes, problems = progress.changes(sheet, {a["action_id"]: a for a in register.rows(con)},
-                                         as_of.date() if as_of else dt.date.today())
+                                         as_of or dt.date.today())
     if problems:
         listed = "\n".join(f"  line {line}: {msg}" for line, msg in problems)
         raise InputError(file, f"{len(problems)} row(s) cannot be applied; nothing was imported\n{listed}",
@@ -117,7 +117,7 @@ def actions_import(file, by, policy, db, as_of, dry_run):
 @actions_group.command("verify")
 @click.argument("action_id")
 @click.option("--by", required=True, help="Who checked the effectiveness (not the action's owner).")
-@click.option("--on", "on", type=DATE, help="Date of the check, YYYY-MM-DD (default: today).")
+@click.option("--on", "on", type=DATE, help="Date of the check, YYYY-MM-DD or 和暦 (default: today).")
 @click.option("--note", help="What was checked.")
 @click.option("--ineffective", is_flag=True, help="The check failed: send the action back to in progress.")
 @_policy_option
@@ -128,13 +128,13 @@ def actions_verify(action_id, by, on, note, ineffective, policy, db):
     from ..cycle import register
 
     con = _connect(policy, db)
-    a = register.verify(con, action_id, by, on.date() if on else dt.date.today(), note, not ineffective)
+    a = register.verify(con, action_id, by, on or dt.date.today(), note, not ineffective)
     click.echo(f"{a['action_id']}: {register.LABELS['en'][a['status']]}")
 
 
 @actions_group.command("extend")
 @click.argument("action_id")
-@click.option("--to", "to", required=True, type=DATE, help="New due date, YYYY-MM-DD.")
+@click.option("--to", "to", required=True, type=DATE, help="New due date, YYYY-MM-DD or 和暦.")
 @click.option("--by", required=True, help="Who approved the extension (延長承認).")
 @click.option("--reason", required=True)
 @_policy_option
@@ -145,5 +145,5 @@ def actions_extend(action_id, to, by, reason, policy, db):
     from ..cycle import register
 
     con = _connect(policy, db)
-    a = register.extend(con, action_id, to.date(), by, reason)
+    a = register.extend(con, action_id, to, by, reason)
     click.echo(f"{a['action_id']}: due {a['due_on']}, extended to {a['extended_to']}")

@@ -10,7 +10,30 @@ import json
 
 import click
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Date(click.ParamType):
+    """A calendar day in any form evidence accepts: 2026-04-15, 2026/4/15, 令和8年4月15日, R8.4.15."""
+    name = "date"
+
+    def get_metavar(self, param, ctx=None):  # click 8.2 added ctx
+        return "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        from ..evidence.normalize import parse_date  # only when a date is given: --help stays fast
+
+        try:
+            day = parse_date(value)
+        except ValueError as exc:  # says why: no such day, outside the era, or which forms are read
+            self.fail(f"{exc} / 日付として読めません（例: 2026-04-15、令和8年4月15日）", param, ctx)
+        if day is None:
+            self.fail("empty; give a date such as 2026-04-15 or 令和8年4月15日 / 日付が空です", param, ctx)
+        return day
+
+
+DATE = _Date()
 
 
 def _input_errors(fn):
@@ -136,7 +159,7 @@ def exceptions_group():
 
 @exceptions_group.command("list")
 @_policy_option
-@click.option("--date", "as_of", type=DATE, help="Judge at this date, YYYY-MM-DD (default: today).")
+@click.option("--date", "as_of", type=DATE, help="Judge at this date, YYYY-MM-DD or 令和8年4月15日 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_input_errors
 def exceptions_list(policy, as_of, fmt):
@@ -146,7 +169,7 @@ def exceptions_list(policy, as_of, fmt):
     from ..privacy.mynumber import mask
 
     pol, _ = pol_mod.load(policy or defaults.policy())
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of or dt.date.today()
     notice = pol.settings["exception_notice_days"]
     rows = []
     for e in pol.exceptions:
@@ -182,7 +205,7 @@ def compare_cmd(run_a, run_b, policy, db, fmt, lang):
     from ..cycle import compare, history
 
     con = _connect(policy, db)
-    doc = compare.compare(con, history.resolve(con, run_a), history.resolve(con, run_b))
+    doc = compare.compare(con, history.resolve(con, run_a, "RUN_A"), history.resolve(con, run_b, "RUN_B"))
     click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if fmt == "json" else compare.render_text(doc, lang),
                nl=fmt == "json")
 

@@ -234,24 +234,26 @@ def runs(con) -> list[dict]:
     return [dict(r) | {"organisation": json.loads(r["organisation"])} for r in rows]
 
 
-def resolve(con, ref: str) -> int:
-    """A run by its ID (7, #7) or by fiscal year (2025, FY2025, 令和7年度: its latest run)."""
+def resolve(con, ref: str, name: str = "RUN") -> int:
+    """A run by its ID (7, #7) or by fiscal year (2025, FY2025, 令和7年度: its latest run).
+
+    name: the command-line argument that gave ref, which errors name (it is no file)."""
     from ..fiscal import parse_fiscal_year
 
     text = str(ref).strip().lstrip("#")
     if text.isdigit() and len(text) < 4:
         row = con.execute("SELECT id FROM runs WHERE id = ?", (int(text),)).fetchone()
         if not row:
-            raise InputError(None, f"no recorded run {ref}", hint="see `auditor history list`")
+            raise InputError(name, f"no recorded run {ref}", hint="see `auditor history list`")
         return row[0]
     try:
         fy = parse_fiscal_year(text)
     except ValueError:
-        raise InputError(None, f"'{ref}' is neither a run ID nor a fiscal year",
+        raise InputError(name, f"'{ref}' is neither a run ID nor a fiscal year",
                          hint="give a run ID from `auditor history list` (e.g. 3) or a fiscal year (e.g. 2025, 令和7年度)") from None
     row = con.execute("SELECT MAX(id) FROM runs WHERE fiscal_year = ?", (fy,)).fetchone()
     if not row or row[0] is None:
-        raise InputError(None, f"no recorded run for fiscal year {fy}", hint="see `auditor history list`")
+        raise InputError(name, f"no recorded run for fiscal year {fy}", hint="see `auditor history list`")
     return row[0]
 
 

@@ -6,17 +6,16 @@ neutralised on the way out. An import is checked row by row and applied all or n
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import unicodedata
 import zipfile
 from pathlib import Path
 
-from .. import fsio
-from ..privacy import mynumber, sanitize
-from ..evidence import normalize, readers
+from .. import csvwrite, fsio
 from ..errors import InputError
+from ..evidence import normalize, readers
+from ..privacy import mynumber, sanitize
 from .register import BY_IMPORT, LABELS, OPEN
 
 # field, ja header, en header, filled in by the department
@@ -63,18 +62,8 @@ def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", 
     notes = []
     if path.suffix.lower() == ".xlsx":
         data = _xlsx(header, body, lang, stamp or dt.date.today())
-    elif path.suffix.lower() == ".csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([[neutralise(_cell_text(v)) for v in row] for row in body])
-        text = buf.getvalue()
-        if encoding == "cp932":
-            data = text.encode("cp932", errors="replace")
-            if data.decode("cp932") != text:
-                notes.append("characters that CP932 cannot hold were written as '?'")
-        else:
-            data = text.encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+    elif path.suffix.lower() == ".csv":  # the report CSVs' writer: the same BOM, CP932 look-alikes and notes
+        data, notes = csvwrite.encode([header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
         raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
     try:
@@ -151,6 +140,8 @@ def read(path) -> list[tuple[int, dict]]:
     except OSError as exc:
         raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
     fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
+    if fmt is None and path.suffix.lower() == ".xls":
+        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
     if fmt is None:
         raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
     table = readers.read_table(data, str(path), fmt)  # the evidence readers: encodings, blank rows, lines

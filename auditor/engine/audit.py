@@ -37,7 +37,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
         known = {c.id for c in controls}
         unknown = [c for c in only if c not in known]
         if unknown:
-            raise InputError(None, f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
+            raise InputError("--control", f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
     ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))

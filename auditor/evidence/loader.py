@@ -170,6 +170,9 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
     fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
+    if fmt is None and Path(rel).suffix.lower() == ".xls":
+        raise InputError(rel, f"the file is {readers.OLD_EXCEL}",
+                         hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format:")
     options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),

@@ -1,21 +1,18 @@
 """CSV for Excel users: findings (with their follow-up action) and actions (this cycle's and last's).
 
-UTF-8 with a BOM by default, so Excel detects it; CP932 on request. Characters CP932 lacks are
-replaced and reported, never a crash. Cells that Excel would run as formulas are neutralised.
+Encoding (UTF-8 with a BOM, or CP932 with look-alikes and a note for what it lacks) is the shared
+writer's (auditor/csvwrite.py). Cells that Excel would run as formulas are neutralised.
 """
 from __future__ import annotations
 
 import csv
 import io
 
+from .. import csvwrite
 from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
 from .labels import labels
-
-# Look-alikes CP932 has, for characters it lacks (the usual Unicode/JIS mapping gaps).
-_CP932_FOLD = str.maketrans({"\u2014": "\u2015", "\u2013": "-", "\u00a0": " ", "\u2011": "-", "\u2010": "-"})
-
 
 def _cell(value) -> str:
     # A leading quote makes Excel show evidence text such as =HYPERLINK(...) instead of running it.
@@ -62,27 +59,7 @@ def _actions(doc: dict, lang: str) -> list[list]:
 
 def encode(rows: list[list], encoding: str) -> tuple[bytes, list[str]]:
     """CSV bytes (CRLF, as Excel writes) and notes on characters that had to be replaced."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows([[_cell(v) for v in row] for row in rows])
-    text = buf.getvalue()
-    if encoding != "cp932":
-        return text.encode("utf-8-sig"), []
-    text = text.translate(_CP932_FOLD)
-    lost = sorted({ch for ch in set(text) if not _encodable(ch)})
-    notes = []
-    if lost:
-        count = sum(text.count(ch) for ch in lost)
-        shown = " ".join(f"U+{ord(ch):04X}" for ch in lost[:10]) + (" …" if len(lost) > 10 else "")
-        notes.append(f"{count} character(s) cannot be written in CP932 and were replaced with '?': {shown}")
-    return text.encode("cp932", errors="replace"), notes
-
-
-def _encodable(ch: str) -> bool:
-    try:
-        ch.encode("cp932")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return csvwrite.encode(rows, encoding, _cell)
 
 
 def files(doc: dict, lang: str, options=None) -> list[tuple]:

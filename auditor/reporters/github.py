@@ -14,7 +14,9 @@ KNOWN = {"ja": "既知", "en": "known"}
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    text = sanitize.visible(text).replace("%", "%25")  # no escape sequence reaches the log.replace("\r", "%0D").replace("\n", "%0A")
+    text = sanitize.visible(text)  # no escape sequence reaches the log
+    # GitHub's own escaping, complete by itself: a CR or LF would end the command and start a forged one
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 

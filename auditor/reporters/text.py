@@ -1,6 +1,8 @@
 """Terminal output: findings grouped by department, every control's status, a one-line summary."""
 from __future__ import annotations
 
+import unicodedata
+
 from ..privacy import mynumber, sanitize
 from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
 from .jsonout import summary
@@ -16,7 +18,8 @@ LABELS = {
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
-           "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件"},
+           "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
+           "new": "・新規", "known": "・既知"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -27,12 +30,32 @@ LABELS = {
            "units": "Units not in the organisation master (check spelling or reorganisation)",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
-           "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new"},
+           "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
+           "new": ", NEW", "known": ", known"},
 }
 
 
 def _where(loc: dict) -> str:
     return f"{loc['file']}:{loc['line']}" if loc.get("line") else loc["file"]
+
+
+def width(text: str) -> int:
+    """Columns a terminal gives the text: wide and full-width characters (適合, 証跡なし) take two."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    """Left-aligned in `columns` display columns (str.ljust counts characters, not columns)."""
+    return text + " " * max(columns - width(text), 0)
+
+
+def _unit_order(item):
+    """Departments by organisation code (numerically when it is digits); findings without one last."""
+    code, name = item[0]
+    if code is None:
+        return (2, "", name or "")
+    return (0, int(code), name or "") if str(code).isdigit() else (1, str(code), name or "")
 
 
 def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
@@ -44,24 +67,28 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     groups: dict = {}
     for r in run.results:
         for f in r.findings:
-            groups.setdefault(f.department or t["org_wide"], []).append(f)
+            groups.setdefault((f.department_code, f.department), []).append(f)
     out.append(f"== {t['findings']} ==")
     if not groups:
         out.append(t["none"])
-    for dept in sorted(groups):
-        out.append(f"■ {dept} ({len(groups[dept])})")
-        for f in sorted(groups[dept], key=lambda f: (f.control_id, f.id)):
+    for (_, dept), found in sorted(groups.items(), key=_unit_order):
+        out.append(f"■ {dept or t['org_wide']} ({len(found)})")
+        for f in sorted(found, key=lambda f: (f.control_id, f.id)):
             tag = t["waived"] if f.status == "waived" else t[f.severity]
+            if baseline is not None and f.status == "open":  # what fails the run, told apart from known debt
+                tag += t["known"] if baseline.covers(f) else t["new"]
             out.append(f"  [{tag}] {f.control_id} {f.message[lang]}")
             where = ", ".join(_where(l) for l in f.locations) or "—"
             out.append(f"        {where}  ({f.id})")
             if f.exception:
                 out.append(f"        {t['exception']} {f.exception['id']}: {t['exc'][f.exception['state']]}")
     out += ["", f"== {t['controls']} =="]
+    ids = max((width(r.control_id) for r in run.results), default=0)
+    statuses = max((width(t[r.status]) for r in run.results), default=0)
     for r in run.results:
         extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
         reason = f" — {r.reason[lang]}" if r.reason else ""
-        out.append(f"  {r.control_id:<7} {t[r.status]:<10} {r.control.title[lang]}{extra}{reason}")
+        out.append(f"  {pad(r.control_id, ids)} {pad(t[r.status], statuses)} {r.control.title[lang]}{extra}{reason}")
     if run.exceptions:
         out += ["", f"== {t['exceptions']} =="]
         for e in run.exceptions:

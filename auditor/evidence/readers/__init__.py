@@ -20,6 +20,10 @@ from .. import normalize
 from ...errors import InputError
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
+# Excel 97-2003 (.xls) is a binary OLE2 file that no reader here parses; so is a password-protected .xlsx.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLD_EXCEL = "an Excel 97-2003 workbook (.xls), which cannot be read"
+OLD_EXCEL_HINT = "open it in Excel and save it as .xlsx (Excel ブック) / Excel で開いて .xlsx 形式で保存し直してください"
 HEADER_HINT = "if there are title rows above the header, set header_row: in the manifest"
 
 
@@ -87,6 +91,8 @@ def _nul(data: bytes, path: str):
     even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) // 2 or 1
     if min(even, odd) < half // 10 and max(even, odd) > half // 3:  # NUL in every other byte: ASCII in UTF-16
         what, hint = "looks like UTF-16 without a byte-order mark", "set encoding: utf-16-le (or utf-16-be), or save it as UTF-8"
+    elif data.startswith(OLE2_MAGIC):  # an .xls saved under a text name
+        what, hint = f"is {OLD_EXCEL} as text", OLD_EXCEL_HINT
     else:
         what, hint = "holds a NUL byte (0x00): binary data, or a damaged export", "export the file again as text (CSV, TSV)"
     raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint)
