@@ -18,7 +18,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from . import __version__, defaults
 
 FORMAT = 2
 _READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
@@ -81,7 +81,7 @@ def store_blob(folder, name: str, payload: bytes) -> None:
         return
     tmp = None
     try:
-        os.makedirs(folder, exist_ok=True)
+        defaults.make_folder(folder)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(hashlib.sha256(payload).digest() + payload)
