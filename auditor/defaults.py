@@ -1,6 +1,7 @@
 """Where the shipped sample lives, so that every command works from the repository root."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -27,9 +28,29 @@ def control_files(dirs) -> list[Path]:
     return files
 
 
+STATE = ".auditor"
+# Caches and the history database copy evidence values (names too): keep them out of any commit.
+_IGNORE_ALL = b"# written by auditor: caches and the history database hold personal data\n*\n"
+
+
 def state_dir(policy_path) -> Path:
     """`.auditor/` beside the policy: the history database and the parse cache (git-ignored)."""
-    return Path(policy_path).parent / ".auditor"
+    return Path(policy_path).parent / STATE
+
+
+def make_folder(folder) -> None:
+    """mkdir -p; each `.auditor/` folder on the way gets a `.gitignore` of `*` when it has none, so
+    that `git add -A` in an evidence repository stages nothing of it. Raises OSError like mkdir."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for d in (folder, *folder.parents):
+        if d.name == STATE:
+            try:
+                fd = os.open(d / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except OSError:  # already there (ours or the user's), or not writable: leave it
+                continue
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_IGNORE_ALL)
 
 
 def policy(cwd: Path | None = None, optional: bool = False) -> Path | None:

@@ -8,7 +8,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
+from . import __version__, defaults
 from .errors import InputError
 
 
@@ -80,7 +80,7 @@ def validate(data, name: str, path, located=None, hint: str | None = None, cache
     if error is None:
         if memo is not None:
             with contextlib.suppress(OSError):  # a read-only folder only means no memo
-                memo.parent.mkdir(parents=True, exist_ok=True)
+                defaults.make_folder(memo.parent)
                 memo.touch()
         return
     error = _deepest(error)

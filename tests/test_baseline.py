@@ -167,3 +167,68 @@ def test_invalid_json_baseline_names_the_line(tmp_path):
 def test_baseline_folder_is_an_input_error(tmp_path):
     result = invoke("check", "--baseline", tmp_path)
     assert result.exit_code == 2 and "folder" in result.stderr
+
+
+def _without(tmp_path, *kinds, name="FY2025"):
+    """The sample less the evidence of these kinds (the town cannot supply them yet)."""
+    folder = tmp_path / name
+    if not folder.exists():
+        folder = copy_sample(tmp_path)
+    manifest = yaml.safe_load((folder / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["files"] = [f for f in manifest["files"] if f["kind"] not in kinds]
+    (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def no_audits(tmp_path):
+    """A town without its audit plan yet, and its own baseline made as the docs say."""
+    folder = _without(tmp_path, "audits")
+    path = tmp_path / "baseline.json"
+    assert invoke("check", "--evidence", folder, "--format", "json", "--fail-on", "none", "-o", path).exit_code == 0
+    return folder, path
+
+
+def test_a_control_still_without_evidence_is_known_not_new(no_audits):
+    folder, path = no_audits
+    assert invoke("check", "--evidence", folder).exit_code == 1  # AU-01 and AU-04 (major) have no evidence
+    assert invoke("check", "--evidence", folder, "--baseline", path).exit_code == 0
+    _, doc = _json("--evidence", folder, "--baseline", path)
+    missing = {r["control_id"]: r["baselined"] for r in doc["results"] if r["status"] == "no_evidence"}
+    n = len(missing)
+    assert {"AU-01", "AU-02", "AU-03", "AU-04"} <= set(missing) and all(missing.values())
+    assert doc["summary"]["statuses"]["no_evidence"] == n and doc["summary"]["baselined_no_evidence"] == n
+    line = invoke("check", "--evidence", folder, "--baseline", path, "--lang", "en").output.splitlines()[-1]
+    assert f"controls without evidence: {n} known" in line and line.endswith("; 0 new")
+    assert f"証跡のない管理策: 既知 {n} 件" in invoke("check", "--evidence", folder, "--baseline", path).output
+
+
+def test_a_control_newly_without_evidence_still_fails_and_is_counted_new(no_audits, tmp_path):
+    folder, path = no_audits
+    _without(tmp_path, "flow_rules")  # the same folder loses its firewall export too
+    assert invoke("check", "--evidence", folder, "--baseline", path).exit_code == 1
+    _, doc = _json("--evidence", folder, "--baseline", path)
+    missing = {r["control_id"]: r["baselined"] for r in doc["results"] if r["status"] == "no_evidence"}
+    assert missing["AU-01"] is True and missing["NS-01"] is False
+    known = sum(missing.values())
+    line = invoke("check", "--evidence", folder, "--baseline", path, "--lang", "en").output.splitlines()[-1]
+    assert f"controls without evidence: {known} known, not failing the run; {len(missing) - known} new" in line
+    assert doc["summary"]["baselined_no_evidence"] == known < len(missing)
+
+
+def test_ci_formats_mark_a_control_still_without_evidence_as_known(no_audits, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    folder, path = no_audits
+    _without(tmp_path, "flow_rules")
+    args = ("--evidence", folder, "--baseline", path, "--lang", "en")
+    github = invoke("check", "--format", "github", *args).output.splitlines()
+    assert any(l.startswith("::notice ") and "title=AU-01 (known)" in l for l in github)
+    assert any(l.startswith("::error ") and "title=NS-01::" in l for l in github)
+    sarif = json.loads(invoke("check", "--format", "sarif", *args).stdout)["runs"][0]["results"]
+    states = {r["partialFingerprints"]["findingId/v1"]: r["baselineState"] for r in sarif}
+    assert states["AU-01:no_evidence"] == "unchanged" and states["NS-01:no_evidence"] == "new"
+    cases = {c.get("classname").rsplit(".", 1)[1]: c
+             for c in ET.fromstring(invoke("check", "--format", "junit", *args).stdout.encode()).iter("testcase")}
+    assert cases["AU-01"].find("skipped") is not None and cases["AU-01"].find("error") is None
+    assert cases["NS-01"].find("error") is not None

@@ -253,3 +253,14 @@ def test_one_line_json_export_reads_as_columns_on_line_one():
     assert t.columns == {"id": ["a", "b"], "n": ["true", "x"]} and list(t.lines) == [3, 4]
     with pytest.raises(InputError, match="duplicate key 'id'"):
         readers.read_table(b'[{"id":"a","id":"b"}]', "f.json", "json")
+
+
+def test_parse_cache_key_names_the_python_and_the_marshal_format(monkeypatch):
+    """An entry written by another Python (another marshal format) is never read back."""
+    entry = {"kind": "staff", "format": "csv"}
+    before = cache.key("ab" * 32, entry, "schema")
+    monkeypatch.setattr(cache.marshal, "version", cache.marshal.version + 1)
+    assert cache.key("ab" * 32, entry, "schema") != before
+    monkeypatch.undo()
+    monkeypatch.setattr(cache.sys, "version", "3.99.0 (another build)")
+    assert cache.key("ab" * 32, entry, "schema") != before

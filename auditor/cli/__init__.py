@@ -102,7 +102,8 @@ def main():
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
 @click.option("--baseline", type=click.Path(), metavar="FILE",
-              help="A previous `check --format json` result: findings open there are shown but do not fail the run.")
+              help="A previous `check --format json` result: findings open there, and controls without evidence "
+                   "there, are shown but do not fail the run.")
 @_record_options
 @_limit_options
 @_input_errors
@@ -149,11 +150,13 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
 def gate(run, fail_on: str, baseline=None) -> bool:
     """True when something at or above the threshold failed; missing evidence never passes.
 
-    Findings already open in the baseline do not count; controls without evidence always do.
+    Findings already open in the baseline do not count, nor controls already without evidence there;
+    a control that newly lacks evidence, or whose rule cannot be evaluated, always does.
     """
     severities = FAIL_ON[fail_on]
     for r in run.results:
-        if r.control.severity in severities and r.status in ("no_evidence", "error"):
+        if r.control.severity in severities and r.status in ("no_evidence", "error") \
+                and not (baseline and baseline.covers_result(r)):
             return True
         if any(f.severity in severities and not (baseline and baseline.covers(f)) for f in r.open_findings()):
             return True

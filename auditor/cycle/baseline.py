@@ -3,7 +3,8 @@
 A finding still open under the same ID is "baselined": every report shows it, marked, but the
 gate does not count it. Only findings that were *open* in the baseline count as known: one that
 was waived then is not, so an exception that expires still fails the run (fail closed).
-Controls without evidence or with an error are not findings and always reach the gate.
+A control that had no evidence in the baseline and still has none is known debt in the same way;
+a control that newly lacks evidence, and any control whose rule cannot be evaluated, reach the gate.
 """
 from __future__ import annotations
 
@@ -22,10 +23,15 @@ class Baseline:
     path: str
     known: frozenset  # IDs of the findings open in the baseline
     seen: frozenset  # IDs of every finding in the baseline, open or waived
+    missing: frozenset = frozenset()  # IDs of the controls that were no_evidence in the baseline
 
     def covers(self, finding) -> bool:
         """An open finding that was already open in the baseline."""
         return finding.status == "open" and finding.id in self.known
+
+    def covers_result(self, result) -> bool:
+        """A control without evidence that was already without evidence in the baseline."""
+        return result.status == "no_evidence" and result.control_id in self.missing
 
     def state(self, finding) -> str:
         """SARIF baselineState: whether the same finding was in the baseline at all."""
@@ -54,7 +60,8 @@ def load(path) -> Baseline:
         raise InputError(p, "not an auditor check result: expected `results`, each with a `findings` list "
                             "of objects with an `id`", hint=HINT)
     known = frozenset(f["id"] for f in findings if f.get("status", "open") == "open")
-    return Baseline(str(p), known, frozenset(f["id"] for f in findings))
+    missing = frozenset(r["control_id"] for r in doc["results"] if r.get("status") == "no_evidence")
+    return Baseline(str(p), known, frozenset(f["id"] for f in findings), missing)
 
 
 def _findings(doc) -> list | None:

@@ -84,7 +84,7 @@ def connect(path, create: bool = False) -> sqlite3.Connection:
         if not create:
             raise InputError(path, "no audit history database here", hint=HINT + "; or pass --db PATH")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            defaults.make_folder(path.parent)
         except OSError as exc:
             raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}") from None
     try:

@@ -93,7 +93,7 @@ def _head(paths: tuple, db, options: dict, max_file_size: int):
         h.update(data)
 
     try:
-        part("tool", f"{__version__} {sys.version} {_code()}".encode())
+        part("tool", f"{__version__} {sys.version} marshal {marshal.version} {_code()}".encode())
         part("options", repr(sorted(options.items())).encode())
         part("where", f"{os.getcwd()}\0{policy}\0{evidence}\0{[str(d) for d in control_dirs]}".encode())
         part("today", dt.date.today().isoformat().encode())

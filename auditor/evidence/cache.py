@@ -1,9 +1,10 @@
 """Parse cache: the normalised columns of each evidence file, keyed by the file's SHA-256 and how it is read.
 
 A second run over unchanged evidence skips decoding, parsing and normalising. An entry is found only
-under the digest of the exact bytes, the manifest's reading options, the kind's schema and this
-version of the tool, so a changed file is never served from the cache. Entries are plain data in
-marshal format (loading one runs no code), carry a digest of their own and are ignored when damaged.
+under the digest of the exact bytes, the manifest's reading options, the kind's schema, this version
+of the tool, of Python and of marshal's format, so a changed file is never served from the cache.
+Entries are plain data in marshal format (loading one runs no code), carry a digest of their own and
+are ignored when damaged.
 Deleting the folder is always safe.
 """
 from __future__ import annotations
@@ -15,10 +16,11 @@ import hashlib
 import json
 import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, defaults
 
 FORMAT = 2
 _READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
@@ -31,7 +33,10 @@ _READERS = ("evidence/cache", "evidence/readers/documents", "evidence/loader", "
 def key(digest: str, entry: dict, schema_digest: str) -> str:
     """The cache key of one manifest entry read from bytes with this SHA-256."""
     reading = {k: entry.get(k) for k in _READING}
-    text = json.dumps([FORMAT, __version__, _code(), digest, schema_digest, reading], sort_keys=True, default=str)
+    # marshal's format and what it builds may change with Python: an entry made by another one is not used
+    runtime = [sys.version, marshal.version]
+    text = json.dumps([FORMAT, __version__, runtime, _code(), digest, schema_digest, reading], sort_keys=True,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -82,7 +87,7 @@ def store_blob(folder, name: str, payload: bytes) -> None:
         return
     tmp = None
     try:
-        os.makedirs(folder, exist_ok=True)
+        defaults.make_folder(folder)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(hashlib.sha256(payload).digest() + payload)

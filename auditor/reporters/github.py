@@ -1,6 +1,7 @@
 """GitHub Actions workflow commands: each open finding becomes an annotation on its evidence line.
 
-Findings already open in the baseline are shown as notices titled "known", so that a pull request
+Findings already open in the baseline (and controls already without evidence there) are shown as
+notices titled "known", so that a pull request
 annotates only what is new at its severity while still listing the debt.
 """
 from __future__ import annotations
@@ -36,6 +37,9 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
             lines.append(f"::{level} {','.join(props)}::{_escape(f.message[lang])}")
         if r.status in ("no_evidence", "error"):  # the gate fails on these at the control's severity
             reason = r.reason[lang] if r.reason else r.status
-            props = f"file={_escape(evidence_path(run, None), True)},title={_escape(r.control_id, True)}"
-            lines.append(f"::{LEVELS[r.control.severity]} {props}::{_escape(reason)}")
+            level, title = LEVELS[r.control.severity], r.control_id
+            if baseline is not None and baseline.covers_result(r):  # no evidence in the baseline either
+                level, title = "notice", f"{title} ({KNOWN[lang]})"
+            props = f"file={_escape(evidence_path(run, None), True)},title={_escape(title, True)}"
+            lines.append(f"::{level} {props}::{_escape(reason)}")
     return mynumber.mask("\n".join(lines) + ("\n" if lines else ""))  # file names and policy text too

@@ -19,6 +19,7 @@ def finding_dict(f: Finding, lang: str, baseline=None) -> dict:
 def result_dict(r: Result, lang: str, baseline=None) -> dict:
     c = r.control
     return {"control_id": c.id, "title": c.title, "area": c.area, "severity": c.severity, "status": r.status,
+            "baselined": baseline is not None and baseline.covers_result(r),
             "reason": r.reason[lang] if r.reason else None, "source": c.source, "checked": r.checked,
             "departments": [{"code": code, **counts} for code, counts in sorted(r.departments.items())],
             "findings": [finding_dict(f, lang, baseline) for f in r.findings]}
@@ -37,9 +38,11 @@ def summary(run: AuditRun, baseline=None) -> dict:
                 baselined += baseline is not None and baseline.covers(f)
             else:
                 waived += 1
-    # open_findings counts every open finding; baselined_findings says how many of them the gate ignores
+    # open_findings counts every open finding; baselined_findings says how many of them the gate ignores;
+    # statuses counts every no_evidence control, baselined_no_evidence those the gate ignores
+    missing = sum(baseline is not None and baseline.covers_result(r) for r in run.results)
     return {"controls": len(run.results), "statuses": by_status, "open_findings": open_by_sev,
-            "waived_findings": waived, "baselined_findings": baselined}
+            "waived_findings": waived, "baselined_findings": baselined, "baselined_no_evidence": missing}
 
 
 def document(run: AuditRun, lang: str, baseline=None) -> dict:
@@ -54,7 +57,8 @@ def document(run: AuditRun, lang: str, baseline=None) -> dict:
         "policy": {"path": pol.path, "version": pol.version, "sha256": pol.sha256},
         "catalogue_sha256": run.catalogue_sha256,
         "summary": summary(run, baseline),
-        "baseline": {"path": baseline.path, "known_findings": len(baseline.known)} if baseline is not None else None,
+        "baseline": {"path": baseline.path, "known_findings": len(baseline.known),
+                     "known_no_evidence": sorted(baseline.missing)} if baseline is not None else None,
         "results": [result_dict(r, lang, baseline) for r in run.results],
         "exceptions": [{"id": e["exception"].id, "control": e["exception"].control, "state": e["state"],
                         "findings_waived": e["used"], "problem": e["exception"].problem,

@@ -42,7 +42,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
                 counts["tests"] += 1
                 name = f"{r.control_id} {r.control.title[lang]}" + (f" [{department}]" if department else "")
                 case = ET.SubElement(suite, "testcase", name=name, classname=f"auditor.{area}.{r.control_id}", time="0")
-                outcome = _outcome(case, r, findings, known, lang)
+                outcome = _outcome(case, r, findings, known, lang, baseline is not None and baseline.covers_result(r))
                 if outcome:
                     counts[outcome] += 1
                 waived += [t["waived"].format(id=f.id, exc=f.exception["id"], reason=f.exception["reason"])
@@ -72,7 +72,7 @@ def _cases(r, run: AuditRun, t: dict) -> list:
     return [(run.evidence.unit_name(code) if code else t["org_wide"], findings) for code, findings in ordered]
 
 
-def _outcome(case, r, findings: list, known, lang: str) -> str | None:
+def _outcome(case, r, findings: list, known, lang: str, known_missing: bool = False) -> str | None:
     """Adds failure, skipped or error to the case; returns the counter it bumps (None: passed)."""
     t = TEXT[lang]
     open_findings = [f for f in findings if f.status == "open"]
@@ -88,6 +88,10 @@ def _outcome(case, r, findings: list, known, lang: str) -> str | None:
     if open_findings:
         skipped = ET.SubElement(case, "skipped", message=t["known"].format(n=len(open_findings)))
         skipped.text = "\n".join(_line(f, True, lang) for f in open_findings)
+        return "skipped"
+    if known_missing:  # without evidence in the baseline too: known debt, like a known finding
+        reason = r.reason[lang] if r.reason else r.status
+        ET.SubElement(case, "skipped", message=f"{reason} ({t['known_tag']})")
         return "skipped"
     if r.status in ("no_evidence", "error", "stale"):
         ET.SubElement(case, "error", type=r.status, message=r.reason[lang] if r.reason else r.status)

@@ -46,11 +46,16 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
                 result["suppressions"] = [_suppression(f.exception, run, exception_lines.get(f.exception["id"]), lang)]
             results.append(result)
         if r.status in ("no_evidence", "error"):  # the gate fails on these: show them where the findings are
-            results.append({"ruleId": r.control_id, "ruleIndex": index[r.control_id], "kind": "fail",
-                            "level": LEVELS[r.control.severity], "message": {"text": r.reason[lang]},
-                            "locations": [_location(evidence_path(run, None))],
-                            "partialFingerprints": {"findingId/v1": f"{r.control_id}:{r.status}"},
-                            "properties": {"severity": r.control.severity, "status": r.status}})
+            result = {"ruleId": r.control_id, "ruleIndex": index[r.control_id], "kind": "fail",
+                      "level": LEVELS[r.control.severity], "message": {"text": r.reason[lang]},
+                      "locations": [_location(evidence_path(run, None))],
+                      "partialFingerprints": {"findingId/v1": f"{r.control_id}:{r.status}"},
+                      "properties": {"severity": r.control.severity, "status": r.status}}
+            if baseline is not None:
+                known = baseline.covers_result(r)
+                result["baselineState"] = "unchanged" if known else "new"
+                result["properties"]["baselined"] = known
+            results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

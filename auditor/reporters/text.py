@@ -19,7 +19,8 @@ LABELS = {
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
            "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
-           "new": "・新規", "known": "・既知"},
+           "new": "・新規", "known": "・既知",
+           "baselined_missing": "証跡のない管理策: 既知 {known} 件は判定の対象外、新規 {new} 件"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -31,7 +32,8 @@ LABELS = {
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
-           "new": ", NEW", "known": ", known"},
+           "new": ", NEW", "known": ", known",
+           "baselined_missing": "controls without evidence: {known} known, not failing the run; {new} new"},
 }
 
 
@@ -107,7 +109,12 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
     if baseline is not None:
         known = s["baselined_findings"]
-        out.append(t["baselined"].format(path=baseline.path, known=known, new=sum(s["open_findings"].values()) - known))
+        line = t["baselined"].format(path=baseline.path, known=known, new=sum(s["open_findings"].values()) - known)
+        missing = s["statuses"].get("no_evidence", 0)
+        if missing:
+            known = s["baselined_no_evidence"]
+            line += ("、" if lang == "ja" else "; ") + t["baselined_missing"].format(known=known, new=missing - known)
+        out.append(line)
     # one line each (evidence cannot add one, nor colour the terminal); masked again as a whole
     return mynumber.mask("\n".join(sanitize.terminal(line) for line in out) + "\n")
 

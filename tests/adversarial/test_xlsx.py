@@ -3,9 +3,12 @@
 By design (README, "Evidence manifest"): a formula is read as the result Excel saved with the file,
 and a formula without a saved result is an error; the sheet named by `sheet:` is read whether hidden
 or not, and without `sheet:` the first visible sheet, the one a clerk sees on opening the file.
+XML that declares entities (a billion-laughs bomb, an external entity) is refused, whichever part holds it.
 """
 import io
 import zipfile
+
+import pytest
 
 from .harness import accepted, label_of, local_control, messages, refused, xlsx
 
@@ -37,7 +40,7 @@ def test_workbook_with_a_damaged_sheet(case, request):
 def test_old_binary_xls_renamed_xlsx(case, request):
     ole = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
     case.add_file("名簿.xlsx", ole, kind="staff", columns=STAFF)
-    refused(case, file="名簿.xlsx", words=["not a valid Excel workbook", ".xls"], label=label_of(request))
+    refused(case, file="名簿.xlsx", words=[".xls", "save it as .xlsx"], label=label_of(request))  # issue 11: say to re-save
 
 
 def test_formulas_are_read_as_their_saved_results(case, request):
@@ -98,3 +101,48 @@ def test_hidden_sheet_named_in_the_manifest_is_read(case, request):
 def test_missing_sheet_lists_the_sheets(case, request):
     case.add_file("名簿.xlsx", _hidden_first(), kind="staff", columns=STAFF, sheet="職員")
     refused(case, file="名簿.xlsx", words=["no sheet named '職員'", "'旧名簿', '名簿'"], label=label_of(request))
+
+
+# ---- entity declarations in the workbook's XML (defusedxml refuses them; we say so, exit 2) ----
+
+_LAUGHS = '<!DOCTYPE t [<!ENTITY a0 "laugh">' + "".join(
+    f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)) + "]>"
+_SST = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_DECL = b'<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def _hostile(part: str, doctype: str, ref: str) -> bytes:
+    """A one-sheet roster whose staff ID cell expands `ref`, declared in the sheet or in sharedStrings.xml."""
+    base = _roster([["職員番号", "所属"], ["S1", "0100"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                cell = f"<t>{ref}</t>" if part == "sheet" else None
+                data = data.replace(b"<t>S1</t>", cell.encode()) if cell else data.replace(
+                    b'<c r="A2" t="inlineStr"><is><t>S1</t></is></c>', b'<c r="A2" t="s"><v>0</v></c>')
+                if part == "sheet":
+                    data = data.replace(_DECL, _DECL + doctype.encode())
+            elif item.filename == "[Content_Types].xml" and part == "sharedStrings":
+                data = data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST}"/>'
+                                    "</Types>".encode())
+            dst.writestr(item, data)
+        if part == "sharedStrings":
+            dst.writestr("xl/sharedStrings.xml", _DECL + doctype.encode() + (
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+                f"<si><t>{ref}</t></si></sst>").encode())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("part", ["sheet", "sharedStrings"])
+@pytest.mark.parametrize("attack", ["billion_laughs", "external_entity"])
+def test_workbook_xml_declaring_entities_is_refused(case, request, part, attack):
+    secret = case.root / "secret.txt"
+    secret.write_text("SECRET-MARKER", encoding="utf-8")
+    doctype, ref = ((_LAUGHS, "&a9;") if attack == "billion_laughs"
+                    else (f'<!DOCTYPE t [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>', "&xxe;"))
+    case.add_file("名簿.xlsx", _hostile(part, doctype, ref), kind="staff", columns=STAFF)
+    for run in refused(case, file="名簿.xlsx", words="XML entity", commands=("check", "report"),
+                       label=label_of(request)):
+        assert "SECRET-MARKER" not in run.stdout + run.stderr and "laughlaugh" not in run.stderr

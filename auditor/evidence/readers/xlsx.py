@@ -27,6 +27,7 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a usable workbook"
+        _refuse_entities(exc, path)
         raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__}: {exc})",
                          hint="save it as .xlsx from Excel (old .xls files are not supported)") from None
     try:
@@ -52,10 +53,35 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
     except InputError:
         raise
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
+        _refuse_entities(exc, path)
         raise InputError(path, f"cannot read the workbook ({type(exc).__name__}: {exc})",
                          hint="open and re-save the file in Excel") from None
     finally:
         wb.close()
+
+
+_FORBIDDEN = {"EntitiesForbidden": "declares an XML entity", "DTDForbidden": "holds a document type declaration",
+              "ExternalReferenceForbidden": "refers to an external resource"}
+
+
+def _refuse_entities(exc: BaseException, path) -> None:
+    """defusedxml (which openpyxl parses with) stopped an entity bomb or an external entity, perhaps
+    wrapped in openpyxl's own error: refuse the file as hostile, not as damaged."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - a declared dependency
+        return
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, DefusedXmlException):
+            what = _FORBIDDEN.get(type(exc).__name__, "holds XML that is refused")
+            name = getattr(exc, "name", None)
+            raise InputError(path, f"the workbook {what}{f' ({name!r})' if name else ''}; such a file is refused "
+                             "(XML のエンティティ宣言・外部参照を含むブックは読み込みません)",
+                             hint="Excel never writes these: ask the sender for the file as Excel saved it "
+                                  "(Excel で保存し直したファイルを提出してもらってください)") from None
+        exc = exc.__cause__ or exc.__context__
 
 
 def _check_unpacked(data, path, limit) -> None:
