@@ -1,0 +1,61 @@
+"""A new town's own files (issue 11 §4): value maps on Excel numbers, the 基準日, footer rows,
+employment terms and `any` zones are read truthfully or refused with file and line."""
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import yaml
+
+from conftest import ORG, invoke, write_evidence, write_policy
+
+
+def _xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _manifest(folder, files, **top):
+    doc = {"organisation": "テスト市", "fiscal_year": 2025, **top,
+           "files": [dict(f, provided_by="テスト", collected_on="2026-03-01") for f in files]}
+    (folder / "manifest.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return folder / "manifest.yaml"
+
+
+def _roster_with_number_cells(tmp_path, values):
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "training_records": []})
+    (ev / "名簿.xlsx").write_bytes(_xlsx([["職員番号", "所属", "任用形態"], ["S001", 2100, 1], ["S002", 2200, 9]]))
+    _manifest(ev, [{"path": "org_units.yaml", "kind": "org_units"},
+                   {"path": "training_records.yaml", "kind": "training_records"},
+                   {"path": "名簿.xlsx", "kind": "staff", "values": values,
+                    "columns": {"職員番号": "staff_id", "所属": "unit", "任用形態": "employment"}}])
+    return ev
+
+
+def _staff(ev, policy):
+    result = invoke("check", "--format", "json", "--policy", policy, "--evidence", ev, "--control", "TR-01")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_values_map_applies_to_number_cells_of_a_workbook(tmp_path):
+    # keys written as text ('2100') and as numbers (1) both match Excel number cells
+    values = {"unit": {"2100": "0200", 2200: "0100"}, "employment": {1: "正規", "9": "派遣"}}
+    ev = _roster_with_number_cells(tmp_path, values)
+    assert invoke("validate", "--evidence", ev, "--policy", write_policy(tmp_path)).exit_code == 0
+    doc = _staff(ev, write_policy(tmp_path))
+    (tr01,) = doc["results"]
+    assert {f["department_code"] for f in tr01["findings"]} == {"0200", "0100"}
+    assert doc["unknown_units"] == []
+
+
+def test_employment_code_without_a_map_names_file_line_and_the_values_hint(tmp_path):
+    ev = _roster_with_number_cells(tmp_path, {"unit": {2100: "0200", 2200: "0100"}})
+    result = invoke("validate", "--evidence", ev, "--policy", write_policy(tmp_path))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "名簿.xlsx:2" in result.output and "values:" in result.output
