@@ -59,3 +59,11 @@ def test_employment_code_without_a_map_names_file_line_and_the_values_hint(tmp_p
     result = invoke("validate", "--evidence", ev, "--policy", write_policy(tmp_path))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "名簿.xlsx:2" in result.output and "values:" in result.output
+
+
+def test_new_employment_terms_are_known_and_in_tr01_scope(tmp_path):
+    staff = [{"staff_id": f"S00{i}", "unit": "市民課", "employment": term}
+             for i, term in enumerate(["再任用職員", "臨時的任用職員", "任期付職員"], 1)]
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "staff": staff, "training_records": []})
+    (tr01,) = _staff(ev, write_policy(tmp_path))["results"]
+    assert sorted(f["id"] for f in tr01["findings"]) == ["TR-01:S001", "TR-01:S002", "TR-01:S003"]

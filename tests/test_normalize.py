@@ -186,6 +186,9 @@ terminal_role server サーバ サーバー
 employment regular 正規 正規職員 常勤
 employment fiscal_appointee 会計年度任用 会計年度任用職員
 employment dispatched 派遣 派遣職員
+employment reappointed 再任用 再任用職員
+employment temporary_appointee 臨時的任用 臨時的任用職員
+employment fixed_term 任期付 任期付職員 任期付き職員
 unit_level 部 部 局 department Department
 unit_level 課 課 室 division
 role ciso CISO ciso 最高情報セキュリティ責任者
