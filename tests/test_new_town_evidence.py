@@ -67,3 +67,26 @@ def test_new_employment_terms_are_known_and_in_tr01_scope(tmp_path):
     ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "staff": staff, "training_records": []})
     (tr01,) = _staff(ev, write_policy(tmp_path))["results"]
     assert sorted(f["id"] for f in tr01["findings"]) == ["TR-01:S001", "TR-01:S002", "TR-01:S003"]
+
+
+def _as_of_error(tmp_path, fiscal_year, as_of):
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG}, fiscal_year=fiscal_year, as_of=as_of)
+    line = next(i for i, text in enumerate((ev / "manifest.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("as_of:"))
+    return invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev), line
+
+
+def test_as_of_before_the_fiscal_year_is_an_input_error_at_its_line(tmp_path):
+    result, line = _as_of_error(tmp_path, 2026, "2026-03-31")  # a manifest copied from last year
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"manifest.yaml:{line}" in result.output and "2026-04-01" in result.output
+
+
+def test_as_of_far_after_the_fiscal_year_is_an_input_error(tmp_path):
+    result, line = _as_of_error(tmp_path, 2024, "2026-03-31")
+    assert result.exit_code == 2 and f"manifest.yaml:{line}" in result.output
+
+
+def test_as_of_shortly_after_the_fiscal_year_is_accepted(tmp_path):
+    result, _ = _as_of_error(tmp_path, 2025, "2026-05-31")  # the audit held in May after the year
+    assert result.exit_code in (0, 1), result.output
