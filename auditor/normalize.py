@@ -223,6 +223,9 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                       "carried_over": ("継続",)},
 }
 
+# Firewall objects may name every zone at once ("any"); terminals and segments never do.
+_ALIAS_SPEC["flow_zone"] = {**_ALIAS_SPEC["zone"], "any": ("全領域", "すべて", "全て", "任意", "*")}
+
 # Public table raw -> canonical; every canonical value also maps to itself.
 ALIASES: dict[str, dict[str, str]] = {
     enum: {raw: canon for canon, raws in spec.items() for raw in (canon, *raws)}

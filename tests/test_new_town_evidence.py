@@ -90,3 +90,15 @@ def test_as_of_far_after_the_fiscal_year_is_an_input_error(tmp_path):
 def test_as_of_shortly_after_the_fiscal_year_is_accepted(tmp_path):
     result, _ = _as_of_error(tmp_path, 2025, "2026-05-31")  # the audit held in May after the year
     assert result.exit_code in (0, 1), result.output
+
+
+def test_any_zone_is_read_and_a_deny_rule_with_any_does_not_stop_the_run(tmp_path):
+    flows = [{"rule_id": "R1", "src_zone": "any", "dst_zone": "any", "action": "deny"},
+             {"rule_id": "R2", "src_zone": "lgwan", "dst_zone": "internet", "action": "allow", "via": "GW-1"}]
+    gateways = [{"gateway_id": "GW-1", "type": "file_sanitizer"}]
+    ev = write_evidence(tmp_path / "ev", {"flow_rules": flows, "gateways": gateways})
+    result = invoke("check", "--format", "json", "--policy", write_policy(tmp_path), "--evidence", ev,
+                    "--control", "NS-01", "--control", "NS-02")
+    assert result.exit_code == 0, result.output
+    assert {r["control_id"]: r["status"] for r in json.loads(result.stdout)["results"]} == {"NS-01": "pass",
+                                                                                           "NS-02": "pass"}

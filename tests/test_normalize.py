@@ -176,6 +176,8 @@ zone mynumber マイナンバー利用事務系 個人番号利用事務系 マ�
 zone lgwan LGWAN接続系 ＬＧＷＡＮ接続系 LGWAN系 lgwan
 zone internet インターネット接続系 インターネット系 Internet
 zone external 外部 インターネット External
+flow_zone any any ANY 全領域 すべて 全て 任意 *
+flow_zone mynumber マイナンバー利用事務系 個人番号利用事務系
 action allow 許可 allow ALLOW permit accept
 action deny 拒否 deny DROP reject 遮断
 audit_kind internal 内部監査 内部
