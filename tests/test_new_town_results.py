@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import invoke, write_evidence, write_policy
+
+from conftest import ORG, invoke, write_evidence, write_policy
 
 
 def check(tmp_path, datasets, *controls, lang="ja", **policy):
@@ -48,3 +49,12 @@ def test_a_terminal_in_zone_any_is_refused(tmp_path):
     ev = write_evidence(tmp_path / "ev", {"terminals": [{"asset_id": "PC-1", "zone": "any"}]})
     result = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev)
     assert result.exit_code == 2 and "terminals.yaml:1" in result.output and "Traceback" not in result.output
+
+
+# ---- a control that does not apply under the declared model -------------------------------------
+
+def test_ns09_is_not_applicable_under_alpha_before_any_evidence_is_looked_for(tmp_path):
+    results, _ = check(tmp_path, {"org_units": ORG}, "NS-09")  # no audits file at all
+    assert results["NS-09"]["status"] == "not_applicable"
+    beta, _ = check(tmp_path / "b", {"org_units": ORG}, "NS-09", network_model="beta")
+    assert beta["NS-09"]["status"] == "no_evidence"  # under β missing evidence still never passes
