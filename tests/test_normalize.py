@@ -175,6 +175,8 @@ zone mynumber マイナンバー利用事務系 個人番号利用事務系 マ�
 zone lgwan LGWAN接続系 ＬＧＷＡＮ接続系 LGWAN系 lgwan
 zone internet インターネット接続系 インターネット系 Internet
 zone external 外部 インターネット External
+flow_zone any any ANY 全領域 すべて 全て 任意 *
+flow_zone mynumber マイナンバー利用事務系 個人番号利用事務系
 action allow 許可 allow ALLOW permit accept
 action deny 拒否 deny DROP reject 遮断
 audit_kind internal 内部監査 内部
@@ -185,6 +187,9 @@ terminal_role server サーバ サーバー
 employment regular 正規 正規職員 常勤
 employment fiscal_appointee 会計年度任用 会計年度任用職員
 employment dispatched 派遣 派遣職員
+employment reappointed 再任用 再任用職員
+employment temporary_appointee 臨時的任用 臨時的任用職員
+employment fixed_term 任期付 任期付職員 任期付き職員
 unit_level 部 部 局 department Department
 unit_level 課 課 室 division
 role ciso CISO ciso 最高情報セキュリティ責任者

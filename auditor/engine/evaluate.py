@@ -56,12 +56,17 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
     if not control.enabled:
         return Result(control, "not_applicable", reason=_text(f"ポリシーで対象外: {control.disabled_reason}",
                                                                f"Out of scope in the policy: {control.disabled_reason}"))
+    params = context_params(control, policy, evidence.fiscal_year, evidence.as_of)
+    ctx = rules.Context(params, evidence.fiscal_year, evidence.as_of, evidence.units, evidence.unit_names, statuses)
+    try:  # a control that does not apply (e.g. a β-only one under α) needs no evidence
+        if not any(rules.applies(rule, ctx) for rule in control.rules):
+            return Result(control, "not_applicable", reason=_not_applicable())
+    except rules.RuleError as exc:
+        return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
     missing = [k for k in control.evidence if not evidence.files_of(k)]
     if missing:
         names = ", ".join(missing)
         return Result(control, "no_evidence", reason=_text(f"証跡がありません: {names}", f"No evidence provided: {names}"))
-    params = context_params(control, policy, evidence.fiscal_year, evidence.as_of)
-    ctx = rules.Context(params, evidence.fiscal_year, evidence.as_of, evidence.units, evidence.unit_names, statuses)
     files = {k: evidence.files_of(k) for k in control.evidence}
     result = Result(control, "pass")
     applicable = False
@@ -83,8 +88,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         for hit in outcome.hits:
             _merge(findings, _finding(control, rule, hit, policy, evidence, base))
     if not applicable:
-        return Result(control, "not_applicable", reason=_text("ネットワークモデル等の条件により適用外",
-                                                              "Does not apply under the declared model or parameters"))
+        return Result(control, "not_applicable", reason=_not_applicable())
     texts = [text for f in findings.values() for text in (f.id, f.message["ja"], f.message["en"])]
     if mynumber.might_contain(texts):  # one scan of every message; masking is rare
         masked: dict[str, Finding] = {}
@@ -95,6 +99,10 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         findings = masked
     result.findings = list(findings.values())
     return result
+
+
+def _not_applicable() -> dict:
+    return _text("ネットワークモデル等の条件により適用外", "Does not apply under the declared model or parameters")
 
 
 def _merge(findings: dict, finding: Finding) -> None:

@@ -51,7 +51,13 @@ class KindSpec:
         if raw is None or raw == "":
             return [] if self.fields[name][0] == "unit_list" else None
         if values and not isinstance(raw, (list, dict)):
-            raw = values.get(raw, values.get(normalize.nfkc(raw), raw)) if isinstance(raw, str) else values.get(raw, raw)
+            if isinstance(raw, str):
+                raw = values.get(raw, values.get(normalize.nfkc(raw), raw))
+            elif raw in values:
+                raw = values[raw]
+            elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                # an Excel number cell (2100, 1.0) matches the key as written in the manifest ('2100', '1')
+                raw = values.get(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw), raw)
             if raw is None:
                 return None
         return self._readers[name](raw)

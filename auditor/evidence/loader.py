@@ -1,6 +1,7 @@
 """Evidence: read the manifest and every file it lists into normalised, located records."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 from dataclasses import replace
@@ -19,6 +20,7 @@ MANIFEST = "manifest.yaml"
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
             ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _MAX_REPORTED = 10  # problems listed per file before the message stops counting lines
+AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an audit held after 31 March)
 
 
 def load(root, cache_dir=None, limits=None) -> Evidence:
@@ -44,6 +46,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     except ValueError as exc:
         raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
     as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
+    _check_as_of(as_of, fy, data.get("as_of_margin_days", AS_OF_MARGIN_DAYS), manifest_path, located.line_of(data, ["as_of"]))
     organisation = data["organisation"]
     if isinstance(organisation, str):
         organisation = {"ja": organisation, "en": organisation}
@@ -99,6 +102,19 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
                         personal_data=tuple(found))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
+
+
+def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
+    """A 基準日 outside the year (a manifest copied from another year) would judge the wrong year."""
+    latest = fy.end + datetime.timedelta(days=margin)
+    if fy.start <= as_of <= latest:
+        return
+    where = "before the fiscal year begins" if as_of < fy.start else f"more than {margin} days after the fiscal year ends"
+    raise InputError(path, f"as_of {as_of.isoformat()} is {where} (fiscal_year {fy.label_en}: "
+                     f"{fy.start.isoformat()} .. {fy.end.isoformat()})", line=line,
+                     hint=f"set as_of: to a day from {fy.start.isoformat()} to {latest.isoformat()}, or correct "
+                          "fiscal_year: (a manifest copied from another year keeps that year's dates); "
+                          "as_of_margin_days: sets how long after the year as_of may be")
 
 
 def _costs(root: Path, entries: list) -> dict:

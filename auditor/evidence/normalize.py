@@ -200,7 +200,10 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                       "server": ("サーバ", "サーバー")},
     "employment": {"regular": ("正規", "正規職員", "常勤"),
                    "fiscal_appointee": ("会計年度任用", "会計年度任用職員"),
-                   "dispatched": ("派遣", "派遣職員")},
+                   "dispatched": ("派遣", "派遣職員"),
+                   "reappointed": ("再任用", "再任用職員", "再任用短時間勤務職員"),
+                   "temporary_appointee": ("臨時的任用", "臨時的任用職員"),
+                   "fixed_term": ("任期付", "任期付職員", "任期付き職員")},
     "unit_level": {"部": ("局", "department"), "課": ("室", "division")},
     "role": {"ciso": ("CISO", "最高情報セキュリティ責任者"),
              "general_officer": ("統括情報セキュリティ責任者",),
@@ -219,6 +222,9 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                       "done": ("完了",), "verified": ("有効性確認済", "確認済"),
                       "carried_over": ("継続",)},
 }
+
+# Firewall objects may name every zone at once ("any"); terminals and segments never do.
+_ALIAS_SPEC["flow_zone"] = {**_ALIAS_SPEC["zone"], "any": ("全領域", "すべて", "全て", "任意", "*")}
 
 # Public table raw -> canonical; every canonical value also maps to itself.
 ALIASES: dict[str, dict[str, str]] = {

@@ -84,6 +84,11 @@ def compile_rule(rule: dict, ctx: Context):
     return q, when, compiled
 
 
+def applies(rule: dict, ctx: Context) -> bool:
+    """Whether the rule's `when` (over parameters only) holds: known before any evidence is read."""
+    return bool(compile_predicate(rule.get("when"), ctx, None)({}, None))
+
+
 def evaluate(rule: dict, ctx: Context, datasets: dict, files: dict) -> Outcome:
     """Evaluate one rule over the datasets (kind -> Dataset); `files`: kind -> evidence paths."""
     q, when, compiled = compile_rule(rule, ctx)
