@@ -50,7 +50,12 @@ def _block(key: str):
     return next(d for d in docs if key in d)
 
 
-ALL = [c for lang, body in BLOCKS for c in _commands(body, lang)]
+def _pre_commit_config(lang: str, body: str) -> bool:
+    """A .pre-commit-config.yaml example: its hooks are run by the real pre-commit (test_pre_commit.py)."""
+    return lang == "yaml" and "repos" in (yaml.safe_load(body) or {})
+
+
+ALL = [c for lang, body in BLOCKS if not _pre_commit_config(lang, body) for c in _commands(body, lang)]
 GITHUB = _block("jobs")
 GITLAB = _block("auditor")["auditor"]
 

@@ -28,3 +28,42 @@ def test_example_runs_on_the_sample(tmp_path, block, status, count, body, cid):
     assert result["status"] == status, result
     if count:
         assert len(result["findings"]) == int(count), [f["message"] for f in result["findings"]]
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+WRITES = ("-o", "--output", "--out", "--db")  # options naming a file or folder that a command writes
+
+
+def _readme_outputs() -> list[str]:
+    """Every file or folder the README's commands write, run from the repository root."""
+    import shlex
+
+    found = []
+    for block in re.findall(r"```sh\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            for command in line.split(" #")[0].split(";"):
+                args = shlex.split(command)
+                if not args or args[0] != "auditor":
+                    continue
+                found += [args[i + 1] for i, a in enumerate(args[:-1]) if a in WRITES]
+                if args[1] == "report" and "--out" not in args:
+                    found.append("reports")  # report's default --out
+    return found
+
+
+def test_readme_commands_leave_nothing_untracked_in_the_repository():
+    """results.json and auditor.sarif were written to the root and showed up in `git status`."""
+    import shutil
+    import subprocess
+
+    outputs = _readme_outputs()
+    assert len(outputs) >= 10 and any(p.endswith("results.json") for p in outputs)
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT, capture_output=True, text=True) \
+        if shutil.which("git") else None
+    if not inside or inside.stdout.strip() != "true":
+        pytest.skip("not a git checkout (no git, or an unpacked source archive): nothing can be untracked")
+    probes = [p.rstrip("/") + "/x" if not re.search(r"\.\w+$", p) else p for p in outputs]
+    run = subprocess.run(["git", "check-ignore", "-z", "--stdin", "--no-index"], input="\0".join(probes), cwd=ROOT,
+                         capture_output=True, text=True)
+    ignored = set(run.stdout.split("\0")) - {""}
+    assert ignored == set(probes), "not git-ignored: " + ", ".join(sorted(set(probes) - ignored))

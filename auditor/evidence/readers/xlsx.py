@@ -20,7 +20,7 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
     import openpyxl  # only needed for workbooks
 
     if data.startswith(readers.OLE2_MAGIC):  # not a zip: an old .xls, or an .xlsx encrypted with a password
-        raise InputError(path, f"the file is {readers.OLD_EXCEL}, or a password-protected workbook",
+        raise InputError(path, f"not a valid Excel workbook: the file is {readers.OLD_EXCEL}, or a password-protected one",
                          hint=readers.OLD_EXCEL_HINT + "; remove the password if it has one")
     if limit is not None:
         _check_unpacked(data, path, limit)
