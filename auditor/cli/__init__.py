@@ -4,83 +4,16 @@ Heavy modules are imported inside the commands so that `auditor --help` starts f
 """
 from __future__ import annotations
 
-import functools
-import gc
 import os
 import sys
 
 import click
 
-from .cycle import DATE  # imports click only
 from ..exitcodes import ExitCode
-from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
+from .options import DATE, _common, _input_errors, _limit_options, _paths, _record_options  # click only
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
            "observation": ("major", "minor", "observation"), "none": ()}
-
-
-def _input_errors(fn):
-    """Bad input: one message naming file and line on stderr, exit 2, no traceback."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from ..errors import InputError
-        collecting = gc.isenabled()
-        gc.disable()  # a run builds millions of objects and no cycles: collections would only cost time
-        try:
-            return fn(*args, **kwargs)
-        except InputError as exc:
-            from ..privacy.mynumber import mask  # a message may quote a header, a file name or a policy value
-            click.echo(f"error: {mask(exc.render())}", err=True)
-            sys.exit(ExitCode.INPUT_ERROR)
-        finally:
-            if collecting:
-                gc.enable()
-    return wrapper
-
-
-def _paths(policy, evidence, controls):
-    from .. import defaults
-    return (policy or defaults.policy(), evidence or defaults.evidence(),
-            [defaults.shipped_controls(), *controls])
-
-
-def _record_options(fn):
-    fn = click.option("--db", type=click.Path(dir_okay=False),
-                      help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
-    return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
-
-
-def _common(fn):
-    options = [
-        click.option("--policy", type=click.Path(dir_okay=False), help="Policy YAML (default: the one in policies/)."),
-        click.option("--evidence", type=click.Path(file_okay=False),
-                     help="Folder holding manifest.yaml (default: the latest under evidence/)."),
-        click.option("--controls", "controls", multiple=True, type=click.Path(file_okay=False),
-                     help="Extra folder of control YAML files, checked like the shipped ones (repeatable)."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
-
-
-def _size(ctx, param, value):
-    try:
-        return parse_size(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def _limit_options(fn):
-    """--max-file-size and --max-rows, handed on as one `limits` argument (auditor/limits.py)."""
-    @functools.wraps(fn)
-    def wrapper(*args, max_file_size, max_rows, **kwargs):
-        return fn(*args, limits=Limits(max_file_size, max_rows), **kwargs)
-    wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
-                           help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
-                                "records of a YAML/JSON file).")(wrapper)
-    return click.option("--max-file-size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
-                        show_default=True, callback=_size,
-                        help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,7 +44,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
-    from . import cycle as cli_cycle
+    from .options import db_path, record as record_run
     from .. import fsio
     from ..engine import runcache
     from ..cycle import baseline as baseline_mod
@@ -121,7 +54,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     paths = _paths(policy, evidence, controls)
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
-    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    db = db_path(paths[0], db, must_exist=not record)
     options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
     served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
     done = served.get() if served else None  # the same inputs as a finished run before: its output
@@ -131,7 +64,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
 
         run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
         if record:
-            cli_cycle.record(run, "check", dt.date.today(), db)
+            record_run(run, "check", dt.date.today(), db)
         text = reporters.get(fmt)(run, lang, baseline=known)
         done = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK), text
         if served:
@@ -255,12 +188,12 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     import datetime as dt
 
     from ..engine import audit
-    from . import cycle as cli_cycle
+    from .options import db_path, record as record_run
     from ..reporters import report as reports
 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
-    db = cli_cycle.db_path(paths[0], db, must_exist=not record)
+    db = db_path(paths[0], db, must_exist=not record)
     run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
@@ -272,7 +205,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
         done = list(written)
     index = reports.write_index(run, out, issued, opts, done)
     if record:  # once the reports are written: the run recorded is the audit whose report was issued
-        cli_cycle.record(run, "report", issued, db)
+        record_run(run, "report", issued, db)
     for note in (n for w in done for n in w.notes):
         click.echo(f"warning: {note}", err=True)
     click.echo(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}", err=True)

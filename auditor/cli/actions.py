@@ -8,7 +8,7 @@ import datetime as dt
 
 import click
 
-from .cycle import DATE, _connect, _db_option, _dump, _input_errors, _policy_option
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option
 
 
 @click.group("actions")

@@ -5,95 +5,32 @@ Thin like auditor.cli: parse options, call auditor.cycle.history / register / pr
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 
 import click
 
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option, db_path  # noqa: F401
 
 
-class _Date(click.ParamType):
-    """A calendar day in any form evidence accepts: 2026-04-15, 2026/4/15, 令和8年4月15日, R8.4.15."""
-    name = "date"
-
-    def get_metavar(self, param, ctx=None):  # click 8.2 added ctx
-        return "DATE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, dt.date):
-            return value
-        from ..evidence.normalize import parse_date  # only when a date is given: --help stays fast
-
-        try:
-            day = parse_date(value)
-        except ValueError as exc:  # says why: no such day, outside the era, or which forms are read
-            self.fail(f"{exc} / 日付として読めません（例: 2026-04-15、令和8年4月15日）", param, ctx)
-        if day is None:
-            self.fail("empty; give a date such as 2026-04-15 or 令和8年4月15日 / 日付が空です", param, ctx)
-        return day
 
 
-DATE = _Date()
 
 
-def _input_errors(fn):
-    """auditor.cli's handling of bad input (exit 2, no traceback), looked up late: cli imports this module."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        from . import _input_errors as handled
-        return handled(fn)(*args, **kwargs)
-    return wrapper
 
 
-def _db_option(fn):
-    return click.option("--db", type=click.Path(dir_okay=False),
-                        help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
 
 
-def _policy_option(fn):
-    return click.option("--policy", type=click.Path(dir_okay=False),
-                        help="Policy YAML (default: the one in policies/); the database sits beside it.")(fn)
 
 
-def history_options(fn):
-    """--record and --db for `check` and `report`."""
-    fn = click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
-    return _db_option(fn)
 
 
-def db_path(policy, db, must_exist: bool = True):
-    """The database to use; with must_exist=False (a --record run) it is created, so that an
-    empty register stands in for a missing corrective_actions file from the first recorded run on."""
-    from pathlib import Path
-
-    from .. import defaults
-    from ..cycle import history
-    from ..errors import InputError
-
-    path = Path(db) if db else history.default_path(policy or defaults.policy())
-    if db and must_exist and not path.is_file():
-        raise InputError(path, "no audit history database here", hint=history.HINT)
-    if not must_exist:
-        history.connect(path, create=True).close()
-    return path
 
 
-def record(run, command: str, issued: dt.date, db) -> None:
-    """Record a run (check/report --record) and say where, on stderr."""
-    from ..cycle import history
-
-    run_id = history.record_run(db, run, command, issued)
-    click.echo(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}", err=True)
 
 
-def _connect(policy, db):
-    from ..cycle import history
-
-    return history.connect(db_path(policy, db))
 
 
-def _dump(doc) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+
 
 
 # ---- history ----

@@ -1,4 +1,4 @@
-"""Turn the bytes of one evidence file into a RawTable: CSV and TSV here, .xlsx in workbooks.py,
+"""Turn the bytes of one evidence file into a RawTable: CSV and TSV here, .xlsx in xlsx.py,
 YAML and JSON in documents.py; every row keeps its line.
 
 Values stay raw (str, None, lists of str; xlsx also datetime/int/float): the caller normalises them.
@@ -10,38 +10,17 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
 from itertools import repeat
-from typing import Sequence
 
 from . import documents
 from ... import limits
 from .. import normalize
 from ...errors import InputError
+from .table import HEADER_HINT, OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, RawTable, build_table  # noqa: F401 (the readers' API)
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
-# Excel 97-2003 (.xls) is a binary OLE2 file that no reader here parses; so is a password-protected .xlsx.
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OLD_EXCEL = "an Excel 97-2003 workbook (.xls), which cannot be read"
-OLD_EXCEL_HINT = "open it in Excel and save it as .xlsx (Excel ブック) / Excel で開いて .xlsx 形式で保存し直してください"
-HEADER_HINT = "if there are title rows above the header, set header_row: in the manifest"
 
 
-@dataclass(frozen=True)
-class RawTable:
-    headers: list[str]                    # header labels as written (stripped); [] for YAML/JSON
-    header_line: int | None               # line (Excel row) of the header
-    columns: dict                         # label -> raw value of each row (None when empty)
-    lines: Sequence                       # line where each row starts
-    encoding: str | None                  # encoding actually used for text formats
-    pristine: frozenset = frozenset()     # labels of columns known to hold only non-empty ASCII text
-                                          # without whitespace: already clean, nothing to check again
-
-    @property
-    def rows(self) -> list[tuple[int | None, dict]]:
-        """Row view (line, {label: value}), for small tables and tests."""
-        names = list(self.columns)
-        return [(line, {h: self.columns[h][i] for h in names}) for i, line in enumerate(self.lines)]
 
 
 def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, str]:
@@ -145,126 +124,14 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
 
 # ---- tables (CSV, TSV, XLSX) ----
 
-def _col(i: int) -> str:
-    """0-based index -> 'column 3 (C)': clerks look for Excel letters."""
-    n, letters = i + 1, ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return f"column {i + 1} ({letters})"
 
 
-def _cell(value):
-    """A stripped cell, None when empty (xlsx cells may also be numbers or datetimes)."""
-    return (value.strip() or None) if isinstance(value, str) else value
 
 
-def _clean(column) -> tuple[list, bool]:
-    """Strip a column of text cells, empty -> None; one C-speed scan first, as most columns are clean.
-    -> (the column, whether it is pristine: non-empty ASCII cells without whitespace)."""
-    if "" not in column:
-        joined = "\x00".join(column)
-        if normalize.plain_ascii(joined):
-            return list(column), True
-        if not normalize.edge_space(joined):
-            return list(column), False
-    return [c.strip() or None for c in column], False
 
 
-def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
-    """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
-
-    split: (columns, lines, pristine) of the data rows when the caller already split them by column (rows
-    then holds the header row only, and every data row is exactly as wide as the header); pristine: every
-    cell is non-empty ASCII text without whitespace.
-    """
-    def blank(cells):
-        return all(_cell(c) is None for c in cells)
-
-    h = None
-    for i, cells in enumerate(rows):
-        line = lines[i]
-        if header_row is not None:
-            if line < header_row:
-                continue  # title rows above the header
-            if line > header_row or blank(cells):
-                raise InputError(path, f"{where}no header at line {header_row} (blank, or inside a quoted cell)",
-                                 line=header_row, hint="header_row: must point at the line holding the column labels")
-        elif blank(cells):
-            continue
-        h = i
-        break
-    if h is None:
-        what = f"line {header_row} is past the end of the data" if header_row else "no header row (no data at all)"
-        raise InputError(path, f"{where}{what}", line=header_row, hint="the file must start with (or header_row: "
-                         "must point at) a row of column labels")
-    header_line = lines[h]
-    labels = ["" if c is None else str(c).strip() for c in rows[h]]
-    while labels and not labels[-1]:
-        labels.pop()
-    seen = {}
-    for i, label in enumerate(labels):
-        key = normalize.nfkc(label)  # 'ＩＤ' and 'ID' would map to the same field: one would be lost
-        if key in seen:
-            raise InputError(path, f"{where}{_col(seen[key])} and {_col(i)} are both labelled '{key}'"
-                             + (f" (written '{labels[seen[key]]}' and '{label}')" if labels[seen[key]] != label else ""),
-                             line=header_line, hint="rename one of the columns")
-        if label:
-            seen[key] = i
-    width = len(labels)
-    pristine = False
-    if split is not None:
-        transposed, lines, pristine = split
-    else:
-        transposed, lines = _transpose(rows[h + 1:], lines[h + 1:], width, text, path, where, header_line)
-
-    def stray(k, i):
-        raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
-                         f"(the header at line {header_line} has {width} columns)",
-                         line=lines[k], hint="add a label for this column or remove the value; " + HEADER_HINT)
-
-    for i, label in enumerate(labels):
-        if not label:
-            for k, c in enumerate(transposed[i]):
-                if _cell(c) is not None:
-                    stray(k, i)
-    if pristine:  # the whole text was judged at once
-        columns = {label: transposed[i] for i, label in enumerate(labels) if label}
-        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(columns))
-    columns, clean = {}, set()
-    for i, label in enumerate(labels):
-        if label and text:
-            columns[label], is_pristine = _clean(transposed[i])
-            if is_pristine:
-                clean.add(label)
-        elif label:
-            columns[label] = [_cell(c) for c in transposed[i]]
-    if clean:  # a pristine column has no blank cell, so no row is wholly blank
-        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(clean))
-    if columns and all(None in c for c in columns.values()):  # some rows may be wholly blank
-        keep = [k for k, values in enumerate(zip(*columns.values())) if any(v is not None for v in values)]
-        if len(keep) < len(lines):
-            columns = {label: [c[k] for k in keep] for label, c in columns.items()}
-            lines = [lines[k] for k in keep]
-    elif not columns:
-        lines = []
-    return RawTable([h for h in labels if h], header_line, columns, lines, encoding)
 
 
-def _transpose(data, lines, width, text, path, where, header_line):
-    """Rows -> columns, refusing values beyond the header and padding short rows."""
-    longest = max(map(len, data), default=width)
-    if longest > width:
-        for k, cells in enumerate(data):
-            for i in range(width, len(cells)):
-                if _cell(cells[i]) is not None:
-                    raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
-                                     f"(the header at line {header_line} has {width} columns)", line=lines[k],
-                                     hint="add a label for this column or remove the value; " + HEADER_HINT)
-    if data and (longest != width or min(map(len, data)) != width):
-        pad = "" if text else None
-        data = [cells[:width] + [pad] * (width - len(cells)) if len(cells) != width else cells for cells in data]
-    return (list(zip(*data)) if data else [()] * width), lines
 
 
 def _split_plain_csv(text: str, delimiter: str):

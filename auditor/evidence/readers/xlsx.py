@@ -7,8 +7,7 @@ import re
 
 from ... import limits
 from ...errors import InputError
-from .. import readers
-from . import build_table
+from .table import OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, build_table
 
 
 def read_xlsx(data, path, sheet, header_row, limit=None):
@@ -19,9 +18,9 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
     """
     import openpyxl  # only needed for workbooks
 
-    if data.startswith(readers.OLE2_MAGIC):  # not a zip: an old .xls, or an .xlsx encrypted with a password
-        raise InputError(path, f"not a valid Excel workbook: the file is {readers.OLD_EXCEL}, or a password-protected one",
-                         hint=readers.OLD_EXCEL_HINT + "; remove the password if it has one")
+    if data.startswith(OLE2_MAGIC):  # not a zip: an old .xls, or an .xlsx encrypted with a password
+        raise InputError(path, f"not a valid Excel workbook: the file is {OLD_EXCEL}, or a password-protected one",
+                         hint=OLD_EXCEL_HINT + "; remove the password if it has one")
     if limit is not None:
         _check_unpacked(data, path, limit)
     try:

@@ -1,0 +1,148 @@
+"""The options and helpers every command shares: bad input as exit 2, the sample's default paths,
+policy/evidence/controls, --record/--db, the input limits, dates in any form evidence accepts, and the
+history database."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gc
+import json
+import sys
+
+import click
+
+from ..exitcodes import ExitCode
+from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
+
+
+class _Date(click.ParamType):
+    """A calendar day in any form evidence accepts: 2026-04-15, 2026/4/15, 令和8年4月15日, R8.4.15."""
+    name = "date"
+
+    def get_metavar(self, param, ctx=None):  # click 8.2 added ctx
+        return "DATE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        from ..evidence.normalize import parse_date  # only when a date is given: --help stays fast
+
+        try:
+            day = parse_date(value)
+        except ValueError as exc:  # says why: no such day, outside the era, or which forms are read
+            self.fail(f"{exc} / 日付として読めません（例: 2026-04-15、令和8年4月15日）", param, ctx)
+        if day is None:
+            self.fail("empty; give a date such as 2026-04-15 or 令和8年4月15日 / 日付が空です", param, ctx)
+        return day
+
+
+DATE = _Date()
+
+
+def _db_option(fn):
+    return click.option("--db", type=click.Path(dir_okay=False),
+                        help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+
+
+def _policy_option(fn):
+    return click.option("--policy", type=click.Path(dir_okay=False),
+                        help="Policy YAML (default: the one in policies/); the database sits beside it.")(fn)
+
+
+def _input_errors(fn):
+    """Bad input: one message naming file and line on stderr, exit 2, no traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..errors import InputError
+        collecting = gc.isenabled()
+        gc.disable()  # a run builds millions of objects and no cycles: collections would only cost time
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            from ..privacy.mynumber import mask  # a message may quote a header, a file name or a policy value
+            click.echo(f"error: {mask(exc.render())}", err=True)
+            sys.exit(ExitCode.INPUT_ERROR)
+        finally:
+            if collecting:
+                gc.enable()
+    return wrapper
+
+
+def _paths(policy, evidence, controls):
+    from .. import defaults
+    return (policy or defaults.policy(), evidence or defaults.evidence(),
+            [defaults.shipped_controls(), *controls])
+
+
+def _record_options(fn):
+    """--record and --db for `check` and `report`."""
+    fn = _db_option(fn)
+    return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
+
+
+def _common(fn):
+    options = [
+        click.option("--policy", type=click.Path(dir_okay=False), help="Policy YAML (default: the one in policies/)."),
+        click.option("--evidence", type=click.Path(file_okay=False),
+                     help="Folder holding manifest.yaml (default: the latest under evidence/)."),
+        click.option("--controls", "controls", multiple=True, type=click.Path(file_okay=False),
+                     help="Extra folder of control YAML files, checked like the shipped ones (repeatable)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _size(ctx, param, value):
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _limit_options(fn):
+    """--max-file-size and --max-rows, handed on as one `limits` argument (auditor/limits.py)."""
+    @functools.wraps(fn)
+    def wrapper(*args, max_file_size, max_rows, **kwargs):
+        return fn(*args, limits=Limits(max_file_size, max_rows), **kwargs)
+    wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
+                           help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
+                                "records of a YAML/JSON file).")(wrapper)
+    return click.option("--max-file-size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
+                        show_default=True, callback=_size,
+                        help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
+
+
+def db_path(policy, db, must_exist: bool = True):
+    """The database to use; with must_exist=False (a --record run) it is created, so that an
+    empty register stands in for a missing corrective_actions file from the first recorded run on."""
+    from pathlib import Path
+
+    from .. import defaults
+    from ..cycle import history
+    from ..errors import InputError
+
+    path = Path(db) if db else history.default_path(policy or defaults.policy())
+    if db and must_exist and not path.is_file():
+        raise InputError(path, "no audit history database here", hint=history.HINT)
+    if not must_exist:
+        history.connect(path, create=True).close()
+    return path
+
+
+def record(run, command: str, issued: dt.date, db) -> None:
+    """Record a run (check/report --record) and say where, on stderr."""
+    from ..cycle import history
+
+    run_id = history.record_run(db, run, command, issued)
+    click.echo(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}", err=True)
+
+
+def _connect(policy, db):
+    from ..cycle import history
+
+    return history.connect(db_path(policy, db))
+
+
+def _dump(doc) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
