@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import fsio, mynumber, normalize, readers, sanitize
 from .errors import InputError
-from .register import BY_IMPORT, LABELS, OPEN
+from .register import BY_IMPORT, LABELS, OPEN, PENDING
 
 # field, ja header, en header, filled in by the department
 COLUMNS = [
@@ -233,6 +233,8 @@ def _check(a: dict, status: str, done_on, as_of: dt.date) -> str | None:
         return None if status == "verified" else "already verified (closed): it can no longer be changed"
     if status == "verified":
         return "a sheet cannot mark an action verified: that skips the effectiveness check (use `auditor actions verify`)"
+    if status == PENDING and current != PENDING:
+        return "only a recorded audit that no longer finds the finding sets resolved, awaiting verification"
     if status not in BY_IMPORT[current]:
         return f"cannot go from {LABELS['en'][current]} back to {LABELS['en'][status]}"
     if status == "done" and not (done_on or a["completed_on"]):
