@@ -45,7 +45,7 @@ def _paths(policy, evidence, controls):
 
 def _record_options(fn):
     fn = click.option("--db", type=click.Path(dir_okay=False),
-                      help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+                      help="History database (default: $AUDITOR_DB, else .auditor/history.sqlite beside the policy).")(fn)
     return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
 
 

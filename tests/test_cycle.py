@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from auditor import schema
+from auditor import defaults, history, schema
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
 FY2024 = ROOT / "evidence" / "FY2024"
@@ -248,3 +248,24 @@ def test_csv_actions_show_a_carried_over_action_with_its_extension(cycle):
     cells = dict(zip(header, row))
     assert (cells["状況"], cells["管理表上の状況"], cells["延長期限"]) == ("継続", "未着手", "2026-06-30")
 
+
+def test_plain_commands_read_the_register_the_quick_start_keeps(tmp_path, monkeypatch):
+    """One sample, one register: after `tools/dev.py audit`, a plain `auditor check` shows what the report shows."""
+    monkeypatch.delenv("AUDITOR_DB")  # conftest's isolation: here the default location is the point
+    shutil.copytree(ROOT / "evidence", tmp_path / "evidence")  # the repository's layout, in a folder of our own
+    (tmp_path / "policies").mkdir()
+    shutil.copy(POLICY, tmp_path / "policies")
+    tool = dev()
+    for step in tool.CYCLE:  # as `tools/dev.py audit` runs them
+        result = invoke(*step, "--db", tool.DB, cwd=tmp_path)
+        assert result.exit_code in (0, 1), (step, result.output)
+    assert (tmp_path / tool.DB).resolve() == history.default_path(defaults.policy(tmp_path)).resolve()
+    plain = invoke("check", "--format", "json", cwd=tmp_path)
+    severity = {f["id"]: f["severity"] for r in json.loads(plain.stdout)["results"] for f in r["findings"]}
+    reported = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    assert severity == {f["id"]: f["severity"] for f in reported["check"]["findings"]}
+    assert severity["TR-01:S00171"] == "major"  # recurred: the register was read
+    actions = invoke("actions", "list", "--format", "json", cwd=tmp_path)
+    assert actions.exit_code == 0 and "ACT-2025-TR-01:S00171" in actions.stdout
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "--db reports/" not in readme  # the README's commands use the same register as the quick start

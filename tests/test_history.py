@@ -47,7 +47,8 @@ def test_a_newer_schema_or_a_foreign_file_is_an_input_error(tmp_path):
     assert missing.exit_code == 2 and "--record" in missing.stderr
 
 
-def test_record_default_path_is_beside_the_policy(tmp_path):
+def test_record_default_path_is_beside_the_policy(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUDITOR_DB")  # conftest's isolation; here the default itself is tested
     policy = tmp_path / "policy.yaml"
     shutil.copy(POLICY, policy)
     result = invoke("check", "--policy", policy, "--evidence", FY2024, "--record")
@@ -165,3 +166,13 @@ def test_recording_the_same_year_again_adds_no_second_action(tmp_path):
         twice = con.execute("SELECT finding_id, COUNT(*) FROM actions WHERE status != 'verified'"
                             " AND status != 'resolved_pending_verification' GROUP BY finding_id HAVING COUNT(*) > 1")
         assert twice.fetchall() == []
+
+
+def test_auditor_db_names_the_register_when_no_db_is_given(tmp_path, monkeypatch):
+    db = tmp_path / "ci.sqlite"
+    monkeypatch.setenv("AUDITOR_DB", str(db))
+    assert invoke("check", "--policy", POLICY, "--evidence", FY2024, "--record").exit_code == 1
+    assert counts(db)["runs"] == 1 and not (ROOT / "policies" / ".auditor" / "ci.sqlite").exists()
+    assert "FY2024" in invoke("history", "list").stdout
+    other = invoke("history", "list", "--db", tmp_path / "other.sqlite")  # --db still wins
+    assert other.exit_code == 2 and "other.sqlite" in other.stderr
