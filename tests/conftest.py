@@ -17,6 +17,19 @@ SAMPLE = ROOT / "evidence" / "FY2025"
 POLICY = ROOT / "policies" / "sample-city.yaml"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_register(tmp_path_factory):
+    """No test reads the developer's register: `tools/dev.py audit` keeps the sample's beside its
+    policy, where plain commands read it. $AUDITOR_DB (inherited by subprocesses too) names a file
+    that cannot be created (its folder is a file), so a test that records must say where (--db);
+    a test of the default location removes it (monkeypatch.delenv)."""
+    blocker = tmp_path_factory.mktemp("register") / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUDITOR_DB", str(blocker / "history.sqlite"))
+        yield
+
+
 def invoke(*args, cwd: Path | None = None):
     """Run the CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
     runner = CliRunner()

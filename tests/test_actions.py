@@ -128,6 +128,7 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
     ({"措置ID": ROAD, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check"),
     ({"措置ID": ROAD, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given"),
     ({"措置ID": ROAD, "状況": "保留"}, "unknown status"),
+    ({"措置ID": ROAD, "状況": "解消確認待ち"}, "only a recorded audit"),
 ])
 def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
     good = {"措置ID": "ACT-2024-NS-01:FW-0107", "状況": "対応中", "進捗メモ": "調整中"}

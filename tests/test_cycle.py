@@ -2,27 +2,36 @@
 sheets imported, actions verified and extended, FY2025 audited against the register."""
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import json
 import re
 import shutil
+import sqlite3
 
 import jsonschema
 import pytest
 import yaml
 
-from auditor import schema
+from auditor import defaults, schema
+from auditor.cycle import history
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
 FY2024 = ROOT / "evidence" / "FY2024"
 
 
+def dev():
+    """tools/dev.py as a module."""
+    spec = importlib.util.spec_from_file_location("dev", ROOT / "tools" / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def dev_cycle() -> list:
     """The steps of `python3 tools/dev.py audit` (its CYCLE), so the quick start and the test cannot drift."""
-    spec = importlib.util.spec_from_file_location("dev", ROOT / "tools" / "dev.py")
-    dev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dev)
-    return [list(step) for step in dev.CYCLE]
+    return [list(step) for step in dev().CYCLE]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +152,121 @@ def test_record_refuses_a_partial_run(cycle):
     db, _ = cycle
     result = invoke("check", "--policy", POLICY, "--evidence", SAMPLE, "--db", db, "--record", "--control", "TR-01")
     assert result.exit_code == 2 and "--control" in result.stderr
+
+
+def _register(db) -> dict:
+    with sqlite3.connect(db) as con:
+        con.row_factory = sqlite3.Row
+        return {r["action_id"]: dict(r) for r in con.execute("SELECT * FROM actions")}
+
+
+def _fy2025_open_findings(db) -> set:
+    shown = json.loads(invoke("history", "show", "2025", "--db", db, "--format", "json").stdout)
+    return {f["finding_id"] for f in shown["findings"] if f["status"] == "open"}
+
+
+def test_a_finding_has_one_open_action_that_carries_over(cycle):
+    db, out = cycle
+    register, open_ids = _register(db), _fy2025_open_findings(db)
+    working = [a for a in register.values() if a["status"] in ("not_started", "in_progress", "done")]
+    assert sorted(a["finding_id"] for a in working) == sorted(open_ids)  # one each, none twice
+    pc17 = [a for a in register.values() if a["finding_id"] == "NS-04.placement:PC-0017"]
+    assert [(a["action_id"], a["due_on"], a["extended_to"]) for a in pc17] == [
+        ("ACT-2024-NS-04.placement:PC-0017", "2025-05-15", "2026-06-30")]  # no FY2025 action due 2026-05-15
+    assert register["ACT-2024-NS-01:FW-0107"]["status"] == "in_progress"  # kept as the department reported it
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    actions = {a["finding_id"]: a for a in doc["act"]["actions"]}
+    assert set(actions) == open_ids
+    carried = actions["NS-04.placement:PC-0017"]
+    assert (carried["action_id"], carried["status"], carried["extended_to"]) == (
+        "ACT-2024-NS-04.placement:PC-0017", "carried_over", "2026-06-30")
+    sheet = out.parent / "0130.csv"
+    assert invoke("actions", "export", "--department", "財政課", "--out", sheet, "--db", db).exit_code == 0
+    rows = list(csv.reader(io.StringIO(sheet.read_bytes().decode("utf-8-sig"))))
+    assert [r[0] for r in rows[1:] if r[2] == "NS-04.placement:PC-0017"] == ["ACT-2024-NS-04.placement:PC-0017"]
+
+
+def test_a_recurred_finding_gets_a_new_action_linked_to_the_verified_one(cycle):
+    db, out = cycle
+    register = _register(db)
+    assert register["ACT-2024-TR-01:S00171"]["status"] == "verified"
+    assert register["ACT-2025-TR-01:S00171"]["previous_action_id"] == "ACT-2024-TR-01:S00171"
+    assert register["ACT-2025-TR-01:S00145"]["previous_action_id"] == "CA-2024-01"  # verified in the evidence register
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    new = next(a for a in doc["act"]["actions"] if a["finding_id"] == "TR-01:S00171")
+    assert (new["status"], new["previous_action_id"]) == ("new", "ACT-2024-TR-01:S00171")
+    assert "ACT-2024-TR-01:S00171" in invoke("actions", "show", "ACT-2025-TR-01:S00171", "--db", db).stdout
+
+
+def test_an_action_whose_finding_is_gone_awaits_verification_in_register_and_report(cycle, tmp_path):
+    db, out = cycle
+    register = _register(db)
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    ours = {a["action_id"]: a for a in doc["act"]["previous"] if a["source"] == "register"}
+    assert ours["ACT-2024-AU-02:0520"]["state"] == "resolved"
+    assert register["ACT-2024-AU-02:0520"]["status"] == "resolved_pending_verification"
+    status_for = {"resolved": {"resolved_pending_verification"}, "closed": {"verified"}, "recurred": {"verified"},
+                  "open": {"not_started", "in_progress", "done"}, "overdue": {"not_started", "in_progress", "done"}}
+    for aid, a in ours.items():  # what the report judged is what the register now says
+        assert register[aid]["status"] in status_for[a["state"]], (aid, a["state"], register[aid]["status"])
+    assert doc["act"]["previous_counts"]["resolved"] == 6
+    html = (out / "report.ja.html").read_text("utf-8")
+    assert "解消確認待ち" in html
+    en = (out / "report.en.md").read_text("utf-8")
+    assert "Resolved, awaiting verification" in en
+    listed = invoke("actions", "list", "--status", "resolved_pending_verification", "--db", db, "--lang", "en")
+    assert "ACT-2024-AU-02:0520" in listed.stdout and "resolved, awaiting verification" in listed.stdout
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    done = invoke("actions", "verify", "ACT-2024-AU-02:0520", "--by", "情報政策課 監査担当", "--on", "2026-04-20",
+                  "--db", copy)
+    assert done.exit_code == 0, done.output
+    assert _register(copy)["ACT-2024-AU-02:0520"]["status"] == "verified"
+
+
+def test_an_improperly_verified_action_is_not_reported_closed(cycle):
+    _, out = cycle
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    improper = {f["id"].split(":", 1)[1] for f in doc["check"]["findings"]
+                if f["control_id"] == "CA-03" and f["status"] == "open"}
+    assert improper == {"CA-2024-06", "CA-2024-07"}
+    previous = {a["action_id"]: a for a in doc["act"]["previous"]}
+    for aid in improper:  # CA-03 says the check was improper: the register table must not call it 完了
+        assert previous[aid]["state"] == "questioned" and previous[aid]["questioned_by"] == [f"CA-03:{aid}"]
+    md = (out / "report.ja.md").read_text("utf-8")
+    row = next(line for line in md.splitlines() if line.startswith("| `CA-2024-06`"))
+    assert "完了に疑義" in row and "**完了**" not in row
+
+
+def test_csv_actions_show_a_carried_over_action_with_its_extension(cycle):
+    from auditor.reporters import csvout
+
+    _, out = cycle
+    doc = json.loads((out / "report.json").read_text("utf-8"))
+    header, *rows = csvout._actions(doc, "ja")
+    row = next(r for r in rows if r[0] == "ACT-2024-NS-04.placement:PC-0017" and r[1] == "今回")
+    cells = dict(zip(header, row))
+    assert (cells["状況"], cells["管理表上の状況"], cells["延長期限"]) == ("継続", "未着手", "2026-06-30")
+
+
+def test_plain_commands_read_the_register_the_quick_start_keeps(tmp_path, monkeypatch):
+    """One sample, one register: after `tools/dev.py audit`, a plain `auditor check` shows what the report shows."""
+    monkeypatch.delenv("AUDITOR_DB")  # conftest's isolation: here the default location is the point
+    shutil.copytree(ROOT / "evidence", tmp_path / "evidence")  # the repository's layout, in a folder of our own
+    (tmp_path / "policies").mkdir()
+    shutil.copy(POLICY, tmp_path / "policies")
+    tool = dev()
+    for step in tool.CYCLE:  # as `tools/dev.py audit` runs them
+        result = invoke(*step, "--db", tool.DB, cwd=tmp_path)
+        assert result.exit_code in (0, 1), (step, result.output)
+    assert (tmp_path / tool.DB).resolve() == history.default_path(defaults.policy(tmp_path)).resolve()
+    plain = invoke("check", "--format", "json", cwd=tmp_path)
+    severity = {f["id"]: f["severity"] for r in json.loads(plain.stdout)["results"] for f in r["findings"]}
+    reported = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    assert severity == {f["id"]: f["severity"] for f in reported["check"]["findings"]}
+    assert severity["TR-01:S00171"] == "major"  # recurred: the register was read
+    actions = invoke("actions", "list", "--format", "json", cwd=tmp_path)
+    assert actions.exit_code == 0 and "ACT-2025-TR-01:S00171" in actions.stdout
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "--db reports/" not in readme  # the README's commands use the same register as the quick start

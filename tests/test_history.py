@@ -49,7 +49,8 @@ def test_a_newer_schema_or_a_foreign_file_is_an_input_error(tmp_path):
     assert missing.exit_code == 2 and "--record" in missing.stderr
 
 
-def test_record_default_path_is_beside_the_policy(tmp_path):
+def test_record_default_path_is_beside_the_policy(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUDITOR_DB")  # conftest's isolation; here the default itself is tested
     policy = tmp_path / "policy.yaml"
     shutil.copy(POLICY, policy)
     result = invoke("check", "--policy", policy, "--evidence", FY2024, "--record")
@@ -133,3 +134,47 @@ def test_resolve_runs_by_id_or_fiscal_year(tmp_path):
     for ref in ("7", "2030", "last year"):
         with pytest.raises(InputError):
             history.resolve(con, ref)
+
+
+def test_a_pending_action_found_again_goes_back_to_its_status(tmp_path):
+    import datetime as dt
+
+    from auditor.cycle import pdca
+
+    db = tmp_path / "h.sqlite"
+    run = audit.run(POLICY, FY2024, [defaults.shipped_controls()])
+    history.record_run(db, run, "check", dt.date(2025, 4, 15))
+    con = history.connect(db)
+    aid = "ACT-2024-NS-01:FW-0107"
+    with history.transaction(con):
+        con.execute("UPDATE actions SET status = 'in_progress' WHERE action_id = ?", (aid,))
+        con.execute("UPDATE actions SET status = ? WHERE action_id = ?", (pdca.PENDING, aid))
+        history.event(con, aid, None, "resolved", "run 1", {"status": ["in_progress", pdca.PENDING]})
+    back = {"action_id": aid, "finding_id": "NS-01:FW-0107", "status": pdca.PENDING, "state": "overdue",
+            "source": "register"}
+    run_id = history.record(con, run, "check", dt.date(2026, 4, 15), [], [], [back], {})
+    assert con.execute("SELECT status FROM actions WHERE action_id = ?", (aid,)).fetchone()[0] == "in_progress"
+    last = con.execute("SELECT event, source FROM action_events WHERE action_id = ? ORDER BY id DESC", (aid,)).fetchone()
+    assert tuple(last) == ("reopened", f"run {run_id}")
+    assert con.execute("SELECT status FROM run_actions WHERE run_id = ? AND action_id = ?",
+                       (run_id, aid)).fetchone()[0] == "in_progress"
+
+
+def test_recording_the_same_year_again_adds_no_second_action(tmp_path):
+    db = tmp_path / "h.sqlite"
+    for ev in (FY2024, SAMPLE, SAMPLE):
+        invoke("check", "--policy", POLICY, "--evidence", ev, "--record", "--db", db)
+    with sqlite3.connect(db) as con:
+        twice = con.execute("SELECT finding_id, COUNT(*) FROM actions WHERE status != 'verified'"
+                            " AND status != 'resolved_pending_verification' GROUP BY finding_id HAVING COUNT(*) > 1")
+        assert twice.fetchall() == []
+
+
+def test_auditor_db_names_the_register_when_no_db_is_given(tmp_path, monkeypatch):
+    db = tmp_path / "ci.sqlite"
+    monkeypatch.setenv("AUDITOR_DB", str(db))
+    assert invoke("check", "--policy", POLICY, "--evidence", FY2024, "--record").exit_code == 1
+    assert counts(db)["runs"] == 1 and not (ROOT / "policies" / ".auditor" / "ci.sqlite").exists()
+    assert "FY2024" in invoke("history", "list").stdout
+    other = invoke("history", "list", "--db", tmp_path / "other.sqlite")  # --db still wins
+    assert other.exit_code == 2 and "other.sqlite" in other.stderr

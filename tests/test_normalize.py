@@ -210,6 +210,7 @@ action_status not_started 未着手
 action_status in_progress 対応中 着手
 action_status done 完了
 action_status verified 有効性確認済 確認済
+action_status resolved_pending_verification 解消確認待ち
 action_status carried_over 継続 Carried_Over
 """
 BUILTIN_CASES = [(enum, raw, canon) for enum, canon, *raws in map(str.split, BUILTIN.strip().splitlines())

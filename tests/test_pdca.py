@@ -124,7 +124,8 @@ def test_previous_actions_keep_fields_sort_and_count():
     rows = pdca.previous_actions(records, set(), AS_OF)
     assert [r["action_id"] for r in rows] == ["CA-2024-01", "CA-2024-02"]
     assert rows[0]["owner"] == "S00074" and rows[0]["state"] == "overdue"
-    assert pdca.count_states(rows) == {"closed": 1, "open": 0, "overdue": 1, "recurred": 0}
+    assert pdca.count_states(rows) == {"closed": 1, "open": 0, "overdue": 1, "recurred": 0,
+                                       "resolved": 0, "questioned": 0}  # every state is counted, also at 0
     assert records[0]["action_id"] == "CA-2024-02" and "state" not in records[0]  # inputs untouched
 
 
@@ -132,3 +133,77 @@ def test_is_closed_and_is_overdue_are_plain_predicates():
     assert pdca.is_closed({"status": "verified"}) and pdca.is_closed({"status": "done"})
     assert not pdca.is_closed({"status": None}) and not pdca.is_closed({})
     assert not pdca.is_overdue({"status": "completed", "due_on": D(2020, 1, 1)}, AS_OF)
+
+
+def ours(status, finding_id="AU-02:0520", due=D(2025, 7, 14), **extra):
+    """A row of the tool's own register (the history database)."""
+    return {"action_id": f"ACT-2024-{finding_id}", "finding_id": finding_id, "control_id": finding_id.split(":")[0],
+            "unit": "0520", "status": status, "due_on": due, "extended_to": None, "fiscal_year": 2024,
+            "source": "register", **extra}
+
+
+@pytest.mark.parametrize("status", ["not_started", "in_progress", "done"])
+def test_a_register_action_whose_finding_is_gone_on_a_rechecked_control_is_resolved(status):
+    assert pdca.state(ours(status), set(), AS_OF, rechecked={"AU-02"}) == "resolved"
+    # the control was not evaluated again (no evidence): nothing says the gap is closed
+    assert pdca.state(ours(status), set(), AS_OF, rechecked={"TR-01"}) in ("open", "overdue")
+    assert pdca.state(ours(status), set(), AS_OF) in ("open", "overdue")
+
+
+def test_resolved_pending_stays_resolved_until_found_again_and_is_never_overdue():
+    pending = ours(pdca.PENDING)
+    assert pdca.state(pending, set(), AS_OF) == "resolved"
+    assert not pdca.is_overdue(pending, AS_OF)
+    assert pdca.state(pending, {"AU-02:0520"}, AS_OF) == "overdue"  # back: open again, past its due date
+    rows = pdca.previous_actions([pending], set(), AS_OF)
+    assert rows[0]["overdue"] is False and pdca.count_states(rows)["resolved"] == 1
+
+
+def test_only_a_verified_register_action_is_closed():
+    assert pdca.state(ours("verified"), set(), AS_OF, rechecked={"AU-02"}) == "closed"
+    # an evidence register's own word for done still closes it (the municipality's register, read as given)
+    assert pdca.state(ca("done", D(2025, 3, 31)), set(), AS_OF, rechecked={"AM-01"}) == "closed"
+
+
+def test_an_evidence_row_is_never_judged_resolved():
+    # its finding ID is the municipality's, not necessarily one the control produces
+    assert pdca.state(ca("in_progress", D(2026, 6, 30)), set(), AS_OF, rechecked={"AM-01"}) == "open"
+
+
+def test_a_closure_that_an_open_finding_questions_is_not_closed():
+    questioned = {"CA-2024-01": ["CA-03:CA-2024-01"]}
+    assert pdca.state(ca("verified", D(2025, 3, 31)), set(), AS_OF, questioned=questioned) == "questioned"
+    rows = pdca.previous_actions([ca("verified", D(2025, 3, 31))], set(), AS_OF, questioned=questioned)
+    assert rows[0]["state"] == "questioned" and rows[0]["questioned_by"] == ["CA-03:CA-2024-01"]
+    assert pdca.count_states(rows)["closed"] == 0
+
+
+def _plan(findings, previous, recurred=None):
+    rows = pdca.previous_actions(previous, {f["id"] for f in findings}, AS_OF, rechecked={"NS-04", "TR-01"})
+    return pdca.plan(findings, rows, D(2026, 4, 15), DUE_DAYS, "情報セキュリティ管理者", 2025, recurred)
+
+
+def test_plan_carries_the_open_action_over_and_raises_none_beside_it():
+    extended = ours("in_progress", "NS-04.placement:PC-0017", due=D(2025, 5, 15), extended_to=D(2026, 6, 30),
+                    owner="財政課 主査")
+    actions = _plan([finding("NS-04.placement:PC-0017"), finding("NS-01:FW-0131")], [extended])
+    assert [a["action_id"] for a in actions] == ["ACT-2025-NS-01:FW-0131", "ACT-2024-NS-04.placement:PC-0017"]
+    carried = actions[1]
+    assert (carried["status"], carried["register_status"], carried["due_on"], carried["extended_to"],
+            carried["fiscal_year"]) == ("carried_over", "in_progress", "2025-05-15", "2026-06-30", 2024)
+    assert actions[0]["status"] == "new" and actions[0]["previous_action_id"] is None
+
+
+def test_plan_raises_a_new_action_for_a_recurred_finding_linked_to_the_verified_one():
+    verified = ours("verified", "TR-01:S00171")
+    actions = _plan([finding("TR-01:S00171", "major")], [verified],
+                    recurred={"TR-01:S00171": {"action_id": verified["action_id"], "from": "minor", "to": "major"}})
+    assert [(a["action_id"], a["status"], a["previous_action_id"]) for a in actions] == [
+        ("ACT-2025-TR-01:S00171", "new", "ACT-2024-TR-01:S00171")]
+
+
+def test_plan_prefers_the_registers_own_open_action_and_needs_none_for_waived_findings():
+    filed = ca("in_progress", D(2026, 6, 30), finding_id="NS-04.placement:PC-0017") | {"source": "evidence"}
+    own = ours("not_started", "NS-04.placement:PC-0017")
+    actions = _plan([finding("NS-04.placement:PC-0017"), finding("NS-06:PC-0041", status="waived")], [filed, own])
+    assert [a["action_id"] for a in actions] == ["ACT-2024-NS-04.placement:PC-0017"]

@@ -12,6 +12,7 @@ from conftest import POLICY, copy_sample, invoke
 @pytest.fixture
 def setup(tmp_path, monkeypatch):
     """The shipped sample beside its own policy, and a counter of the runs that really evaluate."""
+    monkeypatch.delenv("AUDITOR_DB")  # the register beside that policy, as without the tests' isolation
     shutil.copy(POLICY, tmp_path / "policy.yaml")
     evidence = copy_sample(tmp_path)
     evaluated = []

@@ -19,8 +19,9 @@ def _git(repo, *args) -> str:
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
-def test_git_add_all_after_check_report_and_record_stages_nothing_of_auditor(tmp_path):
+def test_git_add_all_after_check_report_and_record_stages_nothing_of_auditor(tmp_path, monkeypatch):
     """docs/ci.md has towns commit with `git add -A`: a cache entry can hold a roster name."""
+    monkeypatch.delenv("AUDITOR_DB", raising=False)  # the default place: .auditor/ beside the policy
     repo = tmp_path / "town"
     (repo / "policies").mkdir(parents=True)
     shutil.copy(POLICY, repo / "policies" / POLICY.name)

@@ -219,10 +219,7 @@ def write_progress_sheets():
     from auditor.cycle import progress, register
 
     run = audit.run(ROOT / "policies" / "sample-city.yaml", OUT, [defaults.shipped_controls()])
-    findings = [{"id": f.id, "control_id": f.control_id, "severity": f.severity, "status": f.status,
-                 "department": {"code": f.department_code, "name": f.department} if f.department_code else None}
-                for r in run.results for f in r.findings]
-    actions = register.for_run(run, findings, ISSUED)
+    actions = register.for_run(run, ISSUED)
     (OUT / "progress").mkdir(exist_ok=True)
     for (name, ext), filled in RETURNED.items():
         rows = []

@@ -20,7 +20,8 @@ def actions_group():
 @_policy_option
 @_db_option
 @click.option("--department", help="Unit code or name.")
-@click.option("--status", type=click.Choice(["not_started", "in_progress", "done", "verified"]))
+@click.option("--status", type=click.Choice(["not_started", "in_progress", "done", "resolved_pending_verification",
+                                              "verified"]))
 @click.option("--overdue", is_flag=True, help="Only open actions past their (extended) due date.")
 @click.option("--date", "as_of", type=DATE, help="Date overdue is judged at, YYYY-MM-DD or 和暦 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -54,7 +55,7 @@ def actions_show(action_id, policy, db):
     con = _connect(policy, db)
     a = register.get(con, action_id)
     for key in ("action_id", "finding_id", "department_name", "severity", "status", "owner", "due_on", "extended_to",
-                "completed_on", "verified_on", "verified_by", "progress_note", "message_ja"):
+                "completed_on", "verified_on", "verified_by", "previous_action_id", "progress_note", "message_ja"):
         click.echo(f"{key:<15} {a[key] if a[key] is not None else '-'}")
     for e in register.events(con, action_id):
         changes = ", ".join(f"{k}: {old} -> {new}" for k, (old, new) in e["changes"].items())

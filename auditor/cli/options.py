@@ -39,9 +39,12 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+DB_ENV = "AUDITOR_DB"  # the history database when --db is not given (CI, or the tests' own)
+DB_HELP = f"History database (default: ${DB_ENV}, else .auditor/history.sqlite beside the policy)."
+
+
 def _db_option(fn):
-    return click.option("--db", type=click.Path(dir_okay=False),
-                        help="History database (default: .auditor/history.sqlite beside the policy).")(fn)
+    return click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)(fn)
 
 
 def _policy_option(fn):
@@ -114,15 +117,18 @@ def _limit_options(fn):
 
 
 def db_path(policy, db, must_exist: bool = True):
-    """The database to use; with must_exist=False (a --record run) it is created, so that an
-    empty register stands in for a missing corrective_actions file from the first recorded run on."""
+    """The database to use: --db, else $AUDITOR_DB, else the one beside the policy. With
+    must_exist=False (a --record run) it is created, so that an empty register stands in for a
+    missing corrective_actions file from the first recorded run on."""
+    import os
     from pathlib import Path
 
     from .. import defaults
     from ..cycle import history
     from ..errors import InputError
 
-    path = Path(db) if db else history.default_path(policy or defaults.policy())
+    path = Path(db) if db else Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) \
+        else history.default_path(policy or defaults.policy())
     if db and must_exist and not path.is_file():
         raise InputError(path, "no audit history database here", hint=history.HINT)
     if not must_exist:

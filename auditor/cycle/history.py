@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import __version__, defaults
 from ..privacy import mynumber
+from . import pdca
 from ..errors import InputError
 
 BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
@@ -65,6 +66,8 @@ MIGRATIONS = [
         run_id INTEGER NOT NULL REFERENCES runs(id), action_id TEXT NOT NULL, state TEXT NOT NULL,
         status TEXT, PRIMARY KEY (run_id, action_id));
     """,
+    # the verified action of the same finding that a new action follows (the finding recurred)
+    "ALTER TABLE actions ADD COLUMN previous_action_id TEXT",
 ]
 
 
@@ -152,17 +155,14 @@ def _json(value) -> str:
 
 def record_run(path, run, command: str, issued: dt.date) -> int:
     """Record an audit run (auditor.engine.audit.run) with its new actions; returns the run ID."""
-    from . import pdca, register, trend
+    from . import register, trend
 
     cycle = getattr(run, "cycle", None) or pdca.Cycle()
-    findings = [{"id": f.id, "control_id": f.control_id, "severity": f.severity, "status": f.status,
-                 "department": {"code": f.department_code, "name": f.department} if f.department_code else None}
-                for r in run.results for f in r.findings]
-    previous = pdca.previous_actions(cycle.register_rows, {f["id"] for f in findings}, run.evidence.as_of)
+    actions, previous = register.follow_up(run, issued)
+    new = register.with_text(run, [a for a in actions if a["status"] == "new"])
     con = connect(path, create=True)
     try:
-        return record(con, run, command, issued, trend.rates(run), register.for_run(run, findings, issued),
-                      previous, cycle.recurred)
+        return record(con, run, command, issued, trend.rates(run), new, previous, cycle.recurred)
     finally:
         con.close()
 
@@ -171,8 +171,11 @@ def record(con, run, command: str, issued: dt.date, rates: list, actions: list, 
            recurred: dict) -> int:
     """Store one run (results, findings, rates, its new actions, last cycle's states); returns its ID.
 
-    actions: pdca.new_actions rows (with message and item); an action already in the register
-    (the same finding recorded earlier in this fiscal year) keeps its status and due date.
+    actions: the new ones of register.follow_up (with message and item). A finding that already has
+    an open action in the register gets none (one finding, one open action), so a repeated record
+    of the same fiscal year keeps the action's status and due date. previous: earlier actions with
+    their state; a register action the audit judged resolved becomes resolved_pending_verification,
+    and one pending that is found again goes back to the status it had.
     """
     ev, pol = run.evidence, run.policy
     stamp = now()
@@ -197,22 +200,64 @@ def record(con, run, command: str, issued: dt.date, rates: list, actions: list, 
         con.executemany("INSERT INTO rates VALUES (?,?,?,?,?,?)",
                         [(run_id, scope, key, _text(label), evaluated, compliant)
                          for scope, key, label, evaluated, compliant in rates])
+        states = []
+        for p in previous:
+            if p.get("source") == "register":
+                states.append((run_id, p["action_id"], p["state"], _settle(con, p, run_id, stamp)))
+        held = _open_findings(con, ev.fiscal_year.year)  # read after settling: a pending one found again is open
+        added = []
         for a in actions:
+            if a["finding_id"] in held:
+                continue  # recorded meanwhile (another run, or this fiscal year already): keep that one
             dept = a.get("department") or {}
             cur = con.execute(
                 "INSERT OR IGNORE INTO actions (action_id, finding_id, control_id, fiscal_year, run_id, severity,"
                 " department_code, department_name, item, message_ja, message_en, owner_role, due_on, status,"
-                " created_on, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_on, updated_at, previous_action_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (a["action_id"], a["finding_id"], a["control_id"], ev.fiscal_year.year, run_id, a["severity"],
                  dept.get("code"), dept.get("name"), a.get("item"), _text(a["message"]["ja"]),
-                 _text(a["message"]["en"]), a["owner_role"], a["due_on"], "not_started", issued.isoformat(), stamp))
+                 _text(a["message"]["en"]), a["owner_role"], a["due_on"], "not_started", issued.isoformat(), stamp,
+                 a.get("previous_action_id")))
             if cur.rowcount:
-                event(con, a["action_id"], None, "created", f"run {run_id}", {"status": [None, "not_started"]}, at=stamp)
-        con.executemany("INSERT OR REPLACE INTO run_actions VALUES (?,?,?,?)",
-                        [(run_id, a["action_id"], "new", "not_started") for a in actions]
-                        + [(run_id, p["action_id"], p["state"], p.get("status")) for p in previous
-                           if p.get("source") == "register"])
+                changes = {"status": [None, "not_started"]}
+                if a.get("previous_action_id"):
+                    changes["previous_action_id"] = [None, a["previous_action_id"]]
+                event(con, a["action_id"], None, "created", f"run {run_id}", changes, at=stamp)
+            added.append((run_id, a["action_id"], "new", "not_started"))
+        con.executemany("INSERT OR REPLACE INTO run_actions VALUES (?,?,?,?)", added + states)
     return run_id
+
+
+def _settle(con, p: dict, run_id: int, stamp: str):
+    """Bring a register action's status in line with the audit's judgement; returns its status now."""
+    row = con.execute("SELECT status FROM actions WHERE action_id = ?", (p["action_id"],)).fetchone()
+    if row is None:
+        return p.get("status")
+    status = row[0]
+    if p["state"] == "resolved" and status in ("not_started", "in_progress", "done"):
+        new, kind = pdca.PENDING, "resolved"
+    elif p["state"] in ("open", "overdue") and status == pdca.PENDING:
+        new, kind = _before_pending(con, p["action_id"]), "reopened"
+    else:
+        return status
+    con.execute("UPDATE actions SET status = ?, updated_at = ? WHERE action_id = ?", (new, stamp, p["action_id"]))
+    event(con, p["action_id"], None, kind, f"run {run_id}", {"status": [status, new]}, at=stamp)
+    return new
+
+
+def _before_pending(con, action_id: str) -> str:
+    """The status an action had before an audit found it resolved (in_progress if the history lacks it)."""
+    for (changes,) in con.execute("SELECT changes FROM action_events WHERE action_id = ? ORDER BY id DESC", (action_id,)):
+        old, new = (json.loads(changes).get("status") or [None, None])
+        if new == pdca.PENDING and old:
+            return old
+    return "in_progress"
+
+
+def _open_findings(con, fiscal_year: int) -> set:
+    """Findings that hold an open register action of this fiscal year or an earlier one."""
+    return {r[0] for r in con.execute(
+        "SELECT finding_id FROM actions WHERE fiscal_year <= ? AND status != 'verified'", (fiscal_year,))}
 
 
 def event(con, action_id: str, by, kind: str, source, changes: dict, note=None, at=None) -> None:

@@ -16,7 +16,7 @@ from .. import csvwrite, fsio
 from ..errors import InputError
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
-from .register import BY_IMPORT, LABELS, OPEN
+from .register import BY_IMPORT, LABELS, OPEN, PENDING
 
 # field, ja header, en header, filled in by the department
 COLUMNS = [
@@ -226,6 +226,8 @@ def _check(a: dict, status: str, done_on, as_of: dt.date) -> str | None:
         return None if status == "verified" else "already verified (closed): it can no longer be changed"
     if status == "verified":
         return "a sheet cannot mark an action verified: that skips the effectiveness check (use `auditor actions verify`)"
+    if status == PENDING and current != PENDING:
+        return "only a recorded audit that no longer finds the finding sets resolved, awaiting verification"
     if status not in BY_IMPORT[current]:
         return f"cannot go from {LABELS['en'][current]} back to {LABELS['en'][status]}"
     if status == "done" and not (done_on or a["completed_on"]):

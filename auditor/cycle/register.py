@@ -6,10 +6,16 @@ Statuses and who may move an action between them:
     done -> in_progress                                                        reopened (import, or a failed check)
     done -> verified (有効性確認済)                                            only `actions verify`, by someone
                                                                                  other than the owner (ISO 27001 10.2 d)
+    not_started / in_progress / done -> resolved_pending_verification        a recorded audit that evaluated the
+        (解消確認待ち)                                                           control again and no longer finds it
+    resolved_pending_verification -> verified                                  `actions verify`, as for done
+    resolved_pending_verification -> its status before                         a recorded audit finds it again
 
-Verified is final: if the finding comes back, next year's audit marks it recurred (再発). An approved
-extension (`actions extend`) moves the date an open action is overdue from. Every change is an event
-with who, when and from where.
+One finding has one open action: a recorded audit carries an open action over (status, owner, due
+date and extension kept) and raises a new one only for a finding without one. Verified is final: if
+the finding comes back, next year's audit marks it recurred (再発) and raises a new action linked to
+the verified one (previous_action_id). An approved extension (`actions extend`) moves the date an
+open action is overdue from. Every change is an event with who, when and from where.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import unicodedata
+from pathlib import Path
 
 from . import history, pdca
 from ..evidence import kinds, normalize
@@ -25,14 +32,18 @@ from ..evidence.dataset import Dataset
 from ..errors import InputError
 from ..model import EvidenceFile, Record
 
-STATUSES = ("not_started", "in_progress", "done", "verified")
-OPEN = ("not_started", "in_progress", "done")
-LABELS = {"ja": {"not_started": "未着手", "in_progress": "対応中", "done": "完了（確認待ち）", "verified": "有効性確認済"},
+PENDING = pdca.PENDING
+STATUSES = ("not_started", "in_progress", "done", PENDING, "verified")
+OPEN = ("not_started", "in_progress", "done", PENDING)
+CHECKABLE = ("done", PENDING)  # what `actions verify` may close
+LABELS = {"ja": {"not_started": "未着手", "in_progress": "対応中", "done": "完了（確認待ち）", PENDING: "解消確認待ち",
+                 "verified": "有効性確認済"},
           "en": {"not_started": "not started", "in_progress": "in progress", "done": "done (awaiting check)",
-                 "verified": "verified"}}
-# What a department may set on its returned sheet, from each status (verified only by `actions verify`).
+                 PENDING: "resolved, awaiting verification", "verified": "verified"}}
+# What a department may set on its returned sheet, from each status (verified only by `actions verify`,
+# resolved_pending_verification only by a recorded audit).
 BY_IMPORT = {"not_started": {"not_started", "in_progress", "done"}, "in_progress": {"in_progress", "done"},
-             "done": {"in_progress", "done"}, "verified": {"verified"}}
+             "done": {"in_progress", "done"}, PENDING: {PENDING, "in_progress", "done"}, "verified": {"verified"}}
 _DATES = ("due_on", "completed_on", "verified_on", "extended_to", "created_on")
 
 
@@ -80,16 +91,48 @@ def as_evidence(ev, actions: list[dict], db: str):
     return dataclasses.replace(ev, files=ev.files + (entry,), datasets={**ev.datasets, "corrective_actions": data})
 
 
-def for_run(run, findings: list[dict], issued: dt.date) -> list[dict]:
-    """This run's new actions (pdca.new_actions) with what the register keeps besides: message and item."""
-    settings = run.policy.settings
-    actions = pdca.new_actions(findings, issued, settings["due_days"], settings["owner_role"],
-                               run.evidence.fiscal_year.year)
+def follow_up(run, issued: dt.date) -> tuple[list[dict], list[dict]]:
+    """(this audit's actions, earlier actions with their state): what the report shows and --record keeps.
+
+    Earlier actions are the corrective_actions evidence rows and the register's rows of earlier
+    fiscal years; pdca.plan gives every open finding one action (carried over or new).
+    """
+    ev, settings = run.evidence, run.policy.settings
+    cycle = getattr(run, "cycle", None) or pdca.Cycle()
+    findings = [{"id": f.id, "control_id": f.control_id, "severity": f.severity, "status": f.status,
+                 "department": {"code": f.department_code, "name": f.department}
+                 if f.department_code or f.department else None}
+                for r in run.results for f in r.findings]
+    filed = [dict(rec.fields, file=rec.file, line=rec.line, source="evidence")
+             for rec in ev.datasets.get("corrective_actions", []) if rec.file != cycle.db_file]
+    db_name = Path(cycle.db).name if cycle.db else ""
+    earlier = filed + [dict(a, file=db_name, line=None) for a in cycle.register_rows]
+    rechecked = {r.control_id for r in run.results if r.status in pdca.RECHECKED}
+    questioned: dict = {}  # action ID -> open findings of this audit about it (CA-03: its check was improper)
+    for r in run.results:
+        for f in r.open_findings():
+            if f.subject.get("action_id"):
+                questioned.setdefault(f.subject["action_id"], []).append(f.id)
+    previous = pdca.previous_actions(earlier, {f["id"] for f in findings}, ev.as_of, rechecked, questioned)
+    actions = pdca.plan(findings, previous, issued, settings["due_days"], settings["owner_role"],
+                        ev.fiscal_year.year, cycle.recurred)
+    return actions, previous
+
+
+def with_text(run, actions: list[dict]) -> list[dict]:
+    """New actions with what the register keeps besides: message and item of their finding."""
     by_id = {f.id: f for r in run.results for f in r.findings}
+    out = []
     for a in actions:
         f = by_id[a["finding_id"]]
-        a["message"], a["item"] = dict(f.message), f.subject.get("item")
-    return actions
+        out.append({**a, "message": dict(f.message), "item": f.subject.get("item")})
+    return out
+
+
+def for_run(run, issued: dt.date) -> list[dict]:
+    """This run's new actions (status new: findings with no open action) with message and item."""
+    actions, _ = follow_up(run, issued)
+    return with_text(run, [a for a in actions if a["status"] == "new"])
 
 
 def _same_person(a, b) -> bool:
@@ -148,9 +191,10 @@ def _update(con, action_id, values: dict, old: dict, by, kind, source, note=None
 def verify(con, action_id: str, by: str, on: dt.date, note: str | None = None, effective: bool = True) -> dict:
     """Close a done action after its effectiveness check, or send it back (effective=False)."""
     a = get(con, action_id)
-    if a["status"] != "done":
+    if a["status"] not in CHECKABLE:
         state = LABELS["en"][a["status"]]
-        raise InputError(action_id, f"the action is {state}: only a done action can be checked",
+        raise InputError(action_id, f"the action is {state}: only a done action or one resolved, awaiting "
+                                    "verification can be checked",
                          hint="the department reports completion first (actions export / actions import)")
     if _same_person(by, a.get("owner")) or _same_person(by, _completed_by(con, action_id)):
         raise InputError(action_id, f"{by} owns the action or reported it done: the effectiveness check "

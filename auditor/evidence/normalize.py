@@ -220,7 +220,7 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                "na": ("該当なし", "対象外", "-")},
     "action_status": {"not_started": ("未着手",), "in_progress": ("対応中", "着手"),
                       "done": ("完了",), "verified": ("有効性確認済", "確認済"),
-                      "carried_over": ("継続",)},
+                      "resolved_pending_verification": ("解消確認待ち",), "carried_over": ("継続",)},
 }
 
 # Firewall objects may name every zone at once ("any"); terminals and segments never do.

@@ -43,11 +43,11 @@ def _actions(doc: dict, lang: str) -> list[list]:
     rows = [[h["action_id"], h["cycle"], h["finding_id"], h["grade"], h["department_code"], h["department"],
              h["owner_role"], h["due_on"], h["extended_to"], h["completed_on"], h["verified_on"], h["status"],
              h["register_status"], h["location"]]]
-    for a in doc["act"]["actions"]:
-        dept = a["department"] or {}
+    for a in doc["act"]["actions"]:  # new, or carried over with its register status and extension
+        dept, status = a["department"] or {}, a.get("register_status")
         rows.append([a["action_id"], h["this_cycle"], a["finding_id"], t["severity"][a["severity"]], dept.get("code"),
-                     dept.get("name") or t["organisation_wide"], a["owner_role"], a["due_on"], None, None, None,
-                     t["status"][a["status"]], None, None])
+                     dept.get("name") or t["organisation_wide"], a["owner_role"], a["due_on"], a.get("extended_to"),
+                     None, None, t["status"][a["status"]], t["register_status"].get(status, status), None])
     for a in doc["act"]["previous"]:
         dept, loc = a["department"] or {}, a["location"]
         status = a["register_status"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..evidence import integrity
-from ..cycle import pdca
+from ..cycle import pdca, register
 from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
@@ -175,14 +175,11 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
 
 def _act(run: AuditRun, issued: dt.date, code, findings: list[dict]) -> dict:
     ev, settings, cycle = run.evidence, run.policy.settings, _cycle(run)
-    finding_ids = {f.id for r in run.results for f in r.findings}
-    filed = [dict(rec.fields, file=rec.file, line=rec.line, source="evidence")
-             for rec in ev.datasets.get("corrective_actions", []) if rec.file != cycle.db_file]
+    planned, earlier = register.follow_up(run, issued)  # the same plan --record keeps
+    mine = {f["id"] for f in findings}
+    previous = [_previous(a, ev) for a in earlier if code is None or a.get("unit") == code]
     db_name = Path(cycle.db).name if cycle.db else ""
-    register = filed + [dict(a, file=db_name, line=None) for a in cycle.register_rows]
-    previous = [a for a in pdca.previous_actions(register, finding_ids, ev.as_of) if code is None or a.get("unit") == code]
-    previous = [_previous(a, ev) for a in previous]
-    return {"actions": pdca.new_actions(findings, issued, settings["due_days"], settings["owner_role"], ev.fiscal_year.year),
+    return {"actions": [a for a in planned if a["finding_id"] in mine],
             "due_days": dict(settings["due_days"]), "previous": previous,
             "previous_counts": pdca.count_states(previous),
             "register_provided": bool(ev.files_of("corrective_actions")) or cycle.db is not None,
@@ -213,6 +210,7 @@ def _previous(a: dict, ev) -> dict:
             "register_status": a.get("status"), "due_on": _iso(a.get("due_on")),
             "extended_to": _iso(a.get("extended_to")), "completed_on": _iso(a.get("completed_on")),
             "verified_on": _iso(a.get("verified_on")), "state": a["state"], "overdue": a["overdue"],
+            "questioned_by": list(a.get("questioned_by") or []),
             "location": {"file": a["file"], "line": a["line"]}, "source": a.get("source", "evidence"),
             "fiscal_year": a.get("fiscal_year"), "severity": a.get("severity")}
 
