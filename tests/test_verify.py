@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor import fsio, integrity
+from auditor import defaults, fsio, integrity
 from conftest import POLICY, ROOT, invoke
 
-CONTROLS = ROOT / "controls"
+CONTROLS = defaults.shipped_controls()
 
 
 @pytest.fixture
