@@ -3,18 +3,46 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 
 from .errors import InputError
 
 
 def shipped_controls() -> Path:
-    """The catalogue beside the package (a checkout) or in share/ (an installed wheel)."""
-    here = Path(__file__).resolve().parent.parent / "controls"
-    if here.is_dir():
-        return here
-    return Path(sys.prefix) / "share" / "municipal-auditor" / "controls"
+    """The shipped catalogue, package data of `auditor` (auditor/controls/*.yaml), wherever the package
+    is installed: a checkout, a venv, `pip install --user`, a system site-packages, a zip archive."""
+    from importlib import resources
+
+    ref = resources.files("auditor") / "controls"
+    if isinstance(ref, Path):
+        return ref
+    return _unpacked(ref)
+
+
+def _unpacked(ref) -> Path:
+    """A catalogue inside a zip archive, copied to the user's cache folder (readers need real files).
+
+    The copy is compared byte for byte on every use and rewritten when it differs."""
+    import hashlib
+    import tempfile
+
+    files = {f.name: f.read_bytes() for f in ref.iterdir() if f.name.endswith((".yaml", ".yml"))}
+    digest = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in sorted(files.items()))).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "municipal-auditor"
+    folder = base / f"controls-{digest}" / "controls"  # named `controls`: reports name files controls/<name>
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            target = folder / name
+            if not target.is_file() or target.read_bytes() != data:
+                fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError(folder, f"cannot unpack the shipped controls: {exc.strerror or exc}",
+                         hint="set XDG_CACHE_HOME to a writable folder") from None
+    return folder
 
 
 def control_files(dirs) -> list[Path]:
@@ -79,7 +107,9 @@ def evidence(cwd: Path | None = None) -> Path:
 def shown_path(path) -> str:
     """A file as the user sees it: relative to the working folder, a shipped control file as controls/NAME."""
     p = Path(path).resolve()
+    if p.parent == shipped_controls().resolve():
+        return f"controls/{p.name}"  # as reports and verify name the shipped catalogue, wherever installed
     try:
         return p.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return f"controls/{p.name}" if p.parent == shipped_controls().resolve() else str(path)
+        return str(path)

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import configparser
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
-from conftest import ROOT
+import pytest
+
+from auditor.evidence import integrity
+from conftest import POLICY, ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "tools"))
 import dev  # noqa: E402
@@ -40,6 +48,11 @@ def test_typing_marker_is_package_data():
     assert "py.typed" in _setup()["options.package_data"]["auditor"]
 
 
+def test_shipped_controls_are_package_data():
+    assert "controls/*.yaml" in _setup()["options.package_data"]["auditor"]
+    assert not _setup().has_section("options.data_files")  # nothing outside the package to lose
+
+
 def test_python_dash_m_runs_the_command():
     run = subprocess.run([sys.executable, "-m", "auditor", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
@@ -53,3 +66,70 @@ def test_constraints_pin_every_runtime_dependency():
               for line in _setup()["options"]["install_requires"].splitlines()
               if line.strip() and not line.strip().startswith("#")]
     assert wanted and not [w for w in wanted if w not in pinned]
+
+
+def _base_python() -> str:
+    """The interpreter this venv was made from: `pip install --user` is refused inside a venv."""
+    if sys.prefix == sys.base_prefix:
+        return sys.executable
+    return getattr(sys, "_base_executable", None) or str(Path(sys.base_prefix) / "bin" / "python3")
+
+
+@pytest.mark.slow
+def test_a_user_install_of_the_wheel_finds_the_shipped_controls(tmp_path):
+    """`pip install --user` put the catalogue where only sys.prefix was looked in; as package data it is found."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "auditor", src / "auditor", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("setup.cfg", "pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, src / name)
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
+                    "-w", str(dist), str(src)], check=True, capture_output=True, timeout=600)
+    (wheel,) = dist.glob("municipal_auditor-*.whl")
+    base = _base_python()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE", "PYTHONHOME")}
+    env["PYTHONUSERBASE"] = str(tmp_path / "userbase")
+    if subprocess.run([base, "-m", "pip", "--version"], env=env, capture_output=True).returncode:
+        pytest.skip(f"{base} has no pip")
+    subprocess.run([base, "-m", "pip", "install", "--user", "--no-deps", "--no-index", "--quiet",
+                    "--disable-pip-version-check", "--no-warn-script-location", str(wheel)],
+                   env=env, check=True, capture_output=True, timeout=300)
+    # the dependencies from this venv (PYTHONPATH runs no .pth file: this checkout's editable finder stays out)
+    env["PYTHONPATH"] = sysconfig.get_paths()["purelib"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    def run(*args):
+        return subprocess.run([base, *args], cwd=empty, env=env, capture_output=True, text=True, timeout=300)
+
+    where = run("-c", "import auditor, auditor.defaults as d; print(auditor.__file__); print(d.shipped_controls())")
+    module, controls = where.stdout.split()
+    assert module.startswith(env["PYTHONUSERBASE"]) and controls.startswith(env["PYTHONUSERBASE"]), where.stdout
+    check = run("-m", "auditor", "check", "--policy", str(POLICY), "--evidence", str(SAMPLE), "--format", "json")
+    assert check.returncode == 1, check.stderr  # the sample's open major gaps; not 2 (controls folder not found)
+    doc = json.loads(check.stdout)
+    assert len(doc["results"]) == 20
+    shipped = sorted((ROOT / "auditor" / "controls").glob("*.yaml"))
+    assert doc["integrity"]["controls"] == [{"path": f"controls/{p.name}", "sha256": integrity.digest(p)}
+                                            for p in shipped]  # `verify --controls auditor/controls` still agrees
+    listing = run("-m", "auditor", "controls", "list", "--lang", "en")
+    assert listing.returncode == 0 and "NS-01" in listing.stdout
+
+
+@pytest.mark.slow
+def test_a_zipapp_finds_the_shipped_controls(tmp_path):
+    """In a zip archive the catalogue is no folder: it is unpacked to the user's cache and checked there."""
+    import zipapp
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "auditor", src / "auditor", ignore=shutil.ignore_patterns("__pycache__"))
+    app = tmp_path / "auditor.pyz"
+    zipapp.create_archive(src, app, main="auditor.cli:entry")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONHOME", "PYTHONNOUSERSITE")}
+    env.update(PYTHONPATH=sysconfig.get_paths()["purelib"], XDG_CACHE_HOME=str(tmp_path / "cache"))
+    run = subprocess.run([_base_python(), str(app), "check", "--policy", str(POLICY), "--evidence", str(SAMPLE),
+                          "--format", "json"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    assert len(json.loads(run.stdout)["results"]) == 20
+    (unpacked,) = (tmp_path / "cache" / "municipal-auditor").glob("controls-*/controls")
+    assert sorted(p.name for p in unpacked.iterdir()) == sorted(p.name for p in (ROOT / "auditor" / "controls").iterdir())

@@ -8,16 +8,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from auditor import fsio
+from auditor import defaults, fsio
 from auditor.evidence import integrity
 from conftest import POLICY, ROOT, invoke
 
-CONTROLS = ROOT / "controls"
+CONTROLS = defaults.shipped_controls()
 
 
 @pytest.fixture
@@ -175,3 +176,101 @@ def test_verify_never_writes(issued):
     before = {p: p.stat().st_mtime_ns for p in Path(ev).rglob("*")}
     _verify(reports["report"], ev)
     assert {p: p.stat().st_mtime_ns for p in Path(ev).rglob("*")} == before
+
+
+# ---- the history database, the recorded folder, and how far the block can be trusted ----
+
+@pytest.fixture
+def town(tmp_path, monkeypatch):
+    """An evidence repository with two fiscal years, run from its root like a municipality's."""
+    monkeypatch.delenv("AUDITOR_DB", raising=False)  # its register beside its policy, as a town keeps it
+    root = tmp_path / "town"
+    (root / "policies").mkdir(parents=True)
+    shutil.copy(POLICY, root / "policies" / POLICY.name)
+    for fy in ("FY2024", "FY2025"):
+        shutil.copytree(ROOT / "evidence" / fy, root / "evidence" / fy)
+    return root
+
+
+def test_a_report_that_read_the_history_database_verifies(town):
+    """The register is recorded as the state the run read, not as a file: it is neither missing nor compared."""
+    args = ("--evidence", "evidence/FY2024", "--date", "2025-04-15", "--record", "--format", "json")
+    assert invoke("report", *args, "--out", "reports/FY2024", cwd=town).exit_code == 0
+    report = town / "reports" / "FY2024" / "report.json"
+    block = json.loads(report.read_text(encoding="utf-8"))["integrity"]
+    assert block["register"]["source"] == "history database" and len(block["register"]["sha256"]) == 64
+    assert not [e for e in block["evidence"] if "history.sqlite" in e["path"]]
+    assert invoke("check", "--evidence", "evidence/FY2024", "--record", cwd=town).exit_code in (0, 1)  # the db changes
+    result = invoke("verify", report, "--format", "json", cwd=town)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["register"] == block["register"]
+    assert "not compared" in invoke("verify", report, "--lang", "en", cwd=town).stdout
+
+
+def test_a_report_of_an_earlier_version_that_recorded_the_database_as_a_file(issued):
+    ev, reports = issued
+    doc = json.loads(reports["check"].read_text(encoding="utf-8"))
+    doc["integrity"]["evidence"].append({"path": "../../policies/.auditor/history.sqlite", "sha256": "0" * 64})
+    reports["check"].write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = _verify(reports["check"], ev, "--lang", "en")
+    assert result.exit_code == 0 and "recorded as a file by an earlier version" in result.stdout
+
+
+def test_without_evidence_the_folder_the_report_records_is_compared(town):
+    assert invoke("report", "--evidence", "evidence/FY2024", "--date", "2025-04-15", "--format", "json",
+                  "--out", "reports/FY2024", cwd=town).exit_code == 0
+    result = invoke("verify", "reports/FY2024/report.json", "--lang", "en", cwd=town)
+    assert result.exit_code == 0, result.output  # not the newest folder, FY2025
+    assert "evidence folder compared: evidence/FY2024" in result.stdout
+    elsewhere = town / "reports"  # the recorded folder is not found from here: say so, never pick another
+    result = invoke("verify", "FY2024/report.json", cwd=elsewhere)
+    assert result.exit_code == 2 and "FY2024/report.json" in result.stderr and "--evidence" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    other = invoke("verify", "reports/FY2024/report.json", "--evidence", "evidence/FY2025", "--lang", "en", cwd=town)
+    assert other.exit_code == 1 and "the report was made from FY2024; this is another folder" in other.stdout
+
+
+def test_the_output_says_the_block_is_not_authenticated(issued):
+    ev, reports = issued
+    assert "not authenticated" in _verify(reports["report"], ev, "--lang", "en").stdout
+    assert "認証されていません" in _verify(reports["report"], ev).stdout
+    assert json.loads(_verify(reports["report"], ev, "--format", "json").stdout)["authenticated"] is False
+
+
+def test_sha256sums_beside_the_reports_makes_them_checkable(sample_copy, tmp_path):
+    out = tmp_path / "reports"
+    result = invoke("report", "--policy", POLICY, "--evidence", sample_copy, "--out", out, "--date", "2026-04-15",
+                    "--format", "json,html", "--sums", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    sums = out / "SHA256SUMS"
+    assert "SHA256SUMS" in result.stderr and "sha256sum -c" in result.stderr
+    listed = {line.split("  ", 1)[1] for line in sums.read_text(encoding="utf-8").splitlines()}
+    assert listed == {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p != sums}
+    if shutil.which("sha256sum"):
+        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out).returncode == 0
+    ok = invoke("verify", out / "report.json", "--evidence", sample_copy, "--sums", sums, "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["authenticated"] is True
+    # evidence changed, and the report's block edited to match it: only the detached list notices
+    with open(sample_copy / "fw_rules.csv", "ab") as fh:
+        fh.write(b"FW-0999,x,y,z,,,\r\n")
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    for e in doc["integrity"]["evidence"]:
+        e["sha256"] = integrity.digest(sample_copy / e["path"]) if e["path"] == "fw_rules.csv" else e["sha256"]
+    (out / "report.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert invoke("verify", out / "report.json", "--evidence", sample_copy).exit_code == 0  # fooled without it
+    bad = invoke("verify", out / "report.json", "--evidence", sample_copy, "--sums", sums, "--lang", "en")
+    assert bad.exit_code == 1 and bad.stdout.startswith("MISMATCH: the report file differs from")
+    if shutil.which("sha256sum"):
+        assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out, capture_output=True).returncode
+
+
+def test_unusable_sums_file_exits_2_naming_it(issued, tmp_path):
+    ev, reports = issued
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text("0" * 64 + "  other.json\nnot a line\n", encoding="utf-8")
+    result = invoke("verify", reports["check"], "--evidence", ev, "--sums", sums)
+    assert result.exit_code == 2 and f"{sums}:2:" in result.stderr
+    sums.write_text("0" * 64 + "  other.json\n", encoding="utf-8")
+    result = invoke("verify", reports["check"], "--evidence", ev, "--sums", sums)
+    assert result.exit_code == 2 and str(sums) in result.stderr and "not listed" in result.stderr
+    assert "Traceback" not in result.output + result.stderr

@@ -180,10 +180,13 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Date of issue, YYYY-MM-DD or 和暦 such as 令和8年4月15日 (default: today); due dates count from it.")
 @click.option("--csv-encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
+@click.option("--sums", is_flag=True, help="Also write OUT/SHA256SUMS of every file written (`sha256sum -c` checks "
+                                           "it); keep it, or its signature, apart from the evidence.")
 @_record_options
 @_limit_options
 @_input_errors
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, record, db, limits):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, record, db,
+           limits):
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
@@ -204,6 +207,12 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     else:
         done = list(written)
     index = reports.write_index(run, out, issued, opts, done)
+    if sums:  # the reports' block is not authenticated; a detached list kept apart makes them checkable
+        from .. import checksums
+
+        listed, digest = checksums.write(out, [p for w in done for p in w.paths] + [index])
+        for text_lang in opts.langs:
+            click.echo(checksums.TEXT[text_lang].format(path=listed, sha=digest, name=checksums.NAME), err=True)
     if record:  # once the reports are written: the run recorded is the audit whose report was issued
         record_run(run, "report", issued, db)
     for note in (n for w in done for n in w.notes):
@@ -214,24 +223,26 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 @main.command()
 @click.argument("report_file", metavar="REPORT", type=click.Path(dir_okay=False))
 @click.option("--evidence", type=click.Path(file_okay=False),
-              help="Evidence folder to compare (default: the latest under evidence/).")
+              help="Evidence folder to compare (default: the one the report records, as given then or under evidence/).")
 @click.option("--policy", type=click.Path(dir_okay=False), help="Also compare this policy file.")
 @click.option("--controls", "control_dirs", multiple=True, type=click.Path(file_okay=False),
               help="Also compare the control files in this folder (repeatable).")
+@click.option("--sums", type=click.Path(dir_okay=False), metavar="FILE",
+              help="A SHA256SUMS kept apart from the evidence (auditor report --sums): check the report file against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_input_errors
-def verify(report_file, evidence, policy, control_dirs, fmt, lang):
+def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
     """Check that the evidence still matches a report (report.json, report.*.html or check JSON).
 
     Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
+    The report's own integrity block is not authenticated: --sums checks the report itself.
     """
     import json
 
-    from .. import defaults
     from ..evidence import integrity
 
-    result = integrity.verify(integrity.load_report(report_file), evidence or defaults.evidence(), policy, control_dirs)
+    result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -30,6 +30,7 @@ class Cycle:
     register_fed: bool = False  # CA-01..03 read the register (no corrective_actions evidence file)
     recurred: dict = field(default_factory=dict)  # finding id -> {action_id, from, to}
     trend: list = field(default_factory=list)  # history.trend(): earlier fiscal years' rates
+    register_state: dict | None = None  # register.state(): what was read from the database, by content
 
 
 def action_id(finding_id: str, fiscal_year: int) -> str:

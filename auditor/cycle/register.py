@@ -82,6 +82,17 @@ def register_record(a: dict, db: str) -> Record:
     return Record("corrective_actions", fields, db, None)
 
 
+def state(actions: list[dict], trend: list[dict]) -> dict:
+    """The register state a run read (its actions and earlier years' rates), by a digest of the rows
+    themselves: the database file changes with every import, so its bytes say nothing of what was used."""
+    rows = {"actions": actions,
+            "trend": [dict(t, rates=sorted(t["rates"].values(), key=lambda r: (r["scope"], r["key"]))) for t in trend]}
+    digest = hashlib.sha256(json.dumps(rows, default=str, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return {"source": "history database", "actions": len(actions),
+            "fiscal_years": sorted({t["fiscal_year"] for t in trend} | {a["fiscal_year"] for a in actions}),
+            "sha256": digest}
+
+
 def as_evidence(ev, actions: list[dict], db: str):
     """The evidence with the register standing in for a missing corrective_actions file."""
     recs = [register_record(a, db) for a in actions]

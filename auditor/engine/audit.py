@@ -67,6 +67,7 @@ def _merge_register(ev, db, cycle: pdca.Cycle):
     finally:
         con.close()
     cycle.db = str(db)
+    cycle.register_state = register.state(actions, cycle.trend)
     try:
         cycle.db_file = os.path.relpath(db, ev.root)  # locations are relative to the evidence root
     except ValueError:  # another drive (Windows)

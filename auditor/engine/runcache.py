@@ -24,6 +24,7 @@ import hashlib
 import marshal
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 from .. import __version__, defaults, limits as limits_mod, yamlio
@@ -134,10 +135,19 @@ def _listed(root: Path) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
     """A digest of every file of the package: results made by other code are never used."""
-    here = Path(__file__).resolve().parent.parent  # auditor/: the whole package
     h = hashlib.sha256()
-    for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes() + b"\0")
+    todo = [("", resources.files("auditor"))]  # a folder, or a zip archive (zipapp): never an empty walk
+    files = []
+    while todo:
+        prefix, folder = todo.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    todo.append((f"{prefix}{entry.name}/", entry))
+            else:
+                files.append((f"{prefix}{entry.name}", entry))
+    for rel, entry in sorted(files, key=lambda f: f[0]):
+        h.update(rel.encode() + b"\0" + entry.read_bytes() + b"\0")
     return h.hexdigest()
 
 

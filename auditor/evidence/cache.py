@@ -18,6 +18,7 @@ import marshal
 import os
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from .. import __version__, defaults
@@ -42,7 +43,7 @@ def key(digest: str, entry: dict, schema_digest: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
-    here = Path(__file__).resolve().parent.parent  # auditor/
+    here = resources.files("auditor")  # a folder, or a zip archive (zipapp)
     return hashlib.sha256(b"".join((here / f"{m}.py").read_bytes() for m in _READERS)).hexdigest()
 
 

@@ -2,27 +2,31 @@
 
 Every report carries an integrity block: the SHA-256 of the manifest, of each evidence file it
 lists, of the other files that sat in the evidence folder, of the policy and of each controls
-file. `verify` compares a block with an evidence folder as it is now and lists each file changed,
-added or removed since. Nothing here writes; files are only read, and only regular files.
+file, and the state of the action register the run read from the history database (a digest of
+its rows, not of the database file, which changes with every import). `verify` compares a block
+with an evidence folder as it is now and lists each file changed, added or removed since. Nothing
+here writes; files are only read, and only regular files.
+
+The block is not authenticated: whoever can edit the evidence can edit the report and its block.
+A SHA256SUMS written beside the reports (auditor.checksums) and kept apart makes them checkable.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
 import posixpath
-import stat
 import unicodedata
 from pathlib import Path
 
+from .. import checksums
+from ..checksums import digest
 from ..privacy import mynumber
 from ..errors import InputError
 
 ALGORITHM = "sha256"
 MANIFEST = "manifest.yaml"
 _NOISE = ("Thumbs.db", "desktop.ini")  # written by file browsers, never evidence
-_CHUNK = 1 << 20
 
 
 def _key(path: str) -> str:
@@ -30,19 +34,6 @@ def _key(path: str) -> str:
     return mynumber.mask(posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/")))
 
 
-def digest(path) -> str | None:
-    """SHA-256 of a regular file, read in chunks; None for anything else (device, folder, missing)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            return None  # a FIFO or device in the folder must not hang or flood us
-        h = hashlib.sha256()
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def folder_files(root, known: dict | None = None) -> dict:
@@ -68,14 +59,19 @@ def folder_files(root, known: dict | None = None) -> dict:
 def block(run) -> dict:
     """The integrity block of an audit run (a plain dict for every report format)."""
     ev = run.evidence
-    listed = {_key(f.path): f.sha256 for f in ev.files}
+    cycle = getattr(run, "cycle", None)
+    fed = cycle.db_file if cycle is not None and cycle.register_fed else None
+    files = [f for f in ev.files if fed is None or f.path != fed]  # the register is no file of the folder
+    listed = {_key(f.path): f.sha256 for f in files}
     present = folder_files(ev.root, listed)
     controls = sorted({c.path for c in run.controls})
     return {
         "algorithm": ALGORITHM,
         "evidence_root": Path(ev.root).name,
+        "evidence_path": _key(str(ev.root)),  # as given: `verify` without --evidence looks there
+        "register": getattr(cycle, "register_state", None),
         "manifest": {"path": MANIFEST, "sha256": digest(ev.manifest)},
-        "evidence": [{"path": _key(f.path), "sha256": f.sha256} for f in ev.files],
+        "evidence": [{"path": _key(f.path), "sha256": f.sha256} for f in files],
         "unlisted": [{"path": p, "sha256": s} for p, s in sorted(present.items()) if p not in listed and p != MANIFEST],
         "policy": {"path": Path(run.policy.path).name, "sha256": run.policy.sha256},
         "controls": [{"path": f"{Path(p).parent.name}/{Path(p).name}", "sha256": digest(p)} for p in controls],
@@ -120,19 +116,44 @@ def _embedded(text: str, path) -> str:
     return html.unescape(text[start + len(_MARK):end])
 
 
+def evidence_folder(block: dict, report) -> Path:
+    """The folder the report was made from: as the run was given it, else evidence/<its name> here.
+
+    Never the newest folder: a FY2024 report compared with FY2025 evidence says nothing.
+    """
+    name = block.get("evidence_root")
+    for candidate in (block.get("evidence_path"), name and str(Path("evidence") / name)):
+        if candidate and (Path(candidate) / MANIFEST).is_file():
+            return Path(candidate)
+    raise InputError(report, f"the report was made from the evidence folder {name or '(not recorded)'!r}, "
+                     "which is not here (証跡フォルダが見つかりません)",
+                     hint="run verify where the report was made, or give the folder: --evidence DIR")
+
+
+def _outside(path: str) -> bool:
+    """A recorded path out of the evidence folder: only the history database was ever recorded so."""
+    return path == ".." or path.startswith(("../", "/")) or (len(path) > 2 and path[1:3] == ":/")
+
+
 def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
     """Compare a report's integrity block with files as they are now.
 
-    Returns {"matches", "changed", "added", "removed", "unchanged"}; each list holds
-    {"path", "what"} with what = manifest, evidence, unlisted, policy or controls.
+    Returns {"matches", "changed", "added", "removed", "unchanged", "register"}; each list holds
+    {"path", "what"} with what = manifest, evidence, unlisted, policy or controls. "register": the
+    register state the run read (not compared: it changes with every import), or None.
     """
     root = Path(evidence_dir)
     if not root.is_dir():
         raise InputError(root, "evidence folder not found", hint="give --evidence the folder that holds manifest.yaml")
     then = {MANIFEST: ("manifest", (block.get("manifest") or {}).get("sha256"))}
+    register = block.get("register")
     for what in ("evidence", "unlisted"):
         for item in block.get(what) or []:
-            then[_key(item["path"])] = (what, item.get("sha256"))
+            path = _key(item["path"])
+            if what == "evidence" and _outside(path):  # a report of an earlier version: the database as a file
+                register = register or {"source": "history database", "path": path, "sha256": item.get("sha256")}
+                continue
+            then[path] = (what, item.get("sha256"))
     now = folder_files(root)
     out = {"changed": [], "added": [], "removed": [], "unchanged": 0}
     for path, (what, sha) in sorted(then.items()):
@@ -155,6 +176,7 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
         for name in sorted(set(recorded) | set(current)):
             _compare(out, "controls", f"{folder.resolve().name}/{name}", recorded.get(name), current.get(name))
     out["matches"] = not (out["changed"] or out["added"] or out["removed"])
+    out["register"] = register
     return out
 
 
@@ -166,28 +188,85 @@ def _compare(out: dict, what: str, path: str, then, now) -> None:
         out["unchanged"] += 1
 
 
+def verify_report(report, evidence_dir=None, policy=None, control_dirs=(), sums=None) -> dict:
+    """`auditor verify`: the report's block against the files now, and (sums) the report against a
+    SHA256SUMS kept apart. Without evidence_dir, the folder the report records (evidence_folder)."""
+
+    block = load_report(report)
+    folder = Path(evidence_dir) if evidence_dir else evidence_folder(block, report)
+    result = verify(block, folder, policy, control_dirs)
+    result["evidence_folder"] = str(folder)
+    result["recorded_root"] = block.get("evidence_root")
+    result["report"] = checksums.check(report, sums) if sums else None
+    # only a SHA256SUMS kept apart from the evidence vouches for the block; the block cannot vouch for itself
+    result["authenticated"] = bool(result["report"] and result["report"]["matches"])
+    if result["report"] and not result["report"]["matches"]:
+        result["matches"] = False
+    return result
+
+
 TEXT = {
     "ja": {"match": "一致: 証跡は報告書の作成時から変わっていません（{n} ファイル）",
            "mismatch": "不一致: 報告書の作成後に変わったファイルがあります（変更 {changed}・追加 {added}・削除 {removed}）",
            "changed": "変更", "added": "追加", "removed": "削除",
            "what": {"manifest": "マニフェスト", "evidence": "証跡", "unlisted": "マニフェスト外のファイル",
-                    "policy": "ポリシー", "controls": "管理策"}},
+                    "policy": "ポリシー", "controls": "管理策"},
+           "folder": "照合した証跡フォルダ: {folder}（報告書に記録されたフォルダ名: {root}）",
+           "other_folder": "注意: 報告書は {root} から作成されました。別のフォルダと照合しています",
+           "register": "履歴DBの是正処置登録簿: 報告書の作成時に {actions} 件を読み込み（内容の SHA-256 {sha}）。"
+                       "取り込みのたびに変わるため照合の対象外です",
+           "register_old": "履歴DB {path}: 以前のバージョンがファイルとして記録したもの。照合の対象外です",
+           "sums_ok": "報告書ファイルは {sums} の記載と一致します（{sums} を証跡と別に保管・署名している場合に限り、"
+                      "この完全性情報は発行時のものと言えます）",
+           "sums_bad": "不一致: 報告書ファイルが {sums} の記載と異なります。発行後に報告書が変更されています",
+           "unsigned": "注意: 報告書内の完全性情報は認証されていません。証跡を編集できる者は報告書も編集できます。"
+                       "発行時に `auditor report --sums` で SHA256SUMS を作成して証跡と別の場所に保管（または署名）し、"
+                       "`sha256sum -c SHA256SUMS` か `auditor verify 報告書 --sums ファイル` で確認してください"},
     "en": {"match": "MATCH: the evidence is unchanged since the report was made ({n} files)",
            "mismatch": "MISMATCH: files changed since the report was made ({changed} changed, {added} added, "
                        "{removed} removed)",
            "changed": "changed", "added": "added", "removed": "removed",
            "what": {"manifest": "manifest", "evidence": "evidence", "unlisted": "not in the manifest",
-                    "policy": "policy", "controls": "controls"}},
+                    "policy": "policy", "controls": "controls"},
+           "folder": "evidence folder compared: {folder} (the report records the folder {root})",
+           "other_folder": "note: the report was made from {root}; this is another folder",
+           "register": "action register of the history database: the run read {actions} actions (SHA-256 of "
+                       "their content {sha}); it changes with every import and is not compared",
+           "register_old": "history database {path}: recorded as a file by an earlier version; not compared",
+           "sums_ok": "the report file matches {sums} (so its integrity block is the one issued, as far as {sums} "
+                      "is kept or signed apart from the evidence)",
+           "sums_bad": "MISMATCH: the report file differs from {sums}: the report was changed after it was issued",
+           "unsigned": "note: the report's integrity block is not authenticated: anyone who can edit the evidence "
+                       "can edit the report too. Write SHA256SUMS with `auditor report --sums` when issuing, keep "
+                       "it (or its signature) apart from the evidence, and check with `sha256sum -c SHA256SUMS` "
+                       "or `auditor verify REPORT --sums FILE`"},
 }
 
 
 def render(result: dict, lang: str = "ja") -> str:
-    """The outcome of `verify` for people: a verdict line, then one line per differing file."""
+    """The outcome of `verify` for people: a verdict line, one line per differing file, then what was
+    compared and how far the verdict can be trusted."""
     t = TEXT[lang]
-    if result["matches"]:
-        return t["match"].format(n=result["unchanged"]) + "\n"
+    report = result.get("report")
+    lines = []
+    if report and not report["matches"]:  # first: a changed report's block vouches for nothing
+        lines.append(t["sums_bad"].format(sums=report["sums_file"]))
     counts = {k: len(result[k]) for k in ("changed", "added", "removed")}
-    lines = [t["mismatch"].format(**counts)]
+    lines.append(t["mismatch"].format(**counts) if any(counts.values()) else t["match"].format(n=result["unchanged"]))
     for state in ("changed", "added", "removed"):
         lines += [f"  {t[state]:<8} {item['path']}  ({t['what'][item['what']]})" for item in result[state]]
+    folder, root = result.get("evidence_folder"), result.get("recorded_root")
+    if folder:
+        lines.append(t["folder"].format(folder=folder, root=root or "?"))
+        if root and Path(folder).name != root:
+            lines.append(t["other_folder"].format(root=root))
+    register = result.get("register")
+    if register and "actions" in register:
+        lines.append(t["register"].format(actions=register["actions"], sha=register["sha256"]))
+    elif register:
+        lines.append(t["register_old"].format(path=register.get("path")))
+    if report and report["matches"]:
+        lines.append(t["sums_ok"].format(sums=report["sums_file"]))
+    elif not report:
+        lines.append(t["unsigned"])
     return "\n".join(lines) + "\n"

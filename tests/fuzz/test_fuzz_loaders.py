@@ -12,16 +12,17 @@ import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from auditor import defaults
 from auditor.catalogue import controls as catalogue, policy
 from auditor.evidence import loader as evidence, kinds, readers
 from auditor.errors import InputError
 from auditor.model import Policy
-from conftest import POLICY, ROOT, SAMPLE, invoke
+from conftest import POLICY, SAMPLE, invoke
 
 from .profile import fuzz
 
 SAMPLE_FILES = sorted(p.name for p in SAMPLE.iterdir() if p.name != "manifest.yaml")
-CONTROL_FILES = sorted((ROOT / "controls").glob("*.yaml"))
+CONTROL_FILES = sorted(defaults.shipped_controls().glob("*.yaml"))
 DATEISH = st.text(alphabet="0123456789０１年月日元令和平成RH.-/ ", max_size=12)
 SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=False),
                    st.text(max_size=12), DATEISH)
@@ -218,7 +219,7 @@ def test_mutated_shipped_controls_give_controls_or_an_input_error(controls_dir, 
 
 @pytest.fixture(scope="module")
 def shipped_controls():
-    return catalogue.load([ROOT / "controls"])[0]
+    return catalogue.load([defaults.shipped_controls()])[0]
 
 
 @fuzz(60)
