@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 import string
 
-from . import mynumber, normalize, rules
+from . import mynumber, normalize, notices, rules
 from .catalogue import context_params
 from .kinds import spec as kind_spec
 from .model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
@@ -85,8 +85,13 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
             counts["failed"] += failed
         for hit in outcome.hits:
             _merge(findings, _finding(control, rule, hit, policy, evidence, base))
+        result.notices += [notices.join(j, files) for j in outcome.joins]
     if not applicable:
         return Result(control, "not_applicable", reason=_not_applicable())
+    try:
+        result.notices += notices.notes(control, ctx, base)
+    except rules.RuleError as exc:
+        return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
     texts = [text for f in findings.values() for text in (f.id, f.message["ja"], f.message["en"])]
     if mynumber.might_contain(texts):  # one scan of every message; masking is rare
         masked: dict[str, Finding] = {}

@@ -56,6 +56,7 @@ class Control:
     line: int | None = None
     enabled: bool = True
     disabled_reason: str | None = None
+    notes: tuple = ()  # {when, ja, en}: what an evaluated result rests on (e.g. which courses count)
 
     def depends_on(self) -> list[str]:
         """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""
@@ -173,6 +174,8 @@ class Result:
     reason: dict | None = None  # {"ja", "en"} for not_applicable, no_evidence, stale, error
     checked: int = 0  # records in scope
     departments: dict = field(default_factory=dict)  # code -> {"checked": n, "failed": m}
+    # what the result rests on and data that looks off: {"code", "level" (info|warning), "message" {ja, en}, "files"}
+    notices: list = field(default_factory=list)
 
     @property
     def control_id(self) -> str:

@@ -19,7 +19,9 @@ def result_dict(r: Result, lang: str, baseline=None) -> dict:
     return {"control_id": c.id, "title": c.title, "area": c.area, "severity": c.severity, "status": r.status,
             "reason": r.reason[lang] if r.reason else None, "source": c.source, "checked": r.checked,
             "departments": [{"code": code, **counts} for code, counts in sorted(r.departments.items())],
-            "findings": [finding_dict(f, lang, baseline) for f in r.findings]}
+            "findings": [finding_dict(f, lang, baseline) for f in r.findings],
+            "notices": [{"code": n["code"], "level": n["level"], "message": n["message"][lang],
+                         "messages": n["message"], "files": n["files"]} for n in r.notices]}
 
 
 def summary(run: AuditRun, baseline=None) -> dict:

@@ -21,6 +21,7 @@ from .predicates import compile_predicate
 from .values import Context, RuleError, param
 
 QUANTIFIERS = ("none", "all", "some", "each", "controls_pass")
+MIN_MATCH = 0.5  # has.min_match: below this share on both sides, a join's keys likely differ in form
 
 
 @dataclass
@@ -40,6 +41,22 @@ class Outcome:
     hits: list = field(default_factory=list)
     checked: int = 0
     departments: dict = field(default_factory=dict)  # unit code -> [checked, failed]
+    joins: list = field(default_factory=list)  # Join of each each-rule whose keys hardly meet
+
+
+@dataclass
+class Join:
+    """How the join keys of an `each` rule met: records with a key, how many found the other side."""
+
+    outer: str  # kind
+    inner: str
+    on: list  # [(outer field, inner field)]
+    outer_keyed: int  # records in scope with a key
+    outer_matched: int
+    inner_keyed: int
+    inner_matched: int
+    outer_unmatched: list  # a few keys of each side that the other does not hold
+    inner_unmatched: list
 
 
 def quantifier(rule: dict) -> str:
@@ -174,12 +191,44 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
             failing = [r for r in scope if count.get(outer_column[r], 0) < need]
     else:
         failing = _each_row_by_row(outer, scope, inner, on, has_pred, need)
+    join = _join_coverage(outer, scope, inner, on)
+    share = has.get("min_match", MIN_MATCH)
+    if join and join.outer_matched < share * join.outer_keyed and join.inner_matched < share * join.inner_keyed:
+        out.joins.append(join)  # both sides mostly unmatched: the keys are likely written differently
     _hits(out, rule, outer, scope, failing)
     if rule.get("locate") == "dataset":
         for hit in out.hits:
             hit.record, hit.files = None, tuple(files.get(inner.kind, ()))
     for hit in out.hits:
         hit.fields.update(count=0, min=need)
+
+
+def _join_coverage(outer: Dataset, scope, inner: Dataset, on: list, shown: int = 3) -> Join | None:
+    """Join keys met on both sides (has.where aside): of the outer records in scope, and of all inner records."""
+    if not on:
+        return None
+    if len(on) == 1 and _scalar(outer, on[0][0]) and _scalar(inner, on[0][1]):  # the usual case, at C speed
+        column, inner_column = _join_column(outer, on[0][0]), _join_column(inner, on[0][1])
+        sides = [([v for v in (column if len(scope) == len(column) else map(column.__getitem__, scope))
+                   if v is not None], set(inner_column)),
+                 ([v for v in inner_column if v is not None], set(column))]
+        found = [(keyed, [v for v in keyed if v not in other]) for keyed, other in sides]
+        unmatched = [[(v,) for v in dict.fromkeys(missing)] for _, missing in found]
+        counts = [(len(keyed), len(keyed) - len(missing)) for keyed, missing in found]
+    else:
+        rows = _join_keys(outer, [o for o, _ in on], None)
+        inner_rows = _join_keys(inner, [i for _, i in on], None)
+        scoped = rows if len(scope) == len(rows) else [rows[r] for r in scope]
+        counts, unmatched = [], []
+        for keys_of, other in ((scoped, {k for ks in inner_rows for k in ks}), (inner_rows, {k for ks in rows for k in ks})):
+            keyed = [keys for keys in keys_of if keys]
+            missing = [keys[0] for keys in keyed if not any(k in other for k in keys)]
+            counts.append((len(keyed), len(keyed) - len(missing)))
+            unmatched.append(list(dict.fromkeys(missing)))
+    if not counts[0][0] or not counts[1][0]:
+        return None  # nothing to compare on one side
+    samples = [["/".join(map(str, k)) for k in keys[:shown]] for keys in unmatched]
+    return Join(outer.kind, inner.kind, on, *counts[0], *counts[1], *samples)
 
 
 def _scalar(data: Dataset, name: str) -> bool:
