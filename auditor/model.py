@@ -129,6 +129,7 @@ class Evidence:
     my_numbers: tuple = ()  # Location of every cell that held a My Number (masked on reading)
     unknown_units: tuple = ()  # (Location of the first row, value, rows) of units not in org_units
     personal_data: tuple = ()  # personal.Occurrence of every cell that held a My Number
+    notices: tuple = ()  # data that looks off ({"code", "level", "file", "line", "message"}), e.g. footer rows
 
     def files_of(self, kind: str) -> list[str]:
         if kind in DERIVED_KINDS:
