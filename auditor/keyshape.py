@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import mynumber
 
 TAIL = 3  # rows at the end of a file that are looked at
-SAMPLE = 1000  # other rows whose shapes are compared with them (spread over the file)
+SAMPLE = 300  # other rows whose shapes are compared with them (spread over the file)
 MIN_OTHERS = 3  # fewer keyed rows than this: nothing to compare with
 
 

@@ -191,10 +191,11 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
             failing = [r for r in scope if count.get(outer_column[r], 0) < need]
     else:
         failing = _each_row_by_row(outer, scope, inner, on, has_pred, need)
-    join = _join_coverage(outer, scope, inner, on)
     share = has.get("min_match", MIN_MATCH)
-    if join and join.outer_matched < share * join.outer_keyed and join.inner_matched < share * join.inner_keyed:
-        out.joins.append(join)  # both sides mostly unmatched: the keys are likely written differently
+    if len(scope) - len(failing) < share * len(scope):  # else enough outer records matched: no need to look
+        join = _join_coverage(outer, scope, inner, on)
+        if join and join.outer_matched < share * join.outer_keyed and join.inner_matched < share * join.inner_keyed:
+            out.joins.append(join)  # both sides mostly unmatched: the keys are likely written differently
     _hits(out, rule, outer, scope, failing)
     if rule.get("locate") == "dataset":
         for hit in out.hits:
@@ -207,28 +208,52 @@ def _join_coverage(outer: Dataset, scope, inner: Dataset, on: list, shown: int =
     """Join keys met on both sides (has.where aside): of the outer records in scope, and of all inner records."""
     if not on:
         return None
-    if len(on) == 1 and _scalar(outer, on[0][0]) and _scalar(inner, on[0][1]):  # the usual case, at C speed
-        column, inner_column = _join_column(outer, on[0][0]), _join_column(inner, on[0][1])
-        sides = [([v for v in (column if len(scope) == len(column) else map(column.__getitem__, scope))
-                   if v is not None], set(inner_column)),
-                 ([v for v in inner_column if v is not None], set(column))]
-        found = [(keyed, [v for v in keyed if v not in other]) for keyed, other in sides]
-        unmatched = [[(v,) for v in dict.fromkeys(missing)] for _, missing in found]
-        counts = [(len(keyed), len(keyed) - len(missing)) for keyed, missing in found]
-    else:
-        rows = _join_keys(outer, [o for o, _ in on], None)
-        inner_rows = _join_keys(inner, [i for _, i in on], None)
-        scoped = rows if len(scope) == len(rows) else [rows[r] for r in scope]
-        counts, unmatched = [], []
-        for keys_of, other in ((scoped, {k for ks in inner_rows for k in ks}), (inner_rows, {k for ks in rows for k in ks})):
-            keyed = [keys for keys in keys_of if keys]
-            missing = [keys[0] for keys in keyed if not any(k in other for k in keys)]
-            counts.append((len(keyed), len(keyed) - len(missing)))
-            unmatched.append(list(dict.fromkeys(missing)))
-    if not counts[0][0] or not counts[1][0]:
+    (outer_rows, outer_flat), (inner_rows, inner_flat) = (_row_keys(outer, [o for o, _ in on]),
+                                                          _row_keys(inner, [i for _, i in on]))
+    scoped = outer_rows if len(scope) == len(outer_rows) else list(map(outer_rows.__getitem__, scope))
+    sides = [_side(scoped, outer_flat, _all_keys(inner_rows, inner_flat), shown),
+             _side(inner_rows, inner_flat, _all_keys(outer_rows, outer_flat), shown)]
+    if not sides[0][0] or not sides[1][0]:
         return None  # nothing to compare on one side
-    samples = [["/".join(map(str, k)) for k in keys[:shown]] for keys in unmatched]
-    return Join(outer.kind, inner.kind, on, *counts[0], *counts[1], *samples)
+    (ok, om, os_), (ik, im, is_) = sides
+    text = lambda k: "/".join(map(str, k)) if isinstance(k, tuple) else str(k)  # noqa: E731
+    return Join(outer.kind, inner.kind, on, ok, om, ik, im, list(map(text, os_)), list(map(text, is_)))
+
+
+def _row_keys(data: Dataset, names: list) -> tuple[list, bool]:
+    """Each row's join key (None: it has none), at C speed when no field holds a list -> (keys, True);
+    else each row's list of keys -> (lists, False). One field gives plain values, several give tuples."""
+    if all(_scalar(data, n) for n in names):
+        columns = [_join_column(data, n) for n in names]
+        if len(columns) == 1:
+            return columns[0], True
+        return [None if None in t else t for t in zip(*columns)], True
+    keys = _join_keys(data, names, None)
+    return ([[k[0] for k in ks] for ks in keys] if len(names) == 1 else keys), False
+
+
+def _all_keys(rows: list, flat: bool) -> set:
+    return set(rows) if flat else {k for ks in rows for k in ks}
+
+
+def _side(rows: list, flat: bool, other: set, shown: int) -> tuple:
+    """(rows with a key, rows whose key the other side holds, a few keys it does not)."""
+    if flat:
+        keyed = [k for k in rows if k is not None]
+        missing = [k for k in keyed if k not in other]
+    else:
+        keyed = [ks for ks in rows if ks]
+        missing = [ks[0] for ks in keyed if not any(k in other for k in ks)]
+    return len(keyed), len(keyed) - len(missing), _first_distinct(missing, shown)
+
+
+def _first_distinct(values, n: int) -> list:
+    out: dict = {}
+    for v in values:
+        out.setdefault(v)
+        if len(out) == n:
+            break
+    return list(out)
 
 
 def _scalar(data: Dataset, name: str) -> bool:
