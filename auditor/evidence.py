@@ -90,7 +90,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         if kind not in datasets:
             datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
         datasets[kind].add(entry["path"], columns, lines, present)
-        notices += keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
+        notices += [n for n in keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
+                    if (n["file"], n["line"]) not in {(m["file"], m["line"]) for m in notices}]  # a file read twice
         files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
     org = datasets.get("org_units")
     units = {} if org is None else {

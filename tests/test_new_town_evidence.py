@@ -112,6 +112,8 @@ def test_footer_row_whose_key_does_not_look_like_the_others_is_named_in_every_ou
     for lang in ("ja", "en"):
         text = invoke("check", "--policy", policy, "--evidence", ev, "--lang", lang).output
         assert "lms.csv:8" in text and word in text
+    validated = invoke("validate", "--policy", policy, "--evidence", ev)
+    assert validated.exit_code == 0 and "lms.csv:8" in validated.stderr
 
 
 def test_keys_of_one_shape_give_no_footer_notice(tmp_path):
