@@ -158,3 +158,20 @@ def test_the_shipped_sample_has_no_join_notice():
     doc = json.loads(invoke("check", "--format", "json").stdout)
     assert [n for r in doc["results"] for n in r["notices"] if n["level"] == "warning"] == []
 
+
+
+def test_the_organisation_report_carries_the_join_warning_and_a_department_report_the_notes(tmp_path):
+    ev = _numbers_against_padded_ids(tmp_path)
+    out = tmp_path / "reports"
+    result = invoke("report", "--policy", write_policy(tmp_path), "--evidence", ev, "--out", out,
+                    "--format", "json,html,md", "--date", "2026-04-15")
+    assert result.exit_code == 0, result.output
+    org = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (tr01,) = [r for r in org["check"]["results"] if r["control_id"] == "TR-01"]
+    assert [n["level"] for n in tr01["notices"]] == ["warning", "info"]
+    for name in ("report.ja.html", "report.ja.md"):
+        assert "【データ品質】" in (out / name).read_text(encoding="utf-8")
+    (dept,) = [p for p in (out / "departments").iterdir() if p.name.startswith("0200")]
+    mine = json.loads((dept / "report.json").read_text(encoding="utf-8"))
+    (tr01,) = [r for r in mine["check"]["results"] if r["control_id"] == "TR-01"]
+    assert [n["code"] for n in tr01["notices"]] == ["basis"]  # keys of other departments stay out
