@@ -56,6 +56,7 @@ class Control:
     line: int | None = None
     enabled: bool = True
     disabled_reason: str | None = None
+    notes: tuple = ()  # {when, ja, en}: what an evaluated result rests on (e.g. which courses count)
 
     def depends_on(self) -> list[str]:
         """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""
@@ -128,6 +129,7 @@ class Evidence:
     my_numbers: tuple = ()  # Location of every cell that held a My Number (masked on reading)
     unknown_units: tuple = ()  # (Location of the first row, value, rows) of units not in org_units
     personal_data: tuple = ()  # personal.Occurrence of every cell that held a My Number
+    notices: tuple = ()  # data that looks off ({"code", "level", "file", "line", "message"}), e.g. footer rows
 
     def files_of(self, kind: str) -> list[str]:
         if kind in DERIVED_KINDS:
@@ -173,6 +175,8 @@ class Result:
     reason: dict | None = None  # {"ja", "en"} for not_applicable, no_evidence, stale, error
     checked: int = 0  # records in scope
     departments: dict = field(default_factory=dict)  # code -> {"checked": n, "failed": m}
+    # what the result rests on and data that looks off: {"code", "level" (info|warning), "message" {ja, en}, "files"}
+    notices: list = field(default_factory=list)
 
     @property
     def control_id(self) -> str:

@@ -32,8 +32,8 @@ STAFF = [
     ("2025-03-31", False), ("2026-04-01", False),
 ])
 def test_tr01_fiscal_year_bounds_are_inclusive(tmp_path, completed, ok):
-    training = [{"staff_id": s, "course": "基礎", "completed_on": "2025-06-01"} for s in ("S002", "S004")]
-    training.append({"staff_id": "Ｓ００１", "course": "基礎", "completed_on": completed})  # NFKC join
+    training = [{"staff_id": s, "course": "情報セキュリティ基礎", "completed_on": "2025-06-01"} for s in ("S002", "S004")]
+    training.append({"staff_id": "Ｓ００１", "course": "情報セキュリティ基礎", "completed_on": completed})  # NFKC join
     _, result = run(tmp_path, "TR-01", {"org_units": ORG, "staff": STAFF, "training_records": training})
     assert ids(result) == ([] if ok else ["TR-01:S001"])
     assert result["status"] == ("pass" if ok else "fail")
@@ -52,7 +52,8 @@ def test_tr01_one_finding_per_untrained_person_at_roster_row(tmp_path):
 def test_tr01_course_parameter(tmp_path):
     training = [{"staff_id": s, "course": "応用", "completed_on": "2025-06-01"} for s in ("S001", "S002", "S004")]
     data = {"org_units": ORG, "staff": STAFF, "training_records": training}
-    _, any_course = run(tmp_path / "a", "TR-01", data)
+    # any course counts only when the policy says so (issue 11 §4): course and course_match both null
+    _, any_course = run(tmp_path / "a", "TR-01", data, controls={"TR-01": {"params": {"course_match": None}}})
     assert any_course["status"] == "pass"
     _, basic = run(tmp_path / "b", "TR-01", data, controls={"TR-01": {"params": {"course": "基礎"}}})
     assert ids(basic) == ["TR-01:S001", "TR-01:S002", "TR-01:S004"]

@@ -6,6 +6,7 @@ import io
 import json
 
 import openpyxl
+import pytest
 import yaml
 
 from conftest import ORG, invoke, write_evidence, write_policy
@@ -90,6 +91,36 @@ def test_as_of_far_after_the_fiscal_year_is_an_input_error(tmp_path):
 def test_as_of_shortly_after_the_fiscal_year_is_accepted(tmp_path):
     result, _ = _as_of_error(tmp_path, 2025, "2026-05-31")  # the audit held in May after the year
     assert result.exit_code in (0, 1), result.output
+
+
+def _footer_case(tmp_path, text):
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG})
+    (ev / "lms.csv").write_text(text, encoding="utf-8")
+    _manifest(ev, [{"path": "org_units.yaml", "kind": "org_units"}, {"path": "lms.csv", "kind": "training_records"}])
+    return ev
+
+
+@pytest.mark.parametrize("footer, word", [("合計,6件,", "合計"), ("計 45名,,", "計 45名"), ("※以上,,", "※以上")])
+def test_footer_row_whose_key_does_not_look_like_the_others_is_named_in_every_output(tmp_path, footer, word):
+    rows = "".join(f"S00{i},情報セキュリティ研修,2025-06-0{i}\n" for i in range(1, 7))
+    ev = _footer_case(tmp_path, "staff_id,course,completed_on\n" + rows + footer + "\n")
+    policy = write_policy(tmp_path)
+    result = invoke("check", "--format", "json", "--policy", policy, "--evidence", ev, "--control", "TR-01")
+    notices = json.loads(result.stdout)["evidence_notices"]
+    assert [(n["file"], n["line"]) for n in notices] == [("lms.csv", 8)]
+    assert word in notices[0]["messages"]["ja"] and word in notices[0]["messages"]["en"]
+    for lang in ("ja", "en"):
+        text = invoke("check", "--policy", policy, "--evidence", ev, "--lang", lang).output
+        assert "lms.csv:8" in text and word in text
+    validated = invoke("validate", "--policy", policy, "--evidence", ev)
+    assert validated.exit_code == 0 and "lms.csv:8" in validated.stderr
+
+
+def test_keys_of_one_shape_give_no_footer_notice(tmp_path):
+    rows = "".join(f"S00{i},情報セキュリティ研修,2025-06-0{i}\n" for i in range(1, 7))
+    ev = _footer_case(tmp_path, "staff_id,course,completed_on\n" + rows)
+    result = invoke("check", "--format", "json", "--policy", write_policy(tmp_path), "--evidence", ev)
+    assert json.loads(result.stdout)["evidence_notices"] == []
 
 
 def test_any_zone_is_read_and_a_deny_rule_with_any_does_not_stop_the_run(tmp_path):

@@ -2,8 +2,12 @@
 what they rest on (training courses, joins that match nothing, controls that do not apply)."""
 from __future__ import annotations
 
+import io
 import json
 
+import openpyxl
+import pytest
+import yaml
 
 from conftest import ORG, invoke, write_evidence, write_policy
 
@@ -58,3 +62,116 @@ def test_ns09_is_not_applicable_under_alpha_before_any_evidence_is_looked_for(tm
     assert results["NS-09"]["status"] == "not_applicable"
     beta, _ = check(tmp_path / "b", {"org_units": ORG}, "NS-09", network_model="beta")
     assert beta["NS-09"]["status"] == "no_evidence"  # under β missing evidence still never passes
+
+
+# ---- which courses count as security training --------------------------------------------------
+
+STAFF = [{"staff_id": "S001", "unit": "市民課"}, {"staff_id": "S002", "unit": "市民課"}]
+TRAINING = [{"staff_id": "S001", "course": "個人情報保護研修", "completed_on": "2025-06-01"},
+            {"staff_id": "S002", "course": "情報セキュリティ研修（基礎）", "completed_on": "2025-06-01"}]
+
+
+def _basis(result, lang):
+    return [n["messages"][lang] for n in result["notices"] if n["code"] == "basis"]
+
+
+def test_an_unrelated_course_never_counts_by_default_and_the_result_says_which_counted(tmp_path):
+    results, text = check(tmp_path, {"org_units": ORG, "staff": STAFF, "training_records": TRAINING}, "TR-01")
+    assert ids(results["TR-01"]) == ["TR-01:S001"]  # 個人情報保護研修 only: not security training
+    (ja,), (en,) = _basis(results["TR-01"], "ja"), _basis(results["TR-01"], "en")
+    assert "セキュリティ" in ja and "security" in en and ja in text
+
+
+@pytest.mark.parametrize("params, expected, word", [
+    ({"course": "個人情報保護研修"}, ["TR-01:S002"], "個人情報保護研修"),
+    ({"course": ["個人情報保護研修", "情報セキュリティ研修（基礎）"]}, [], "情報セキュリティ研修（基礎）"),
+    ({"course_match": None}, [], "null"),  # the policy itself says that any course counts
+])
+def test_the_policy_names_the_courses_and_the_result_repeats_them(tmp_path, params, expected, word):
+    results, _ = check(tmp_path, {"org_units": ORG, "staff": STAFF, "training_records": TRAINING}, "TR-01",
+                       controls={"TR-01": {"params": params}})
+    assert ids(results["TR-01"]) == expected
+    assert all(word in text for lang in ("ja", "en") for text in _basis(results["TR-01"], lang))
+
+
+def test_tr02_counts_the_same_courses_as_tr01(tmp_path):
+    staff = [dict(s, joined_on="2025-06-01") for s in STAFF]
+    results, _ = check(tmp_path, {"org_units": ORG, "staff": staff, "training_records": TRAINING}, "TR-02")
+    assert ids(results["TR-02"]) == ["TR-02:S001"]
+
+
+# ---- joins whose keys hardly meet ---------------------------------------------------------------
+
+def _xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _numbers_against_padded_ids(tmp_path):
+    """The roster holds 職員番号 as Excel numbers (1001); the LMS writes them padded (001001)."""
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG})
+    (ev / "名簿.xlsx").write_bytes(_xlsx([["職員番号", "所属"]] + [[1000 + i, "市民課"] for i in range(1, 7)]))
+    (ev / "lms.csv").write_text("職員番号,コース,受講日\n" + "".join(
+        f"00{1000 + i},情報セキュリティ研修,2025-06-01\n" for i in range(1, 7)), encoding="utf-8")
+    files = [{"path": "org_units.yaml", "kind": "org_units"},
+             {"path": "名簿.xlsx", "kind": "staff", "columns": {"職員番号": "staff_id", "所属": "unit"}},
+             {"path": "lms.csv", "kind": "training_records",
+              "columns": {"職員番号": "staff_id", "コース": "course", "受講日": "completed_on"}}]
+    doc = {"organisation": "テスト市", "fiscal_year": 2025,
+           "files": [dict(f, provided_by="テスト", collected_on="2026-03-01") for f in files]}
+    (ev / "manifest.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return ev
+
+
+def test_a_join_that_matches_nothing_says_so_naming_both_files_and_unmatched_keys(tmp_path):
+    ev = _numbers_against_padded_ids(tmp_path)
+    pol = write_policy(tmp_path)
+    args = ["--policy", pol, "--evidence", ev, "--control", "TR-01"]
+    doc = json.loads(invoke("check", "--format", "json", *args).stdout)
+    (tr01,) = doc["results"]
+    assert tr01["status"] == "fail" and len(tr01["findings"]) == 6
+    (notice,) = [n for n in tr01["notices"] if n["level"] == "warning"]
+    assert notice["code"] == "join_mismatch" and notice["files"] == ["名簿.xlsx", "lms.csv"]
+    for lang in ("ja", "en"):
+        message = notice["messages"][lang]
+        assert all(word in message for word in ("名簿.xlsx", "lms.csv", "1001", "001001", "6"))
+        text = invoke("check", *args, "--lang", lang).output
+        assert message in text
+
+
+def test_values_map_repairs_the_join_and_the_notice_goes(tmp_path):
+    ev = _numbers_against_padded_ids(tmp_path)
+    manifest = yaml.safe_load((ev / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["files"][1]["values"] = {"staff_id": {1000 + i: f"00{1000 + i}" for i in range(1, 7)}}
+    (ev / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    doc = json.loads(invoke("check", "--format", "json", "--policy", write_policy(tmp_path), "--evidence", ev,
+                            "--control", "TR-01").stdout)
+    (tr01,) = doc["results"]
+    assert tr01["status"] == "pass" and [n["code"] for n in tr01["notices"]] == ["basis"]
+
+
+def test_the_shipped_sample_has_no_join_notice():
+    doc = json.loads(invoke("check", "--format", "json").stdout)
+    assert [n for r in doc["results"] for n in r["notices"] if n["level"] == "warning"] == []
+
+
+
+def test_the_organisation_report_carries_the_join_warning_and_a_department_report_the_notes(tmp_path):
+    ev = _numbers_against_padded_ids(tmp_path)
+    out = tmp_path / "reports"
+    result = invoke("report", "--policy", write_policy(tmp_path), "--evidence", ev, "--out", out,
+                    "--format", "json,html,md", "--date", "2026-04-15")
+    assert result.exit_code == 0, result.output
+    org = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (tr01,) = [r for r in org["check"]["results"] if r["control_id"] == "TR-01"]
+    assert [n["level"] for n in tr01["notices"]] == ["warning", "info"]
+    for name in ("report.ja.html", "report.ja.md"):
+        assert "【データ品質】" in (out / name).read_text(encoding="utf-8")
+    (dept,) = [p for p in (out / "departments").iterdir() if p.name.startswith("0200")]
+    mine = json.loads((dept / "report.json").read_text(encoding="utf-8"))
+    (tr01,) = [r for r in mine["check"]["results"] if r["control_id"] == "TR-01"]
+    assert [n["code"] for n in tr01["notices"]] == ["basis"]  # keys of other departments stay out

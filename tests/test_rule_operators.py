@@ -126,3 +126,35 @@ def test_some_and_when_and_controls_pass():
     c.statuses.update({"TR-01": "pass", "TR-04": "no_evidence"})
     out = rules.evaluate({"controls_pass": ["TR-01", "TR-04", "OR-02"]}, c, {}, {})
     assert [(h.key, h.fields["status"]) for h in out.hits] == [("TR-04", "no_evidence"), ("OR-02", "not_evaluated")]
+
+
+@pytest.mark.parametrize("params, lines", [
+    ({"wanted": "A1", "pattern": "^B"}, [1]),          # the first condition left on decides
+    ({"wanted": None, "pattern": "^B"}, [3]),          # a null parameter: the next one
+    ({"wanted": ["A1", "A2"], "pattern": None}, [1, 2]),
+    ({"wanted": None, "pattern": None}, [1, 2, 3]),    # every one switched off: dropped
+])
+def test_first_condition_that_no_null_parameter_switches_off(params, lines):
+    assert matches({"action_id": {"first": [{"in": "$wanted"}, {"regex": "$pattern"}]}}, CA, **params) == lines
+
+
+def test_regex_from_a_parameter_must_be_a_pattern():
+    with pytest.raises(rules.RuleError, match="pattern"):
+        matches({"action_id": {"regex": "$pattern"}}, CA, pattern=["^A"])
+
+
+def test_each_reports_a_join_whose_keys_hardly_meet():
+    staff = [Record("staff", {"staff_id": f"{1000 + i}"}, "s.xlsx", i + 2) for i in range(4)]
+    padded = [Record("training_records", {"staff_id": f"00{1000 + i}"}, "t.csv", i + 2) for i in range(3)]
+    rule = {"each": "staff", "has": {"dataset": "training_records", "on": {"staff_id": "staff_id"}}}
+
+    def joins(inner, **has):
+        rule["has"].update(has)
+        sets = {"staff": data("staff", staff), "training_records": data("training_records", inner)}
+        return rules.evaluate(rule, ctx(), sets, {}).joins
+
+    (j,) = joins(padded)
+    assert (j.outer_keyed, j.outer_matched, j.inner_keyed, j.inner_matched) == (4, 0, 3, 0)
+    assert j.outer_unmatched == ["1000", "1001", "1002"] and j.inner_unmatched == ["001000", "001001", "001002"]
+    assert joins([Record("training_records", {"staff_id": "1000"}, "t.csv", 2)]) == []  # its one record matches
+    assert joins(padded, min_match=0) == []

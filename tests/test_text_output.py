@@ -16,7 +16,8 @@ from test_baseline import NEW_RULE
 def _control_lines(text: str) -> list[str]:
     block = text.split("== 管理策ごとの結果 ==\n", 1)[1] if "== 管理策ごとの結果 ==" in text \
         else text.split("== Results by control ==\n", 1)[1]
-    return block.split("\n\n", 1)[0].splitlines()
+    return [line for line in block.split("\n\n", 1)[0].splitlines()
+            if not line.startswith("   ")]  # a result's notices are indented under it
 
 
 def test_width_counts_wide_characters_twice():

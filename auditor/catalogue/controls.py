@@ -40,7 +40,7 @@ def _build(item: dict, path: Path, line) -> Control:
     return Control(id=item["id"], title=item["title"], requirement=item["requirement"], area=item["area"],
                    severity=item["severity"], source=item["source"], params=dict(item.get("params") or {}),
                    evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
-                   message=item["message"], path=str(path), line=line)
+                   message=item["message"], path=str(path), line=line, notes=tuple(item.get("notes") or ()))
 
 
 def _check_rules(control: Control, line) -> None:
@@ -66,6 +66,11 @@ def _compile(control: Control, params: dict, model: str, path, line) -> None:
             rules.compile_rule(rule, ctx)
         except rules.RuleError as exc:
             raise InputError(path, f"{control.id}: {exc}", line=line) from None
+    for note in control.notes:
+        try:
+            rules.applies(note, ctx)
+        except rules.RuleError as exc:
+            raise InputError(path, f"{control.id}: notes: {exc}", line=line) from None
 
 
 def _globals(model: str, fy: FiscalYear, as_of) -> dict:

@@ -111,6 +111,8 @@ def validate(policy, evidence, controls, limits):
     pol, lines = pol_mod.load(policy)
     catalogue.apply_policy(loaded, pol, lines)
     ev = ev_mod.load(evidence, limits=limits)
+    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records)
+        click.echo(f"warning: {n['file']}:{n['line']}: {n['message']['en']}", err=True)
     records = sum(f.records for f in ev.files)
     click.echo(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)")
 

@@ -8,6 +8,7 @@ import string
 from ..privacy import mynumber
 from ..evidence import normalize
 from ..catalogue import rules
+from . import notices
 from ..catalogue.controls import context_params
 from ..evidence.kinds import spec as kind_spec
 from ..model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
@@ -87,8 +88,13 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
             counts["failed"] += failed
         for hit in outcome.hits:
             _merge(findings, _finding(control, rule, hit, policy, evidence, base))
+        result.notices += [notices.join(j, files) for j in outcome.joins]
     if not applicable:
         return Result(control, "not_applicable", reason=_not_applicable())
+    try:
+        result.notices += notices.notes(control, ctx, base)
+    except rules.RuleError as exc:
+        return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
     texts = [text for f in findings.values() for text in (f.id, f.message["ja"], f.message["en"])]
     if mynumber.might_contain(texts):  # one scan of every message; masking is rare
         masked: dict[str, Finding] = {}

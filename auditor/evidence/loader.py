@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import cache, kinds, normalize, prefetch, readers
+from . import cache, keyshape, kinds, normalize, prefetch, readers
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -83,7 +83,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
         if pending:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
-    files, datasets, found = [], {}, []
+    files, datasets, found, notices = [], {}, [], []
     for i, entry in enumerate(entries):
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
         (digest, (columns, lines, present, encoding)), occurrences = done[i]
@@ -92,6 +92,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         if kind not in datasets:
             datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
         datasets[kind].add(entry["path"], columns, lines, present)
+        notices += [n for n in keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
+                    if (n["file"], n["line"]) not in {(m["file"], m["line"]) for m in notices}]  # a file read twice
         files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
     org = datasets.get("org_units")
     units = {} if org is None else {
@@ -99,7 +101,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         for i, code in enumerate(org.columns["code"])}
     evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
                         tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
-                        personal_data=tuple(found))
+                        personal_data=tuple(found), notices=tuple(notices))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
 

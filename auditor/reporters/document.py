@@ -154,7 +154,11 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
                         "checked": _checked(r, code, secretariat),
                         "open_findings": sum(f["status"] == "open" for f in mine),
                         "waived_findings": sum(f["status"] == "waived" for f in mine),
-                        "exceptions": [excs[k] for k in sorted(excs)]})
+                        "exceptions": [excs[k] for k in sorted(excs)],
+                        # a department's report gets the notes; data-quality warnings (which quote keys of
+                        # every department) go to the organisation's
+                        "notices": [{"code": n["code"], "level": n["level"], "message": dict(n["message"])}
+                                    for n in r.notices if not department or n["level"] == "info"]})
     return {
         "definition": _both("rate_definition"),
         "overall": rate,

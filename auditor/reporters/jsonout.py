@@ -22,7 +22,9 @@ def result_dict(r: Result, lang: str, baseline=None) -> dict:
             "baselined": baseline is not None and baseline.covers_result(r),
             "reason": r.reason[lang] if r.reason else None, "source": c.source, "checked": r.checked,
             "departments": [{"code": code, **counts} for code, counts in sorted(r.departments.items())],
-            "findings": [finding_dict(f, lang, baseline) for f in r.findings]}
+            "findings": [finding_dict(f, lang, baseline) for f in r.findings],
+            "notices": [{"code": n["code"], "level": n["level"], "message": n["message"][lang],
+                         "messages": n["message"], "files": n["files"]} for n in r.notices]}
 
 
 def summary(run: AuditRun, baseline=None) -> dict:
@@ -66,6 +68,8 @@ def document(run: AuditRun, lang: str, baseline=None) -> dict:
                        for e in run.exceptions],
         "my_number_notices": [l.as_dict() for l in ev.my_numbers],
         "unknown_units": [dict(loc.as_dict(), value=value, rows=n) for loc, value, n in ev.unknown_units],
+        "evidence_notices": [{"code": n["code"], "level": n["level"], "file": n["file"], "line": n["line"],
+                              "message": n["message"][lang], "messages": n["message"]} for n in ev.notices],
         "evidence": [{"path": f.path, "kind": f.kind, "provided_by": f.provided_by,
                       "collected_on": f.collected_on.isoformat() if f.collected_on else None,
                       "records": f.records, "sha256": f.sha256} for f in ev.files],

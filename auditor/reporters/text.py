@@ -14,7 +14,9 @@ LABELS = {
            "org_wide": "組織全体", "exceptions": "例外措置", "exception": "例外措置",
            "exc": {"valid": "有効", "expired": "期限切れ（免除しない）", "not_started": "開始前（免除しない）",
                    "invalid": "不備あり（免除しない）"},
-           "used": "件を免除",
+           "used": "件を免除", "warning": "【データ品質】", "info": "（注）",
+           "dq": "データ品質の警告 {n} 件（該当する管理策の結果の下と「証跡の確認事項」に表示）: 指摘の前提となる証跡の突合・読み取りを確認してください",
+           "evidence_notices": "証跡の確認事項（記録として読んだ行のうち、形が他と異なるもの）",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
@@ -27,7 +29,9 @@ LABELS = {
            "org_wide": "Organisation-wide", "exceptions": "Exceptions", "exception": "Exception",
            "exc": {"valid": "valid", "expired": "expired (waives nothing)", "not_started": "not started (waives nothing)",
                    "invalid": "malformed (waives nothing)"},
-           "used": "finding(s) waived",
+           "used": "finding(s) waived", "warning": "[data quality]", "info": "(note)",
+           "dq": "{n} data-quality warning(s), shown under the controls concerned and under 'Evidence to check': check the evidence the findings rest on",
+           "evidence_notices": "Evidence to check (rows read as records that do not look like the others)",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
@@ -91,6 +95,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
         reason = f" — {r.reason[lang]}" if r.reason else ""
         out.append(f"  {pad(r.control_id, ids)} {pad(t[r.status], statuses)} {r.control.title[lang]}{extra}{reason}")
+        out += [f"          {t[n['level']]} {n['message'][lang]}" for n in _ordered(r.notices)]
     if run.exceptions:
         out += ["", f"== {t['exceptions']} =="]
         for e in run.exceptions:
@@ -101,12 +106,18 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     if ev.unknown_units:
         out += ["", f"== {t['units']} =="]
         out += [f"  {_where(loc.as_dict())}: {value} ({n})" for loc, value, n in ev.unknown_units]
+    if ev.notices:
+        out += ["", f"== {t['evidence_notices']} =="]
+        out += [f"  {_where(n)}: {n['message'][lang]}" for n in ev.notices]
     if ev.my_numbers:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
     s = summary(run, baseline)
     statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
+    warnings = sum(n["level"] == "warning" for r in run.results for n in r.notices) + len(ev.notices)
+    if warnings:
+        out.append(t["dq"].format(n=warnings))
     if baseline is not None:
         known = s["baselined_findings"]
         line = t["baselined"].format(path=baseline.path, known=known, new=sum(s["open_findings"].values()) - known)
@@ -120,3 +131,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
 
 
 _ORDER = ["pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error"]
+
+
+def _ordered(notices: list) -> list:
+    return sorted(notices, key=lambda n: n["level"] != "warning")  # data-quality warnings first

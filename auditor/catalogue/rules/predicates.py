@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import re
 
-from .values import MISSING, Context, RuleError, compile_value, field_type
+from .values import MISSING, Context, RuleError, compile_value, field_type, param
 
 _LOGIC = ("all", "any", "not")
 OPERATORS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "between", "in_fy", "exists",
-             "regex", "contains", "intersects", "not")
+             "regex", "contains", "intersects", "not", "first")
 _VALUE_KEYS = ("field", "outer", "date", "lookup")
 _TRUE = "True"
+_PARAM = re.compile(r"\$[a-z][a-z0-9_]*")
 
 
 class Code:
@@ -149,12 +150,26 @@ def _tests(cond, var, ftype, ctx, kind, outer_kind, code) -> str:
 def _operator(op: str, arg, v: str, ftype, ctx, kind, outer_kind, code) -> str:
     if op == "not":
         return f"(not {_tests(arg, v, ftype, ctx, kind, outer_kind, code)})"
+    if op == "first":  # the first condition that no null parameter switches off
+        if not isinstance(arg, list) or not arg:
+            raise RuleError("first: needs a list of conditions")
+        for cond in arg:
+            expr = _tests(cond, v, ftype, ctx, kind, outer_kind, code)
+            if expr != _TRUE:
+                return expr
+        return _TRUE
     if op == "exists":
         return f"({v} is not None and {v} != '' and {v} != [])" if arg else f"({v} is None or {v} == '' or {v} == [])"
     if op == "in_fy":
         start, end = code.const(ctx.fy.start), code.const(ctx.fy.end)
         return f"({v} is not None and {'' if arg else 'not '}({start} <= {v} <= {end}))"
     if op == "regex":
+        if isinstance(arg, str) and _PARAM.fullmatch(arg):
+            arg = param(arg, ctx)
+            if arg is None:
+                return _TRUE  # a null parameter switches the condition off
+        if not isinstance(arg, str):
+            raise RuleError(f"regex needs a pattern (text), not {arg!r}")
         try:
             pattern = re.compile(arg)
         except re.error as exc:

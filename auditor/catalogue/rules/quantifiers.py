@@ -21,6 +21,7 @@ from .predicates import compile_predicate
 from .values import Context, RuleError, param
 
 QUANTIFIERS = ("none", "all", "some", "each", "controls_pass")
+MIN_MATCH = 0.5  # has.min_match: below this share on both sides, a join's keys likely differ in form
 
 
 @dataclass
@@ -40,6 +41,22 @@ class Outcome:
     hits: list = field(default_factory=list)
     checked: int = 0
     departments: dict = field(default_factory=dict)  # unit code -> [checked, failed]
+    joins: list = field(default_factory=list)  # Join of each each-rule whose keys hardly meet
+
+
+@dataclass
+class Join:
+    """How the join keys of an `each` rule met: records with a key, how many found the other side."""
+
+    outer: str  # kind
+    inner: str
+    on: list  # [(outer field, inner field)]
+    outer_keyed: int  # records in scope with a key
+    outer_matched: int
+    inner_keyed: int
+    inner_matched: int
+    outer_unmatched: list  # a few keys of each side that the other does not hold
+    inner_unmatched: list
 
 
 def quantifier(rule: dict) -> str:
@@ -174,12 +191,69 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
             failing = [r for r in scope if count.get(outer_column[r], 0) < need]
     else:
         failing = _each_row_by_row(outer, scope, inner, on, has_pred, need)
+    share = has.get("min_match", MIN_MATCH)
+    if len(scope) - len(failing) < share * len(scope):  # else enough outer records matched: no need to look
+        join = _join_coverage(outer, scope, inner, on)
+        if join and join.outer_matched < share * join.outer_keyed and join.inner_matched < share * join.inner_keyed:
+            out.joins.append(join)  # both sides mostly unmatched: the keys are likely written differently
     _hits(out, rule, outer, scope, failing)
     if rule.get("locate") == "dataset":
         for hit in out.hits:
             hit.record, hit.files = None, tuple(files.get(inner.kind, ()))
     for hit in out.hits:
         hit.fields.update(count=0, min=need)
+
+
+def _join_coverage(outer: Dataset, scope, inner: Dataset, on: list, shown: int = 3) -> Join | None:
+    """Join keys met on both sides (has.where aside): of the outer records in scope, and of all inner records."""
+    if not on:
+        return None
+    (outer_rows, outer_flat), (inner_rows, inner_flat) = (_row_keys(outer, [o for o, _ in on]),
+                                                          _row_keys(inner, [i for _, i in on]))
+    scoped = outer_rows if len(scope) == len(outer_rows) else list(map(outer_rows.__getitem__, scope))
+    sides = [_side(scoped, outer_flat, _all_keys(inner_rows, inner_flat), shown),
+             _side(inner_rows, inner_flat, _all_keys(outer_rows, outer_flat), shown)]
+    if not sides[0][0] or not sides[1][0]:
+        return None  # nothing to compare on one side
+    (ok, om, os_), (ik, im, is_) = sides
+    text = lambda k: "/".join(map(str, k)) if isinstance(k, tuple) else str(k)  # noqa: E731
+    return Join(outer.kind, inner.kind, on, ok, om, ik, im, list(map(text, os_)), list(map(text, is_)))
+
+
+def _row_keys(data: Dataset, names: list) -> tuple[list, bool]:
+    """Each row's join key (None: it has none), at C speed when no field holds a list -> (keys, True);
+    else each row's list of keys -> (lists, False). One field gives plain values, several give tuples."""
+    if all(_scalar(data, n) for n in names):
+        columns = [_join_column(data, n) for n in names]
+        if len(columns) == 1:
+            return columns[0], True
+        return [None if None in t else t for t in zip(*columns)], True
+    keys = _join_keys(data, names, None)
+    return ([[k[0] for k in ks] for ks in keys] if len(names) == 1 else keys), False
+
+
+def _all_keys(rows: list, flat: bool) -> set:
+    return set(rows) if flat else {k for ks in rows for k in ks}
+
+
+def _side(rows: list, flat: bool, other: set, shown: int) -> tuple:
+    """(rows with a key, rows whose key the other side holds, a few keys it does not)."""
+    if flat:
+        keyed = [k for k in rows if k is not None]
+        missing = [k for k in keyed if k not in other]
+    else:
+        keyed = [ks for ks in rows if ks]
+        missing = [ks[0] for ks in keyed if not any(k in other for k in ks)]
+    return len(keyed), len(keyed) - len(missing), _first_distinct(missing, shown)
+
+
+def _first_distinct(values, n: int) -> list:
+    out: dict = {}
+    for v in values:
+        out.setdefault(v)
+        if len(out) == n:
+            break
+    return list(out)
 
 
 def _scalar(data: Dataset, name: str) -> bool:

@@ -1,0 +1,65 @@
+"""Result notices: what a result rests on (a control's notes) and joins whose keys hardly meet.
+
+A notice never changes a status; it says, in both languages and in every output, why a result
+may not mean what it seems to (0 of 6 training records matched the roster) or what it counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..catalogue import rules
+from ..privacy import mynumber
+
+
+def _notice(code: str, level: str, ja: str, en: str, files=()) -> dict:
+    return {"code": code, "level": level, "message": {"ja": mynumber.mask(ja), "en": mynumber.mask(en)},
+            "files": list(files)}
+
+
+def join(j, files: dict) -> dict:
+    """A data-quality warning for a rules.Join: both files, the shares matched and a few unmatched keys."""
+    outer_files, inner_files = files.get(j.outer) or [j.outer], files.get(j.inner) or [j.inner]
+    of, inf = "、".join(outer_files), "、".join(inner_files)
+    of_en, inf_en = ", ".join(outer_files), ", ".join(inner_files)
+    ofields, ifields = "+".join(o for o, _ in j.on), "+".join(i for _, i in j.on)
+    os_, is_ = ", ".join(j.outer_unmatched) or "—", ", ".join(j.inner_unmatched) or "—"
+    ja = (f"{of}（{ofields}）と {inf}（{ifields}）の突合がほとんど一致しません。相手側に見つかった記録は、{of} の対象 "
+          f"{j.outer_keyed} 件中 {j.outer_matched} 件、{inf} の {j.inner_keyed} 件中 {j.inner_matched} 件です。"
+          f"一致しない値の例: {of} {os_}／{inf} {is_}。両方の ID の書き方（桁数・先頭のゼロ・接頭辞）をそろえるか、"
+          "マニフェストの values: で対応付けてください。この結果の指摘はこの突合に基づいています。")
+    en = (f"{of_en} ({ofields}) and {inf_en} ({ifields}) hardly match: {j.outer_matched} of {j.outer_keyed} "
+          f"records in scope in {of_en} and {j.inner_matched} of {j.inner_keyed} records in {inf_en} found a "
+          f"counterpart. Unmatched values, e.g. {of_en}: {os_}; {inf_en}: {is_}. Write the IDs alike in both files "
+          "(digits, leading zeros, prefixes) or map them under values: in the manifest; this result's findings "
+          "rest on this join.")
+    return _notice("join_mismatch", "warning", ja, en, [*outer_files, *inner_files])
+
+
+def notes(control, ctx, base: dict) -> list[dict]:
+    """The control's notes whose `when` holds, with parameters filled in (base: lang -> values)."""
+    out = []
+    for note in control.notes:
+        if rules.applies(note, ctx):
+            text = {lang: _fill(note[lang], base[lang], lang) for lang in ("ja", "en")}
+            out.append(_notice("basis", "info", text["ja"], text["en"]))
+    return out
+
+
+class _Values(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _shown(value, lang: str):
+    if value is None:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "ja" else ", ").join(str(v) for v in value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _fill(template: str, values: dict, lang: str) -> str:
+    try:
+        return template.format_map(_Values({k: _shown(v, lang) for k, v in values.items()}))
+    except (IndexError, ValueError, AttributeError, KeyError, TypeError):
+        return template
