@@ -10,7 +10,7 @@ import pytest
 
 from auditor.engine import audit
 from auditor import defaults
-from auditor.cycle import history
+from auditor.cycle import database, history
 from auditor.errors import InputError
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
@@ -29,7 +29,7 @@ def test_schema_is_created_versioned_and_in_wal_mode(tmp_path):
     db = tmp_path / "h.sqlite"
     history.connect(db, create=True).close()
     con = history.connect(db)  # opening again migrates nothing
-    assert [tuple(r) for r in con.execute("SELECT version FROM schema_version")] == [(len(history.MIGRATIONS),)]
+    assert [tuple(r) for r in con.execute("SELECT version FROM schema_version")] == [(len(database.MIGRATIONS),)]
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert counts(db)["runs"] == 0
 

@@ -26,7 +26,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from . import history, pdca
+from . import database as history, pdca  # the database primitives (history.py records runs)
 from ..evidence import kinds, normalize
 from ..evidence.dataset import Dataset
 from ..errors import InputError

@@ -1,0 +1,157 @@
+"""The history database file: SQLite opened with WAL and a busy timeout, its schema created and
+migrated (table schema_version), one transaction at a time, and the event log of every change.
+
+Texts are masked again before they are stored: a My Number never reaches the file. What is recorded
+in it is auditor/cycle/history.py (runs) and register.py (actions).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from .. import defaults
+from ..errors import InputError
+from ..privacy import mynumber
+
+BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
+HINT = "record an audit first: auditor report --record (or auditor check --record)"
+
+# Each entry migrates from version i to i + 1; never edit a released one, append a new one.
+MIGRATIONS = [
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, command TEXT NOT NULL,
+        fiscal_year INTEGER NOT NULL, as_of TEXT NOT NULL, issued_on TEXT,
+        organisation TEXT NOT NULL, policy_file TEXT NOT NULL, policy_sha256 TEXT NOT NULL,
+        catalogue_sha256 TEXT NOT NULL, controls INTEGER NOT NULL, evidence_root TEXT NOT NULL,
+        tool_version TEXT NOT NULL);
+    CREATE INDEX runs_fy ON runs (fiscal_year, id);
+    CREATE TABLE evidence_files (
+        run_id INTEGER NOT NULL REFERENCES runs(id), path TEXT NOT NULL, kind TEXT NOT NULL,
+        provided_by TEXT, collected_on TEXT, sha256 TEXT NOT NULL, records INTEGER NOT NULL,
+        PRIMARY KEY (run_id, path));
+    CREATE TABLE results (
+        run_id INTEGER NOT NULL REFERENCES runs(id), control_id TEXT NOT NULL, area TEXT NOT NULL,
+        severity TEXT NOT NULL, status TEXT NOT NULL, checked INTEGER, reason TEXT,
+        PRIMARY KEY (run_id, control_id));
+    CREATE TABLE findings (
+        run_id INTEGER NOT NULL REFERENCES runs(id), finding_id TEXT NOT NULL, control_id TEXT NOT NULL,
+        severity TEXT NOT NULL, base_severity TEXT NOT NULL, status TEXT NOT NULL, recurred INTEGER NOT NULL,
+        department_code TEXT, department_name TEXT, message_ja TEXT NOT NULL, message_en TEXT NOT NULL,
+        locations TEXT NOT NULL, exception_id TEXT,
+        PRIMARY KEY (run_id, finding_id));
+    CREATE TABLE rates (
+        run_id INTEGER NOT NULL REFERENCES runs(id), scope TEXT NOT NULL, key TEXT NOT NULL,
+        label TEXT, evaluated INTEGER NOT NULL, compliant INTEGER NOT NULL,
+        PRIMARY KEY (run_id, scope, key));
+    CREATE TABLE actions (
+        action_id TEXT PRIMARY KEY, finding_id TEXT NOT NULL, control_id TEXT NOT NULL,
+        fiscal_year INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES runs(id),
+        severity TEXT NOT NULL, department_code TEXT, department_name TEXT, item TEXT,
+        message_ja TEXT NOT NULL, message_en TEXT NOT NULL, owner_role TEXT, owner TEXT,
+        due_on TEXT NOT NULL, status TEXT NOT NULL, progress_note TEXT, completed_on TEXT,
+        verified_on TEXT, verified_by TEXT, extended_to TEXT, created_on TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE INDEX actions_dept ON actions (department_code, status);
+    CREATE TABLE action_events (
+        id INTEGER PRIMARY KEY, action_id TEXT NOT NULL REFERENCES actions(action_id), at TEXT NOT NULL,
+        by TEXT, event TEXT NOT NULL, source TEXT, changes TEXT NOT NULL, note TEXT);
+    CREATE INDEX events_action ON action_events (action_id, id);
+    CREATE TABLE run_actions (
+        run_id INTEGER NOT NULL REFERENCES runs(id), action_id TEXT NOT NULL, state TEXT NOT NULL,
+        status TEXT, PRIMARY KEY (run_id, action_id));
+    """,
+    # the verified action of the same finding that a new action follows (the finding recurred)
+    "ALTER TABLE actions ADD COLUMN previous_action_id TEXT",
+]
+
+
+def default_path(policy_path) -> Path:
+    """`.auditor/history.sqlite` beside the policy file."""
+    return defaults.state_dir(policy_path) / "history.sqlite"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path, create: bool = False) -> sqlite3.Connection:
+    """Open (and with create=True make) the database, migrated to the current schema."""
+    path = Path(path)
+    if not path.is_file():
+        if not create:
+            raise InputError(path, "no audit history database here", hint=HINT + "; or pass --db PATH")
+        try:
+            defaults.make_folder(path.parent)
+        except OSError as exc:
+            raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}") from None
+    try:
+        con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        _wal(con)
+        con.execute("PRAGMA foreign_keys = ON")
+        _migrate(con, path)
+    except sqlite3.DatabaseError as exc:
+        raise InputError(path, f"not a usable auditor history database ({exc})",
+                         hint="pass --db with another path, or move this file away") from None
+    return con
+
+
+def _wal(con) -> None:
+    """WAL lets readers work while a run records; switching needs a moment alone with the file."""
+    for _ in range(200):
+        try:
+            if con.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        time.sleep(0.05)
+    raise sqlite3.OperationalError("cannot switch the database to WAL mode: it stays locked")
+
+
+def _migrate(con, path) -> None:
+    with transaction(con):
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = con.execute("SELECT version FROM schema_version").fetchone()
+        version = row[0] if row else 0
+        if version > len(MIGRATIONS):
+            raise InputError(path, f"database schema version {version} is newer than this auditor knows "
+                             f"({len(MIGRATIONS)})", hint="upgrade auditor (pip install -U municipal-auditor)")
+        for script in MIGRATIONS[version:]:
+            for statement in (s for s in script.split(";") if s.strip()):
+                con.execute(statement)
+        if not row:
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),))
+        elif version < len(MIGRATIONS):
+            con.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+
+
+@contextlib.contextmanager
+def transaction(con):
+    """All or nothing; IMMEDIATE takes the write lock up front, so two writers queue, not deadlock."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _text(value):
+    return mynumber.mask(value) if isinstance(value, str) else value
+
+
+def _json(value) -> str:
+    return mynumber.mask(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def event(con, action_id: str, by, kind: str, source, changes: dict, note=None, at=None) -> None:
+    """One line of an action's history: who changed what, when, from where."""
+    con.execute("INSERT INTO action_events (action_id, at, by, event, source, changes, note) VALUES (?,?,?,?,?,?,?)",
+                (action_id, at or now(), _text(by), kind, _text(source), _json(changes), _text(note)))
