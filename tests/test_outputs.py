@@ -1,0 +1,85 @@
+"""How outputs are written (auditor/fsio.py): devices and FIFOs in place, other special files refused."""
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from auditor import fsio
+
+ROOT_ONLY = pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="mknod needs root")
+
+
+def _null_node(folder: Path) -> Path:
+    """A character device like /dev/null (1, 3), made here: the machine's own is never touched."""
+    node = folder / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return node
+
+
+# ---- fsio.write_atomic: what a path is decides how it is written ----
+
+@ROOT_ONLY
+def test_a_character_device_is_written_in_place_and_stays_a_device(tmp_path):
+    node = _null_node(tmp_path)
+    fsio.write_atomic(node, "result")
+    st = os.lstat(node)
+    assert stat.S_ISCHR(st.st_mode) and st.st_rdev == os.makedev(1, 3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]  # no temporary file beside it
+
+
+@ROOT_ONLY
+def test_a_symlink_to_a_character_device_is_written_through(tmp_path):
+    node = _null_node(tmp_path)
+    link = tmp_path / "out.json"
+    link.symlink_to(node)
+    fsio.write_atomic(link, b"x")
+    assert link.is_symlink() and stat.S_ISCHR(os.stat(link).st_mode)
+
+
+def test_a_fifo_is_written_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    fsio.write_atomic(fifo, "一行\n" * 10000)
+    reader.join(10)
+    assert got == [("一行\n" * 10000).encode()]
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("what", ["folder", "socket", "block device"])
+def test_other_kinds_of_path_are_refused_and_left_alone(tmp_path, what):
+    path = tmp_path / "target"
+    if what == "folder":
+        path.mkdir()
+    elif what == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    else:
+        if not hasattr(os, "getuid") or os.getuid() != 0:
+            pytest.skip("mknod needs root")
+        os.mknod(path, 0o600 | stat.S_IFBLK, os.makedev(7, 200))  # never opened
+    before = os.lstat(path)
+    assert fsio.kind(path) == what
+    with pytest.raises(OSError):
+        fsio.write_atomic(path, "x")
+    after = os.lstat(path)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
+
+
+def test_a_regular_file_and_a_new_path_are_still_replaced_by_rename(tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text("old", encoding="utf-8")
+    ino = old.stat().st_ino
+    fsio.write_atomic(old, "new")
+    fsio.write_atomic(tmp_path / "sub" / "new.json", "new")
+    assert old.read_text(encoding="utf-8") == "new" and old.stat().st_ino != ino
+    assert (tmp_path / "sub" / "new.json").read_text(encoding="utf-8") == "new"
