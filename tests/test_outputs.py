@@ -1,4 +1,5 @@
-"""How outputs are written (auditor/fsio.py): devices and FIFOs in place, other special files refused."""
+"""Where outputs land (auditor/outputs.py) and how they are written (auditor/fsio.py): devices and FIFOs
+in place, other special files refused, inputs never written over."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor import fsio
+from auditor import fsio, outputs
+from auditor.errors import InputError
 
 ROOT_ONLY = pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="mknod needs root")
 
@@ -83,3 +85,65 @@ def test_a_regular_file_and_a_new_path_are_still_replaced_by_rename(tmp_path):
     fsio.write_atomic(tmp_path / "sub" / "new.json", "new")
     assert old.read_text(encoding="utf-8") == "new" and old.stat().st_ino != ino
     assert (tmp_path / "sub" / "new.json").read_text(encoding="utf-8") == "new"
+
+
+# ---- outputs.check: nothing a run reads is written over or into ----
+
+def _inputs(tmp_path):
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "manifest.yaml").write_text("files: []\n", encoding="utf-8")
+    (ev / "staff.csv").write_text("staff_id\n", encoding="utf-8")
+    controls = tmp_path / "local"
+    controls.mkdir()
+    (controls / "x.yaml").write_text("[]\n", encoding="utf-8")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("{}\n", encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text("{}\n", encoding="utf-8")
+    return outputs.of_run(policy, ev, [controls], baseline=baseline, db=tmp_path / "h.sqlite"), ev
+
+
+@pytest.mark.parametrize("target,words", [
+    ("ev/manifest.yaml", "the manifest"), ("ev/staff.csv", "inside the evidence folder"),
+    ("ev/new.json", "inside the evidence folder"), ("ev", "inside the evidence folder"),
+    ("ev/sub/deep/new.json", "inside the evidence folder"), ("policy.yaml", "the policy"),
+    ("local/x.yaml", "a control file"), ("local/new.yaml", "inside a controls folder"),
+    ("baseline.json", "the baseline"), ("h.sqlite", "the history database"),
+])
+def test_an_output_onto_or_inside_an_input_is_refused(tmp_path, target, words):
+    inputs, _ = _inputs(tmp_path)
+    with pytest.raises(InputError) as caught:
+        outputs.check(tmp_path / target, inputs, "--output")
+    assert str(tmp_path / target) == caught.value.path and "--output" in caught.value.message
+    assert words in caught.value.message
+
+
+@pytest.mark.parametrize("how", ["symlink", "hard link", "symlinked folder", "dot-dot"])
+def test_the_same_file_by_another_name_is_refused(tmp_path, how):
+    inputs, ev = _inputs(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    if how == "symlink":
+        target = out / "result.json"
+        target.symlink_to(ev / "manifest.yaml")
+    elif how == "hard link":
+        target = out / "result.json"
+        os.link(tmp_path / "policy.yaml", target)
+    elif how == "symlinked folder":
+        (out / "departments").symlink_to(ev)
+        target = out / "departments" / "0100_x" / "report.json"
+    else:
+        target = out / ".." / "ev" / "report.json"
+    with pytest.raises(InputError):
+        outputs.check(target, inputs, "--out")
+
+
+def test_an_output_beside_the_inputs_is_fine(tmp_path):
+    inputs, _ = _inputs(tmp_path)
+    for target in ("result.json", "reports/report.json", "ev-copy/manifest.yaml", "policy.yaml.bak"):
+        outputs.check(tmp_path / target, inputs, "--output")
+    outputs.check_folder(tmp_path, inputs, "--out")  # the folder holding the inputs: only the set is written
+    outputs.check("-", inputs, "--output", stdout=True)
+    with pytest.raises(InputError):
+        outputs.check_folder("-", inputs, "--out")
