@@ -1,7 +1,8 @@
 """Where outputs land (auditor/outputs.py) and how they are written (auditor/fsio.py): devices and FIFOs
-in place, other special files refused, inputs never written over."""
+in place, other special files refused, inputs never written over, a set of files whole or not at all."""
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -147,3 +148,146 @@ def test_an_output_beside_the_inputs_is_fine(tmp_path):
     outputs.check("-", inputs, "--output", stdout=True)
     with pytest.raises(InputError):
         outputs.check_folder("-", inputs, "--out")
+
+
+# ---- fsio.FolderSet: a set of files lands whole, or the folder stays as it was ----
+
+def _old_set(out: Path) -> dict:
+    (out / "departments" / "0100_a").mkdir(parents=True)
+    for rel in ("report.json", "index.html", "departments/0100_a/report.json"):
+        (out / rel).write_text(f"old {rel}", encoding="utf-8")
+    (out / "history.sqlite").write_bytes(b"keep")
+    (out / "FY2024").mkdir()
+    (out / "FY2024" / "report.json").write_text("last year", encoding="utf-8")
+    return _state(out)
+
+
+def _state(folder: Path) -> dict:
+    """Every entry; a file's bytes and modification time (a folder's changes as entries come and go)."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), os.lstat(p).st_mtime_ns) if p.is_file() else "folder"
+            for p in sorted(folder.rglob("*"))}
+
+
+NEW = ["report.json", "report.ja.md", "departments/0100_a/report.json", "departments/0200_b/report.json", "index.html"]
+
+
+def test_a_committed_set_replaces_only_its_own_files(tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    _old_set(out)
+    with fsio.FolderSet(out) as staged:
+        for rel in NEW:
+            staged.write(rel, f"new {rel}")
+        assert (out / "report.json").read_text(encoding="utf-8") == "old report.json"  # nothing moved yet
+        staged.commit()
+    for rel in NEW:
+        assert (out / rel).read_text(encoding="utf-8") == f"new {rel}"
+    assert (out / "history.sqlite").read_bytes() == b"keep"
+    assert (out / "FY2024" / "report.json").read_text(encoding="utf-8") == "last year"
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("fail_at", [0, 2, 4])
+def test_a_full_disk_while_staging_leaves_the_folder_as_it_was(tmp_path, monkeypatch, fail_at):
+    out = tmp_path / "reports"
+    out.mkdir()
+    before = _old_set(out)
+    real, calls = fsio.write_atomic, []
+
+    def writer(path, data, *args):
+        calls.append(path)
+        if len(calls) > fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data, *args)
+    monkeypatch.setattr(fsio, "write_atomic", writer)
+    with pytest.raises(OSError):
+        with fsio.FolderSet(out) as staged:
+            for rel in NEW:
+                staged.write(rel, f"new {rel}")
+            staged.commit()
+    assert _state(out) == before
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 3, 6, 8])  # of 8 renames
+def test_an_error_while_swapping_puts_every_earlier_file_back(tmp_path, monkeypatch, fail_at):
+    out = tmp_path / "reports"
+    out.mkdir()
+    before = _old_set(out)
+    staged = fsio.FolderSet(out)
+    for rel in NEW:
+        staged.write(rel, f"new {rel}")
+    real, calls = os.rename, []
+
+    def rename(src, dst, *args, **kwargs):
+        calls.append(dst)
+        if len(calls) == fail_at:
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError):
+        staged.commit()
+    assert staged.restored
+    assert _state(out) == before
+
+
+def test_a_new_folder_is_absent_again_after_a_failure(tmp_path, monkeypatch):
+    out = tmp_path / "new" / "reports"
+    staged = fsio.FolderSet(out)
+    staged.write("report.json", "x")
+    staged.write("departments/0100_a/report.json", "x")
+    monkeypatch.setattr(os, "rename", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.ENOSPC, "full")))
+    with pytest.raises(OSError):
+        staged.commit()
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_refused_destination_moves_nothing(tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    before = _old_set(out)
+
+    def check(path):
+        if path.name == "index.html":
+            raise InputError(path, "refused")
+    with pytest.raises(InputError):
+        with fsio.FolderSet(out, check) as staged:
+            for rel in NEW:
+                staged.write(rel, "new")
+            staged.commit()
+    assert _state(out) == before
+
+
+def test_a_folder_where_a_report_goes_is_not_moved_away(tmp_path):
+    out = tmp_path / "reports"
+    (out / "report.json").mkdir(parents=True)
+    (out / "report.json" / "mine.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(IsADirectoryError):
+        with fsio.FolderSet(out) as staged:
+            staged.write("report.json", "new")
+            staged.commit()
+    assert (out / "report.json" / "mine.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+
+
+def test_earlier_files_that_cannot_be_put_back_are_kept_not_deleted(tmp_path, monkeypatch):
+    out = tmp_path / "reports"
+    out.mkdir()
+    _old_set(out)
+    staged = fsio.FolderSet(out)
+    for rel in NEW:
+        staged.write(rel, f"new {rel}")
+    real, calls = os.rename, []
+
+    def rename(src, dst, *args, **kwargs):
+        calls.append(dst)
+        if len(calls) == 6:
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", lambda *a, **k: (_ for _ in ()).throw(OSError(errno.EIO, "stuck")))
+    with pytest.raises(OSError) as caught:
+        staged.commit()
+    assert not staged.restored and ".auditor-old." in str(caught.value)
+    (backup,) = [p for p in out.iterdir() if p.name.startswith(".auditor-old.")]
+    assert sorted(p.read_text(encoding="utf-8") for p in backup.iterdir()) == \
+        ["old departments/0100_a/report.json", "old report.json"]

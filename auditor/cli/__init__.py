@@ -208,13 +208,15 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
-    written = reports.generate(run, out, issued, opts, chosen)
-    if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
-        with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
-            done = list(bar)
-    else:
-        done = list(written)
-    index = reports.write_index(run, out, issued, opts, done)
+    with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
+        written = reports.generate(run, out, issued, opts, chosen, staged)
+        if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
+            with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
+                done = list(bar)
+        else:
+            done = list(written)
+        index = reports.write_index(run, out, issued, opts, done, staged)
+        reports.commit(staged)
     if record:  # once the reports are written: the run recorded is the audit whose report was issued
         record_run(run, "report", issued, db)
     for note in (n for w in done for n in w.notes):

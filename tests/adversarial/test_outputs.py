@@ -3,11 +3,12 @@
 Every command that writes (check -o, report --out, actions export --out, --record --db) refuses a
 path that resolves inside the evidence folder or a controls folder, or onto a file the run reads, by
 any name (symlink, hard link, symlinked folder, '..'); a character device or a FIFO is written in place
-and stays what it was.
+and stays what it was; a report set lands whole or the folder stays as it was, even on a full disk.
 Device nodes are made by the test in tmp_path: the machine's own /dev/null is never touched.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -201,3 +202,93 @@ def test_other_kinds_of_output_path_are_refused(case, request, what):
     _refused(case, args, request, names=target, words=("is a",))
     after = os.lstat(target)
     assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+# ---- a report set lands whole, or the folder stays as it was ----
+
+def _earlier_set(case):
+    """A folder holding an earlier report set, and what a user keeps beside it."""
+    out = case.root / "reports"
+    result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2025-04-15")
+    assert result.exit_code == 0, result.output
+    (out / "history.sqlite").write_bytes(b"the register")
+    (out / "FY2024").mkdir()
+    (out / "FY2024" / "report.json").write_text("last year", encoding="utf-8")
+    (out / "progress").mkdir()
+    (out / "progress" / "0100.xlsx").write_bytes(b"a sheet")
+    return out
+
+
+def _files(folder):
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("fail_at", [1, 4, 9, 13])  # of 13 files: 4 for each of 3 audiences, and index.html
+def test_a_full_disk_leaves_the_earlier_report_set_whole(case, monkeypatch, fail_at):
+    from auditor import fsio
+
+    out = _earlier_set(case)
+    before = _files(out)
+    real, calls = fsio.write_atomic, []
+
+    def full_disk(path, data, *args):
+        calls.append(path)
+        if len(calls) >= fail_at:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data, *args)
+    monkeypatch.setattr(fsio, "write_atomic", full_disk)
+    result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert result.stderr.startswith("error: ") and "No space left on device" in result.stderr
+    assert "is as it was" in result.stderr
+    assert len(calls) == fail_at, "the run went on writing after the disk was full"
+    assert _files(out) == before, "the folder holds a mix of old and new reports"
+    assert not [p for p in out.rglob(".*")], "a staging folder or temporary file was left"
+
+
+def test_a_full_disk_leaves_no_new_folder(case, monkeypatch):
+    from auditor import fsio
+
+    real, calls = fsio.write_atomic, []
+
+    def full_disk(path, data, *args):
+        calls.append(path)
+        if len(calls) > 2:  # the organisation's report.json and report.ja.md are written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data, *args)
+    monkeypatch.setattr(fsio, "write_atomic", full_disk)
+    out = case.root / "new" / "reports"
+    result = invoke("report", *_common(case), "--out", out, "--format", "json,md", "--date", "2026-04-15")
+    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert len(calls) == 3 and not (case.root / "new").exists()
+
+
+def test_an_error_while_swapping_the_set_in_puts_the_earlier_set_back(case, monkeypatch):
+    out = _earlier_set(case)
+    before = _files(out)
+    real, calls = os.rename, []
+
+    def rename(src, dst, *args, **kwargs):
+        calls.append(dst)
+        if len(calls) == 7:
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(os, "rename", rename)
+    result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
+    assert result.exit_code == 2 and "is as it was" in result.stderr, result.output
+    assert _files(out) == before
+    assert not [p for p in out.rglob(".*")]
+
+
+def test_a_new_set_replaces_its_own_files_and_keeps_the_rest(case):
+    out = _earlier_set(case)
+    kept = {k: v for k, v in _files(out).items() if not k.endswith((".json", ".md", ".csv", ".html"))
+            or k.startswith("FY2024")}
+    result = invoke("report", *_common(case), "--out", out, "--format", "json", "--date", "2026-04-15")
+    assert result.exit_code == 0, result.output
+    files = _files(out)
+    assert {k: files[k] for k in kept} == kept  # history.sqlite, FY2024/, progress/
+    assert json.loads((out / "report.json").read_text("utf-8"))["cover"]["issued_on"] == "2026-04-15"
+    assert "2026" in (out / "index.html").read_text("utf-8")
+    assert not [p for p in out.rglob(".*")]
