@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import fsio, outputs
 from ..evidence import normalize
+from ..privacy import sanitize
 from ..errors import InputError
 from ..model import AuditRun
 from ..scoring import departments
@@ -26,7 +27,8 @@ FORMATS = {"html": "html", "md": "md", "pdf": "pdf", "json": "report-json", "csv
 DEFAULT_FORMATS = ("html", "md", "json")
 LANGS = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 CSV_ENCODINGS = ("utf-8", "cp932")
-_UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
+# and C1 controls and bidi overrides: a unit name cannot make a folder name read differently
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\s' + sanitize.BIDI + ']+')
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,9 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list,
         label = t["organisation_wide"] if w.target is None else f"{w.target['name']}{t['lp']}{w.target['code']}{t['rp']}"
         files = [{"name": p.name, "href": "/".join(quote(part) for part in p.relative_to(out).parts)} for p in w.paths]
         rows.append({"label": label, "files": files})
-    doc = build(run, issued, None)
-    page = html.environment().get_template("index.html.j2").render(html.template_context(doc, lang), rows=rows)
+    doc = sanitize.document(build(run, issued, None))  # unit and town names, as every report shows them
+    page = html.environment().get_template("index.html.j2").render(html.template_context(doc, lang),
+                                                                   rows=sanitize.document(rows))
     path = Path(out) / "index.html"
     try:
         if staged is None:

@@ -292,3 +292,24 @@ def test_a_new_set_replaces_its_own_files_and_keeps_the_rest(case):
     assert json.loads((out / "report.json").read_text("utf-8"))["cover"]["issued_on"] == "2026-04-15"
     assert "2026" in (out / "index.html").read_text("utf-8")
     assert not [p for p in out.rglob(".*")]
+
+
+# ---- bidi overrides in a unit name: escaped in every file, index.html and folder names too ----
+
+def test_a_bidi_override_in_a_unit_name_reaches_no_report_file_raw(case, request):
+    import yaml
+
+    units = yaml.safe_load((case.evidence / "org_units.yaml").read_text(encoding="utf-8"))
+    units[1]["name"] = "市民\u202e課fdp.exe"
+    (case.evidence / "org_units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    out = case.root / "reports"
+    run = run_cli(["report", *_common(case), "--out", out, "--format", "html,md,json,csv", "--date", "2026-04-15"],
+                  case.root, label=label_of(request))
+    assert run.code == 0, run.stderr
+    assert "\u202e" not in run.stdout + run.stderr
+    written = [p for p in out.rglob("*")]
+    assert not [p for p in written if "\u202e" in str(p.relative_to(out))], "a folder name carries the override"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "市民\\u202e課" in index  # shown, as every report shows it
+    for p in (p for p in written if p.suffix in (".html", ".md", ".csv")):
+        assert "\u202e" not in p.read_text(encoding="utf-8-sig"), p
