@@ -114,3 +114,9 @@ def test_an_impossible_date_names_the_option(tmp_path):
         assert result.exit_code == 2, result.output
         assert "--date" in result.stderr and "Traceback" not in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_folder_names_carry_no_control_or_bidi_override():
+    """A unit name with U+202E would make `ls` show a folder name that reads differently."""
+    assert report.folder_name({"code": "0200", "name": "市民\u202e課fdp.exe"}) == "0200_市民_課fdp.exe"
+    assert report.folder_name({"code": "0300", "name": "税\u0085務\u2066課\u2069"}) == "0300_税_務_課"

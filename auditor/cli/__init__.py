@@ -29,7 +29,8 @@ def main():
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab"]), default="text",
               show_default=True, help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of stdout.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout; a device or FIFO is written in place, - is stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
               help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
@@ -45,7 +46,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     import datetime as dt
 
     from .options import db_path, record as record_run
-    from .. import fsio
+    from .. import fsio, outputs
     from ..engine import runcache
     from ..cycle import baseline as baseline_mod
     from ..errors import InputError
@@ -54,7 +55,10 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     paths = _paths(policy, evidence, controls)
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
-    db = db_path(paths[0], db, must_exist=not record)
+    inputs = outputs.of_run(*paths, baseline=baseline)  # nothing this run reads is ever written over
+    db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
+    if output:
+        outputs.check(output, inputs.with_file("db", db), "--output", stdout=True)
     options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
     served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
     done = served.get() if served else None  # the same inputs as a finished run before: its output
@@ -70,7 +74,7 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
         if served:
             served.put(*done, run.evidence.files)
     code, text = done
-    if output:
+    if output and output != outputs.STDOUT:
         try:
             fsio.write_atomic(output, text)
         except OSError as exc:
@@ -192,23 +196,32 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
+    from pathlib import Path
+
+    from .. import outputs
     from ..engine import audit
     from .options import db_path, record as record_run
     from ..reporters import report as reports
 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
-    db = db_path(paths[0], db, must_exist=not record)
+    inputs = outputs.of_run(*paths)  # nothing this run reads is ever written over or into
+    db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
+    inputs = inputs.with_file("db", db)
+    for folder in (out, Path(out) / "departments"):
+        outputs.check_folder(folder, inputs, "--out")
     run = audit.run(*paths, db=db, limits=limits)
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
-    written = reports.generate(run, out, issued, opts, chosen)
-    if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
-        with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
-            done = list(bar)
-    else:
-        done = list(written)
-    index = reports.write_index(run, out, issued, opts, done)
+    with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
+        written = reports.generate(run, out, issued, opts, chosen, staged)
+        if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
+            with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
+                done = list(bar)
+        else:
+            done = list(written)
+        index = reports.write_index(run, out, issued, opts, done, staged)
+        reports.commit(staged)
     if sums:  # the reports' block is not authenticated; a detached list kept apart makes them checkable
         from .. import checksums
 

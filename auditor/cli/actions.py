@@ -75,14 +75,38 @@ def actions_show(action_id, policy, db):
 @_input_errors
 def actions_export(policy, db, department, out, encoding, lang, stamp):
     """Write a department's open actions as a progress sheet for it to fill in."""
+    from .. import outputs
     from ..cycle import progress, register
 
     con = _connect(policy, db)
+    outputs.check(out, _inputs(con, policy, db), "--out")
     actions = register.listing(con, department)
     notes = progress.export(actions, out, lang, encoding, stamp)
     for n in notes:
         click.echo(f"warning: {out}: {n}", err=True)
     click.echo(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}", err=True)
+
+
+def _inputs(con, policy, db):
+    """What a sheet must not land on: the policy, the database, and the evidence folders (the ones
+    its runs recorded, and evidence/ here)."""
+    from pathlib import Path
+
+    from .. import defaults, outputs
+    from ..cycle import history
+    from .options import db_path
+
+    from ..errors import InputError
+
+    try:
+        policy = policy or defaults.policy(optional=True)
+    except InputError:  # two policies here and --db given: the sheet needs none of them
+        policy = None
+    found = outputs.Inputs().with_file("policy", policy)
+    found = found.with_file("db", db_path(policy, db))
+    for root in sorted({r["evidence_root"] for r in history.runs(con)} | ({"evidence"} if Path("evidence").is_dir() else set())):
+        found = found.with_folder("evidence", root)
+    return found
 
 
 @actions_group.command("import")

@@ -116,14 +116,15 @@ def _limit_options(fn):
                         help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
 
 
-def db_path(policy, db, must_exist: bool = True):
+def db_path(policy, db, must_exist: bool = True, inputs=None):
     """The database to use: --db, else $AUDITOR_DB, else the one beside the policy. With
     must_exist=False (a --record run) it is created, so that an empty register stands in for a
-    missing corrective_actions file from the first recorded run on."""
+    missing corrective_actions file from the first recorded run on. A database to be written is
+    first checked against the run's `inputs` (auditor/outputs.py)."""
     import os
     from pathlib import Path
 
-    from .. import defaults
+    from .. import defaults, outputs
     from ..cycle import history
     from ..errors import InputError
 
@@ -132,6 +133,8 @@ def db_path(policy, db, must_exist: bool = True):
     if db and must_exist and not path.is_file():
         raise InputError(path, "no audit history database here", hint=history.HINT)
     if not must_exist:
+        if inputs is not None:
+            outputs.check(path, inputs, "--db")
         history.connect(path, create=True).close()
     return path
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # Trojan Source: text that reads differently
+BIDI = _BIDI  # for a character class elsewhere (report folder names)
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
 _XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff{_BIDI}]")  # and bidi tricks
 # `<`, `>` and `&` are left to HTML escaping: a backslash before an entity would print it raw.

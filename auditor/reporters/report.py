@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import fsio
+from .. import fsio, outputs
 from ..evidence import normalize
+from ..privacy import sanitize
 from ..errors import InputError
 from ..model import AuditRun
 from ..scoring import departments
@@ -26,7 +27,8 @@ FORMATS = {"html": "html", "md": "md", "pdf": "pdf", "json": "report-json", "csv
 DEFAULT_FORMATS = ("html", "md", "json")
 LANGS = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 CSV_ENCODINGS = ("utf-8", "cp932")
-_UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*\s]+')
+# and C1 controls and bidi overrides: a unit name cannot make a folder name read differently
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\s' + sanitize.BIDI + ']+')
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,12 @@ def folder_name(dept: dict) -> str:
 
 
 def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Options,
-          identities: dict | None = None) -> Written:
-    """Every format and language for one audience, each file written atomically."""
+          identities: dict | None = None, staged: fsio.FolderSet | None = None) -> Written:
+    """Every format and language for one audience, each file written atomically (into `staged`, when
+    given: the set is swapped into OUT at once by `commit`)."""
     doc = build(run, issued, target, identities)
-    folder = Path(out) if target is None else Path(out) / "departments" / folder_name(target)
+    rel = Path() if target is None else Path("departments") / folder_name(target)
+    folder = Path(out) / rel
     done = Written(target)
     seen = set()
     for fmt in opts.formats:
@@ -107,23 +111,45 @@ def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Option
                     continue
                 seen.add(name)
                 try:
-                    fsio.write_atomic(folder / name, data)
+                    if staged is None:
+                        fsio.write_atomic(folder / name, data)
+                    else:
+                        staged.write(rel / name, data)
                 except OSError as exc:
-                    raise InputError(folder / name, f"cannot write the report: {exc.strerror or exc}",
-                                     hint="choose another --out folder") from None
+                    raise _unwritten(folder / name, exc, staged) from None
                 done.paths.append(folder / name)
                 done.notes += [f"{folder / name}: {n}" for n in (notes[0] if notes else [])]
     return done
 
 
-def generate(run: AuditRun, out, issued: dt.date, opts: Options, chosen: list):
+def generate(run: AuditRun, out, issued: dt.date, opts: Options, chosen: list, staged: fsio.FolderSet | None = None):
     """Yield a Written per audience, so the caller can show progress."""
     ids = identities_of(run) if any(chosen) else None
     for target in chosen:
-        yield write(run, out, issued, target, opts, ids)
+        yield write(run, out, issued, target, opts, ids, staged)
 
 
-def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list) -> Path:
+def staged(out, inputs: outputs.Inputs) -> fsio.FolderSet:
+    """The report set for OUT, staged beside its files; every destination is checked against `inputs`."""
+    try:
+        return fsio.FolderSet(out, lambda path: outputs.check(path, inputs, "--out"))
+    except OSError as exc:
+        raise InputError(out, f"cannot write the report: {exc.strerror or exc}", hint="choose another --out folder") from None
+
+
+def commit(staged: fsio.FolderSet) -> None:
+    """Swap the staged set in: every file of it, or (on an error) none, and OUT as it was."""
+    try:
+        staged.commit()
+    except OSError as exc:  # the message of a set not restored names the folder the earlier files wait in
+        after = (f"; {staged.out} is as it was / 出力フォルダは元のままです" if staged.restored
+                 else " / 一部の旧ファイルは上記の退避フォルダに残っています")
+        raise InputError(staged.out, f"cannot write the report: {exc.strerror or exc}{after}",
+                         hint="choose another --out folder") from None
+
+
+def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list,
+                staged: fsio.FolderSet | None = None) -> Path:
     """OUT/index.html: relative links to every report just written, in the first language asked for."""
     from urllib.parse import quote
 
@@ -137,8 +163,20 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list) 
         label = t["organisation_wide"] if w.target is None else f"{w.target['name']}{t['lp']}{w.target['code']}{t['rp']}"
         files = [{"name": p.name, "href": "/".join(quote(part) for part in p.relative_to(out).parts)} for p in w.paths]
         rows.append({"label": label, "files": files})
-    doc = build(run, issued, None)
-    page = html.environment().get_template("index.html.j2").render(html.template_context(doc, lang), rows=rows)
+    doc = sanitize.document(build(run, issued, None))  # unit and town names, as every report shows them
+    page = html.environment().get_template("index.html.j2").render(html.template_context(doc, lang),
+                                                                   rows=sanitize.document(rows))
     path = Path(out) / "index.html"
-    fsio.write_atomic(path, scrub(page))
+    try:
+        if staged is None:
+            fsio.write_atomic(path, scrub(page))
+        else:
+            staged.write("index.html", scrub(page))
+    except OSError as exc:
+        raise _unwritten(path, exc, staged) from None
     return path
+
+
+def _unwritten(path, exc: OSError, staged) -> InputError:
+    unchanged = f"; {staged.out} is as it was / 出力フォルダは元のままです" if staged is not None else ""
+    return InputError(path, f"cannot write the report: {exc.strerror or exc}{unchanged}", hint="choose another --out folder")

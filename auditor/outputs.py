@@ -1,0 +1,126 @@
+"""Where an output may land: the one rule every command that writes a file checks first.
+
+An output never lands inside the evidence folder or a controls folder, and never onto a file the run
+reads (policy, manifest, control files, baseline, history database), judged after every symlink is
+resolved, and by file identity so that a hard link or a bind mount is caught too. An existing path
+must be something `fsio.write_atomic` may write: a regular file (replaced by rename), a character
+device or a FIFO (written in place), or `-` where the command means standard output.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import fsio
+from .errors import InputError
+
+STDOUT = "-"
+# What an input is, as the messages name it (English, Japanese).
+WHAT = {
+    "policy": ("the policy", "ポリシー"), "manifest": ("the manifest", "マニフェスト"),
+    "control": ("a control file", "管理策ファイル"), "baseline": ("the baseline", "ベースライン"),
+    "db": ("the history database", "履歴データベース"),
+    "evidence": ("the evidence folder", "証跡フォルダ"), "controls": ("a controls folder", "管理策フォルダ"),
+}
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """One input: what it is, the path as given, its resolved path and its identity (None: absent)."""
+    what: str
+    shown: str
+    real: Path
+    identity: tuple | None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs of one command: folders nothing may be written inside, files nothing may replace."""
+    folders: tuple = ()
+    files: tuple = ()
+
+    def with_folder(self, what: str, path) -> "Inputs":
+        return Inputs((*self.folders, _guarded(what, path)), self.files) if path else self
+
+    def with_file(self, what: str, path) -> "Inputs":
+        return Inputs(self.folders, (*self.files, _guarded(what, path))) if path else self
+
+
+def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None) -> Inputs:
+    """The inputs of `check` and `report`: every folder and file they read."""
+    from . import defaults
+
+    found = Inputs().with_file("policy", policy).with_folder("evidence", evidence)
+    if evidence:
+        found = found.with_file("manifest", Path(evidence) / "manifest.yaml")  # in case it is a symlink out
+    for d in control_dirs:
+        found = found.with_folder("controls", d)
+        if Path(d).is_dir():
+            for f in defaults.control_files([d]):
+                found = found.with_file("control", f)
+    return found.with_file("baseline", baseline).with_file("db", db)
+
+
+def check(path, inputs: Inputs, option: str, stdout: bool = False) -> None:
+    """An output file: raise InputError (exit 2, naming the option and the path) unless it may be written."""
+    if str(path) == STDOUT:
+        if stdout:
+            return
+        raise InputError(option, "- (standard output) cannot take this output; give a file / 標準出力には書けません",
+                         hint="name a file / ファイル名を指定してください")
+    _not_onto_inputs(path, inputs, option)
+    what = fsio.kind(path)
+    if what not in fsio.REPLACED + fsio.IN_PLACE:
+        dash = (" or -", "、-") if stdout else ("", "")
+        raise InputError(path, f"{option}: is a {what}; only a regular file, a new path, a character device "
+                               f"(such as /dev/null), a FIFO{dash[0]} can take the output"
+                               f" / 出力先は通常のファイル、新しいパス、キャラクタデバイス、FIFO{dash[1]}のいずれかにしてください",
+                         hint="choose another path / 別のパスを指定してください")
+
+
+def check_folder(path, inputs: Inputs, option: str) -> None:
+    """A folder a set of files goes into (report --out)."""
+    if str(path) == STDOUT:
+        raise InputError(option, "- (standard output) cannot take a set of reports; give a folder"
+                         " / 報告書一式は標準出力には書けません",
+                         hint="e.g. --out reports / 出力フォルダを指定してください")
+    _not_onto_inputs(path, inputs, option)
+    what = fsio.kind(path)
+    if what not in ("new", "folder"):
+        raise InputError(path, f"{option}: is a {what}, not a folder / 出力先がフォルダではありません",
+                         hint="choose a folder, e.g. reports / 出力フォルダを指定してください")
+
+
+def _not_onto_inputs(path, inputs: Inputs, option: str) -> None:
+    real = Path(os.path.realpath(path))
+    resolved = "" if Path(os.path.abspath(path)) == real else f" (resolves to {real})"
+    chain = [(a, _identity(a)) for a in (real, *real.parents)]
+    own = chain[0][1]
+    for g in inputs.files:
+        if real == g.real or (own is not None and own == g.identity):
+            en, ja = WHAT[g.what]
+            name = "" if g.shown == str(path) else f" {g.shown}"
+            raise InputError(path, f"{option} would overwrite {en}{name}{resolved}, which this run reads "
+                                   f"/ 出力先がこの実行の入力（{ja}）です",
+                             hint="write to another file / 別のファイルを指定してください")
+    # inside a folder of inputs: the path itself or an ancestor is that folder (by identity, or by name
+    # while the folder does not exist yet)
+    for g in inputs.folders:
+        if any(a == g.real or (ident is not None and ident == g.identity) for a, ident in chain):
+            en, ja = WHAT[g.what]
+            raise InputError(path, f"{option} lies inside {en} {g.shown}{resolved}, which this run only reads "
+                                   f"/ 出力先が{ja}の中です（入力は読み取るだけで、書き込みません）",
+                             hint="write outside it, e.g. under reports/ / 入力フォルダの外を指定してください")
+
+
+def _guarded(what: str, path) -> Guarded:
+    return Guarded(what, str(path), Path(os.path.realpath(path)), _identity(path))
+
+
+def _identity(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino) if st.st_ino else None  # no inode numbers here: compare paths only
