@@ -66,6 +66,8 @@ def document(run: AuditRun, lang: str, baseline=None) -> dict:
                        for e in run.exceptions],
         "my_number_notices": [l.as_dict() for l in ev.my_numbers],
         "unknown_units": [dict(loc.as_dict(), value=value, rows=n) for loc, value, n in ev.unknown_units],
+        "cleaned_values": [dict(loc.as_dict(), column=label, field=field, removed=list(chars), empty=emptied, rows=n,
+                                lines=list(at)) for loc, label, field, chars, emptied, n, at in ev.cleaned],
         "evidence": [{"path": f.path, "kind": f.kind, "provided_by": f.provided_by,
                       "collected_on": f.collected_on.isoformat() if f.collected_on else None,
                       "records": f.records, "sha256": f.sha256} for f in ev.files],

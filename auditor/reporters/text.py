@@ -16,6 +16,8 @@ LABELS = {
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
+           "cleaned": "不可視文字（ゼロ幅スペース等）を取り除いて読んだ値（元のファイルを確認してください）",
+           "cleaned_row": "{where} {label}（{field}）: {chars} を除去{empty}（{rows} 行: {lines}）", "cleaned_empty": "、空欄として扱う",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
            "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
@@ -29,6 +31,8 @@ LABELS = {
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
+           "cleaned": "Values read after removing invisible characters (zero-width spaces etc.; check the files)",
+           "cleaned_row": "{where} {label} ({field}): {chars} removed{empty} ({rows} row(s): lines {lines})", "cleaned_empty": ", read as empty",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
@@ -101,6 +105,12 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     if ev.unknown_units:
         out += ["", f"== {t['units']} =="]
         out += [f"  {_where(loc.as_dict())}: {value} ({n})" for loc, value, n in ev.unknown_units]
+    if ev.cleaned:
+        out += ["", f"== {t['cleaned']} =="]
+        out += ["  " + t["cleaned_row"].format(where=_where(loc.as_dict()), label=label, field=field, chars=", ".join(chars),
+                                               empty=t["cleaned_empty"] if emptied else "", rows=n,
+                                               lines=", ".join(map(str, at)) + ("…" if n > len(at) else ""))
+                for loc, label, field, chars, emptied, n, at in ev.cleaned]
     if ev.my_numbers:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
