@@ -35,6 +35,7 @@ class Record:
     fields: dict
     file: str
     line: int | None
+    cleaned: dict | None = None  # field -> (invisible characters removed, whether that left no value)
 
     def get(self, name, default=None):
         return self.fields.get(name, default)
@@ -130,6 +131,7 @@ class Evidence:
     unknown_units: tuple = ()  # (Location of the first row, value, rows) of units not in org_units
     personal_data: tuple = ()  # personal.Occurrence of every cell that held a My Number
     notices: tuple = ()  # data that looks off ({"code", "level", "file", "line", "message"}), e.g. footer rows
+    cleaned: tuple = ()  # per column: (Location of the first row, label, field, characters removed, emptied, rows, lines)
 
     def files_of(self, kind: str) -> list[str]:
         if kind in DERIVED_KINDS:

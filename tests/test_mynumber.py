@@ -120,3 +120,12 @@ def test_mask_long_text_with_digits():
 
 def test_mask_constant():
     assert mynumber.MASK == "*" * 12
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u2060", "\ufeff", "\u3164", "\u200d", "\u00ad", "\u180e",
+                                       "\u115f", "\u200b\u200b"])
+def test_a_my_number_split_by_invisible_characters_is_found(invisible):
+    """The evidence reader removes invisible characters from IDs: the number they split must be found first."""
+    text = f"1234{invisible}5678{invisible}9018"
+    assert mask(text) == MASK and mynumber.might_contain([text] * 9)
+    assert mask(f"12345678{invisible}9018") == MASK

@@ -6,7 +6,7 @@ import functools
 import string
 
 from ..privacy import mynumber
-from ..evidence import normalize
+from ..evidence import blanks, normalize
 from ..catalogue import rules
 from . import notices
 from ..catalogue.controls import context_params
@@ -134,6 +134,8 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     hide = not policy.settings.get("show_personal_names")
     message = {lang: _format(template[lang], _Values(hit, spec, base[lang], department, evidence, lang, hide))
                for lang in ("ja", "en")}
+    if hit.record is not None and hit.record.cleaned:  # a cleaned value reads like its look-alike: say so
+        message = {lang: text + blanks.notes(hit.record.cleaned, lang) for lang, text in message.items()}
     subject = {}
     if spec is not None:
         subject = {k: v for k, v in hit.record.fields.items() if k in spec.subject and isinstance(v, str)}

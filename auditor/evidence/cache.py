@@ -24,11 +24,13 @@ from pathlib import Path
 from .. import __version__, defaults
 
 FORMAT = 2
-_READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
+_READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values",
+            "null_values")  # null_values: the manifest's own and its top-level list, merged by the loader
 # The code that turns bytes into columns: an entry made by other code is never used.
 _READERS = ("evidence/cache", "evidence/readers/documents", "evidence/loader", "evidence/readers/fastyaml", "fiscal",
-            "evidence/kinds", "privacy/mynumber", "evidence/normalize", "privacy/personal",
-            "evidence/readers/__init__", "evidence/readers/table", "evidence/readers/xlsx", "yamlio")  # below auditor/
+            "evidence/blanks", "evidence/kinds", "privacy/mynumber", "evidence/normalize", "privacy/personal",
+            "evidence/readers/__init__", "evidence/readers/table", "evidence/readers/xlsx", "invisible",
+            "yamlio")  # below auditor/
 
 
 def key(digest: str, entry: dict, schema_digest: str) -> str:

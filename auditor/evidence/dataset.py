@@ -14,7 +14,7 @@ from ..model import Record
 class Dataset:
     """Columns of one kind; rows from several files are appended part by part."""
 
-    __slots__ = ("kind", "columns", "size", "_starts", "_parts")
+    __slots__ = ("kind", "columns", "size", "_starts", "_parts", "_cleaned")
 
     def __init__(self, kind: str, fields):
         self.kind = kind
@@ -22,9 +22,11 @@ class Dataset:
         self.size = 0
         self._starts: list[int] = []
         self._parts: list[tuple] = []  # (file, lines, fields the file maps)
+        self._cleaned: list[dict] = []  # per part: row -> {field: (invisible characters removed, emptied)}
 
-    def add(self, file: str, columns: dict, lines, present=None) -> None:
-        """Append one file's rows: `columns` field -> values, `lines` the line of each row."""
+    def add(self, file: str, columns: dict, lines, present=None, cleaned: dict | None = None) -> None:
+        """Append one file's rows: `columns` field -> values, `lines` the line of each row, `cleaned` the
+        rows whose cells held invisible characters (row -> {field: (characters removed, emptied)})."""
         n = len(lines)
         for name, column in self.columns.items():
             values = columns.get(name)
@@ -36,6 +38,7 @@ class Dataset:
             column.extend(values)
         self._starts.append(self.size)
         self._parts.append((file, lines, tuple(present if present is not None else columns)))
+        self._cleaned.append(cleaned or {})
         self.size += n
 
     @classmethod
@@ -43,7 +46,8 @@ class Dataset:
         """Build from Records (virtual datasets, tests); rows keep their files and lines."""
         data = cls(kind, fields)
         for r in records:
-            data.add(r.file, {k: [r.fields.get(k)] for k in data.columns}, [r.line], present=r.fields)
+            data.add(r.file, {k: [r.fields.get(k)] for k in data.columns}, [r.line], present=r.fields,
+                     cleaned={0: r.cleaned} if r.cleaned else None)
         return data
 
     def __len__(self) -> int:
@@ -72,8 +76,10 @@ class Dataset:
         return {name: self.columns[name][i] for name in present if name in self.columns}
 
     def record(self, i: int) -> Record:
-        offset, (file, lines, present) = self._part(i)
-        return Record(self.kind, {n: self.columns[n][i] for n in present if n in self.columns}, file, lines[offset])
+        p = bisect.bisect_right(self._starts, i) - 1
+        offset, (file, lines, present) = i - self._starts[p], self._parts[p]
+        return Record(self.kind, {n: self.columns[n][i] for n in present if n in self.columns}, file, lines[offset],
+                      self._cleaned[p].get(offset))
 
     def __getitem__(self, i: int) -> Record:
         if not -self.size <= i < self.size:

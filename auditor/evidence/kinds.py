@@ -14,7 +14,7 @@ import json
 import re
 from importlib import resources
 
-from . import normalize
+from . import blanks, normalize
 from ..schema import load
 
 _LIST_SPLIT = re.compile(r"[、,，;；・/／\n]+")
@@ -43,78 +43,140 @@ class KindSpec:
         # the fields that identify a finding's subject (what policy exceptions match on)
         self.subject = frozenset(n for n, (t, _) in self.fields.items() if t in ("id", "unit", "enum"))
         self._readers = {name: _reader(xtype, enum) for name, (xtype, enum) in self.fields.items()}
+        # the placeholders each field reads as no value; its reader's own words stay values (なし: "no")
+        self._nulls = {name: blanks.DEFAULT_KEYS - blanks.keys(normalize.words(xtype, enum))
+                       for name, (xtype, enum) in self.fields.items()}
 
-    def convert(self, name: str, raw, values: dict | None = None):
+    def nulls_for(self, name: str, extra=()) -> frozenset:
+        """The placeholders a field reads as no value, with the manifest's own (`null_values:`), which win
+        over the words of the field's reader."""
+        return self._nulls[name] | blanks.keys(extra) if extra else self._nulls[name]
+
+    def convert(self, name: str, raw, values: dict | None = None, nulls: frozenset | None = None):
         """Normalise one raw cell; ValueError with a user-readable reason when it cannot be read."""
+        return self.read(name, raw, values, nulls)[0]
+
+    def read(self, name: str, raw, values: dict | None = None, nulls: frozenset | None = None) -> tuple:
+        """(normalised value, note): note is None, or (the invisible characters removed, whether that left
+        no value). Every field kind decides emptiness the same way (evidence/blanks.py)."""
+        xtype = self.fields[name][0]
+        removed = ()
         if isinstance(raw, str):
             raw = raw.strip()
+            if not raw.isascii():
+                clean, removed = blanks.strip(raw)
+                if removed and xtype == "text" and clean.strip():
+                    clean, removed = raw, ()  # free text is shown as written, not compared
+                raw = clean.strip() if removed else raw
         if raw is None or raw == "":
-            return [] if self.fields[name][0] == "unit_list" else None
+            return ([] if xtype == "unit_list" else None), _note(removed, True)
         if values and not isinstance(raw, (list, dict)):
-            if isinstance(raw, str):
-                raw = values.get(raw, values.get(normalize.nfkc(raw), raw))
-            elif raw in values:
-                raw = values[raw]
-            elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
-                # an Excel number cell (2100, 1.0) matches the key as written in the manifest ('2100', '1')
-                raw = values.get(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw), raw)
+            raw = _mapped(raw, values)
             if raw is None:
-                return None
-        return self._readers[name](raw)
+                return None, _note(removed, True)
+        if xtype == "unit_list":
+            return _unit_list(raw, self._nulls[name] if nulls is None else nulls, removed)
+        if type(raw) is str:
+            if blanks.is_null(raw, self._nulls[name] if nulls is None else nulls):
+                return None, _note(removed, True)
+        elif nulls is not None and nulls is not self._nulls[name] and blanks.is_null_value(raw, nulls):
+            # only the manifest lists numbers (0)
+            return None, None
+        return self._readers[name](raw), ((removed, False) if removed else None)
 
     def convert_column(self, name: str, column, values: dict | None = None, plain: bool | None = None,
-                       pristine: bool = False) -> tuple[list, list]:
-        """Normalise a whole column -> (values, [(row index, reason)]), each distinct text read once.
+                       pristine: bool = False, nulls: frozenset | None = None) -> tuple[list, list, list]:
+        """Normalise a whole column -> (values, [(row index, reason)], [(row index, note)]), each distinct
+        text read once (note: see read()).
 
         plain: whether the column holds only text and blanks, when the caller already knows.
         pristine: whether every cell is non-empty ASCII text without whitespace (readers.RawTable.pristine).
+        nulls: the field's placeholders (nulls_for) when the manifest adds some.
         """
         xtype = self.fields[name][0]
+        nulls = self._nulls[name] if nulls is None else nulls
         if values or not (plain if plain is not None else set(map(type, column)) <= _TEXT):
-            return self._cell_by_cell(name, column, values)  # value maps, Excel numbers and dates, lists
-        if pristine and xtype in ("id", "unit", "text"):
-            return list(column), []  # the normal form of such text is the text itself
-        if xtype in ("id", "unit", "text") and "" not in column:
-            joined = "\x00".join([v for v in column if v is not None] if None in column else column)
-            if not normalize.edge_space(joined) if xtype == "text" else normalize.plain_ascii(joined):
-                return list(column), []  # stripped text, plain ASCII IDs: already in their normal form
+            return self._cell_by_cell(name, column, values, nulls)  # value maps, Excel numbers and dates, lists
+        if xtype in ("id", "unit", "text") and (pristine or "" not in column):
+            joined = "\x00".join(column if pristine or None not in column else [v for v in column if v is not None])
+            normal = pristine or (not normalize.edge_space(joined) if xtype == "text" else normalize.plain_ascii(joined))
+            if normal and blanks.column_is_clean(joined, nulls):
+                return list(column), [], []  # stripped text, plain ASCII IDs: already in their normal form
         if xtype in ("id", "text"):
-            return self._cell_by_cell(name, column, None)  # mostly distinct values: nothing to share
-        table, problems = {}, []
+            return self._cell_by_cell(name, column, None, nulls)  # mostly distinct values: nothing to share
+        table, problems, notes = {}, [], []
         for raw in set(column):
             try:
-                table[raw] = self.convert(name, raw)
+                table[raw], note = self.read(name, raw, None, nulls)
             except ValueError as exc:
                 problems.extend((i, str(exc)) for i, v in enumerate(column) if v == raw)
-                table[raw] = None
+                table[raw], note = None, None
+            if note:
+                notes.extend((i, note) for i, v in enumerate(column) if v == raw)
         if xtype == "unit_list":  # lists are mutable: one per row
-            return [list(table[v]) for v in column], problems
-        return list(map(table.__getitem__, column)), problems
+            return [list(table[v]) for v in column], problems, sorted(notes)
+        return list(map(table.__getitem__, column)), problems, sorted(notes)
 
-    def _cell_by_cell(self, name, column, values) -> tuple[list, list]:
-        out, problems = [], []
+    def _cell_by_cell(self, name, column, values, nulls) -> tuple[list, list, list]:
+        out, problems, notes = [], [], []
         for i, raw in enumerate(column):
             try:
-                out.append(self.convert(name, raw, values))
+                value, note = self.read(name, raw, values, nulls)
             except ValueError as exc:
-                out.append(None)
+                value, note = None, None
                 problems.append((i, str(exc)))
-        return out, problems
+            out.append(value)
+            if note:
+                notes.append((i, note))
+        return out, problems, notes
+
+
+def _note(removed: tuple, emptied: bool):
+    return (removed, emptied) if removed else None
+
+
+def _mapped(raw, values: dict):
+    """The cell as the manifest's `values:` map reads it (the cell itself when the map does not name it)."""
+    if isinstance(raw, str):
+        return values.get(raw, values.get(normalize.nfkc(raw), raw))
+    if raw in values:
+        return values[raw]
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # an Excel number cell (2100, 1.0) matches the key as written in the manifest ('2100', '1')
+        return values.get(str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw), raw)
+    return raw
 
 
 _TEXT = {str, type(None)}
+_CHECKED = frozenset()
 
 
-def _unit_list(raw) -> list:
+def _unit_list(raw, nulls: frozenset = blanks.DEFAULT_KEYS, removed: tuple = ()) -> tuple:
+    """(the IDs of a list cell, note): a placeholder item, or the whole cell as one, names nothing."""
+    if isinstance(raw, str) and blanks.is_null(raw, nulls):
+        return [], _note(removed, True)
     items = raw if isinstance(raw, list) else _LIST_SPLIT.split(str(raw))
-    return [v for v in (normalize.normalize_id(i) for i in items if i is not None) if v]
+    out, gone = [], list(removed)
+    for item in items:
+        if type(item) is str:
+            item, cut = blanks.strip(item)
+            gone += cut
+            if item.strip() and blanks.is_null(item.strip(), nulls):
+                continue
+        elif item is None or blanks.is_null_value(item, nulls):
+            continue
+        value = normalize.normalize_id(item)
+        if value:
+            out.append(value)
+    return out, _note(tuple(dict.fromkeys(gone)), not out)
 
 
 def _reader(xtype: str, enum: str | None):
     """The function that reads one non-empty cell of a field of this x-type."""
-    readers = {"id": normalize.normalize_id, "unit": normalize.normalize_id, "text": lambda v: str(v).strip(),
+    code = functools.partial(normalize.normalize_id, nulls=_CHECKED)  # read() has told placeholders apart
+    readers = {"id": code, "unit": code, "text": lambda v: str(v).strip(),
                "date": normalize.parse_date, "bool": normalize.parse_bool, "int": normalize.parse_int,
-               "number": normalize.parse_number, "unit_list": _unit_list,
+               "number": normalize.parse_number, "unit_list": lambda v: _unit_list(v)[0],
                "enum": lambda v: normalize.canonical(enum, v)}
     if xtype not in readers:
         raise ValueError(f"unknown x-type {xtype}")  # a broken kind schema, not user input

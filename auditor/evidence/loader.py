@@ -7,7 +7,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import cache, keyshape, kinds, normalize, prefetch, readers
+from . import blanks, cache, keyshape, kinds, normalize, prefetch, readers
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -61,6 +61,10 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         if key in seen:
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
+        nulls = _null_values(data.get("null_values"), entry, manifest_path,
+                             located.line_of(data, ["files", i, "null_values"]))
+        if nulls:  # part of how the file is read, so of its parse-cache key
+            entries[i] = dict(entry, null_values=nulls)
     def read(i, found, tables, pending=None):
         line = located.line_of(data, ["files", i])
         raw = _read_bytes(root, entries[i]["path"], manifest_path, line, limits.max_file_size)
@@ -83,17 +87,21 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
         if pending:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
-    files, datasets, found, notices = [], {}, [], []
+    files, datasets, found, notices, cleaned = [], {}, [], [], []
     for i, entry in enumerate(entries):
         collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
-        (digest, (columns, lines, present, encoding)), occurrences = done[i]
+        (digest, (columns, lines, present, encoding, notes)), occurrences = done[i]
         found += occurrences
         kind = entry["kind"]
         if kind not in datasets:
             datasets[kind] = Dataset(kind, kinds.spec(kind).fields)
-        datasets[kind].add(entry["path"], columns, lines, present)
+        rows: dict = {}
+        for row, _, name, removed, emptied in notes:
+            rows.setdefault(row, {})[name] = (tuple(removed), emptied)
+        datasets[kind].add(entry["path"], columns, lines, present, cleaned=rows)
         notices += [n for n in keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
                     if (n["file"], n["line"]) not in {(m["file"], m["line"]) for m in notices}]  # a file read twice
+        cleaned += blanks.summary(entry["path"], lines, notes)
         files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
     org = datasets.get("org_units")
     units = {} if org is None else {
@@ -101,7 +109,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         for i, code in enumerate(org.columns["code"])}
     evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
                         tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
-                        personal_data=tuple(found), notices=tuple(notices))
+                        personal_data=tuple(found), notices=tuple(notices), cleaned=tuple(cleaned))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
 
@@ -169,22 +177,23 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
     hit = cache.load(cache_dir, name)
     if hit is not None:
-        columns, lines, (present, encoding, occurrences) = hit
+        columns, lines, (present, encoding, occurrences, notes) = hit
         too_many_rows(entry["path"], len(lines), limits.max_rows)  # read before under a larger limit
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
-        return columns, lines, tuple(present), encoding
+        return columns, lines, tuple(present), encoding, notes
     before = len(found)
-    columns, lines, present, encoding = _records(raw, digest, entry, found, tables, limits)
+    columns, lines, present, encoding, notes = _records(raw, digest, entry, found, tables, limits)
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
     if pending is None:
-        cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine))
+        cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine, notes))
     else:
-        pending.append((name, columns, lines, (list(present), encoding, mine)))
-    return columns, lines, present, encoding
+        pending.append((name, columns, lines, (list(present), encoding, mine, notes)))
+    return columns, lines, present, encoding, notes
 
 
 def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS):
-    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding)."""
+    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding, and
+    [(row, column label, field, invisible characters removed, whether that left no value)])."""
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
     fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
@@ -204,20 +213,27 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     found.extend(personal.Occurrence(rel, table.lines[i], label, mapping.get(label), table.columns[label][i])
                  for i, label in masked)
     values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in (entry.get("values") or {}).items()}
-    columns, problems, n = {}, [], len(table.lines)
+    nulls = entry.get("null_values") or {}
+    columns, problems, notes, labels, n = {}, [], [], {}, len(table.lines)
     for label, target in mapping.items():
         column = table.columns.get(label)
         if column is None:
             continue
-        columns[target], bad = spec.convert_column(target, column, values.get(target), plain=label in plain,
-                                                   pristine=label in table.pristine)
+        extra = [*nulls.get("*", ()), *nulls.get(target, ())]
+        columns[target], bad, cleaned = spec.convert_column(
+            target, column, values.get(target), plain=label in plain, pristine=label in table.pristine,
+            nulls=spec.nulls_for(target, extra) if extra else None)
+        labels[target] = label
         problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
+        notes.extend((i, label, target, list(removed), emptied) for i, (removed, emptied) in cleaned)
     for name in spec.required:
         column = columns.get(name)
         if column is None:
             problems.extend((i, f"required field '{name}' is missing") for i in range(min(n, _MAX_REPORTED)))
         elif None in column or [] in column:
-            problems.extend((i, f"required field '{name}' is empty") for i, v in enumerate(column) if v in (None, []))
+            raw = table.columns[labels[name]]
+            problems.extend((i, f"required field '{name}' is empty{blanks.why_empty(raw[i])}")
+                            for i, v in enumerate(column) if v in (None, []))
     if problems:
         problems.sort(key=lambda p: p[0])
         lines = [table.lines[i] for i, _ in problems]
@@ -227,7 +243,23 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
             more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{'…' if len(problems) > _MAX_REPORTED else ''})"
         raise InputError(rel, problems[0][1] + more, line=lines[0],
                          hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})")
-    return columns, table.lines, tuple(columns), table.encoding
+    return columns, table.lines, tuple(columns), table.encoding, notes
+
+
+def _null_values(common, entry: dict, manifest_path, line) -> dict:
+    """The manifest's placeholders for one file: {'*': for every field, field: for that field only}."""
+    own = entry.get("null_values")
+    nulls = {"*": list(common or ())}
+    if isinstance(own, list):
+        nulls["*"] += own
+    elif isinstance(own, dict):
+        fields = kinds.spec(entry["kind"]).fields
+        for name, values in own.items():
+            if name not in fields:
+                raise InputError(manifest_path, f"null_values: unknown field '{name}' of kind {entry['kind']}",
+                                 line=line, hint="fields of this kind: " + ", ".join(fields))
+            nulls[name] = list(values)
+    return {k: v for k, v in nulls.items() if v}
 
 
 def _mask_my_numbers(table) -> tuple[list, set]:

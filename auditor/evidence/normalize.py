@@ -13,6 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from . import blanks
 from ..fiscal import parse_wareki
 from ..privacy.mynumber import mask
 
@@ -69,16 +70,20 @@ def edge_space(joined: str) -> bool:
                              or _LEADING.search(joined[::-1]) is not None)
 
 
-def normalize_id(value) -> str | None:
-    """IDs and codes: NFKC, hyphen variants -> '-', inner whitespace collapsed."""
+def normalize_id(value, nulls: frozenset = blanks.DEFAULT_KEYS) -> str | None:
+    """IDs and codes: invisible characters removed, NFKC, hyphen variants -> '-', inner whitespace collapsed;
+    a placeholder (one of `nulls`: -, なし, N/A, ...; evidence/blanks.py) is no ID."""
     if type(value) is str and value.isascii():  # fast path: most IDs are plain ASCII
         text = value.strip()
         if _WHITESPACE.search(text) is None:
-            return text or None
+            return None if not text or blanks.is_null(text, nulls) else text
     if _blank(value):
         return None
-    text = nfkc(_integral_text(value)).translate(_HYPHEN_FOLD)
-    return " ".join(text.split()) or None
+    value = _integral_text(value)
+    if type(value) is str and not value.isascii():
+        value = blanks.strip(value)[0]
+    text = " ".join(nfkc(value).translate(_HYPHEN_FOLD).split())
+    return text if text and not blanks.is_null(text, nulls) else None
 
 
 # --- dates -------------------------------------------------------------------
@@ -127,6 +132,13 @@ def parse_date(value) -> _dt.date | None:
 
 _TRUE = frozenset("○ 〇 ◯ 有 はい あり 済 true yes y 1 on t".split())
 _FALSE = frozenset("× ✕ ✗ 無 いいえ なし 未 false no n 0 off f -".split())
+
+
+def words(xtype: str, enum: str | None = None) -> tuple:
+    """The words that a field's reader gives a meaning (a placeholder among them is then a value)."""
+    if xtype == "bool":
+        return (*_TRUE, *_FALSE, *_LONE_DASHES)
+    return tuple(ALIASES.get(enum, ())) if xtype == "enum" else ()
 
 
 def parse_bool(value) -> bool | None:

@@ -16,13 +16,16 @@ import unicodedata
 
 import orjson
 
+from .. import invisible
+
 MASK = "*" * 12
 
 _D = r"\d"  # any Unicode decimal digit: ASCII, full-width, and the other forms NFKC folds to ASCII
 # Separators removed before checking: ASCII/full-width/other spaces (NFKC folds them to a space),
-# ASCII/full-width hyphen and the dash look-alikes people type by mistake (incl. katakana ー).
+# ASCII/full-width hyphen and the dash look-alikes people type by mistake (incl. katakana ー), and
+# invisible characters (the evidence reader removes them from IDs: a number split by them is one).
 _S = ("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"
-      "\ufe58\ufe63\uff0d\u30fc\uff70]")
+      "\ufe58\ufe63\uff0d\u30fc\uff70" + invisible.CLASS + "]")
 # Lookahead so that overlapping candidates are all seen (a failing window must not hide a valid
 # one that starts inside it); the digit look-arounds reject 12 digits that are part of a longer
 # run, such as a 13-digit 法人番号.

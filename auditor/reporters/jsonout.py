@@ -70,6 +70,8 @@ def document(run: AuditRun, lang: str, baseline=None) -> dict:
         "unknown_units": [dict(loc.as_dict(), value=value, rows=n) for loc, value, n in ev.unknown_units],
         "evidence_notices": [{"code": n["code"], "level": n["level"], "file": n["file"], "line": n["line"],
                               "message": n["message"][lang], "messages": n["message"]} for n in ev.notices],
+        "cleaned_values": [dict(loc.as_dict(), column=label, field=field, removed=list(chars), empty=emptied, rows=n,
+                                lines=list(at)) for loc, label, field, chars, emptied, n, at in ev.cleaned],
         "evidence": [{"path": f.path, "kind": f.kind, "provided_by": f.provided_by,
                       "collected_on": f.collected_on.isoformat() if f.collected_on else None,
                       "records": f.records, "sha256": f.sha256} for f in ev.files],

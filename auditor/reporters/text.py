@@ -18,6 +18,8 @@ LABELS = {
            "dq": "データ品質の警告 {n} 件（該当する管理策の結果の下と「証跡の確認事項」に表示）: 指摘の前提となる証跡の突合・読み取りを確認してください",
            "evidence_notices": "証跡の確認事項（記録として読んだ行のうち、形が他と異なるもの）",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
+           "cleaned": "不可視文字（ゼロ幅スペース等）を取り除いて読んだ値（元のファイルを確認してください）",
+           "cleaned_row": "{where} {label}（{field}）: {chars} を除去{empty}（{rows} 行: {lines}）", "cleaned_empty": "、空欄として扱う",
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
            "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
@@ -33,6 +35,8 @@ LABELS = {
            "dq": "{n} data-quality warning(s), shown under the controls concerned and under 'Evidence to check': check the evidence the findings rest on",
            "evidence_notices": "Evidence to check (rows read as records that do not look like the others)",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
+           "cleaned": "Values read after removing invisible characters (zero-width spaces etc.; check the files)",
+           "cleaned_row": "{where} {label} ({field}): {chars} removed{empty} ({rows} row(s): lines {lines})", "cleaned_empty": ", read as empty",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
@@ -109,6 +113,12 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     if ev.notices:
         out += ["", f"== {t['evidence_notices']} =="]
         out += [f"  {_where(n)}: {n['message'][lang]}" for n in ev.notices]
+    if ev.cleaned:
+        out += ["", f"== {t['cleaned']} =="]
+        out += ["  " + t["cleaned_row"].format(where=_where(loc.as_dict()), label=label, field=field, chars=", ".join(chars),
+                                               empty=t["cleaned_empty"] if emptied else "", rows=n,
+                                               lines=", ".join(map(str, at)) + ("…" if n > len(at) else ""))
+                for loc, label, field, chars, emptied, n, at in ev.cleaned]
     if ev.my_numbers:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
