@@ -145,4 +145,6 @@ def _connect(policy, db):
 
 
 def _dump(doc) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    from .console import machine  # UTF-8 whatever the console's encoding: JSON is never altered to fit it
+
+    machine(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
