@@ -124,7 +124,8 @@ def too_long_line(shown, data: bytes, max_len: int) -> None:
             raise InputError(shown, f"this line is {shown_size(length)} ({length:,} bytes) long, more than the limit "
                              f"of {shown_size(max_len)}", line=line,
                              hint="a line this long is usually a file without line ends (binary data, or a broken "
-                                  "export); fix it, or raise the limit with --max-line-length (e.g. --max-line-length 8M)")
+                                  "export); fix it, or raise the limit with --max-line-length (e.g. --max-line-length 8M)"
+                                  " / 1 行が長すぎます（改行のないファイルや壊れた出力の可能性）。修正するか --max-line-length で上限を上げてください")
         pos = start + length + 1
 
 
@@ -133,4 +134,5 @@ def cell_too_large(shown, length: int | None, max_cells: int, line=None, where: 
     size = f"of {length:,} characters, more than" if length is not None else "of more than"
     raise InputError(shown, f"{where}a cell {size} the limit of {max_cells:,} characters", line=line,
                      hint="a cell this long is usually a stray quote that joins the rest of the file into one cell; "
-                          "fix it, or raise the limit with --max-cell-size (e.g. --max-cell-size 1M)")
+                          "fix it, or raise the limit with --max-cell-size (e.g. --max-cell-size 1M)"
+                          " / セルが長すぎます（閉じていない引用符の可能性）。修正するか --max-cell-size で上限を上げてください")
