@@ -1,5 +1,6 @@
 """How much one input file may cost to read, checked before the work: size from stat, rows by counting
-line ends. A 2 GB export or a 10-million-row CSV is refused with a message instead of exhausting memory.
+line ends, line length and cell size by probing. A 2 GB export, a 10-million-row CSV or a 1 GB file
+without a line end is refused with a message instead of exhausting memory.
 """
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ CONFIG_MAX_BYTES = 16 * 2**20  # controls, policies and manifests are written by
 class Limits:
     max_file_size: int = GIB  # bytes of one evidence file (--max-file-size)
     max_rows: int = 5_000_000  # data rows of one evidence file, or records of a YAML/JSON file (--max-rows)
+    # A row costs memory per cell, so one endless line (no line ends: binary data, a broken export) would
+    # cost many times its size before any row check could run.
+    max_line_length: int = 2**20  # bytes of one line of a CSV/TSV file (--max-line-length)
+    max_cell_size: int = 2**17  # characters of one table cell (--max-cell-size); the csv module's default
 
 
 DEFAULT = Limits()
@@ -75,3 +80,59 @@ def too_many_rows(shown, rows: int, max_rows: int, what: str = "rows", subject: 
     if rows > max_rows:
         raise InputError(shown, f"{subject} has {rows:,} {what}, more than the limit of {max_rows:,}",
                          hint="split the file (by department or period), or raise the limit with --max-rows N")
+
+
+def long_span(data, max_len: int, sep, lo: int = 0, hi: int | None = None) -> tuple[int, int] | None:
+    """(offset, length) of the first run of data[lo:hi] (str or bytes) without `sep` longer than max_len.
+
+    Probes windows of max_len // 2 + 1 characters: a window without `sep` is inside a run at least that
+    long, and every run longer than max_len holds a whole window. So a file of short lines costs one
+    memchr-speed find per window, a few per megabyte, and the length is measured only around a hit.
+    """
+    hi = len(data) if hi is None else hi
+    if hi - lo <= max_len:
+        return None
+    step = max_len // 2 + 1
+    pos = lo
+    while pos + step <= hi:
+        if data.find(sep, pos, pos + step) >= 0:
+            pos += step
+            continue
+        start = data.rfind(sep, lo, pos) + 1 or lo
+        end = data.find(sep, pos + step, hi)
+        end = hi if end < 0 else end
+        if end - start > max_len:
+            return start, end - start
+        pos = end + 1
+    return None
+
+
+def too_long_line(shown, data: bytes, max_len: int) -> None:
+    """Refuse a text table with a line longer than max_len bytes, naming the line. Lines end in LF, CRLF
+    or, from old Mac Excel, CR alone."""
+    pos = 0
+    while True:
+        found = long_span(data, max_len, b"\n", pos)
+        if found is None:
+            return
+        start, length = found
+        if data.find(b"\r", start, start + length) >= 0:  # CR line ends inside: measure those lines
+            found = long_span(data, max_len, b"\r", start, start + length)
+        if found is not None:
+            at, length = found
+            line = data.count(b"\n", 0, at) + data.count(b"\r", start, at) + 1
+            raise InputError(shown, f"this line is {shown_size(length)} ({length:,} bytes) long, more than the limit "
+                             f"of {shown_size(max_len)}", line=line,
+                             hint="a line this long is usually a file without line ends (binary data, or a broken "
+                                  "export); fix it, or raise the limit with --max-line-length (e.g. --max-line-length 8M)"
+                                  " / 1 行が長すぎます（改行のないファイルや壊れた出力の可能性）。修正するか --max-line-length で上限を上げてください")
+        pos = start + length + 1
+
+
+def cell_too_large(shown, length: int | None, max_cells: int, line=None, where: str = "") -> None:
+    """Refuse a table holding a cell longer than max_cells characters (length: None when not measured)."""
+    size = f"of {length:,} characters, more than" if length is not None else "of more than"
+    raise InputError(shown, f"{where}a cell {size} the limit of {max_cells:,} characters", line=line,
+                     hint="a cell this long is usually a stray quote that joins the rest of the file into one cell; "
+                          "fix it, or raise the limit with --max-cell-size (e.g. --max-cell-size 1M)"
+                          " / セルが長すぎます（閉じていない引用符の可能性）。修正するか --max-cell-size で上限を上げてください")

@@ -18,11 +18,17 @@ FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="municipal-auditor", prog_name="auditor")
-def main():
+@click.option("--debug", is_flag=True, envvar="AUDITOR_DEBUG",
+              help="On an unexpected error (exit 3), print the whole traceback (also AUDITOR_DEBUG=1).")
+def main(debug):
     """自治体情報セキュリティ監査ツール / Information-security compliance auditor for Japanese municipalities.
 
     Run from the repository root with no options to audit the shipped sample municipality.
     """
+    _debug[0] = debug
+
+
+_debug = [False]  # set by the group, read by entry() when a command crashed
 
 
 @main.command()
@@ -79,8 +85,11 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
             fsio.write_atomic(output, text)
         except OSError as exc:
             raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
-    else:
+    elif fmt == "text":
         click.echo(text, nl=False)
+    else:  # UTF-8, as JSON, SARIF, JUnit and GitHub require, on a CP932 or ASCII console too
+        from . import console
+        console.machine(text)
     sys.exit(code)
 
 
@@ -259,7 +268,8 @@ def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
 
     result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        from . import console
+        console.machine(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
         click.echo(integrity.render(result, lang), nl=False)
     sys.exit(ExitCode.OK if result["matches"] else ExitCode.FINDINGS)
@@ -276,7 +286,12 @@ _register_cycle_commands()
 
 def entry(prog_name: str | None = None):
     """The console command: main(), then leave without freeing a large run's millions of objects one by
-    one (about a tenth of a second at prefecture scale); the outputs are complete and flushed first."""
+    one (about a tenth of a second at prefecture scale); the outputs are complete and flushed first.
+
+    An unexpected exception is one line and exit 3 (ExitCode.CRASH), never 1, which CI reads as findings."""
+    from . import console
+
+    console.setup_streams()
     try:
         main(prog_name=prog_name)
         code = 0
@@ -285,6 +300,8 @@ def entry(prog_name: str | None = None):
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)
             code = 1
+    except Exception as exc:  # noqa: BLE001 (a bug: its own exit code, the traceback with --debug)
+        code = console.crashed(exc, _debug[0])
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

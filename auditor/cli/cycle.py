@@ -143,8 +143,11 @@ def compare_cmd(run_a, run_b, policy, db, fmt, lang):
 
     con = _connect(policy, db)
     doc = compare.compare(con, history.resolve(con, run_a, "RUN_A"), history.resolve(con, run_b, "RUN_B"))
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if fmt == "json" else compare.render_text(doc, lang),
-               nl=fmt == "json")
+    if fmt == "json":
+        from .console import machine
+        machine(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        click.echo(compare.render_text(doc, lang), nl=False)
 
 
 def _commands():

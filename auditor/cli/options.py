@@ -104,10 +104,17 @@ def _size(ctx, param, value):
 
 
 def _limit_options(fn):
-    """--max-file-size and --max-rows, handed on as one `limits` argument (auditor/limits.py)."""
+    """--max-file-size, --max-rows, --max-line-length and --max-cell-size, handed on as one `limits`
+    argument (auditor/limits.py)."""
     @functools.wraps(fn)
-    def wrapper(*args, max_file_size, max_rows, **kwargs):
-        return fn(*args, limits=Limits(max_file_size, max_rows), **kwargs)
+    def wrapper(*args, max_file_size, max_rows, max_line_length, max_cell_size, **kwargs):
+        return fn(*args, limits=Limits(max_file_size, max_rows, max_line_length, max_cell_size), **kwargs)
+    wrapper = click.option("--max-cell-size", metavar="N", default=f"{DEFAULT_LIMITS.max_cell_size >> 10}K",
+                           show_default=True, callback=_size,
+                           help="Refuse a table (CSV/TSV/.xlsx) holding a cell of more characters than this.")(wrapper)
+    wrapper = click.option("--max-line-length", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_line_length >> 20}M",
+                           show_default=True, callback=_size,
+                           help="Refuse a CSV/TSV file with a line longer than this (bytes), before decoding it.")(wrapper)
     wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
                            help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
                                 "records of a YAML/JSON file).")(wrapper)
@@ -154,4 +161,6 @@ def _connect(policy, db):
 
 
 def _dump(doc) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    from .console import machine  # UTF-8 whatever the console's encoding: JSON is never altered to fit it
+
+    machine(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -77,6 +77,14 @@ def _cell_text(v) -> str:
     return "" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)
 
 
+def _sheet_text(value):
+    """A value a worksheet can hold: XML 1.0 forbids most control characters (openpyxl refuses them).
+    Word's line break (U+000B) is a line break in the cell; the others become visible escapes."""
+    if not isinstance(value, str):
+        return value
+    return sanitize.xml(value.replace("\x0b", "\n"))
+
+
 def _xlsx(header, body, lang, stamp: dt.date) -> bytes:
     import openpyxl
     from openpyxl.styles import Font, PatternFill
@@ -91,7 +99,7 @@ def _xlsx(header, body, lang, stamp: dt.date) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in body:
-        ws.append(row)
+        ws.append([_sheet_text(v) for v in row])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str) and cell.value.startswith(_FORMULA):
                 cell.data_type = "s"  # stored as text: Excel never evaluates it

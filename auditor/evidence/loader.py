@@ -174,7 +174,9 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept).
 
     pending: where to leave the new cache entry for a later write; None writes it now."""
-    name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest)
+    # what one read may cost is part of the key: a file accepted under larger limits is read (and refused) again
+    bounds = f" line<={limits.max_line_length} cell<={limits.max_cell_size}"
+    name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest + bounds)
     hit = cache.load(cache_dir, name)
     if hit is not None:
         columns, lines, (present, encoding, occurrences, notes) = hit

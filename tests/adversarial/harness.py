@@ -150,6 +150,7 @@ class Run:
     seconds: float
     peak_rss: int  # bytes
     timed_out: bool = False
+    raw: bytes = b""  # stdout as written, for tests of its encoding
 
 
 def _limit_memory():  # runs in the child before exec
@@ -157,13 +158,19 @@ def _limit_memory():  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "") -> Run:
-    """`python -m auditor ARGS` with the limits; waits with wait4 to get the child's own peak RSS."""
+def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "", env: dict | None = None,
+            prelude: str | None = None) -> Run:
+    """`python -m auditor ARGS` with the limits; waits with wait4 to get the child's own peak RSS.
+
+    env: variables to add; prelude: Python run before the command's entry point (e.g. to make a part
+    of the code raise, as a bug would)."""
     out_path, err_path = cwd / ".stdout.log", cwd / ".stderr.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", **(env or {}))
+    command = [sys.executable, "-m", "auditor"] if prelude is None else \
+        [sys.executable, "-c", prelude + "\nfrom auditor.cli import entry\nentry(prog_name='auditor')\n"]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "auditor", *map(str, args)], cwd=cwd, stdout=out,
+        proc = subprocess.Popen([*command, *map(str, args)], cwd=cwd, stdout=out,
                                 stderr=err, stdin=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory)
         timed_out, status, usage = False, None, None
         while True:
@@ -179,7 +186,7 @@ def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "") -> Ru
         proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
         seconds = time.monotonic() - start
     run = Run(args[0], None if timed_out else proc.returncode, out_path.read_text("utf-8", "replace"),
-              err_path.read_text("utf-8", "replace"), seconds, usage.ru_maxrss * 1024, timed_out)
+              err_path.read_text("utf-8", "replace"), seconds, usage.ru_maxrss * 1024, timed_out, out_path.read_bytes())
     MEASURED.append((label, run.command, run.seconds, run.peak_rss))
     return run
 

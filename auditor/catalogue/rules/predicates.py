@@ -8,8 +8,9 @@ into a plain function over a record's fields for single records.
 from __future__ import annotations
 
 import functools
-import re
+import re  # parameter names only: user patterns run in RE2 (regex.py)
 
+from . import regex
 from .values import MISSING, Context, RuleError, compile_value, field_type, param
 
 _LOGIC = ("all", "any", "not")
@@ -163,18 +164,14 @@ def _operator(op: str, arg, v: str, ftype, ctx, kind, outer_kind, code) -> str:
     if op == "in_fy":
         start, end = code.const(ctx.fy.start), code.const(ctx.fy.end)
         return f"({v} is not None and {'' if arg else 'not '}({start} <= {v} <= {end}))"
-    if op == "regex":
+    if op == "regex":  # linear time whatever the pattern and the text (regex.py)
         if isinstance(arg, str) and _PARAM.fullmatch(arg):
             arg = param(arg, ctx)
             if arg is None:
                 return _TRUE  # a null parameter switches the condition off
         if not isinstance(arg, str):
             raise RuleError(f"regex needs a pattern (text), not {arg!r}")
-        try:
-            pattern = re.compile(arg)
-        except re.error as exc:
-            raise RuleError(f"regex {arg!r}: {exc}") from None
-        return f"({v} is not None and {code.const(pattern)}.search(str({v})) is not None)"
+        return f"({v} is not None and {code.const(regex.searcher(arg))}(str({v})))"
     if op == "between":
         lo = compile_value(arg[0], ctx, kind, outer_kind, ftype, code)
         hi = compile_value(arg[1], ctx, kind, outer_kind, ftype, code)

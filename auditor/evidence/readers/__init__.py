@@ -105,7 +105,7 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
     if fmt in ("csv", "tsv"):
         return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter,
-                         limit and limit.max_rows)
+                         limit and limit.max_rows, limit)
     if fmt == "xlsx":
         from . import xlsx as workbooks  # openpyxl only when there is a workbook
 
@@ -134,9 +134,10 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
 
 
 
-def _split_plain_csv(text: str, delimiter: str):
+def _split_plain_csv(text: str, delimiter: str, max_cell: int | None = None, path=None):
     """-> (header cells, columns, rows) for the common export: no quotes, the header on line 1, no blank
-    or ragged lines; None for anything else (the csv module reads that). Cuts the whole text at C speed."""
+    or ragged lines; None for anything else (the csv module reads that). Cuts the whole text at C speed.
+    A cell longer than max_cell characters is refused, as the csv module refuses it."""
     if '"' in text or text.count("\r") != text.count("\r\n"):
         return None
     if "\r" in text:
@@ -151,8 +152,23 @@ def _split_plain_csv(text: str, delimiter: str):
     rest = body[len(first) + 1:]
     if set(map(str.count, rest.split("\n"), repeat(delimiter))) != {k - 1}:
         return None  # a blank, short or long row: the csv module and the row checks handle it
-    cells = rest.replace("\n", delimiter).split(delimiter) if k > 1 else rest.split("\n")
+    joined = rest.replace("\n", delimiter) if k > 1 else rest
+    if max_cell is not None:
+        _long_cell(first, joined, delimiter if k > 1 else "\n", max_cell, path, rest, delimiter)
+    cells = joined.split(delimiter) if k > 1 else rest.split("\n")
     return header, [cells[j::k] for j in range(k)], lines - 1, _pristine(rest, delimiter)
+
+
+def _long_cell(first: str, joined: str, sep: str, max_cell: int, path, rest: str, delimiter: str) -> None:
+    """Refuse a cell of the header or of the data (cells of `joined` cut by `sep`) longer than max_cell."""
+    found = limits.long_span(first, max_cell, delimiter)
+    line = 1
+    if found is None:
+        found = limits.long_span(joined, max_cell, sep)
+        if found is None:
+            return
+        line = rest.count("\n", 0, found[0]) + 2  # joined has rest's offsets; the header is line 1
+    limits.cell_too_large(path, found[1], max_cell, line=line)
 
 
 def _pristine(rest: str, delimiter: str) -> bool:
@@ -165,34 +181,42 @@ def _pristine(rest: str, delimiter: str) -> bool:
     return not any(pair in rest for pair in (delimiter + delimiter, "\n" + delimiter, delimiter + "\n", "\n\n"))
 
 
-def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None):
+def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None, limit=None):
+    if limit is not None:  # before decoding: a file without line ends is refused at once
+        limits.too_long_line(path, data, limit.max_line_length)
+    max_cell = None if limit is None else limit.max_cell_size
     text, used = decode(data, path, encoding)
     if max_rows is not None:  # line ends, counted at C speed before any parsing
         lines = text.count("\n") + (not text.endswith("\n") and bool(text)) - (header_row or 1)
         limits.too_many_rows(path, lines, max_rows, "rows (lines after the header)")
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
-    plain = _split_plain_csv(text, delimiter) if header_row in (None, 1) and len(delimiter) == 1 else None
+    plain = _split_plain_csv(text, delimiter, max_cell, path) if header_row in (None, 1) and len(delimiter) == 1 \
+        else None
     if plain is not None:
         header, columns, n, pristine = plain
         return build_table([header], [1], path, header_row, used, split=(columns, range(2, n + 2), pristine))
+    before = csv.field_size_limit(max_cell if max_cell is not None else csv.field_size_limit())
     try:
-        # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-        rows = list(reader)
-    except TypeError:
-        raise InputError(path, f"delimiter must be a single character, not {delimiter!r}",
-                         hint="use delimiter: ',' or a tab") from None
-    except csv.Error:
-        rows = None
-    physical = text.count("\n") + (not text.endswith("\n") and bool(text))
-    if rows is not None and len(rows) == physical and text.count("\r") == text.count("\r\n"):
-        lines = range(1, len(rows) + 1)  # no cell spans lines: row k is on line k
-    else:
-        rows, lines = _csv_rows_with_lines(text, path, delimiter)
+        try:
+            # strict: a stray quote is an error instead of silently merging cells or swallowing the file's end
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+            rows = list(reader)
+        except TypeError:
+            raise InputError(path, f"delimiter must be a single character, not {delimiter!r}",
+                             hint="use delimiter: ',' or a tab") from None
+        except csv.Error:
+            rows = None
+        physical = text.count("\n") + (not text.endswith("\n") and bool(text))
+        if rows is not None and len(rows) == physical and text.count("\r") == text.count("\r\n"):
+            lines = range(1, len(rows) + 1)  # no cell spans lines: row k is on line k
+        else:
+            rows, lines = _csv_rows_with_lines(text, path, delimiter, max_cell)
+    finally:
+        csv.field_size_limit(before)
     return build_table(rows, lines, path, header_row, used)
 
 
-def _csv_rows_with_lines(text, path, delimiter):
+def _csv_rows_with_lines(text, path, delimiter, max_cell=None):
     """The slow reading: tracks where each row starts (quoted cells may span lines) and where it breaks."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows, lines, start = [], [], 1
@@ -202,6 +226,8 @@ def _csv_rows_with_lines(text, path, delimiter):
         except StopIteration:
             return rows, lines
         except csv.Error as exc:
+            if max_cell is not None and "field larger than field limit" in str(exc):
+                limits.cell_too_large(path, None, max_cell, line=start, where="this row has ")
             unclosed = "end of data" in str(exc)
             raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
                              f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from ... import limits
 from ...errors import InputError
 from .. import normalize
 
@@ -58,8 +59,10 @@ def _clean(column) -> tuple[list, bool]:
     return [c.strip() or None for c in column], False
 
 
-def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None):
+def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None, max_cell=None):
     """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
+
+    max_cell: refuse a text cell longer than this many characters (the CSV readers check it as they cut).
 
     split: (columns, lines, pristine) of the data rows when the caller already split them by column (rows
     then holds the header row only, and every data row is exactly as wide as the header); pristine: every
@@ -104,6 +107,9 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
         transposed, lines, pristine = split
     else:
         transposed, lines = _transpose(rows[h + 1:], lines[h + 1:], width, text, path, where, header_line)
+    if max_cell is not None:
+        _long_cells([labels], [header_line], max_cell, path, where)
+        _long_cells(transposed, lines, max_cell, path, where, by_column=True)
 
     def stray(k, i):
         raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
@@ -136,6 +142,17 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
     elif not columns:
         lines = []
     return RawTable([h for h in labels if h], header_line, columns, lines, encoding)
+
+
+def _long_cells(columns, lines, max_cell, path, where, by_column=False) -> None:
+    """Refuse a text cell longer than max_cell: one C-speed probe per column, a scan only on a hit."""
+    for column in columns:
+        joined = "\x00".join([c for c in column if type(c) is str])
+        if limits.long_span(joined, max_cell, "\x00") is None:
+            continue
+        for k, c in enumerate(column):
+            if type(c) is str and len(c) > max_cell:
+                limits.cell_too_large(path, len(c), max_cell, line=lines[k if by_column else 0], where=where)
 
 
 def _transpose(data, lines, width, text, path, where, header_line):

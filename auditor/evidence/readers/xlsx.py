@@ -48,7 +48,8 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
         if cap is not None and len(rows) > cap:  # the declared size was wrong: stop reading all the same
             limits.too_many_rows(path, len(rows) - (header_row or 1), limit.max_rows, "rows or more",
                                  subject=f"sheet '{ws.title}'")
-        return build_table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False)
+        return build_table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False,
+                           max_cell=None if limit is None else limit.max_cell_size)
     except InputError:
         raise
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
