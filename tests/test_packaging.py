@@ -72,7 +72,10 @@ def _base_python() -> str:
     """The interpreter this venv was made from: `pip install --user` is refused inside a venv."""
     if sys.prefix == sys.base_prefix:
         return sys.executable
-    return getattr(sys, "_base_executable", None) or str(Path(sys.base_prefix) / "bin" / "python3")
+    base = getattr(sys, "_base_executable", None)
+    if not base or Path(base).is_relative_to(sys.prefix):  # Python 3.10 names the venv's own python here
+        base = str(Path(sys.base_prefix) / "bin" / "python3")
+    return base
 
 
 @pytest.mark.slow
