@@ -188,11 +188,13 @@ def test_damaged_or_foreign_cache_entries_are_ignored(tmp_path):
 
 def test_cache_round_trip_keeps_dates_lists_and_lines(tmp_path):
     import datetime as dt
+    from auditor.sealed import Store
     columns = {"d": [dt.date(2025, 4, 1), None, dt.date(2025, 4, 1)], "u": [["a", "b"], [], None], "n": [1, 2.5, True]}
-    cache.store(tmp_path, "k", columns, range(2, 5), ("x", None, []))
-    got = cache.load(tmp_path, "k")
-    assert got == (columns, range(2, 5), ["x", None, []]) or got == (columns, range(2, 5), ("x", None, []))
-    assert cache.load(tmp_path, "missing") is None
+    store = Store(tmp_path, b"k" * 32)  # entries are signed (auditor/sealed.py); the rest is (fields, encoding, occurrences)
+    cache.store(store, "k", columns, range(2, 5), (["d", "u", "n"], None, []))
+    got = cache.load(store, "k")
+    assert got == (columns, range(2, 5), (["d", "u", "n"], None, []))
+    assert cache.load(store, "missing") is None
 
 
 # ---- manifest: records:, and one file under two kinds ----

@@ -10,6 +10,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
+from . import caches  # click only
 from .options import DATE, _common, _input_errors, _limit_options, _paths, _record_options  # click only
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
@@ -55,14 +56,15 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
     db = db_path(paths[0], db, must_exist=not record)
+    secret = caches.secret(paths[0], paths[1])
     options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
-    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
+    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size, secret)
     done = served.get() if served else None  # the same inputs as a finished run before: its output
     if done is None:
         from ..engine import audit
         from .. import reporters  # only now: a served run needs neither
 
-        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
+        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret)
         if record:
             record_run(run, "check", dt.date.today(), db)
         text = reporters.get(fmt)(run, lang, baseline=known)
@@ -194,7 +196,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
     db = db_path(paths[0], db, must_exist=not record)
-    run = audit.run(*paths, db=db, limits=limits)
+    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]))
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
     written = reports.generate(run, out, issued, opts, chosen)

@@ -3,8 +3,8 @@
 A second run over unchanged evidence skips decoding, parsing and normalising. An entry is found only
 under the digest of the exact bytes, the manifest's reading options, the kind's schema, this version
 of the tool, of Python and of marshal's format, so a changed file is never served from the cache.
-Entries are plain data in marshal format (loading one runs no code), carry a digest of their own and
-are ignored when damaged.
+Entries are plain data in marshal format (loading one runs no code), are signed with the user's secret
+(auditor/sealed.py), and are ignored when unsigned, damaged or malformed.
 Deleting the folder is always safe.
 """
 from __future__ import annotations
@@ -15,14 +15,12 @@ import functools
 import hashlib
 import json
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from .. import __version__, defaults
+from .. import __version__
 
-FORMAT = 2
+FORMAT = 3
 _READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
 # The code that turns bytes into columns: an entry made by other code is never used.
 _READERS = ("evidence/cache", "evidence/readers/documents", "evidence/loader", "evidence/readers/fastyaml", "fiscal",
@@ -46,55 +44,49 @@ def _code() -> str:
     return hashlib.sha256(b"".join((here / f"{m}.py").read_bytes() for m in _READERS)).hexdigest()
 
 
-def load(folder, name: str):
-    """The cached value, or None when absent, damaged or foreign."""
-    payload = load_blob(folder, name)
+def load(where, name: str):
+    """The cached (columns, lines, rest), or None when absent, unsigned, damaged or malformed.
+
+    where: the cache (a sealed.Store), or None for no cache."""
+    payload = where.load(name) if where is not None else None
     if payload is None:
         return None
     try:
         columns, lines, rest = marshal.loads(payload)
-        return {name: _decode(column) for name, column in columns.items()}, _lines(lines), rest
-    except (EOFError, ValueError, TypeError):
+        columns = {name: _decode(column) for name, column in columns.items()}
+        lines = _lines(lines)
+    except Exception:  # noqa: BLE001 - any shape marshal can hold: an entry that is not ours is absent
         return None
+    return (columns, lines, rest) if _well_formed(columns, lines, rest) else None
 
 
-def store(folder, name: str, columns: dict, lines, rest) -> None:
-    """Write one entry atomically; a folder that cannot be written only means no cache."""
-    if folder is None:
+def store(where, name: str, columns: dict, lines, rest) -> None:
+    """Write one entry atomically into where (a sealed.Store, or None); failing to write only means no cache."""
+    if where is None:
         return
     try:
         lines = ("range", lines.start, lines.stop, lines.step) if isinstance(lines, range) else list(lines)
         payload = marshal.dumps(({n: _encode(c) for n, c in columns.items()}, lines, rest))
     except ValueError:  # a value marshal cannot hold; such a file is not cached
         return
-    store_blob(folder, name, payload)
+    where.store(name, payload)
 
 
-def load_blob(folder, name: str) -> bytes | None:
-    """The bytes stored under name, or None when absent or damaged (each entry carries its own SHA-256)."""
-    if folder is None:
-        return None
-    try:
-        blob = (Path(folder) / name).read_bytes()
-    except OSError:
-        return None
-    check, payload = blob[:32], blob[32:]
-    return payload if hashlib.sha256(payload).digest() == check else None
-
-
-def store_blob(folder, name: str, payload: bytes) -> None:
-    if folder is None:
-        return
-    tmp = None
-    try:
-        defaults.make_folder(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, Path(folder) / name)
-    except OSError:  # a full disk or a read-only folder only means no cache
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+def _well_formed(columns, lines, rest) -> bool:
+    """What the loader relies on: columns of one length per line, the line numbers, and
+    (mapped fields, encoding, occurrences of (line, column, field, masked value))."""
+    if type(columns) is not dict or not isinstance(lines, (range, list)) or type(rest) is not tuple or len(rest) != 3:
+        return False
+    n = len(lines)
+    if not all(type(k) is str and type(c) is list and len(c) == n for k, c in columns.items()):
+        return False
+    if type(lines) is list and not set(map(type, lines)) <= {int, type(None)}:
+        return False
+    present, encoding, occurrences = rest
+    return (type(present) is list and all(type(p) is str for p in present)
+            and (encoding is None or type(encoding) is str) and type(occurrences) is list
+            and all(type(o) is tuple and len(o) == 4 and (o[0] is None or type(o[0]) is int) and type(o[1]) is str
+                    and (o[2] is None or type(o[2]) is str) for o in occurrences))
 
 
 def _encode(column: list):
