@@ -1,15 +1,18 @@
 """Parse cache: the normalised columns of each evidence file, keyed by the file's SHA-256 and how it is read.
 
 A second run over unchanged evidence skips decoding, parsing and normalising. An entry is found only
-under the digest of the exact bytes, the manifest's reading options, the kind's schema, this version
-of the tool, of Python and of marshal's format, so a changed file is never served from the cache.
-Entries are plain data in marshal format (loading one runs no code), are signed with the user's secret
-(auditor/sealed.py), and are ignored when unsigned, damaged or malformed.
+under the digest of the exact bytes, the reading as the reader uses it (`loader._reading`: every key of
+the manifest entry that is not only about the file, and the format its name implies, in the order
+written), the limits it was read under, the kind's schema, the code of the evidence stage and of the
+stages below it, and the interpreter and libraries (auditor/sealed.py), so that a fresh reading could
+never give anything else. Entries are plain data in marshal format (loading one runs no code), are
+signed with the user's secret (auditor/sealed.py), and are ignored when unsigned, damaged or malformed.
 Deleting the folder is always safe.
 """
 from __future__ import annotations
 
 import array
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -19,29 +22,60 @@ import sys
 from pathlib import Path
 
 from .. import __version__
+from ..sealed import runtime
 
 FORMAT = 3
-_READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values")
-# The code that turns bytes into columns: an entry made by other code is never used.
-_READERS = ("evidence/cache", "evidence/readers/documents", "evidence/loader", "evidence/readers/fastyaml", "fiscal",
-            "evidence/kinds", "privacy/mynumber", "evidence/normalize", "privacy/personal",
-            "evidence/readers/__init__", "evidence/readers/table", "evidence/readers/xlsx", "yamlio")  # below auditor/
+# The code that turns bytes into columns: the evidence stage and the stages below it, which are all it
+# may import (docs/architecture.md, held by tests/test_architecture.py). Derived from the folders, so a
+# new reader module is never left out.
+_STAGES = ("privacy", "evidence")
 
 
-def key(digest: str, entry: dict, schema_digest: str) -> str:
-    """The cache key of one manifest entry read from bytes with this SHA-256."""
-    reading = {k: entry.get(k) for k in _READING}
+def key(digest: str, reading: dict, schema_digest: str, limits=None) -> str:
+    """The cache key of one manifest entry read from bytes with this SHA-256.
+
+    reading: the entry as the reader uses it (loader._reading); limits: the limits.Limits it is read under
+    (a file refused under them is never stored, so an entry found under the same ones reads the same).
+    """
+    bounds = dataclasses.astuple(limits) if limits is not None else None
     # marshal's format and what it builds may change with Python: an entry made by another one is not used
-    runtime = [sys.version, marshal.version]
-    text = json.dumps([FORMAT, __version__, runtime, _code(), digest, schema_digest, reading], sort_keys=True,
-                      default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    python = [sys.version, marshal.version, runtime()]
+    text = json.dumps([FORMAT, __version__, python, _code(), digest, schema_digest, bounds, canonical(reading)],
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def canonical(value):
+    """A JSON form that keeps what may decide a reading: the order of every mapping (the first of two
+    columns mapped to one field wins), and types (1, 1.0, "1" and true differ); the top-level keys are
+    sorted, as the reader looks options up by name. Raises TypeError for a value JSON cannot hold."""
+    def inner(v):
+        if isinstance(v, dict):
+            return {"map": [[k, inner(x)] for k, x in v.items()]}
+        if isinstance(v, (list, tuple)):
+            return [inner(x) for x in v]
+        if v is None or isinstance(v, (str, bool, int, float)):
+            return v
+        raise TypeError(f"not a manifest value: {type(v).__name__}")
+    return sorted([k, inner(v)] for k, v in value.items()) if isinstance(value, dict) else inner(value)
+
+
+def code_files() -> list[Path]:
+    """The modules whose source is in every key: the base modules and the evidence and privacy packages."""
+    here = Path(__file__).resolve().parent.parent  # auditor/
+    files = [p for p in here.glob("*.py")]
+    for stage in _STAGES:
+        files += (p for p in (here / stage).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(files)
 
 
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
-    here = Path(__file__).resolve().parent.parent  # auditor/
-    return hashlib.sha256(b"".join((here / f"{m}.py").read_bytes() for m in _READERS)).hexdigest()
+    here = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in code_files():
+        h.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def load(where, name: str):
