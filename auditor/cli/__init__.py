@@ -39,9 +39,10 @@ def main():
               help="A previous `check --format json` result: findings open there, and controls without evidence "
                    "there, are shown but do not fail the run.")
 @_record_options
+@caches.result_cache_option
 @_limit_options
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, limits):
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, result_cache, limits):
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
@@ -57,8 +58,11 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
     db = db_path(paths[0], db, must_exist=not record)
     secret = caches.secret(paths[0], paths[1])
-    options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
-    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size, secret)
+    # every option as parsed, so that none can be left out of the key, but those that only say whether to
+    # serve and where to write the same text
+    options = {k: v for k, v in click.get_current_context().params.items() if k not in ("result_cache", "output")}
+    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret) \
+        if caches.serve_results(result_cache, record) else None
     done = served.get() if served else None  # the same inputs as a finished run before: its output
     if done is None:
         from ..engine import audit

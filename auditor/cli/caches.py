@@ -1,5 +1,5 @@
 """What the caches need from the command line and the environment (read here, nowhere below the CLI):
-the secret that signs their entries (auditor/sealed.py).
+the secret that signs their entries (auditor/sealed.py), and whether `check` may serve a stored result.
 
 The secret comes from, in this order:
 - AUDITOR_CACHE_KEY: the secret itself, at least 16 bytes (CI: from the CI service's secret store);
@@ -19,7 +19,25 @@ import click
 
 ENV_SECRET = "AUDITOR_CACHE_KEY"
 ENV_FILE = "AUDITOR_CACHE_KEY_FILE"
+ENV_RESULT_CACHE = "AUDITOR_RESULT_CACHE"
 MIN_SECRET = 16  # = sealed.MIN_SECRET (not imported: --help stays fast)
+
+
+def result_cache_option(fn):
+    return click.option(
+        "--result-cache", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+        envvar=ENV_RESULT_CACHE, show_envvar=True,
+        help="Serve the output of an earlier run whose every input was the same. auto: on, except in CI "
+             "(the CI variable set), where the gate evaluates afresh; never with --record. "
+             "/ 入力が同一の前回の結果を再利用するか（auto: CI 以外で有効）")(fn)
+
+
+def serve_results(choice: str, record: bool) -> bool:
+    """Whether a stored result may be served: never for a recorded run (the database gets what this run
+    finds), and in CI (GitHub Actions, GitLab CI... set CI) only when asked for."""
+    if record or choice == "off":
+        return False
+    return choice == "on" or os.environ.get("CI", "").strip().lower() in ("", "0", "false", "no")
 
 
 def secret(policy, evidence) -> bytes | None:

@@ -8,8 +8,6 @@ added or removed since. Nothing here writes; files are only read, and only regul
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 import os
 import posixpath
 import stat
@@ -28,6 +26,9 @@ _CHUNK = 1 << 20
 def _key(path: str) -> str:
     """Paths compare as POSIX, NFC (macOS writes NFD names) and masked (reports mask My Numbers)."""
     return mynumber.mask(posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/")))
+
+
+path_key = _key  # the form in which blocks and folder_files name a path
 
 
 def digest(path) -> str | None:
@@ -84,6 +85,8 @@ def block(run) -> dict:
 
 def load_report(path) -> dict:
     """The integrity block of a report file: report.json, `check --format json` output, or HTML."""
+    import json  # here and below: the result cache lists folders on every served run, and needs neither
+
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -109,10 +112,15 @@ _MARK = '<pre hidden id="auditor-integrity">'  # no script in our pages: inert, 
 
 def html_element(block: dict) -> str:
     """The block as a hidden element for an HTML page (verify reads it back)."""
+    import html
+    import json
+
     return _MARK + html.escape(json.dumps({"integrity": block}, ensure_ascii=False, sort_keys=True)) + "</pre>\n"
 
 
 def _embedded(text: str, path) -> str:
+    import html
+
     start = text.find(_MARK)
     end = text.find("</pre>", start)
     if start < 0 or end < 0:

@@ -3,7 +3,8 @@ run before gives, byte for byte, what a run without any cache gives.
 
 Each case runs `check --format json` once to fill the parse and result caches, edits the inputs, then
 runs again with those caches and once more without them, and compares exit code, output and messages.
-The classes: how a file is read (the key is the reading as the reader uses it) and the limits.
+The classes: how a file is read (the key is the reading as the reader uses it), the limits, and the
+other files of the evidence folder that the integrity block lists.
 """
 import io
 import shutil
@@ -150,4 +151,25 @@ def test_a_smaller_limit_is_applied_to_what_the_cache_holds(case, request, limit
 def test_the_same_limits_again_are_served(case, request):
     _blank_lines(case)
     fresh = twice(case, request, lambda: None, "--max-rows", "100")
+    assert fresh[0] in (0, 1)
+
+
+# ---- the other files of the evidence folder, which the integrity block lists ----
+
+OTHERS = {
+    "file added": lambda ev: (ev / "追加資料.pdf").write_bytes(b"%PDF-1.4 added after the run"),
+    "file added in a subfolder": lambda ev: (ev / "scans").mkdir() or (ev / "scans" / "a.png").write_bytes(b"png"),
+    "unlisted file changed": lambda ev: (ev / "memo.txt").write_bytes(b"changed"),
+    "unlisted file removed": lambda ev: (ev / "memo.txt").unlink(),
+    "unlisted file renamed": lambda ev: (ev / "memo.txt").rename(ev / "memo2.txt"),
+}
+
+
+@pytest.mark.parametrize("change", list(OTHERS))
+def test_the_integrity_block_lists_the_folder_as_it_is(case, request, change):
+    (case.evidence / "memo.txt").write_bytes(b"a note that is not evidence")
+    fresh = twice(case, request, lambda: OTHERS[change](case.evidence))
+    report = case.root / "outputs" / "result.json"
+    verified = run_cli(["verify", report, "--evidence", case.evidence], case.root, label=label_of(request))
+    assert verified.code == 0, verified.stdout + verified.stderr  # what CI archives is accepted
     assert fresh[0] in (0, 1)
