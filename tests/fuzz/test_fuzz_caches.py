@@ -13,6 +13,7 @@ import yaml
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from auditor.evidence import prefetch
 from conftest import ORG, invoke, write_policy
 
 from .profile import fuzz
@@ -115,6 +116,7 @@ class Town:
     def check(self, fmt: str):
         self.write()
         result = invoke("check", "--policy", self.policy, "--evidence", self.ev, "--format", fmt, *self.options)
+        prefetch.join()  # as the command does before it exits: a run that failed may still be writing its cache
         return result.exit_code, result.stdout, result.stderr
 
 
