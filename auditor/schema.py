@@ -1,15 +1,16 @@
 """JSON Schemas shipped in the package, and validation that names the file, line and key."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 from importlib import resources
-from pathlib import Path
 
-from . import __version__, defaults
+from . import __version__
 from .errors import InputError
+from .sealed import runtime
+
+_VALID = b"valid"
 
 
 @functools.lru_cache(maxsize=None)
@@ -30,11 +31,21 @@ def _validator(name: str):
     return cls(schema, format_checker=None)
 
 
-def _memo(cache_dir, name: str, data) -> Path | None:
-    if cache_dir is None:
+def _memo(cache, name: str, data) -> str | None:
+    """The name of the entry that remembers this document as valid (the validator's libraries are in it)."""
+    if cache is None:
         return None
-    text = json.dumps([__version__, load(name), data], sort_keys=True, ensure_ascii=False, default=str)
-    return Path(cache_dir) / f"valid-{hashlib.sha256(text.encode()).hexdigest()}"
+    try:
+        text = json.dumps([__version__, runtime(), _source(), load(name), data], sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):  # a value JSON cannot hold: checked every time
+        return None
+    return f"valid-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _source() -> str:
+    # through importlib.resources: inside a zip archive (zipapp) there is no file at __file__
+    return hashlib.sha256((resources.files("auditor") / "schema.py").read_bytes()).hexdigest()
 
 
 def _deepest(error):
@@ -68,20 +79,19 @@ def _short(value) -> str:
 def validate(data, name: str, path, located=None, hint: str | None = None, cache_dir=None) -> None:
     """Raise InputError for the first (most relevant) schema violation, at its key's line.
 
-    cache_dir: a document found valid once (same content, same schema, same tool) is not checked
-    again: validating the catalogue is most of a small run's time.
+    cache_dir: the cache (a sealed.Store) or None; a document found valid once (same content, same
+    schema, same tool and libraries) is not checked again, when the entry that says so is signed:
+    validating the catalogue is most of a small run's time.
     """
     memo = _memo(cache_dir, name, data)
-    if memo is not None and memo.exists():
+    if memo is not None and cache_dir.load(memo) == _VALID:
         return
     from jsonschema.exceptions import best_match
 
     error = best_match(_validator(name).iter_errors(data))
     if error is None:
         if memo is not None:
-            with contextlib.suppress(OSError):  # a read-only folder only means no memo
-                defaults.make_folder(memo.parent)
-                memo.touch()
+            cache_dir.store(memo, _VALID)  # a read-only folder only means no memo
         return
     error = _deepest(error)
     key_path = list(error.absolute_path)

@@ -1,9 +1,11 @@
 """Shared fixtures: the shipped sample, a CLI runner, and a builder for small evidence folders."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,15 @@ from click.testing import CliRunner
 from auditor.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The caches' secret (auditor/cli/caches.py) lives in a temporary folder for the whole session, never in
+# the real configuration folder; subprocesses inherit it. The result cache is asked for, as it is on a
+# developer's machine, also when the suite runs in CI (CI set): the tests of that default unset this.
+_KEYS = tempfile.mkdtemp(prefix="auditor-test-keys-")
+atexit.register(shutil.rmtree, _KEYS, True)
+os.environ.pop("AUDITOR_CACHE_KEY", None)
+os.environ["AUDITOR_CACHE_KEY_FILE"] = os.path.join(_KEYS, "cache.key")
+os.environ["AUDITOR_RESULT_CACHE"] = "on"
 SAMPLE = ROOT / "evidence" / "FY2025"
 POLICY = ROOT / "policies" / "sample-city.yaml"
 

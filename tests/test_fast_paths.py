@@ -188,11 +188,68 @@ def test_damaged_or_foreign_cache_entries_are_ignored(tmp_path):
 
 def test_cache_round_trip_keeps_dates_lists_and_lines(tmp_path):
     import datetime as dt
+    from auditor.sealed import Store
     columns = {"d": [dt.date(2025, 4, 1), None, dt.date(2025, 4, 1)], "u": [["a", "b"], [], None], "n": [1, 2.5, True]}
-    cache.store(tmp_path, "k", columns, range(2, 5), ("x", None, []))
-    got = cache.load(tmp_path, "k")
-    assert got == (columns, range(2, 5), ["x", None, []]) or got == (columns, range(2, 5), ("x", None, []))
-    assert cache.load(tmp_path, "missing") is None
+    store = Store(tmp_path, b"k" * 32)  # entries are signed (auditor/sealed.py)
+    rest = (["d", "u", "n"], None, [], [(3, "u", "u", ["U+200B"], False)])  # fields, encoding, occurrences, cleaning
+    cache.store(store, "k", columns, range(2, 5), rest)
+    got = cache.load(store, "k")
+    assert got == (columns, range(2, 5), rest)
+    assert cache.load(store, "missing") is None
+
+
+def _changed(spec: dict):
+    """Another value of the type a manifest option's schema gives."""
+    if "enum" in spec:
+        return spec["enum"][-1]
+    if "oneOf" in spec:  # e.g. null_values: a list, or field: list
+        return _changed(spec["oneOf"][0])
+    kind = spec.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    return {"string": "zz", "integer": 7, "object": {"k": {"v": "w"}}, "array": ["zz"], "boolean": True}[kind]
+
+
+def test_every_reading_option_of_the_manifest_is_in_the_parse_cache_key():
+    """The key is the reading as the reader uses it (loader._reading), so an option the manifest gains
+    (any key its schema allows) is in the key without anyone listing it; only what an entry says about
+    its file (who gave it, when, a description) is not."""
+    from auditor import schema
+    from auditor.evidence import loader
+    from auditor.limits import DEFAULT, Limits
+
+    options = schema.load("manifest")["properties"]["files"]["items"]["properties"]
+    base = {"path": "a.csv", "kind": "staff", "provided_by": "x", "collected_on": "2026-03-01",
+            "columns": {"職員番号": "staff_id", "ID": "staff_id"}}
+
+    def key(entry, limits=DEFAULT):
+        return cache.key("ab" * 32, loader._reading(entry), "schema", limits)
+    before = key(base)
+    for name, spec in options.items():
+        changed = key(dict(base, **{name: _changed(spec)}))
+        assert (changed == before) == (name in loader._ABOUT), name
+    assert key(dict(base, path="a.tsv")) != before  # the format the name implies
+    assert key(dict(base, format="csv")) == before  # ...is the format, written or not
+    assert key(dict(base, columns={"ID": "staff_id", "職員番号": "staff_id"})) != before  # the first one wins
+    assert key(dict(base, values={"mfa": {"1": True}})) != key(dict(base, values={"mfa": {"1": "true"}}))
+    assert key(base, Limits(max_rows=10)) != before and key(base, Limits(max_file_size=10)) != before
+
+
+def test_the_parse_cache_code_digest_covers_every_module_the_reading_imports():
+    """Derived from the stage folders, not listed: a new reader module can never be left out."""
+    from test_architecture import PACKAGE, _graph
+
+    graph = _graph()
+    seen, todo = set(), ["auditor.evidence.loader", "auditor.evidence.readers.xlsx"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(graph[module])
+    files = {p.resolve() for p in cache.code_files()}
+    for module in seen:
+        path = PACKAGE.parent.joinpath(*module.split("."))
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        assert path.resolve() in files, module
 
 
 # ---- manifest: records:, and one file under two kinds ----

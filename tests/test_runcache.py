@@ -161,3 +161,51 @@ def test_a_run_on_another_day_is_evaluated_afresh(setup, monkeypatch):
     monkeypatch.setattr(runcache, "dt", types.SimpleNamespace(date=Tomorrow))
     check(tmp_path, evidence)
     assert len(evaluated) == 2
+
+
+@pytest.mark.parametrize("ci, choice, served", [
+    ("true", None, False),       # the CI gate is evaluated afresh by default
+    ("true", "on", True),        # unless asked for
+    ("true", "auto", False),
+    (None, None, True),          # a developer's machine: on
+    (None, "off", False),
+    ("false", None, True),
+])
+def test_in_ci_a_stored_result_is_served_only_when_asked_for(setup, monkeypatch, ci, choice, served):
+    tmp_path, evidence, evaluated = setup
+    monkeypatch.delenv("AUDITOR_RESULT_CACHE", raising=False)  # conftest asks for it: here the default is tested
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    more = ["--result-cache", choice] if choice else []
+    first = check(tmp_path, evidence, "--format", "json", *more)
+    second = check(tmp_path, evidence, "--format", "json", *more)
+    assert first.exit_code == second.exit_code == 1 and second.stdout == first.stdout
+    assert len(evaluated) == (1 if served else 2)
+
+
+def test_the_result_cache_can_be_asked_for_in_the_environment(setup, monkeypatch):
+    tmp_path, evidence, evaluated = setup
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("AUDITOR_RESULT_CACHE", "off")
+    check(tmp_path, evidence)
+    check(tmp_path, evidence)
+    assert len(evaluated) == 2
+    monkeypatch.setenv("AUDITOR_RESULT_CACHE", "on")
+    check(tmp_path, evidence)
+    check(tmp_path, evidence)
+    assert len(evaluated) == 3
+    assert check(tmp_path, evidence, "--result-cache", "off").exit_code == 1 and len(evaluated) == 4
+
+
+def test_every_option_of_check_is_in_the_key(setup):
+    """The key takes every option as parsed (a new option can never be left out); only --output and
+    --result-cache, which do not change the text, are not."""
+    tmp_path, evidence, evaluated = setup
+    check(tmp_path, evidence, "--max-rows", "100000")
+    check(tmp_path, evidence, "--max-rows", "100001")
+    check(tmp_path, evidence, "--max-file-size", "512M")
+    assert len(evaluated) == 3
+    check(tmp_path, evidence, "--max-rows", "100000", "--output", tmp_path / "a.txt")
+    assert len(evaluated) == 3

@@ -10,6 +10,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
+from . import caches  # click only
 from .options import DATE, _common, _input_errors, _limit_options, _paths, _record_options  # click only
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
@@ -45,9 +46,10 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
               help="A previous `check --format json` result: findings open there, and controls without evidence "
                    "there, are shown but do not fail the run.")
 @_record_options
+@caches.result_cache_option
 @_limit_options
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, limits):
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, result_cache, limits):
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
@@ -65,14 +67,18 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     if output:
         outputs.check(output, inputs.with_file("db", db), "--output", stdout=True)
-    options = dict(fmt=fmt, lang=lang, fail_on=fail_on, only=sorted(only), baseline=baseline, limits=limits)
-    served = None if record else runcache.RunCache(paths, db, options, limits.max_file_size)
+    secret = caches.secret(paths[0], paths[1])
+    # every option as parsed, so that none can be left out of the key, but those that only say whether to
+    # serve and where to write the same text
+    options = {k: v for k, v in click.get_current_context().params.items() if k not in ("result_cache", "output")}
+    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret) \
+        if caches.serve_results(result_cache, record) else None
     done = served.get() if served else None  # the same inputs as a finished run before: its output
     if done is None:
         from ..engine import audit
         from .. import reporters  # only now: a served run needs neither
 
-        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits)
+        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret)
         if record:
             record_run(run, "check", dt.date.today(), db)
         text = reporters.get(fmt)(run, lang, baseline=known)
@@ -219,7 +225,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     inputs = inputs.with_file("db", db)
     for folder in (out, Path(out) / "departments"):
         outputs.check_folder(folder, inputs, "--out")
-    run = audit.run(*paths, db=db, limits=limits)
+    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]))
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..catalogue import controls as catalogue, policy
-from .. import defaults
+from .. import sealed
 from . import evaluate as engine
 from ..evidence import loader as evidence, prefetch
 from ..cycle import pdca
@@ -21,15 +21,15 @@ class CycleRun(AuditRun):
     cycle: pdca.Cycle = field(default_factory=pdca.Cycle)
 
 
-def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None) -> CycleRun:
+def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
     recurrence, and CA-01..03 read it when no corrective_actions evidence file is given).
     limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
+    secret: the key that signs the parse cache's entries (auditor/sealed.py); None: no cache.
     """
-    # the parse cache lives beside a real policy file only (never beside /dev/zero); safe to delete
-    cache = defaults.state_dir(policy_path) / "cache" if Path(policy_path).is_file() else None
+    cache = sealed.beside(policy_path, secret)
     controls, digest = catalogue.load(control_dirs, cache)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)

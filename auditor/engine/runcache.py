@@ -3,18 +3,20 @@ or evaluating anything.
 
 CI runs the checker on every push to the evidence repository, and most pushes leave the evidence as it
 was. The key is a SHA-256 over everything the output and the exit code depend on:
-- this version of the tool (every file of the package) and of Python;
-- the command's options (and the baseline file's bytes), the working folder and today's date;
+- this version of the tool (every file of the package), of Python and of the installed libraries;
+- every option of the command as parsed (the CLI hands them all over), the baseline file's bytes, the
+  working folder and today's date;
 - the bytes of the policy, of every control file, of the manifest and of every file it lists;
-- the history database (and its write-ahead log) when there is one.
+- every other file in the evidence folder, as the report's integrity block lists them (integrity.py);
+- the history database (and its journals) when there is one.
 
 A result is stored under the digests of the evidence bytes the run itself read (EvidenceFile.sha256),
-so a file changed while it ran is never served under its new content. Looking a result up hashes the
-evidence once more, and is skipped when nothing is stored yet. Whatever cannot be read for the key
-(a missing file, a path out of the evidence folder, a device) means no key: the run then goes the
-usual way and meets its error there. Only finished runs are stored (exit 0 or 1, never an input
-error), in `.auditor/cache/` beside the policy with the parse cache, the newest KEEP of them.
-Deleting the folder is always safe.
+and only when the other files of the folder are the same after the run as before it, so a file changed
+while it ran is never served under its new content. Whatever cannot be read for the key (a missing
+file, a path out of the evidence folder, a device, a file over the size limit) means no key: the run
+then goes the usual way and meets its error there. Only finished runs are stored (exit 0 or 1, never an
+input error), signed with the user's secret (auditor/sealed.py), in `.auditor/cache/` beside the policy
+with the parse cache, the newest KEEP of them. Deleting the folder is always safe.
 """
 from __future__ import annotations
 
@@ -23,29 +25,32 @@ import functools
 import hashlib
 import marshal
 import os
-import sys
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, defaults, limits as limits_mod, yamlio
-from ..evidence import cache
+from .. import __version__, defaults, limits as limits_mod, sealed, yamlio
+from ..evidence import integrity
 
 KEEP = 8  # results kept; each is one output (about 6 MB for 15,800 findings)
 _PREFIX = "run-"
 
 
 class RunCache:
-    """The stored result of one exact run, if any (see the module's docstring)."""
+    """The stored result of one exact run, if any (see the module's docstring).
 
-    def __init__(self, paths: tuple, db, options: dict, max_file_size: int):
+    options: every option of the command, as parsed; secret: the key that signs entries (None: no cache).
+    """
+
+    def __init__(self, paths: tuple, db, options: dict, max_file_size: int, secret: bytes | None = None):
         policy, evidence, _ = paths
-        self.folder = defaults.state_dir(policy) / "cache" if Path(policy).is_file() else None
+        self.store = sealed.beside(policy, secret)
         self.root, self.max_file_size = Path(evidence), max_file_size
-        self._head = _head(paths, db, options, max_file_size) if self.folder is not None else None
+        self._head = _head(paths, db, options, max_file_size) if self.store is not None else None
+        self._others = self._unlisted() if self._head is not None else None
 
     def get(self) -> tuple[int, str] | None:
         """(exit code, output text) of the same run before, or None."""
-        if self._head is None or not any(Path(self.folder).glob(_PREFIX + "*")):
+        if self._head is None or self._others is None or not self.store.entries(_PREFIX):
             return None  # nothing stored: the evidence need not be hashed for a key
         try:
             digests = {rel: hashlib.sha256(_read(self.root / rel, self.max_file_size, inside=self.root)).hexdigest()
@@ -53,34 +58,48 @@ class RunCache:
         except Exception:  # noqa: BLE001 - unreadable evidence: the usual run reports it properly
             return None
         name = _PREFIX + self._key(digests)
-        payload = cache.load_blob(self.folder, name)
+        payload = self.store.load(name)
         try:
-            code, text = marshal.loads(payload) if payload is not None else (None, None)
-        except (EOFError, ValueError, TypeError):
+            value = marshal.loads(payload) if payload is not None else None
+        except Exception:  # noqa: BLE001 - a signed entry of another shape is not ours to trust
             return None
-        if not isinstance(code, int) or not isinstance(text, str):
+        if type(value) is not tuple or len(value) != 2 or type(value[0]) is not int or value[0] not in (0, 1) \
+                or type(value[1]) is not str:
             return None
+        code, text = value
         try:
-            os.utime(Path(self.folder) / name)  # the newest KEEP are kept
+            os.utime(self.store.folder / name)  # the newest KEEP are kept
         except OSError:
             pass
         return code, text
 
     def put(self, code: int, text: str, files) -> None:
         """Store a finished run's output; files: its EvidenceFiles, whose digests are of the bytes it read."""
-        if self._head is None:
+        if self._head is None or self._others is None:
             return
         wanted = set(self._head[1])  # (the history database's register, when merged, is in the head)
         digests = {f.path: f.sha256 for f in files if f.path in wanted}
         if set(digests) != wanted:  # the manifest changed during the run
             return
-        cache.store_blob(self.folder, _PREFIX + self._key(digests), marshal.dumps((code, text)))
-        _prune(Path(self.folder))
+        if self._unlisted() != self._others:  # another file of the folder changed during the run
+            return
+        self.store.store(_PREFIX + self._key(digests), marshal.dumps((code, text)))
+        _prune(self.store.entries(_PREFIX))
+
+    def _unlisted(self) -> dict | None:
+        """The other files of the evidence folder, by SHA-256, as the integrity block lists them."""
+        listed = {integrity.path_key(rel): "listed" for rel in self._head[1]}  # hashed from what the run reads
+        try:
+            return {p: s for p, s in integrity.folder_files(self.root, listed).items() if p not in listed}
+        except Exception:  # noqa: BLE001 - a folder that cannot be listed: no key, the usual run reports it
+            return None
 
     def _key(self, digests: dict) -> str:
         h = self._head[0].copy()
         for rel in self._head[1]:
             h.update(f"evidence {rel}\0{digests[rel]}\0".encode())
+        for rel, sha in sorted(self._others.items()):
+            h.update(f"other {rel}\0{sha}\0".encode())
         return h.hexdigest()
 
 
@@ -94,7 +113,7 @@ def _head(paths: tuple, db, options: dict, max_file_size: int):
         h.update(data)
 
     try:
-        part("tool", f"{__version__} {sys.version} marshal {marshal.version} {_code()}".encode())
+        part("tool", f"{__version__} {sealed.runtime()} {_code()}".encode())
         part("options", repr(sorted(options.items())).encode())
         part("where", f"{os.getcwd()}\0{policy}\0{evidence}\0{[str(d) for d in control_dirs]}".encode())
         part("today", dt.date.today().isoformat().encode())
@@ -106,7 +125,7 @@ def _head(paths: tuple, db, options: dict, max_file_size: int):
         root = Path(evidence)
         part("manifest", _read(root / "manifest.yaml"))
         if db is not None:
-            for name in (str(db), str(db) + "-wal"):
+            for name in (str(db), str(db) + "-wal", str(db) + "-journal"):
                 part(f"db {name}", _read(name, max_file_size) if os.path.exists(name) else b"")
         return h, _listed(root)
     except Exception:  # noqa: BLE001 - anything unreadable: the usual run reports it properly
@@ -151,9 +170,9 @@ def _code() -> str:
     return h.hexdigest()
 
 
-def _prune(folder: Path) -> None:
+def _prune(entries: list) -> None:
     try:
-        entries = sorted(folder.glob(_PREFIX + "*"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        entries = sorted(entries, key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[KEEP:]:
             old.unlink()
     except OSError:  # another run pruned it first

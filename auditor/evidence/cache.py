@@ -1,103 +1,152 @@
 """Parse cache: the normalised columns of each evidence file, keyed by the file's SHA-256 and how it is read.
 
 A second run over unchanged evidence skips decoding, parsing and normalising. An entry is found only
-under the digest of the exact bytes, the manifest's reading options, the kind's schema, this version
-of the tool, of Python and of marshal's format, so a changed file is never served from the cache.
-Entries are plain data in marshal format (loading one runs no code), carry a digest of their own and
-are ignored when damaged.
+under the digest of the exact bytes, the reading as the reader uses it (`loader._reading`: every key of
+the manifest entry that is not only about the file, and the format its name implies, in the order
+written), the limits it was read under, the kind's schema, the code of the evidence stage and of the
+stages below it, and the interpreter and libraries (auditor/sealed.py), so that a fresh reading could
+never give anything else. Entries are plain data in marshal format (loading one runs no code), are
+signed with the user's secret (auditor/sealed.py), and are ignored when unsigned, damaged or malformed.
 Deleting the folder is always safe.
 """
 from __future__ import annotations
 
 import array
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
 import marshal
-import os
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__, defaults
+from .. import __version__
+from ..sealed import runtime
 
-FORMAT = 2
-_READING = ("kind", "format", "encoding", "sheet", "header_row", "delimiter", "records", "columns", "values",
-            "null_values")  # null_values: the manifest's own and its top-level list, merged by the loader
-# The code that turns bytes into columns: an entry made by other code is never used.
-_READERS = ("evidence/cache", "evidence/readers/documents", "evidence/loader", "evidence/readers/fastyaml", "fiscal",
-            "evidence/blanks", "evidence/kinds", "privacy/mynumber", "evidence/normalize", "privacy/personal",
-            "evidence/readers/__init__", "evidence/readers/table", "evidence/readers/xlsx", "invisible",
-            "yamlio")  # below auditor/
+FORMAT = 3
+# The code that turns bytes into columns: the evidence stage and the stages below it, which are all it
+# may import (docs/architecture.md, held by tests/test_architecture.py). Derived from the folders, so a
+# new reader module is never left out.
+_STAGES = ("privacy", "evidence")
 
 
-def key(digest: str, entry: dict, schema_digest: str) -> str:
-    """The cache key of one manifest entry read from bytes with this SHA-256."""
-    reading = {k: entry.get(k) for k in _READING}
+def key(digest: str, reading: dict, schema_digest: str, limits=None) -> str:
+    """The cache key of one manifest entry read from bytes with this SHA-256.
+
+    reading: the entry as the reader uses it (loader._reading); limits: the limits.Limits it is read under
+    (a file refused under them is never stored, so an entry found under the same ones reads the same).
+    """
+    bounds = dataclasses.astuple(limits) if limits is not None else None
     # marshal's format and what it builds may change with Python: an entry made by another one is not used
-    runtime = [sys.version, marshal.version]
-    text = json.dumps([FORMAT, __version__, runtime, _code(), digest, schema_digest, reading], sort_keys=True,
-                      default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    python = [sys.version, marshal.version, runtime()]
+    text = json.dumps([FORMAT, __version__, python, _code(), digest, schema_digest, bounds, canonical(reading)],
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def canonical(value):
+    """A JSON form that keeps what may decide a reading: the order of every mapping (the first of two
+    columns mapped to one field wins), and types (1, 1.0, "1" and true differ); the top-level keys are
+    sorted, as the reader looks options up by name. Raises TypeError for a value JSON cannot hold."""
+    def inner(v):
+        if isinstance(v, dict):
+            return {"map": [[k, inner(x)] for k, x in v.items()]}
+        if isinstance(v, (list, tuple)):
+            return [inner(x) for x in v]
+        if v is None or isinstance(v, (str, bool, int, float)):
+            return v
+        raise TypeError(f"not a manifest value: {type(v).__name__}")
+    return sorted([k, inner(v)] for k, v in value.items()) if isinstance(value, dict) else inner(value)
+
+
+def code_files() -> list[Path]:
+    """The modules whose source is in every key: the base modules and the evidence and privacy packages."""
+    here = Path(__file__).resolve().parent.parent  # auditor/
+    files = [p for p in here.glob("*.py")]
+    for stage in _STAGES:
+        files += (p for p in (here / stage).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(files)
 
 
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
-    here = resources.files("auditor")  # a folder, or a zip archive (zipapp)
-    return hashlib.sha256(b"".join((here / f"{m}.py").read_bytes() for m in _READERS)).hexdigest()
+    h = hashlib.sha256()
+    for rel, data in _sources():
+        h.update(rel.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()
 
 
-def load(folder, name: str):
-    """The cached value, or None when absent, damaged or foreign."""
-    payload = load_blob(folder, name)
+def _sources() -> list[tuple[str, bytes]]:
+    """(path below auditor/, bytes) of code_files(); inside a zip archive (zipapp), where no file is on
+    disk, the same modules through importlib.resources, so that the digest is never taken over nothing."""
+    here = Path(__file__).resolve().parent.parent
+    files = code_files()
+    if files:
+        return [(p.relative_to(here).as_posix(), p.read_bytes()) for p in files]
+    root = resources.files("auditor")
+    out = [(e.name, e.read_bytes()) for e in root.iterdir() if e.name.endswith(".py")]
+    todo = [(f"{stage}/", root / stage) for stage in _STAGES]
+    while todo:
+        prefix, folder = todo.pop()
+        for e in folder.iterdir():
+            if e.is_dir():
+                if e.name != "__pycache__":
+                    todo.append((f"{prefix}{e.name}/", e))
+            elif e.name.endswith(".py"):
+                out.append((prefix + e.name, e.read_bytes()))
+    return sorted(out)
+
+
+def load(where, name: str):
+    """The cached (columns, lines, rest), or None when absent, unsigned, damaged or malformed.
+
+    where: the cache (a sealed.Store), or None for no cache."""
+    payload = where.load(name) if where is not None else None
     if payload is None:
         return None
     try:
         columns, lines, rest = marshal.loads(payload)
-        return {name: _decode(column) for name, column in columns.items()}, _lines(lines), rest
-    except (EOFError, ValueError, TypeError):
+        columns = {name: _decode(column) for name, column in columns.items()}
+        lines = _lines(lines)
+    except Exception:  # noqa: BLE001 - any shape marshal can hold: an entry that is not ours is absent
         return None
+    return (columns, lines, rest) if _well_formed(columns, lines, rest) else None
 
 
-def store(folder, name: str, columns: dict, lines, rest) -> None:
-    """Write one entry atomically; a folder that cannot be written only means no cache."""
-    if folder is None:
+def store(where, name: str, columns: dict, lines, rest) -> None:
+    """Write one entry atomically into where (a sealed.Store, or None); failing to write only means no cache."""
+    if where is None:
         return
     try:
         lines = ("range", lines.start, lines.stop, lines.step) if isinstance(lines, range) else list(lines)
         payload = marshal.dumps(({n: _encode(c) for n, c in columns.items()}, lines, rest))
     except ValueError:  # a value marshal cannot hold; such a file is not cached
         return
-    store_blob(folder, name, payload)
+    where.store(name, payload)
 
 
-def load_blob(folder, name: str) -> bytes | None:
-    """The bytes stored under name, or None when absent or damaged (each entry carries its own SHA-256)."""
-    if folder is None:
-        return None
-    try:
-        blob = (Path(folder) / name).read_bytes()
-    except OSError:
-        return None
-    check, payload = blob[:32], blob[32:]
-    return payload if hashlib.sha256(payload).digest() == check else None
-
-
-def store_blob(folder, name: str, payload: bytes) -> None:
-    if folder is None:
-        return
-    tmp = None
-    try:
-        defaults.make_folder(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hashlib.sha256(payload).digest() + payload)
-        os.replace(tmp, Path(folder) / name)
-    except OSError:  # a full disk or a read-only folder only means no cache
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+def _well_formed(columns, lines, rest) -> bool:
+    """What the loader relies on: columns of one length per line, the line numbers, and
+    (mapped fields, encoding, occurrences of (line, column, field, masked value),
+    cleaning notes of (row, column, field, characters removed, emptied))."""
+    if type(columns) is not dict or not isinstance(lines, (range, list)) or type(rest) is not tuple or len(rest) != 4:
+        return False
+    n = len(lines)
+    if not all(type(k) is str and type(c) is list and len(c) == n for k, c in columns.items()):
+        return False
+    if type(lines) is list and not set(map(type, lines)) <= {int, type(None)}:
+        return False
+    present, encoding, occurrences, notes = rest
+    if not (type(notes) is list and all(type(x) is tuple and len(x) == 5 and type(x[0]) is int and type(x[1]) is str
+                                        and (x[2] is None or type(x[2]) is str) and type(x[3]) is list
+                                        and type(x[4]) is bool for x in notes)):
+        return False
+    return (type(present) is list and all(type(p) is str for p in present)
+            and (encoding is None or type(encoding) is str) and type(occurrences) is list
+            and all(type(o) is tuple and len(o) == 4 and (o[0] is None or type(o[0]) is int) and type(o[1]) is str
+                    and (o[2] is None or type(o[2]) is str) for o in occurrences))
 
 
 def _encode(column: list):

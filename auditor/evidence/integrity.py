@@ -12,8 +12,6 @@ A SHA256SUMS written beside the reports (auditor.checksums) and kept apart makes
 """
 from __future__ import annotations
 
-import html
-import json
 import os
 import posixpath
 import unicodedata
@@ -34,6 +32,7 @@ def _key(path: str) -> str:
     return mynumber.mask(posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/")))
 
 
+path_key = _key  # the form in which blocks and folder_files name a path
 
 
 def folder_files(root, known: dict | None = None) -> dict:
@@ -80,6 +79,8 @@ def block(run) -> dict:
 
 def load_report(path) -> dict:
     """The integrity block of a report file: report.json, `check --format json` output, or HTML."""
+    import json  # here and below: the result cache lists folders on every served run, and needs neither
+
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -105,10 +106,15 @@ _MARK = '<pre hidden id="auditor-integrity">'  # no script in our pages: inert, 
 
 def html_element(block: dict) -> str:
     """The block as a hidden element for an HTML page (verify reads it back)."""
+    import html
+    import json
+
     return _MARK + html.escape(json.dumps({"integrity": block}, ensure_ascii=False, sort_keys=True)) + "</pre>\n"
 
 
 def _embedded(text: str, path) -> str:
+    import html
+
     start = text.find(_MARK)
     end = text.find("</pre>", start)
     if start < 0 or end < 0:

@@ -12,7 +12,7 @@ from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
 from ..fiscal import FiscalYear, parse_fiscal_year
-from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular, too_many_rows
+from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
 from .dataset import Dataset
 from ..model import Evidence, EvidenceFile, Location
 
@@ -26,7 +26,8 @@ AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an au
 def load(root, cache_dir=None, limits=None) -> Evidence:
     """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
 
-    cache_dir: where the parse cache lives (auditor/evidence/cache.py); None reads every file afresh.
+    cache_dir: the parse cache (auditor/evidence/cache.py), a sealed.Store signed with the user's secret;
+    None reads every file afresh.
     limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
     """
     limits = limits or DEFAULT_LIMITS
@@ -174,17 +175,20 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept).
 
     pending: where to leave the new cache entry for a later write; None writes it now."""
-    # what one read may cost is part of the key: a file accepted under larger limits is read (and refused) again
-    bounds = f" line<={limits.max_line_length} cell<={limits.max_cell_size}"
-    name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest + bounds)
-    hit = cache.load(cache_dir, name)
+    entry = _reading(entry)
+    try:  # found only under the same bytes, read the same way under the same limits
+        name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest, limits) if cache_dir is not None else None
+    except TypeError:  # a manifest value with no canonical form: not cached
+        name = None
+    hit = cache.load(cache_dir, name) if name is not None else None
     if hit is not None:
         columns, lines, (present, encoding, occurrences, notes) = hit
-        too_many_rows(entry["path"], len(lines), limits.max_rows)  # read before under a larger limit
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
         return columns, lines, tuple(present), encoding, notes
     before = len(found)
     columns, lines, present, encoding, notes = _records(raw, digest, entry, found, tables, limits)
+    if name is None:
+        return columns, lines, present, encoding, notes
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
     if pending is None:
         cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine, notes))
@@ -193,12 +197,26 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     return columns, lines, present, encoding, notes
 
 
+_ABOUT = ("provided_by", "collected_on", "description")  # what an entry says about its file, not how to read it
+
+
+def _reading(entry: dict) -> dict:
+    """The manifest entry as the reader uses it: every key but those only about the file, and the format
+    that the file's name implies. _records reads nothing else, and the parse cache's key is this object,
+    so any reading option of the manifest is in the key (cache.canonical keeps its order and types)."""
+    reading = {k: v for k, v in entry.items() if k not in _ABOUT}
+    reading["format"] = entry.get("format") or _FORMATS.get(Path(entry["path"]).suffix.lower())
+    return reading
+
+
 def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS):
     """-> (columns of canonical fields, line of each row, the fields the file maps, encoding, and
-    [(row, column label, field, invisible characters removed, whether that left no value)])."""
+    [(row, column label, field, invisible characters removed, whether that left no value)]).
+
+    entry: the reading (_reading), whose format is already resolved."""
     rel, kind = entry["path"], entry["kind"]
     spec = kinds.spec(kind)
-    fmt = entry.get("format") or _FORMATS.get(Path(rel).suffix.lower())
+    fmt = entry["format"]
     if fmt is None and Path(rel).suffix.lower() == ".xls":
         raise InputError(rel, f"the file is {readers.OLD_EXCEL}",
                          hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
