@@ -2,15 +2,21 @@
 
 A file listed many times is read and hashed once, and parsed once per distinct reading (a YAML or JSON
 document once for all its lists); an option its format ignores is refused instead of reading the
-same table again under another name; and a manifest may list at most 10,000 files.
+same table again under another name; a manifest may list at most 10,000 files; and a process the
+auditor forks (the second reader, the cache writer) ends when the auditor does, however it ends.
 """
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import yaml
 
-from .harness import accepted, entry_line, label_of, refused
+from .harness import ROOT, _limit_memory, accepted, entry_line, label_of, refused
 
 LISTS, RECORDS = 1000, 25  # before: each entry parsed the whole document (JSON 38 s, YAML minutes); now ~1 s
 
@@ -105,3 +111,58 @@ def test_a_manifest_of_more_than_ten_thousand_files_is_refused_before_reading_an
     runs = refused(case, file="manifest.yaml", words=["lists 10,", "more than the limit of 10,000"],
                    label=label_of(request))
     assert runs[0].seconds < 30
+
+
+# ---- forked children die with their parent ----
+
+CHILD = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from auditor.evidence import prefetch
+if {no_prctl}:
+    prefetch._death_signal = lambda: False  # as where there is no prctl (macOS, BSD)
+marker = {marker!r}
+
+def work(_=None):
+    with open(marker + ".tmp", "w") as fh:
+        fh.write(str(os.getpid()))
+    os.replace(marker + ".tmp", marker)
+    time.sleep(60)  # a long cache write, or a large file being read
+
+if {how!r} == "background":
+    prefetch.background(work)
+else:
+    prefetch.start([1], work)
+while not os.path.exists(marker):
+    time.sleep(0.01)
+os.kill(os.getpid(), 9)  # the parent is killed (the OOM killer, kill -9): no atexit, no finally
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # an orphan that ended may wait as a zombie for a parent that does not reap: it is gone all the same
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.parametrize("how", ["background", "start"])
+@pytest.mark.parametrize("no_prctl", [False, True], ids=["prctl", "watch"])
+def test_a_forked_child_ends_when_its_parent_is_killed(tmp_path, how, no_prctl):
+    marker = tmp_path / "child.pid"
+    script = CHILD.format(root=str(ROOT), no_prctl=no_prctl, marker=str(marker), how=how)
+    with open(tmp_path / "stderr.log", "wb") as err:  # a file, not a pipe a surviving child would hold open
+        proc = subprocess.run([sys.executable, "-c", script], preexec_fn=_limit_memory, timeout=30,
+                              stdout=subprocess.DEVNULL, stderr=err)
+    assert proc.returncode == -signal.SIGKILL, (tmp_path / "stderr.log").read_text()
+    child = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(child):
+        os.kill(child, signal.SIGKILL)
+        pytest.fail(f"the {how} child outlived its parent ({'watch' if no_prctl else 'prctl'})")
