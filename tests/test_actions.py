@@ -13,6 +13,7 @@ from conftest import POLICY, ROOT, invoke
 
 FY2024 = ROOT / "evidence" / "FY2024"
 ROAD = "ACT-2024-TR-01:S00171"  # 道路課's only FY2024 action
+POLICY_ACT = "ACT-2024-NS-09.prerequisites:TR-01"  # one of 情報政策課's FY2024 actions, not started like ROAD
 POLICY_OPT = ["--policy", POLICY]
 
 
@@ -47,8 +48,15 @@ def sheet(tmp_path, rows, name="returned.csv", encoding="utf-8-sig") -> str:
     return path
 
 
-def do_import(db, path, by="道路課 山田", date="2025-12-01"):
-    return invoke("actions", "import", path, "--by", by, "--date", date, "--db", db)
+def do_import(db, path, by="道路課 山田", date="2025-12-01", department="道路課"):
+    return invoke("actions", "import", path, "--department", department, "--by", by, "--date", date, "--db", db)
+
+
+def table(raw: bytes, encoding="utf-8-sig") -> list:
+    """The rows of an exported .csv below its marked first row and the blank row after it."""
+    mark, blank, *rows = csv.reader(io.StringIO(raw.decode(encoding)))
+    assert mark[0].startswith("#進捗報告票") and blank == []
+    return rows
 
 
 def test_export_csv_is_excel_utf8_with_the_department_open_actions(db, tmp_path):
@@ -57,12 +65,12 @@ def test_export_csv_is_excel_utf8_with_the_department_open_actions(db, tmp_path)
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    rows = table(raw)
     assert rows[0][0] == "措置ID" and {"状況", "進捗メモ", "完了日"} <= set(rows[0])
     assert [r[0] for r in rows[1:]] == [ROAD] and rows[1][rows[0].index("状況")] == "未着手"
     cp = tmp_path / "road932.csv"
     assert invoke("actions", "export", "--department", "0510", "--out", cp, "--encoding", "cp932", "--db", db).exit_code == 0
-    assert cp.read_bytes().decode("cp932").startswith("措置ID,")
+    assert cp.read_bytes().decode("cp932").splitlines()[2].startswith("措置ID,")
 
 
 def test_export_cp932_writes_em_dashes_as_cp932_dashes_not_question_marks(tmp_path):
@@ -93,7 +101,7 @@ def test_export_neutralises_cells_excel_would_run(db, tmp_path):
     assert do_import(db, returned).exit_code == 0
     out = tmp_path / "road.csv"
     invoke("actions", "export", "--department", "道路課", "--out", out, "--db", db)
-    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    rows = table(out.read_bytes())
     assert rows[1][rows[0].index("進捗メモ")] == "'" + formula
     assert rows[1][rows[0].index("担当者")] == "'@SUM(1+1)"
     xlsx = tmp_path / "road.xlsx"
@@ -121,19 +129,19 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
 
 @pytest.mark.parametrize("bad, message", [
     ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "unknown action ID"),
-    ({"措置ID": ROAD, "状況": "完了", "完了日": "2025/2/30"}, "completed on"),
-    ({"措置ID": ROAD, "状況": "完了", "完了日": "2026/1/5"}, "in the future"),
-    ({"措置ID": ROAD, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024"),
-    ({"措置ID": ROAD, "状況": "完了"}, "needs a completion date"),
-    ({"措置ID": ROAD, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check"),
-    ({"措置ID": ROAD, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given"),
-    ({"措置ID": ROAD, "状況": "保留"}, "unknown status"),
-    ({"措置ID": ROAD, "状況": "解消確認待ち"}, "only a recorded audit"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2025/2/30"}, "completed on"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "in the future"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024"),
+    ({"措置ID": POLICY_ACT, "状況": "完了"}, "needs a completion date"),
+    ({"措置ID": POLICY_ACT, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check"),
+    ({"措置ID": POLICY_ACT, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given"),
+    ({"措置ID": POLICY_ACT, "状況": "保留"}, "unknown status"),
+    ({"措置ID": POLICY_ACT, "状況": "解消確認待ち"}, "only a recorded audit"),
 ])
 def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
     good = {"措置ID": "ACT-2024-NS-01:FW-0107", "状況": "対応中", "進捗メモ": "調整中"}
     before, count = actions(db), events(db)
-    result = do_import(db, sheet(tmp_path, [good, bad]))
+    result = do_import(db, sheet(tmp_path, [good, bad]), by="情報政策課 山田", department="情報政策課")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "returned.csv:3" in result.stderr and message in result.stderr and "nothing was imported" in result.stderr
     assert actions(db) == before and events(db) == count
@@ -198,3 +206,21 @@ def test_an_approved_extension_stops_the_action_being_overdue(db):
     assert ROAD not in {a["action_id"] for a in late}
     shorter = invoke("actions", "extend", ROAD, "--to", due, "--by", "CISO", "--reason", "x", "--db", db)
     assert shorter.exit_code == 2 and "not after the due date" in shorter.stderr
+
+
+def test_the_exported_sheet_says_whose_it_is_and_the_import_records_it(db, tmp_path):
+    """The .csv's first row and the .xlsx's document properties name the department; clerks see no data there."""
+    out = tmp_path / "road.csv"
+    assert invoke("actions", "export", "--department", "0510", "--out", out, "--db", db).exit_code == 0
+    mark = next(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert mark[:2] == ["#進捗報告票 / progress sheet", "0510 道路課"] and "変更・削除しないでください" in mark[2]
+    book = tmp_path / "road.xlsx"
+    assert invoke("actions", "export", "--department", "道路課", "--out", book, "--db", db).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    assert {p.name: p.value for p in wb.custom_doc_props} == {"auditor.department_code": "0510",
+                                                              "auditor.department_name": "道路課"}
+    assert [c.value for c in wb.worksheets[0][1]][0] == "措置ID"  # the layout is unchanged
+    filled = sheet(tmp_path, [{"措置ID": ROAD, "状況": "対応中"}])
+    assert do_import(db, filled).exit_code == 0
+    shown = invoke("actions", "show", ROAD, "--db", db).stdout
+    assert "sheet of 0510 道路課" in shown and "--secretariat" not in shown

@@ -198,6 +198,6 @@ def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):
     db = tmp_path / "history.sqlite"
     from auditor.cycle import history
     history.connect(db, create=True).close()
-    result = invoke("actions", "import", sheet, "--by", "道路課長", "--db", db)
+    result = invoke("actions", "import", sheet, "--department", "道路課", "--by", "道路課長", "--db", db)
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {sheet}: ")
     assert "Excel 97-2003" in result.stderr and "save it as .xlsx" in result.stderr

@@ -274,6 +274,43 @@ def test_one_yaml_file_with_two_lists_read_as_two_kinds(tmp_path):
     assert result.exit_code == 2 and "audit_list" in result.stderr
 
 
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_file_listed_many_times_is_read_hashed_and_parsed_once(tmp_path, monkeypatch, fmt):
+    """Bytes read and hashed once per file (aliases included), the document parsed once for all its lists."""
+    import hashlib
+    import json
+
+    from auditor.evidence import loader, sources
+    from auditor.evidence.readers import documents
+
+    calls = {"read": 0, "hash": 0, "parse": 0}
+    read, sha, parser = sources.read_regular, hashlib.sha256, getattr(documents, fmt.capitalize())
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    def hashing(data=b"", *args, **kwargs):
+        calls["hash"] += data == content  # the file's bytes, not the cache keys
+        return sha(data, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "read_regular", counting("read", read))
+    monkeypatch.setattr(sources.hashlib, "sha256", hashing)
+    monkeypatch.setattr(documents, fmt.capitalize(), counting("parse", parser))
+    ev = write_evidence(tmp_path / "ev", {})
+    lists = {f"l{j}": [{"code": f"{j}{i:03}", "name": f"課{j}-{i}"} for i in range(3)] for j in range(5)}
+    content = json.dumps(lists).encode()
+    (ev / f"org.{fmt}").write_bytes(content)
+    (ev / "manifest.yaml").write_text("organisation: 例\nfiscal_year: 2025\nfiles:\n" + "".join(
+        f"  - {{path: {'./' if j % 2 else ''}org.{fmt}, kind: org_units, records: l{j}, provided_by: x,"
+        " collected_on: 2026-03-01}\n" for j in range(5)), encoding="utf-8")
+    evidence = loader.load(ev)
+    assert len(evidence.datasets["org_units"].columns["code"]) == 15
+    assert calls == {"read": 1, "hash": 1, "parse": 1}
+
+
 def test_a_document_found_valid_once_is_still_checked_when_it_changes(tmp_path):
     policy, ev = setup(tmp_path)
     check_json("--policy", policy, "--evidence", ev, "--control", "TR-01")

@@ -113,7 +113,8 @@ def test_no_my_number_reaches_the_database(tmp_path):
     # a department's note that quotes a My Number is masked as it is imported
     sheet = tmp_path / "s.csv"
     sheet.write_text("措置ID,状況,進捗メモ\nACT-2024-NS-01:FW-0107,対応中,照会番号 1234 5678 9018 を確認\n", encoding="utf-8")
-    assert invoke("actions", "import", sheet, "--by", "x", "--db", db, "--date", "2025-12-01").exit_code == 0
+    assert invoke("actions", "import", sheet, "--department", "情報政策課", "--by", "x", "--db", db,
+                  "--date", "2025-12-01").exit_code == 0
     con = sqlite3.connect(db)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     text = "\n".join(str(v) for t in ("runs", "evidence_files", "results", "findings", "rates", "actions",

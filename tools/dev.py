@@ -83,8 +83,10 @@ DB = "policies/.auditor/history.sqlite"
 CYCLE = [
     ["report", "--evidence", "evidence/FY2024", "--date", "2025-04-15", "--record", "--out", "reports/FY2024"],
     ["actions", "export", "--department", "道路課", "--out", "reports/progress/0510_道路課.xlsx", "--date", "2025-04-15"],
-    ["actions", "import", "evidence/FY2024/progress/0510_道路課.csv", "--by", "道路課長", "--date", "2025-12-01"],
-    ["actions", "import", "evidence/FY2024/progress/0220_情報政策課.xlsx", "--by", "情報政策課長", "--date", "2025-12-01"],
+    ["actions", "import", "evidence/FY2024/progress/0510_道路課.csv", "--department", "道路課", "--by", "道路課長",
+     "--date", "2025-12-01"],
+    ["actions", "import", "evidence/FY2024/progress/0220_情報政策課.xlsx", "--department", "情報政策課",
+     "--by", "情報政策課長", "--date", "2025-12-01"],
     ["actions", "verify", "ACT-2024-TR-01:S00171", "--by", "情報政策課 セキュリティ担当", "--on", "2025-12-10",
      "--note", "LMSの受講記録を確認"],
     ["actions", "verify", "ACT-2024-NS-02:FW-0209", "--by", "情報政策課 セキュリティ担当", "--on", "2025-12-10",

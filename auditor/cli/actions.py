@@ -78,10 +78,13 @@ def actions_export(policy, db, department, out, encoding, lang, stamp):
     from .. import outputs
     from ..cycle import progress, register
 
+    from ..cycle import returned
+
     con = _connect(policy, db)
     outputs.check(out, _inputs(con, policy, db), "--out")
     actions = register.listing(con, department)
-    notes = progress.export(actions, out, lang, encoding, stamp)
+    mark = returned.resolve(department, actions)  # the sheet says whose it is, for the import to check
+    notes = progress.export(actions, out, lang, encoding, stamp, mark if mark[0] else None)
     for n in notes:
         click.echo(f"warning: {out}: {n}", err=True)
     click.echo(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}", err=True)
@@ -111,25 +114,30 @@ def _inputs(con, policy, db):
 
 @actions_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--by", required=True, help="Who sent the sheet (recorded with every change).")
+@click.option("--department", required=True,
+              help="Unit code or name of the department whose sheet this is; it changes only that department's "
+                   "actions, and a sheet marked for another department is refused.")
+@click.option("--by", required=True, help="Who sent the sheet, of that department (recorded with every change).")
+@click.option("--secretariat", is_flag=True,
+              help="The secretariat (CISO office) imports the sheet on the department's behalf: --by need not be "
+                   "of the department; recorded with every change.")
 @_policy_option
 @_db_option
 @click.option("--date", "as_of", type=DATE, help="Import date; completion dates after it are refused (default: today).")
 @click.option("--dry-run", is_flag=True, help="Check the sheet and show the changes, apply nothing.")
 @_input_errors
-def actions_import(file, by, policy, db, as_of, dry_run):
+def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run):
     """Read a returned progress sheet; every row is checked and nothing is applied if one is wrong."""
-    from ..cycle import progress, register
+    from ..cycle import register, returned
     from ..errors import InputError
 
     con = _connect(policy, db)
-    sheet = progress.read(file)
-    changes, problems = progress.changes(sheet, {a["action_id"]: a for a in register.rows(con)},
-                                         as_of or dt.date.today())
+    plan = returned.plan(file, register.rows(con), department, by, secretariat, as_of or dt.date.today())
+    changes, problems = plan.changes, plan.problems
     if problems:
-        listed = "\n".join(f"  line {line}: {msg}" for line, msg in problems)
-        raise InputError(file, f"{len(problems)} row(s) cannot be applied; nothing was imported\n{listed}",
-                         line=problems[0][0], hint="correct these rows (or remove them) and import the sheet again")
+        raise InputError(file, f"{len(problems):,} row(s) cannot be applied; nothing was imported\n"
+                         + returned.listing(problems), line=problems[0][0],
+                         hint="correct these rows (or remove them) and import the sheet again")
     for c in changes:
         click.echo(f"line {c['line']}: {c['action_id']}: " + ", ".join(f"{k} -> {v}" for k, v in c["set"].items()))
     if dry_run:

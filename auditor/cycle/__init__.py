@@ -2,5 +2,5 @@
 compare, trend, baseline.
 
 Imports the shared base, `privacy`, `evidence` and `catalogue`. Entry points: `history.connect`,
-`history.record_run`, `register.rows`, `progress.export` / `progress.read`, `pdca.recur`.
+`history.record_run`, `register.rows`, `progress.export` / `progress.read`, `returned.plan`, `pdca.recur`.
 """

@@ -3,16 +3,22 @@
 .xlsx or .csv by the file's extension. The department fills in status, owner, progress note and
 completion date; everything else is for reference. Cells that Excel would run as a formula are
 neutralised on the way out. An import is checked row by row and applied all or nothing.
+
+A sheet carries the department it was exported for, where a clerk does not take it for data: in the
+workbook's document properties (.xlsx), in a marked first row above a blank one and the header (.csv).
+auditor/cycle/returned.py checks it on import.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from .. import csvwrite, fsio
+from .. import csvwrite, fsio, limits
 from ..errors import InputError
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
@@ -32,6 +38,11 @@ SEVERITY = {"ja": {"major": "重大な不適合", "minor": "軽微な不適合",
 _HEADERS = {normalize.nfkc(h).casefold(): f for f, ja, en, _ in COLUMNS for h in (f, ja, en)}
 _STATUS_WORDS = {normalize.nfkc(v).casefold(): k for lang in LABELS.values() for k, v in lang.items()}
 _FORMULA = sanitize.FORMULA_START  # =, +, -, @, tab, CR, LF and their full-width forms
+# The sheet's department: the first cell of a .csv's first row, and the .xlsx document properties.
+MARK = "#進捗報告票 / progress sheet"
+MARK_NOTE = "この行は取込時に確認します。変更・削除しないでください / checked on import: do not edit or delete this row"
+PROPERTIES = ("auditor.department_code", "auditor.department_name")
+MAX_BYTES = 64 * 2**20  # a returned sheet is text typed by a clerk: never this large
 
 
 def neutralise(value):
@@ -53,17 +64,22 @@ def rows_for(actions: list[dict], lang: str) -> list[list]:
     return out
 
 
-def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", stamp: dt.date | None = None) -> list:
-    """Write the open actions to OUT (.xlsx or .csv); returns notes for the user."""
+def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", stamp: dt.date | None = None,
+           department: tuple[str, str] | None = None) -> list:
+    """Write the open actions to OUT (.xlsx or .csv); returns notes for the user.
+
+    department: (code, name) of the department the sheet is for, written into it for the import to check."""
     path = Path(out)
     actions = [a for a in actions if a["status"] in OPEN]
     header = [ja if lang == "ja" else en for _, ja, en, _ in COLUMNS]
     body = rows_for(actions, lang)
     notes = []
     if path.suffix.lower() == ".xlsx":
-        data = _xlsx(header, body, lang, stamp or dt.date.today())
+        data = _xlsx(header, body, lang, stamp or dt.date.today(), department)
     elif path.suffix.lower() == ".csv":  # the report CSVs' writer: the same BOM, CP932 look-alikes and notes
-        data, notes = csvwrite.encode([header, *body], encoding, lambda v: neutralise(_cell_text(v)))
+        said = " ".join(str(x) for x in department if x) if department else ""
+        marked = [[MARK, said, MARK_NOTE], []] if department else []  # "0510 道路課" stays text in Excel
+        data, notes = csvwrite.encode([*marked, header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
         raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
     try:
@@ -85,7 +101,7 @@ def _sheet_text(value):
     return sanitize.xml(value.replace("\x0b", "\n"))
 
 
-def _xlsx(header, body, lang, stamp: dt.date) -> bytes:
+def _xlsx(header, body, lang, stamp: dt.date, department=None) -> bytes:
     import openpyxl
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -121,6 +137,11 @@ def _xlsx(header, body, lang, stamp: dt.date) -> bytes:
     moment = dt.datetime.combine(stamp, dt.time(9, 0))
     wb.properties.creator = "auditor"
     wb.properties.created = wb.properties.modified = moment
+    if department:  # kept by Excel and LibreOffice when the clerk saves; never shown as a cell
+        from openpyxl.packaging.custom import StringProperty
+
+        for name, value in zip(PROPERTIES, department):
+            wb.custom_doc_props.append(StringProperty(name=name, value=_sheet_text(str(value or ""))))  # XML 1.0 cannot hold all
     buf = io.BytesIO()
     ExcelWriter(wb, _FixedZip(buf, "w", zipfile.ZIP_DEFLATED, stamp=moment)).save()  # same inputs, same bytes
     return buf.getvalue()
@@ -140,26 +161,96 @@ class _FixedZip(zipfile.ZipFile):
 
 # ---- import ----
 
-def read(path) -> list[tuple[int, dict]]:
-    """(line, {field: raw value}) for every non-blank row; the header row may use ja or en labels."""
+@dataclass(frozen=True)
+class Sheet:
+    rows: list                         # (line, {field: raw value}) of every non-blank row
+    department: tuple | None           # (code, name) the sheet was exported for; None: not marked (older sheets)
+    marked_at: int | None = None       # line of a .csv's marked row (an .xlsx keeps it in its properties)
+
+
+def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
+    """Every non-blank row and the department the sheet is marked for; the header may use ja or en labels.
+
+    max_rows: refuse a sheet with more rows (a .csv: lines) than this before parsing it; `why` says whence."""
     path = Path(path)
+    fmt = sheet_type(path)
     try:
-        data = path.read_bytes()
+        data = limits.read_regular(path, MAX_BYTES, path, option="a progress sheet holds text: give the file "
+                                   "`auditor actions export` wrote, filled in (pictures removed)")
     except OSError as exc:
         raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
-    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(path.suffix.lower())
-    if fmt is None and path.suffix.lower() == ".xls":
-        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
-    if fmt is None:
-        raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
-    table = readers.read_table(data, str(path), fmt)  # the evidence readers: encodings, blank rows, lines
+    department, marked_at, header_row, limit = None, None, None, None
+    if fmt == "csv":
+        lines = data.count(b"\n")  # counted before decoding or parsing
+        if max_rows is not None and lines > max_rows:
+            raise _too_many(path, f"{lines:,} lines", max_rows, why)
+        department, marked_at, header_row = _csv_mark(data, path)
+    else:
+        department = _xlsx_mark(data)
+        limit = None if max_rows is None else limits.Limits(MAX_BYTES, max_rows)
+    try:  # the evidence readers: encodings, blank rows, lines
+        table = readers.read_table(data, str(path), fmt, header_row=header_row, limit=limit)
+    except InputError as exc:  # the sheet's declared (or read) size is over max_rows
+        if max_rows is not None and f"more than the limit of {max_rows:,}" in exc.message:
+            raise _too_many(path, f"more than {max_rows:,} rows", max_rows, why) from None
+        raise
     fields = {h: _HEADERS.get(normalize.nfkc(h).casefold()) for h in table.headers}
     missing = [f for f in ("action_id", "status") if f not in fields.values()]
     if missing:
         raise InputError(path, f"no column for {', '.join(missing)}", line=table.header_line,
                          hint="keep the header row of the exported sheet (措置ID, 状況, 担当者, 進捗メモ, 完了日)")
-    return [(line, {f: _unneutralise(table.columns[h][i]) for h, f in fields.items() if f})
+    rows = [(line, {f: _unneutralise(table.columns[h][i]) for h, f in fields.items() if f})
             for i, line in enumerate(table.lines)]
+    return Sheet(rows, department, marked_at)
+
+
+def sheet_type(path) -> str:
+    """'xlsx' or 'csv' by the file's extension; anything else is refused before the register is read."""
+    fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(Path(path).suffix.lower())
+    if fmt is None and Path(path).suffix.lower() == ".xls":
+        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
+    if fmt is None:
+        raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
+    return fmt
+
+
+def _too_many(path, found: str, max_rows: int, why: str) -> InputError:
+    return InputError(path, f"the sheet has {found}; a returned sheet may hold at most {max_rows:,} here ({why}), "
+                      "so it was not read（行数が多すぎるため読み込みません）",
+                      hint="give the sheet `auditor actions export` wrote for this department, filled in")
+
+
+def _csv_mark(data: bytes, path) -> tuple:
+    """(department, line of the marked row, header line) of a .csv; (None, None, None) for an unmarked one."""
+    text, _ = readers.decode(data, str(path))
+    lines = text.split("\n", 20)
+    first = next(csv.reader([lines[0].rstrip("\r")]), [])
+    if not first or not normalize.nfkc(first[0]).startswith(MARK.split(" ")[0]):
+        return None, None, None
+    code, _, name = normalize.nfkc(first[1] if len(first) > 1 else "").partition(" ")
+    if not code:
+        raise InputError(path, "the marked first row does not name the department the sheet was exported for "
+                         "(1行目の所属が読めません)", line=1,
+                         hint=f"restore line 1 as exported ({MARK}, unit code and name), or export the sheet again")
+    header = next((n for n, text in enumerate(lines[1:], 2) if text.strip(" ,\t\r")), None)
+    return (code, name.strip()), 1, header
+
+
+def _xlsx_mark(data: bytes):
+    """(code, name) from a workbook's document properties, or None when it has none (or is no zip)."""
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            info = z.getinfo("docProps/custom.xml")
+            if info.file_size > 1 << 20:
+                return None
+            root = ElementTree.fromstring(z.read(info))
+    except Exception:  # noqa: BLE001 - not a zip, no properties, bad XML: the reader says what is wrong
+        return None
+    found = {p.get("name"): "".join(p.itertext()).strip() for p in root}
+    code = normalize.nfkc(found.get(PROPERTIES[0]) or "")
+    return (code, normalize.nfkc(found.get(PROPERTIES[1]) or "")) if code else None
 
 
 def _unneutralise(value):
@@ -180,8 +271,10 @@ def _status(value) -> str:
     return canonical
 
 
-def changes(sheet: list, register: dict, as_of: dt.date) -> tuple[list, list]:
-    """Validated changes and the problems [(line, message)]; any problem means nothing is applied."""
+def changes(sheet: list, register: dict, as_of: dt.date, department: tuple | None = None) -> tuple[list, list]:
+    """Validated changes and the problems [(line, message)]; any problem means nothing is applied.
+
+    department: (code, name) of the sheet; a row about another department's action is a problem."""
     problems, out, seen = [], [], {}
     for line, row in sheet:
         aid = str(row.get("action_id") or "").strip()
@@ -195,6 +288,11 @@ def changes(sheet: list, register: dict, as_of: dt.date) -> tuple[list, list]:
         a = register.get(aid)
         if a is None:
             problems.append((line, f"unknown action ID {aid}"))
+            continue
+        if department is not None and a["department_code"] != department[0]:
+            owner = a["department_name"] or a["department_code"] or "no department"
+            problems.append((line, f"{aid} is an action of {owner}, not of {' '.join(department)} whose sheet this is"
+                                   f"（他の所属の措置です）"))
             continue
         try:
             status = _status(row["status"]) if row.get("status") else a["status"]

@@ -2,23 +2,19 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import blanks, cache, keyshape, kinds, normalize, prefetch, readers
+from . import blanks, cache, keyshape, kinds, normalize, prefetch, readers, sources
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
 from ..fiscal import FiscalYear, parse_fiscal_year
-from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
+from ..limits import DEFAULT as DEFAULT_LIMITS
 from .dataset import Dataset
 from ..model import Evidence, EvidenceFile, Location
 
 MANIFEST = "manifest.yaml"
-_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-            ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 _MAX_REPORTED = 10  # problems listed per file before the message stops counting lines
 AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an audit held after 31 March)
 
@@ -40,6 +36,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
             hint = f"this folder holds fiscal years ({', '.join(years)}): give --evidence {root / years[-1]}"
         raise InputError(manifest_path, "evidence manifest not found", hint=hint)
     data, located = yamlio.read_config(manifest_path)
+    if isinstance(data, dict):  # before the schema check, which takes a while over so many entries
+        sources.too_many(data.get("files"), manifest_path, located.line_of(data, ["files"]))
     schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     try:
@@ -58,23 +56,25 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         if entry["kind"] not in kinds.names():
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
                              hint="known kinds: " + ", ".join(kinds.names()))
-        key = (os.path.normpath(entry["path"]), entry["kind"], entry.get("records"), entry.get("sheet"))
-        if key in seen:
+        sources.check_options(entry, manifest_path, line)
+        key = (sources.identity(root, entry["path"]), entry["kind"], sources.part(entry))
+        if key in seen:  # the same rows read twice into one kind would count twice
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
         seen[key] = line
         nulls = _null_values(data.get("null_values"), entry, manifest_path,
                              located.line_of(data, ["files", i, "null_values"]))
         if nulls:  # part of how the file is read, so of its parse-cache key
             entries[i] = dict(entry, null_values=nulls)
+    files_read = sources.Files(root, entries, manifest_path, lambda i: located.line_of(data, ["files", i]),
+                               limits.max_file_size)
+
     def read(i, found, tables, pending=None):
-        line = located.line_of(data, ["files", i])
-        raw = _read_bytes(root, entries[i]["path"], manifest_path, line, limits.max_file_size)
-        digest = hashlib.sha256(raw).hexdigest()
-        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending)
+        raw, digest, documents = files_read.get(i)
+        return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending, documents)
 
     # about half of the files are read by a second process, into the parse cache, while this one reads the rest
-    given = prefetch.share(_costs(root, entries)) if cache_dir is not None else set()
-    later = [i for i, e in enumerate(entries) if e["path"] in given]
+    given = prefetch.share(_costs(root, entries, files_read.ids)) if cache_dir is not None else set()
+    later = [i for i, ident in enumerate(files_read.ids) if ident in given]
     done, tables, worker_tables, pending = {}, {}, {}, []
     worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
     try:
@@ -128,12 +128,12 @@ def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
                           "as_of_margin_days: sets how long after the year as_of may be")
 
 
-def _costs(root: Path, entries: list) -> dict:
-    """Bytes to read per file, once for each manifest entry that reads it."""
+def _costs(root: Path, entries: list, ids: list) -> dict:
+    """Bytes to read per file (by its identity), once however many entries list it: it is read once."""
     costs = {}
-    for e in entries:
+    for e, ident in zip(entries, ids):
         try:
-            costs[e["path"]] = costs.get(e["path"], 0) + (root / e["path"]).stat().st_size
+            costs.setdefault(ident, (root / e["path"]).stat().st_size)
         except (OSError, ValueError):
             pass  # reading it reports the problem
     return costs
@@ -146,35 +146,12 @@ def _date(value, path, line):
         raise InputError(path, f"unreadable date '{value}': {exc}", line=line) from None
 
 
-def _read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> bytes:
-    """The file's bytes, refusing any path that leaves the evidence folder, and devices, pipes and files
-    larger than max_bytes before reading them."""
-    if "\x00" in rel:
-        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
-    if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
-        raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
-                         hint="paths are relative to the folder that holds manifest.yaml")
-    base = root.resolve()
-    target = (root / rel).resolve()
-    if base != target and base not in target.parents:
-        raise InputError(manifest_path, f"path '{rel}' leaves the evidence folder", line=line,
-                         hint="copy the file into the evidence folder; '../' and symlinks out of it are refused")
-    try:
-        return read_regular(target, max_bytes, rel)
-    except FileNotFoundError:
-        raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
-                         hint="fix the path or remove the entry from the manifest") from None
-    except IsADirectoryError:
-        raise InputError(manifest_path, f"'{rel}' is a folder, not a file", line=line) from None
-    except OSError as exc:
-        raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
-
-
 def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS,
-                    pending=None):
+                    pending=None, documents=None):
     """_records, or what it gave for the same bytes read the same way (only files that read cleanly are kept).
 
-    pending: where to leave the new cache entry for a later write; None writes it now."""
+    pending: where to leave the new cache entry for a later write; None writes it now.
+    documents: where a YAML/JSON document parsed once is kept for the file's other entries (None: not kept)."""
     entry = _reading(entry)
     try:  # found only under the same bytes, read the same way under the same limits
         name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest, limits) if cache_dir is not None else None
@@ -186,7 +163,7 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
         return columns, lines, tuple(present), encoding, notes
     before = len(found)
-    columns, lines, present, encoding, notes = _records(raw, digest, entry, found, tables, limits)
+    columns, lines, present, encoding, notes = _records(raw, digest, entry, found, tables, limits, documents)
     if name is None:
         return columns, lines, present, encoding, notes
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
@@ -205,11 +182,11 @@ def _reading(entry: dict) -> dict:
     that the file's name implies. _records reads nothing else, and the parse cache's key is this object,
     so any reading option of the manifest is in the key (cache.canonical keeps its order and types)."""
     reading = {k: v for k, v in entry.items() if k not in _ABOUT}
-    reading["format"] = entry.get("format") or _FORMATS.get(Path(entry["path"]).suffix.lower())
+    reading["format"] = sources.fmt_of(entry)
     return reading
 
 
-def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS):
+def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS, documents=None):
     """-> (columns of canonical fields, line of each row, the fields the file maps, encoding, and
     [(row, column label, field, invisible characters removed, whether that left no value)]).
 
@@ -226,7 +203,7 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
                    delimiter=entry.get("delimiter"), records=entry.get("records"))
     key = (digest, fmt, tuple(options.items()))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
-        table = readers.read_table(raw, rel, fmt, **options, limit=limits)
+        table = readers.read_table(raw, rel, fmt, **options, limit=limits, parsed=documents)
         tables[key] = (table, *_mask_my_numbers(table))
     table, masked, plain = tables[key]
     mapping = _column_map(table, entry, spec)

@@ -5,13 +5,20 @@ export takes most of a run. The worker reads its file exactly as this process wo
 the result in the parse cache (auditor/evidence/cache.py), from which this process then takes it. The
 worker reports nothing: if it fails, or the cache cannot be written, this process simply reads
 the file itself and meets the same error, so messages and exit codes do not change.
+
+A forked process never outlives the one that started it: killed, or out of memory, the parent
+takes its children with it (PR_SET_PDEATHSIG on Linux; elsewhere the child watches its parent).
 """
 from __future__ import annotations
 
 import atexit
 import os
+import signal
+import sys
+import threading
 
 MIN_BYTES = 4 << 20  # smaller files are read faster than a process is started
+WATCH_SECONDS = 0.2  # how often a child without prctl looks whether its parent is still there
 
 
 def share(costs: dict) -> set:
@@ -28,14 +35,46 @@ def start(jobs: list, work) -> int | None:
     """Run work(job) for each job in a forked process; -> its pid, or None where fork is unavailable."""
     if not jobs or not hasattr(os, "fork"):
         return None
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     try:  # the child: never returns into the caller's code
+        die_with(parent)
         for job in jobs:
             work(job)
     finally:
         os._exit(0)
+
+
+def die_with(parent: int) -> None:
+    """End this (forked) process when `parent` ends: at once where the kernel can be asked to, else
+    within WATCH_SECONDS by a thread that looks whether this process has been handed to another parent."""
+    if not _death_signal():
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it ended before the watch began
+        os._exit(1)
+
+
+def _death_signal() -> bool:
+    """prctl(PR_SET_PDEATHSIG, SIGKILL) through ctypes; False where there is no such call."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 def finish(pid: int | None) -> None:

@@ -42,7 +42,8 @@ def test_progress_sheet_with_control_characters(sample, request, variant):
     assert "Traceback" not in run.stderr
     rows = list(openpyxl.load_workbook(sheet).active.iter_rows(values_only=True))
     assert len(rows) > 1 and all(r[5] == shown for r in rows[1:]), rows[1]
-    run = run_cli(["actions", "import", sheet, "--by", "道路課長", *common, "--date", "2026-04-20", "--dry-run"],
+    run = run_cli(["actions", "import", sheet, "--department", "0510", "--by", "担当 山田", *common, "--date", "2026-04-20",
+                   "--dry-run"],
                   sample.root, label=label_of(request))
     assert run.code == 0, run.stderr  # the sheet goes back in: action IDs and statuses untouched
 
@@ -62,4 +63,5 @@ def test_progress_csv_keeps_the_characters(sample, request):
                   sample.root, label=label_of(request))
     assert run.code == 0, run.stderr
     rows = list(csv.reader(io.StringIO(sheet.read_bytes().decode("utf-8-sig"), newline="")))
+    rows = rows[2:]  # below the marked first row (whose sheet it is) and the blank row after it
     assert rows[1][5] == "道路\x0b課"

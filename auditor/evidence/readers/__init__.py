@@ -95,11 +95,12 @@ def _not_utf8(data: bytes, path: str, name: str, declared: bool):
 
 
 def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
-               delimiter=None, records=None, limit=None) -> RawTable:
+               delimiter=None, records=None, limit=None, parsed: dict | None = None) -> RawTable:
     """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read.
 
     limit: a limits.Limits; a file with more data rows (records) is refused, counted before parsing where
     that is cheap, and so is a workbook that unpacks to more than its file size limit.
+    parsed: where a YAML/JSON document of these bytes, once parsed, is kept for reading its other lists.
     """
     if header_row is not None and (type(header_row) is not int or header_row < 1):
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
@@ -111,11 +112,14 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
 
         return workbooks.read_xlsx(data, path, sheet, header_row, limit)
     if fmt in ("yaml", "json"):
-        text, used = decode(data, path, encoding)
-        if fmt == "yaml":
-            columns, lines = documents.yaml_columns(text, path, records)
-        else:
-            columns, lines = documents.columns(*documents.json_records(text, path, records), path)
+        found = None if parsed is None else parsed.get((fmt, encoding))
+        if found is None:  # the document is parsed once; each of its lists is then taken from it
+            text, used = decode(data, path, encoding)
+            found = (documents.Yaml if fmt == "yaml" else documents.Json)(text, path), used
+            if parsed is not None:
+                parsed[fmt, encoding] = found
+        doc, used = found
+        columns, lines = doc.table(records)
         if limit is not None:  # records span lines (or share one): counted once parsed
             limits.too_many_rows(path, len(lines), limit.max_rows, "records")
         return RawTable([], None, columns, lines, used)

@@ -39,17 +39,27 @@ def _pick(data, path, line_of, wanted=None):
     return key, records
 
 
-def yaml_columns(text, path, wanted):
-    skeleton, fast = fastyaml.split(text)
-    if None in fast and wanted is None:
-        return fast[None]
-    data, located = yamlio.load_data(skeleton, path)
-    if isinstance(data, dict):
-        data.update((key, []) for key in fast if key in data)
-    key, records = _pick(data, path, located.line, wanted)
-    if key in fast:
-        return fast[key]
-    return columns(records, [located.line(r) if isinstance(r, dict) else None for r in records], path)
+class Yaml:
+    """A YAML document parsed once; table(wanted) reads one of its lists (records:) as columns."""
+
+    def __init__(self, text, path):
+        self.path = path
+        self.skeleton, self.fast = fastyaml.split(text)
+        self.data = self.located = None
+        self.loaded = False
+
+    def table(self, wanted) -> tuple[dict, list]:
+        if None in self.fast and wanted is None:
+            return self.fast[None]
+        if not self.loaded:
+            self.data, self.located = yamlio.load_data(self.skeleton, self.path)
+            if isinstance(self.data, dict):
+                self.data.update((key, []) for key in self.fast if key in self.data)
+            self.loaded = True
+        key, records = _pick(self.data, self.path, self.located.line, wanted)
+        if key in self.fast:
+            return self.fast[key]
+        return columns(records, [self.located.line(r) if isinstance(r, dict) else None for r in records], self.path)
 
 
 def columns(records, lines, path) -> tuple[dict, list]:
@@ -88,50 +98,65 @@ _TEXT = {str, type(None)}
 _WS = re.compile(r"[ \t\n\r]*")
 
 
-def json_records(text, path, wanted=None):
-    def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            seen = set()
-            for k, _ in pairs:
-                if k in seen:
-                    raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
-                seen.add(k)
-        return obj
+class Json:
+    """A JSON document parsed once; table(wanted) reads one of its lists (records:) as columns."""
 
-    try:  # numbers keep their text as written ('1.50' stays '1.50'), like YAML and CSV
-        data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
-                         hint="check the commas, brackets and quotes around this line") from None
-    except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
-        raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
-    key, records = _pick(data, path, lambda _: text.count("\n", 0, _WS.match(text).end()) + 1, wanted)
-    start = _WS.match(text).end()
-    if "\n" not in text[start:].rstrip():  # one line (most machine exports): every record is on it
-        return records, [text.count("\n", 0, start) + 1] * len(records)
-    # json keeps no positions: re-scan the top level to find where each record starts.
-    dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
-    i = skip(0)
-    if key is not None:
-        i, found = skip(i + 1), None
-        while text[i] != "}":
-            k, i = dec.raw_decode(text, i)
-            i = skip(skip(i) + 1)  # past ':'
-            if k == key:
-                found = i
+    def __init__(self, text, path):
+        def no_duplicates(pairs):  # json would silently keep the last one; YAML rejects them too
+            obj = dict(pairs)
+            if len(obj) != len(pairs):
+                seen = set()
+                for k, _ in pairs:
+                    if k in seen:
+                        raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
+                    seen.add(k)
+            return obj
+
+        try:  # numbers keep their text as written ('1.50' stays '1.50'), like YAML and CSV
+            self.data = json.loads(text, parse_int=str, parse_float=str, parse_constant=str,
+                                   object_pairs_hook=no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
+                             hint="check the commas, brackets and quotes around this line") from None
+        except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
+            raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
+        self.text, self.path, self.starts = text, path, None
+
+    def table(self, wanted) -> tuple[dict, list]:
+        return columns(*self.records(wanted), self.path)
+
+    def records(self, wanted=None):
+        text = self.text
+        start = _WS.match(text).end()
+        key, records = _pick(self.data, self.path, lambda _: text.count("\n", 0, start) + 1, wanted)
+        if "\n" not in text[start:].rstrip():  # one line (most machine exports): every record is on it
+            return records, [text.count("\n", 0, start) + 1] * len(records)
+        # json keeps no positions: re-scan the top level to find where each record starts.
+        dec, skip = json.JSONDecoder(), lambda i: _WS.match(text, i).end()
+        i = skip(0) if key is None else self._starts()[key]
+        lines, line, pos = [], 1, 0
+        i = skip(i + 1)
+        while text[i] != "]":
+            line += text.count("\n", pos, i)
+            lines.append(line)
+            pos = i
             i = skip(dec.raw_decode(text, i)[1])
             i = skip(i + 1) if text[i] == "," else i
-        i = found
-    lines, line, pos = [], 1, 0
-    i = skip(i + 1)
-    while text[i] != "]":
-        line += text.count("\n", pos, i)
-        lines.append(line)
-        pos = i
-        i = skip(dec.raw_decode(text, i)[1])
-        i = skip(i + 1) if text[i] == "," else i
-    return records, lines
+        return records, lines
+
+    def _starts(self) -> dict:
+        """Where the value of each top-level key starts, found in one scan for all the lists read."""
+        if self.starts is None:
+            text, dec = self.text, json.JSONDecoder()
+            skip = lambda i: _WS.match(text, i).end()  # noqa: E731
+            self.starts, i = {}, skip(skip(0) + 1)
+            while text[i] != "}":
+                k, i = dec.raw_decode(text, i)
+                i = skip(skip(i) + 1)  # past ':'
+                self.starts[k] = i
+                i = skip(dec.raw_decode(text, i)[1])
+                i = skip(i + 1) if text[i] == "," else i
+        return self.starts
 
 
 def _value(v, path, line, field):

@@ -1,0 +1,113 @@
+"""The files behind the manifest's entries: each read and hashed once, each part of one listed once.
+
+A manifest may list one file several times: under two kinds, one sheet of a workbook per entry, one
+list of a YAML/JSON document per entry (records:). Each file's bytes are read and hashed once however
+often it is listed (an alias, ./a.csv or a symlink inside the folder, is the same file), kept only
+until its last entry has been read, and a document's parse is shared by its entries. An option that
+does not apply to a file's format (records: on a CSV, sheet: on a YAML file) is refused: ignored, it
+would let one table be read again and again, its rows counted once per entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+
+from ..errors import InputError
+from ..limits import read_regular
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+           ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+MAX_ENTRIES = 10_000  # files one manifest may list: a manifest is written by hand, never this long
+# The manifest options each format reads; the part of the file an entry reads is `sheet` or `records`.
+_OPTIONS = {"csv": {"encoding", "delimiter", "header_row"}, "tsv": {"encoding", "delimiter", "header_row"},
+            "xlsx": {"sheet", "header_row"}, "yaml": {"encoding", "records"}, "json": {"encoding", "records"}}
+_WHAT = {"records": "names a list of a YAML or JSON file", "sheet": "names a sheet of an .xlsx workbook",
+         "encoding": "applies to text files (CSV, TSV, YAML, JSON)", "delimiter": "applies to CSV and TSV files",
+         "header_row": "applies to tables (CSV, TSV, .xlsx)"}
+
+
+def fmt_of(entry: dict) -> str | None:
+    return entry.get("format") or FORMATS.get(Path(entry["path"]).suffix.lower())
+
+
+def too_many(entries, manifest_path, line) -> None:
+    if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
+        raise InputError(manifest_path, f"the manifest lists {len(entries):,} files, more than the limit of "
+                         f"{MAX_ENTRIES:,} (マニフェストの files: が多すぎます)", line=line,
+                         hint="list each file once per kind, sheet or list (records:) it is read for")
+
+
+def check_options(entry: dict, manifest_path, line) -> None:
+    """Refuse a reading option the file's format does not use (it would be ignored, silently)."""
+    fmt = fmt_of(entry)
+    if fmt not in _OPTIONS:
+        return  # an unknown type is refused when the file is read
+    for name in ("records", "sheet", "encoding", "delimiter", "header_row"):
+        if entry.get(name) is not None and name not in _OPTIONS[fmt]:
+            raise InputError(manifest_path, f"{name}: {_WHAT[name]}, but '{entry['path']}' is read as {fmt} "
+                             f"（{name}: はこの形式のファイルには使えません）", line=line,
+                             hint=f"remove {name}: from this entry, or set format: if the file is not {fmt}")
+
+
+def identity(root: Path, rel: str) -> str:
+    """One name for every path that reaches the same file (./a.csv, sub/../a.csv, a symlink to it)."""
+    try:
+        return str((root / rel).resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop or a NUL: reading it reports the problem
+        return os.path.normpath(rel)
+
+
+def part(entry: dict):
+    """What of the file an entry reads: the sheet of a workbook, the list of a document, else the whole."""
+    return entry.get("sheet") if fmt_of(entry) == "xlsx" else entry.get("records")
+
+
+class Files:
+    """The bytes and SHA-256 of each file, read once for all the entries that list it."""
+
+    def __init__(self, root: Path, entries: list, manifest_path, line_of, max_bytes: int):
+        self.root, self.entries, self.manifest_path, self.line_of = root, entries, manifest_path, line_of
+        self.max_bytes = max_bytes
+        self.ids = [identity(root, e["path"]) for e in entries]
+        self._left = Counter(self.ids)
+        self._held: dict = {}  # identity -> (bytes, digest, parsed documents) until its last entry is read
+
+    def get(self, i: int) -> tuple[bytes, str, dict | None]:
+        """(bytes, SHA-256, the parsed documents this file's other entries share, or None if it has none)."""
+        ident = self.ids[i]
+        held = self._held.get(ident)
+        if held is None:
+            raw = read_bytes(self.root, self.entries[i]["path"], self.manifest_path, self.line_of(i), self.max_bytes)
+            held = (raw, hashlib.sha256(raw).hexdigest(), {} if self._left[ident] > 1 else None)
+        self._left[ident] -= 1
+        if self._left[ident] > 0:
+            self._held[ident] = held
+        else:
+            self._held.pop(ident, None)  # the last entry of this file: nothing keeps its bytes any longer
+        return held
+
+
+def read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> bytes:
+    """The file's bytes, refusing any path that leaves the evidence folder, and devices, pipes and files
+    larger than max_bytes before reading them."""
+    if "\x00" in rel:
+        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
+    if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
+        raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
+                         hint="paths are relative to the folder that holds manifest.yaml")
+    base = root.resolve()
+    target = (root / rel).resolve()
+    if base != target and base not in target.parents:
+        raise InputError(manifest_path, f"path '{rel}' leaves the evidence folder", line=line,
+                         hint="copy the file into the evidence folder; '../' and symlinks out of it are refused")
+    try:
+        return read_regular(target, max_bytes, rel)
+    except FileNotFoundError:
+        raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
+                         hint="fix the path or remove the entry from the manifest") from None
+    except IsADirectoryError:
+        raise InputError(manifest_path, f"'{rel}' is a folder, not a file", line=line) from None
+    except OSError as exc:
+        raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
