@@ -274,3 +274,38 @@ def test_unusable_sums_file_exits_2_naming_it(issued, tmp_path):
     result = invoke("verify", reports["check"], "--evidence", ev, "--sums", sums)
     assert result.exit_code == 2 and str(sums) in result.stderr and "not listed" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_without_policy_and_controls_the_output_says_they_were_not_compared(issued, tmp_path):
+    ev, reports = issued
+    text = _verify(reports["report"], ev, "--lang", "en").stdout
+    assert "the policy was not compared" in text and "controls folder(s) controls were not compared" in text
+    assert "ポリシーは照合していません" in _verify(reports["report"], ev).stdout
+    doc = json.loads(_verify(reports["report"], ev, "--format", "json").stdout)
+    assert doc["not_compared"] == {"policy": True, "controls": ["controls"]}
+    controls = tmp_path / "controls"
+    shutil.copytree(CONTROLS, controls)
+    given = _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls, "--format", "json")
+    assert json.loads(given.stdout)["not_compared"] == {"policy": False, "controls": []}
+    assert "not compared" not in _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls,
+                                         "--lang", "en").stdout.replace("and is not compared", "")
+
+
+def test_a_report_read_from_an_existing_database_verifies_after_the_register_changes(town):
+    """A database exists and no corrective_actions file is listed: the run reads the register from it.
+    Neither a report without --record nor `check` output may then miss the database as a removed file."""
+    assert invoke("check", "--evidence", "evidence/FY2024", "--record", cwd=town).exit_code in (0, 1)
+    assert (town / "policies" / ".auditor" / "history.sqlite").is_file()
+    manifest = (town / "evidence" / "FY2024" / "manifest.yaml").read_text(encoding="utf-8")
+    assert "corrective_actions" not in manifest
+    assert invoke("report", "--evidence", "evidence/FY2024", "--date", "2025-04-15", "--format", "json,html",
+                  "--out", "reports", cwd=town).exit_code == 0
+    assert invoke("check", "--evidence", "evidence/FY2024", "--format", "json", "-o", "results.json",
+                  cwd=town).exit_code in (0, 1)
+    assert invoke("check", "--evidence", "evidence/FY2024", "--record", cwd=town).exit_code in (0, 1)  # db changes
+    department = sorted((town / "reports" / "departments").glob("*/report.json"))[0]
+    for report in ("reports/report.json", "reports/report.ja.html", "results.json", department):
+        result = invoke("verify", report, "--format", "json", cwd=town)
+        assert result.exit_code == 0, (report, result.output)
+        doc = json.loads(result.stdout)
+        assert not doc["removed"] and doc["register"]["source"] == "history database"

@@ -268,14 +268,13 @@ def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
     Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
     The report's own integrity block is not authenticated: --sums checks the report itself.
     """
-    import json
-
     from ..evidence import integrity
+    from ..privacy import mynumber
 
     result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums)
     if fmt == "json":
         from . import console
-        console.machine(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        console.machine(mynumber.dumps(result))  # folder and file names as given: masked
     else:
         click.echo(integrity.render(result, lang), nl=False)
     sys.exit(ExitCode.OK if result["matches"] else ExitCode.FINDINGS)

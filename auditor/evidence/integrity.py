@@ -12,6 +12,7 @@ A SHA256SUMS written beside the reports (auditor.checksums) and kept apart makes
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import unicodedata
@@ -35,13 +36,16 @@ def _key(path: str) -> str:
 path_key = _key  # the form in which blocks and folder_files name a path
 
 
-def folder_files(root, known: dict | None = None) -> dict:
+def folder_files(root, known: dict | None = None, twins: dict | None = None) -> dict:
     """Relative path -> SHA-256 of every regular file under root (hidden files and symlinks skipped).
 
     `known`: digests already taken (evidence files hashed while reading), not read again.
+    `twins`: filled with key -> number of files for every key that several names map to (an NFD twin,
+    `a\\b` beside `a/b`, names differing in a masked number): which one a report meant cannot be told.
     """
     root = Path(root)
     out = {}
+    twins = {} if twins is None else twins
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
         for name in sorted(names):
@@ -49,10 +53,20 @@ def folder_files(root, known: dict | None = None) -> dict:
             if name.startswith(".") or name in _NOISE or full.is_symlink():
                 continue
             key = _key(full.relative_to(root).as_posix())
-            sha = (known or {}).get(key) or digest(full)
-            if sha is not None:
-                out[key] = sha
+            sha = (known or {}).get(key) if key not in out else None
+            sha = sha or digest(full)
+            if sha is None:
+                continue
+            if key in out:  # a second name for one key: never keep one of them silently
+                twins[key] = twins.get(key, 1) + 1
+            out[key] = sha
     return out
+
+
+def _group(files: dict) -> str:
+    """One digest over the names and contents of files whose names a report does not show."""
+    text = "".join(f"{path}\0{sha}\n" for path, sha in sorted(files.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def block(run) -> dict:
@@ -75,6 +89,16 @@ def block(run) -> dict:
         "policy": {"path": Path(run.policy.path).name, "sha256": run.policy.sha256},
         "controls": [{"path": f"{Path(p).parent.name}/{Path(p).name}", "sha256": digest(p)} for p in controls],
     }
+
+
+def withhold(block: dict, shown) -> dict:
+    """The block for a department's report: files whose names it may not see (every unlisted file, and
+    evidence files for which shown(path) is false) are recorded as one digest over their names and
+    contents, so that the report still verifies and names none of them."""
+    hidden = {e["path"]: e["sha256"] for e in block["evidence"] if not shown(e["path"])}
+    hidden.update((e["path"], e["sha256"]) for e in block["unlisted"])
+    return dict(block, evidence=[e for e in block["evidence"] if e["path"] not in hidden], unlisted=[],
+                withheld={"files": len(hidden), "sha256": _group(hidden)})
 
 
 def load_report(path) -> dict:
@@ -144,8 +168,11 @@ def _outside(path: str) -> bool:
 def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
     """Compare a report's integrity block with files as they are now.
 
-    Returns {"matches", "changed", "added", "removed", "unchanged", "register"}; each list holds
-    {"path", "what"} with what = manifest, evidence, unlisted, policy or controls. "register": the
+    Returns {"matches", "changed", "added", "removed", "ambiguous", "unchanged", "not_compared",
+    "register"}; each list holds {"path", "what"} with what = manifest, evidence, unlisted, policy,
+    controls, or withheld (the files a department's report names not, as one digest: path None).
+    "ambiguous": keys that several files map to, {"path", "what", "files"}: always a mismatch.
+    "not_compared": {"policy": not given, "controls": recorded folders not given}. "register": the
     register state the run read (not compared: it changes with every import), or None.
     """
     root = Path(evidence_dir)
@@ -160,16 +187,29 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
                 register = register or {"source": "history database", "path": path, "sha256": item.get("sha256")}
                 continue
             then[path] = (what, item.get("sha256"))
-    now = folder_files(root)
-    out = {"changed": [], "added": [], "removed": [], "unchanged": 0}
+    twins: dict = {}
+    now = folder_files(root, twins=twins)
+    out = {"changed": [], "added": [], "removed": [], "ambiguous": [], "unchanged": 0}
     for path, (what, sha) in sorted(then.items()):
+        if path in twins:
+            continue
         if path not in now:
             out["removed"].append({"path": path, "what": what})
         elif sha != now[path]:
             out["changed"].append({"path": path, "what": what})
         else:
             out["unchanged"] += 1
-    out["added"] = [{"path": p, "what": "unlisted"} for p in sorted(now) if p not in then]
+    out["ambiguous"] = [{"path": p, "what": then.get(p, ("unlisted",))[0], "files": n}
+                        for p, n in sorted(twins.items())]
+    rest = {p: s for p, s in now.items() if p not in then and p not in twins}
+    withheld = block.get("withheld")
+    if withheld is None:
+        out["added"] = [{"path": p, "what": "unlisted"} for p in sorted(rest)]
+    elif _group(rest) != withheld.get("sha256"):  # a department's report: only the digest of these is known
+        out["changed"].append({"path": None, "what": "withheld", "files_then": withheld.get("files"),
+                               "files_now": len(rest)})
+    else:
+        out["unchanged"] += len(rest)
     if policy is not None:
         _compare(out, "policy", Path(policy).name, (block.get("policy") or {}).get("sha256"), digest(policy))
     for folder in control_dirs:
@@ -181,7 +221,10 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
         current = {p.name: digest(p) for p in folder.iterdir() if p.suffix in (".yaml", ".yml")}
         for name in sorted(set(recorded) | set(current)):
             _compare(out, "controls", f"{folder.resolve().name}/{name}", recorded.get(name), current.get(name))
-    out["matches"] = not (out["changed"] or out["added"] or out["removed"])
+    given = {Path(f).resolve().name for f in control_dirs}
+    recorded_dirs = {Path(c["path"]).parent.name for c in block.get("controls") or []}
+    out["not_compared"] = {"policy": policy is None, "controls": sorted(recorded_dirs - given)}  # said, not hidden
+    out["matches"] = not (out["changed"] or out["added"] or out["removed"] or out["ambiguous"])
     out["register"] = register
     return out
 
@@ -213,10 +256,18 @@ def verify_report(report, evidence_dir=None, policy=None, control_dirs=(), sums=
 
 TEXT = {
     "ja": {"match": "一致: 証跡は報告書の作成時から変わっていません（{n} ファイル）",
-           "mismatch": "不一致: 報告書の作成後に変わったファイルがあります（変更 {changed}・追加 {added}・削除 {removed}）",
-           "changed": "変更", "added": "追加", "removed": "削除",
+           "mismatch": "不一致: 報告書の作成後に変わったファイルがあります（変更 {changed}・追加 {added}・削除 {removed}{more}）",
+           "changed": "変更", "added": "追加", "removed": "削除", "ambiguous": "判別不能",
            "what": {"manifest": "マニフェスト", "evidence": "証跡", "unlisted": "マニフェスト外のファイル",
-                    "policy": "ポリシー", "controls": "管理策"},
+                    "policy": "ポリシー", "controls": "管理策", "withheld": "名前を記録していないファイル"},
+           "ambiguous_n": "・判別不能 {n}",
+           "twins": "証跡フォルダの {files} 個のファイルが、報告書の記録する名前（Unicode NFC、\\ は /、"
+                    "個人番号はマスク）では同じ名前になります。報告書がどれから作成されたか判別できません",
+           "withheld": "名前を記録していないファイル（作成時 {then} 件、現在 {now} 件）: この課の報告書は、"
+                       "見せられない名前のファイルを1つのダイジェストでのみ記録しています"
+                       "（どのファイルかは全庁の報告書との照合で分かります）",
+           "no_policy": "ポリシーは照合していません（--policy ファイル で照合できます）",
+           "no_controls": "管理策フォルダ {folders} は照合していません（--controls フォルダ で照合できます）",
            "folder": "照合した証跡フォルダ: {folder}（報告書に記録されたフォルダ名: {root}）",
            "other_folder": "注意: 報告書は {root} から作成されました。別のフォルダと照合しています",
            "register": "履歴DBの是正処置登録簿: 報告書の作成時に {actions} 件を読み込み（内容の SHA-256 {sha}）。"
@@ -230,10 +281,17 @@ TEXT = {
                        "`sha256sum -c SHA256SUMS` か `auditor verify 報告書 --sums ファイル` で確認してください"},
     "en": {"match": "MATCH: the evidence is unchanged since the report was made ({n} files)",
            "mismatch": "MISMATCH: files changed since the report was made ({changed} changed, {added} added, "
-                       "{removed} removed)",
-           "changed": "changed", "added": "added", "removed": "removed",
+                       "{removed} removed{more})",
+           "changed": "changed", "added": "added", "removed": "removed", "ambiguous": "ambiguous",
            "what": {"manifest": "manifest", "evidence": "evidence", "unlisted": "not in the manifest",
-                    "policy": "policy", "controls": "controls"},
+                    "policy": "policy", "controls": "controls", "withheld": "files not named"},
+           "ambiguous_n": ", {n} ambiguous",
+           "twins": "{files} files in the evidence folder have this name as reports record names (Unicode NFC, "
+                    "\\ as /, My Numbers masked): which one the report was made from cannot be told",
+           "withheld": "files whose names the report withholds ({then} then, {now} now): a department's report "
+                       "records the files it may not name only as one digest (verify the organisation's report to see which)",
+           "no_policy": "the policy was not compared (give --policy FILE to compare it)",
+           "no_controls": "the controls folder(s) {folders} were not compared (give --controls DIR to compare them)",
            "folder": "evidence folder compared: {folder} (the report records the folder {root})",
            "other_folder": "note: the report was made from {root}; this is another folder",
            "register": "action register of the history database: the run read {actions} actions (SHA-256 of "
@@ -258,14 +316,28 @@ def render(result: dict, lang: str = "ja") -> str:
     if report and not report["matches"]:  # first: a changed report's block vouches for nothing
         lines.append(t["sums_bad"].format(sums=report["sums_file"]))
     counts = {k: len(result[k]) for k in ("changed", "added", "removed")}
-    lines.append(t["mismatch"].format(**counts) if any(counts.values()) else t["match"].format(n=result["unchanged"]))
+    twins = result.get("ambiguous") or []
+    more = t["ambiguous_n"].format(n=len(twins)) if twins else ""
+    lines.append(t["mismatch"].format(**counts, more=more) if any(counts.values()) or twins
+                 else t["match"].format(n=result["unchanged"]))
     for state in ("changed", "added", "removed"):
-        lines += [f"  {t[state]:<8} {item['path']}  ({t['what'][item['what']]})" for item in result[state]]
+        for item in result[state]:
+            if item["what"] == "withheld":
+                lines.append(f"  {t[state]:<8} {t['withheld'].format(then=item['files_then'], now=item['files_now'])}")
+            else:
+                lines.append(f"  {t[state]:<8} {mynumber.mask(item['path'])}  ({t['what'][item['what']]})")
+    for item in twins:
+        lines.append(f"  {t['ambiguous']:<8} {item['path']}  ({t['what'][item['what']]}): {t['twins'].format(**item)}")
     folder, root = result.get("evidence_folder"), result.get("recorded_root")
     if folder:
-        lines.append(t["folder"].format(folder=folder, root=root or "?"))
+        lines.append(t["folder"].format(folder=mynumber.mask(folder), root=mynumber.mask(root or "?")))
         if root and Path(folder).name != root:
-            lines.append(t["other_folder"].format(root=root))
+            lines.append(t["other_folder"].format(root=mynumber.mask(root)))
+    skipped = result.get("not_compared") or {}
+    if skipped.get("policy"):
+        lines.append(t["no_policy"])
+    if skipped.get("controls"):
+        lines.append(t["no_controls"].format(folders=", ".join(mynumber.mask(f) for f in skipped["controls"])))
     register = result.get("register")
     if register and "actions" in register:
         lines.append(t["register"].format(actions=register["actions"], sha=register["sha256"]))

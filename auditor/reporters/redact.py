@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..evidence import integrity
 from ..model import AuditRun
 from ..privacy import mynumber
 from .document import document
@@ -20,7 +21,10 @@ def build(run: AuditRun, issued: dt.date, target: dict | None, identities: dict 
     doc = document(run, issued, target)
     if target is None:
         return scrub(doc)
-    return scrub(doc, _redactor(run, target["code"], target["name"], identities or identities_of(run)))
+    redact = _redactor(run, target["code"], target["name"], identities or identities_of(run))
+    # a file name the department may not see is withheld from the block, not rewritten (that would not verify)
+    doc["integrity"] = integrity.withhold(doc["integrity"], lambda path: redact(path, None) == path)
+    return scrub(doc, redact)
 
 
 def scrub(obj, redact=None, lang: str | None = None):
