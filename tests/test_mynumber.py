@@ -129,3 +129,56 @@ def test_a_my_number_split_by_invisible_characters_is_found(invisible):
     text = f"1234{invisible}5678{invisible}9018"
     assert mask(text) == MASK and mynumber.might_contain([text] * 9)
     assert mask(f"12345678{invisible}9018") == MASK
+
+
+@pytest.mark.parametrize("text", [
+    "1234\n5678\n9018", "1234\r\n5678\r\n9018", "12345678\n9018", "1234-\n5678-\n9018", "1234 \n 5678 \n 9018",
+    "1234\u20285678\u20299018", "1234\x0b5678\x0c9018", "1234\r5678\r9018", "1234\n\n5678\n\n9018",
+])
+def test_a_my_number_split_by_line_breaks_is_found(text):
+    """A number wrapped in an Excel cell, or typed over two lines, is one number."""
+    assert mask(text) == MASK and mask(f"番号:\n{text}\n以上") == f"番号:\n{MASK}\n以上"
+    assert mynumber.might_contain([text]) and mynumber.might_contain([text] * 9)
+    assert mask(f"1{text}") == f"1{text}"  # 13 digits once joined: not a My Number
+
+
+def _digit_forms() -> dict:
+    """Every character that is no Unicode decimal but that NFKC folds to one ASCII digit."""
+    import sys
+    import unicodedata
+
+    return {chr(c): int(unicodedata.normalize("NFKC", chr(c))) for c in range(sys.maxunicode + 1)
+            if not chr(c).isdecimal() and len(unicodedata.normalize("NFKC", chr(c))) == 1
+            and unicodedata.normalize("NFKC", chr(c)) in "0123456789"}
+
+
+def test_every_character_nfkc_folds_to_a_digit_counts_as_one():
+    """Superscript, subscript and circled digits: NFKC makes them digits, so the detector must too."""
+    forms = _digit_forms()
+    assert {"¹", "²", "³", "⁰", "₀", "₉", "①", "⓪"} <= set(forms)
+    for ch, value in forms.items():
+        first = f"{value}" + "1234567890"
+        number = ch + first[1:] + str(check_digit(first))
+        assert mask(f"番号{number}") == f"番号{MASK}", (hex(ord(ch)), number)
+        assert mynumber.might_contain([number] * 9)
+
+
+@pytest.mark.parametrize("text", ["¹²³⁴⁵⁶⁷⁸⁹⁰¹⁸", "₁₂₃₄₅₆₇₈₉₀₁₈", "①②③④⑤⑥⑦⑧⑨⓪①⑧", "¹²³⁴-⁵⁶⁷⁸-⁹⁰¹⁸",
+                                  "12³⁴５６78⁹⁰¹⁸", "¹²³⁴\n⁵⁶⁷⁸\n⁹⁰¹⁸"])
+def test_a_my_number_in_superscript_or_circled_digits_is_found(text):
+    assert mask(text) == MASK and mask(f"記載 {text} です") == f"記載 {MASK} です"
+    assert mask("¹" + text) == "¹" + text  # 13 digits
+
+
+def test_dumps_sees_a_number_split_by_escaped_line_breaks():
+    """JSON writes a line break as \\n: the scan of the text must read it back as one."""
+    doc = {"note": "1234\n5678\n9018", "wrapped": "1234\r\n5678\r\n9018", "sha256": "0" * 64}
+    text = mynumber.dumps(doc)
+    assert "5678" not in text and text.count(MASK) == 2
+
+
+def test_markdown_never_rejoins_a_number_split_over_lines():
+    from auditor.reporters.markdown import code, md
+
+    for value in ("1234\n5678\n9018", "1234\t5678\r\n9018", "12345678\u20289018"):
+        assert "5678" not in str(md(value)) and "5678" not in str(code(value))

@@ -1,9 +1,10 @@
 """Detect and mask My Numbers (個人番号) so they never reach findings or logs.
 
 A My Number is 12 digits, the last being a check digit. We look at the original text and report
-spans in it, so callers can mask without re-normalising. A candidate is, after NFKC and with
-hyphens and spaces removed, a run of exactly 12 digits that passes the check digit: 12 digits in a
-row, the usual 4-4-4 grouping, or any run of digits joined by hyphens/spaces that holds 12 digits.
+spans in it, so callers can mask without re-normalising. A candidate is, after NFKC (superscript,
+subscript and circled digits are digits) and with hyphens, spaces, line breaks and invisible characters
+removed, a run of exactly 12 digits that passes the check digit: 12 digits in a row, the usual 4-4-4
+grouping, or any run of digits joined by those separators that holds 12 digits.
 A 13-digit 法人番号 is never one. When in doubt we prefer to over-mask: a masked asset number is
 harmless, a leaked My Number is not.
 """
@@ -20,12 +21,16 @@ from .. import invisible
 
 MASK = "*" * 12
 
-_D = r"\d"  # any Unicode decimal digit: ASCII, full-width, and the other forms NFKC folds to ASCII
+# The characters besides Unicode decimals that NFKC folds to one ASCII digit: superscripts ¹²³⁰⁴-⁹,
+# subscripts ₀-₉, circled ①-⑨ and ⓪ (tests/test_mynumber.py checks this list against the Unicode data).
+FOLDED_DIGITS = "\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u24ea"
+_D = f"[\\d{FOLDED_DIGITS}]"  # any Unicode decimal digit (ASCII, full-width...) and the folded forms above
 # Separators removed before checking: ASCII/full-width/other spaces (NFKC folds them to a space),
-# ASCII/full-width hyphen and the dash look-alikes people type by mistake (incl. katakana ー), and
-# invisible characters (the evidence reader removes them from IDs: a number split by them is one).
-_S = ("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212"
-      "\ufe58\ufe63\uff0d\u30fc\uff70" + invisible.CLASS + "]")
+# line breaks (a cell wrapped in Excel, or a number typed over two lines), ASCII/full-width hyphen and
+# the dash look-alikes people type by mistake (incl. katakana ー), and invisible characters (the
+# evidence reader removes them from IDs: a number split by them is one).
+_S = ("[ \t\n\r\x0b\x0c\x85\u2028\u2029\u00a0\u2000-\u200a\u202f\u205f\u3000\\-\u2010\u2011\u2012\u2013"
+      "\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d\u30fc\uff70" + invisible.CLASS + "]")
 # Lookahead so that overlapping candidates are all seen (a failing window must not hide a valid
 # one that starts inside it); the digit look-arounds reject 12 digits that are part of a longer
 # run, such as a 13-digit 法人番号.
@@ -39,7 +44,8 @@ _TWELVE = re.compile(r"[0-9]{12}")
 
 
 def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.decimal(ch)) for ch in text if unicodedata.decimal(ch, None) is not None)
+    """The digits of a match (decimals and the folded forms: unicodedata.digit knows both) as ASCII."""
+    return "".join(str(unicodedata.digit(ch)) for ch in text if unicodedata.digit(ch, None) is not None)
 
 
 def check_digit(first11: str) -> int:
@@ -165,12 +171,12 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
     """JSON text of `doc` with every My Number masked, as mask_all() would, at a fraction of its cost.
 
     The text is written first and scanned once; only when it holds a valid number is the document
-    masked string by string (JSON escapes a tab, one of the separators, as \\t: the scan reads it back).
+    masked string by string (JSON escapes tabs and line breaks, separators, as \\t, \\n: the scan reads them back).
     `items`: how many findings the document holds; a large one is written without indentation.
     """
     indent = items <= _LARGE
     text = _json(doc, indent)
-    scan = text.replace("\\t", "\t")
+    scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
     if any(find(scan[max(0, m.start() - 30):m.end() + 30]) for m in _MAYBE.finditer(scan)):
         text = _json(mask_all(doc, keep), indent)
     return text + "\n"

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from . import mynumber
+
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # Trojan Source: text that reads differently
 BIDI = _BIDI  # for a character class elsewhere (report folder names)
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
@@ -64,8 +66,10 @@ def xml_tree(root) -> None:
 
 
 def markdown(text) -> str:
-    """Inline Markdown text that renders exactly as written: no link, autolink, markup or new line."""
-    return _MD_SPECIAL.sub(r"\\\1", visible(_MD_BREAK.sub(" ", str(text))))
+    """Inline Markdown text that renders exactly as written: no link, autolink, markup or new line.
+
+    Lines joined may join a number split over them: it is masked once joined."""
+    return _MD_SPECIAL.sub(r"\\\1", visible(mynumber.mask(_MD_BREAK.sub(" ", str(text)))))
 
 
 def spreadsheet_cell(value) -> str:

@@ -10,7 +10,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from ..privacy import sanitize
+from ..privacy import mynumber, sanitize
 from ..model import AuditRun
 from . import reportjson
 from .html import environment, template_context
@@ -25,7 +25,8 @@ def md(value) -> Markup:
 
 def code(value) -> Markup:
     """A code span (IDs, file names): a fence longer than any backtick run inside, pipes escaped for tables."""
-    text = sanitize.visible(_BREAK.sub(" ", str(value))).replace("|", "\\|")
+    # joining the lines may join a number split over them: masked after, not before
+    text = sanitize.visible(mynumber.mask(_BREAK.sub(" ", str(value)))).replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""

@@ -20,8 +20,9 @@ FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９"
 SEPARATORS = st.sampled_from(["-", " ", "－", "　", "‐", "−", "ー"])  # ASCII, full-width and look-alike dashes
 # A digit, or a digit followed by separators, next to the number would make it part of a longer run:
 # such text is not "a number in some text" but a different, longer number (left alone by design).
-_GLUED_BEFORE = re.compile(rf"\d{mynumber._S}*\Z")
-_GLUED_AFTER = re.compile(rf"\A{mynumber._S}*\d")
+# A digit is what the detector takes for one: superscript, subscript and circled digits too (NFKC).
+_GLUED_BEFORE = re.compile(rf"{mynumber._D}{mynumber._S}*\Z")
+_GLUED_AFTER = re.compile(rf"\A{mynumber._S}*{mynumber._D}")
 
 
 @st.composite
