@@ -11,13 +11,13 @@ import click
 
 from ..exitcodes import ExitCode
 from . import caches  # click only
-from .options import DATE, _common, _input_errors, _limit_options, _paths, _record_options  # click only
+from .options import DATE, Group, _common, _input_errors, _limit_options, _paths, _record_options, say  # click only
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
            "observation": ("major", "minor", "observation"), "none": ()}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="municipal-auditor", prog_name="auditor")
 @click.option("--debug", is_flag=True, envvar="AUDITOR_DEBUG",
               help="On an unexpected error (exit 3), print the whole traceback (also AUDITOR_DEBUG=1).")
@@ -124,6 +124,7 @@ def validate(policy, evidence, controls, limits):
     from ..catalogue import controls as catalogue
     from ..evidence import loader as ev_mod
     from ..catalogue import policy as pol_mod
+    from ..privacy.mynumber import mask
 
     policy, evidence, dirs = _paths(policy, evidence, controls)
     loaded, _ = catalogue.load(dirs)
@@ -131,9 +132,9 @@ def validate(policy, evidence, controls, limits):
     catalogue.apply_policy(loaded, pol, lines)
     ev = ev_mod.load(evidence, limits=limits)
     for n in ev.notices:  # read, but worth a look before the run (footer rows read as records)
-        click.echo(f"warning: {n['file']}:{n['line']}: {n['message']['en']}", err=True)
+        say(f"warning: {n['file']}:{n['line']}: {n['message']['en']}")
     records = sum(f.records for f in ev.files)
-    click.echo(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)")
+    click.echo(mask(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)"))
 
 
 @main.group()
@@ -179,8 +180,8 @@ def controls_show(control_id, policy, extra):
         pol, lines = pol_mod.load(policy)
         effective = {c.id: c for c in catalogue.apply_policy(loaded, pol, lines)}[effective.id]
     else:
-        click.echo("warning: no policy here: the catalogue's defaults are shown (pass --policy FILE)"
-                   " / ポリシーがないため管理策の既定値を表示します", err=True)
+        say("warning: no policy here: the catalogue's defaults are shown (pass --policy FILE)"
+            " / ポリシーがないため管理策の既定値を表示します")
     doc = catalogue.describe(effective, match[0], pol, defaults.shown_path(effective.path))
     click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
@@ -242,12 +243,12 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 
         listed, digest = checksums.write(out, [p for w in done for p in w.paths] + [index])
         for text_lang in opts.langs:
-            click.echo(checksums.TEXT[text_lang].format(path=listed, sha=digest, name=checksums.NAME), err=True)
+            say(checksums.TEXT[text_lang].format(path=listed, sha=digest, name=checksums.NAME))
     if record:  # once the reports are written: the run recorded is the audit whose report was issued
         record_run(run, "report", issued, db)
     for note in (n for w in done for n in w.notes):
-        click.echo(f"warning: {note}", err=True)
-    click.echo(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}", err=True)
+        say(f"warning: {note}")
+    say(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}")
 
 
 @main.command()

@@ -8,7 +8,7 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option, say
 
 
 @click.group("actions")
@@ -40,7 +40,7 @@ def actions_list(policy, db, department, status, overdue, as_of, fmt, lang):
         flag = (" 期限超過" if lang == "ja" else " OVERDUE") if a["overdue"] else ""
         click.echo(f"{a['action_id']}  {register.LABELS[lang][a['status']]}{flag}  due {due}  "
                    f"{a['department_name'] or '-'}  {a['severity']}  {a['message_' + lang]}")
-    click.echo(f"{len(found)} action(s)", err=True)
+    say(f"{len(found)} action(s)")
 
 
 @actions_group.command("show")
@@ -86,8 +86,8 @@ def actions_export(policy, db, department, out, encoding, lang, stamp):
     mark = returned.resolve(department, actions)  # the sheet says whose it is, for the import to check
     notes = progress.export(actions, out, lang, encoding, stamp, mark if mark[0] else None)
     for n in notes:
-        click.echo(f"warning: {out}: {n}", err=True)
-    click.echo(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}", err=True)
+        say(f"warning: {out}: {n}")
+    say(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}")
 
 
 def _inputs(con, policy, db):
@@ -141,10 +141,10 @@ def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run
     for c in changes:
         click.echo(f"line {c['line']}: {c['action_id']}: " + ", ".join(f"{k} -> {v}" for k, v in c["set"].items()))
     if dry_run:
-        click.echo(f"{len(changes)} change(s) found; nothing applied (--dry-run)", err=True)
+        say(f"{len(changes)} change(s) found; nothing applied (--dry-run)")
         return
     register.apply(con, changes, by, str(file))
-    click.echo(f"applied {len(changes)} change(s) from {file}", err=True)
+    say(f"applied {len(changes)} change(s) from {file}")
 
 
 @actions_group.command("verify")

@@ -39,6 +39,36 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class Group(click.Group):
+    """The command group: click's own messages (a bad option value, a usage error) quote what was typed,
+    and go to stderr masked like every other message (standalone mode only, as the console runs it)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        import io
+
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            shown = io.StringIO()
+            exc.show(file=shown)
+            say(shown.getvalue(), nl=False)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            say("Aborted!")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def say(text: str, nl: bool = True) -> None:
+    """A message for people on stderr. It may quote a path, a file name or a value given on the command
+    line, so it is masked: a My Number never reaches the terminal or a CI log."""
+    from ..privacy.mynumber import mask
+
+    click.echo(mask(text), err=True, nl=nl)
+
+
 DB_ENV = "AUDITOR_DB"  # the history database when --db is not given (CI, or the tests' own)
 DB_HELP = f"History database (default: ${DB_ENV}, else .auditor/history.sqlite beside the policy)."
 
@@ -62,8 +92,7 @@ def _input_errors(fn):
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            from ..privacy.mynumber import mask  # a message may quote a header, a file name or a policy value
-            click.echo(f"error: {mask(exc.render())}", err=True)
+            say(f"error: {exc.render()}")  # a message may quote a header, a file name or a policy value
             sys.exit(ExitCode.INPUT_ERROR)
         finally:
             if collecting:
@@ -151,7 +180,7 @@ def record(run, command: str, issued: dt.date, db) -> None:
     from ..cycle import history
 
     run_id = history.record_run(db, run, command, issued)
-    click.echo(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}", err=True)
+    say(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}")
 
 
 def _connect(policy, db):
