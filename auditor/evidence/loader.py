@@ -207,8 +207,9 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
         tables[key] = (table, *_mask_my_numbers(table))
     table, masked, plain = tables[key]
     mapping = _column_map(table, entry, spec)
-    found.extend(personal.Occurrence(rel, table.lines[i], label, mapping.get(label), table.columns[label][i])
-                 for i, label in masked)
+    # a header label may hold a number too: masked before it reaches an occurrence, an output or the cache
+    found.extend(personal.Occurrence(rel, table.lines[i], mynumber.mask(label), mapping.get(label),
+                                     table.columns[label][i]) for i, label in masked)
     values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in (entry.get("values") or {}).items()}
     nulls = entry.get("null_values") or {}
     columns, problems, notes, labels, n = {}, [], [], {}, len(table.lines)
