@@ -103,3 +103,19 @@ def _distributions() -> tuple:
             continue
         dists += sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
     return tuple(dists)
+
+
+def walk(folder, prefix: str = "") -> list:
+    """(path below `folder`, entry) of every file under a package folder, __pycache__ left out, sorted.
+
+    folder: an importlib.resources Traversable, so that a zip archive (zipapp) is walked like a folder."""
+    out, todo = [], [(prefix, folder)]
+    while todo:
+        here, current = todo.pop()
+        for entry in current.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    todo.append((f"{here}{entry.name}/", entry))
+            else:
+                out.append((f"{here}{entry.name}", entry))
+    return sorted(out, key=lambda f: f[0])

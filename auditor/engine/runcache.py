@@ -155,17 +155,7 @@ def _listed(root: Path) -> list[str]:
 def _code() -> str:
     """A digest of every file of the package: results made by other code are never used."""
     h = hashlib.sha256()
-    todo = [("", resources.files("auditor"))]  # a folder, or a zip archive (zipapp): never an empty walk
-    files = []
-    while todo:
-        prefix, folder = todo.pop()
-        for entry in folder.iterdir():
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    todo.append((f"{prefix}{entry.name}/", entry))
-            else:
-                files.append((f"{prefix}{entry.name}", entry))
-    for rel, entry in sorted(files, key=lambda f: f[0]):
+    for rel, entry in sealed.walk(resources.files("auditor")):  # a folder, or a zip archive (zipapp)
         h.update(rel.encode() + b"\0" + entry.read_bytes() + b"\0")
     return h.hexdigest()
 

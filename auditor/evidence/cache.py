@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__
-from ..sealed import runtime
+from ..sealed import runtime, walk
 
 FORMAT = 3
 # The code that turns bytes into columns: the evidence stage and the stages below it, which are all it
@@ -87,15 +87,8 @@ def _sources() -> list[tuple[str, bytes]]:
         return [(p.relative_to(here).as_posix(), p.read_bytes()) for p in files]
     root = resources.files("auditor")
     out = [(e.name, e.read_bytes()) for e in root.iterdir() if e.name.endswith(".py")]
-    todo = [(f"{stage}/", root / stage) for stage in _STAGES]
-    while todo:
-        prefix, folder = todo.pop()
-        for e in folder.iterdir():
-            if e.is_dir():
-                if e.name != "__pycache__":
-                    todo.append((f"{prefix}{e.name}/", e))
-            elif e.name.endswith(".py"):
-                out.append((prefix + e.name, e.read_bytes()))
+    for stage in _STAGES:
+        out += [(rel, e.read_bytes()) for rel, e in walk(root / stage, f"{stage}/") if rel.endswith(".py")]
     return sorted(out)
 
 
