@@ -11,15 +11,24 @@ from .errors import InputError
 def shipped_controls() -> Path:
     """The shipped catalogue, package data of `auditor` (auditor/controls/*.yaml), wherever the package
     is installed: a checkout, a venv, `pip install --user`, a system site-packages, a zip archive."""
+    return _shipped("controls")
+
+
+def shipped_frameworks() -> Path:
+    """The shipped audit map (auditor/frameworks/*.yaml), found like the controls."""
+    return _shipped("frameworks")
+
+
+def _shipped(name: str) -> Path:
     from importlib import resources
 
-    ref = resources.files("auditor") / "controls"
+    ref = resources.files("auditor") / name
     if isinstance(ref, Path):
         return ref
-    return _unpacked(ref)
+    return _unpacked(ref, name)
 
 
-def _unpacked(ref) -> Path:
+def _unpacked(ref, name: str = "controls") -> Path:
     """A catalogue inside a zip archive, copied to the user's cache folder (readers need real files).
 
     The copy is compared byte for byte on every use and rewritten when it differs."""
@@ -29,7 +38,7 @@ def _unpacked(ref) -> Path:
     files = {f.name: f.read_bytes() for f in ref.iterdir() if f.name.endswith((".yaml", ".yml"))}
     digest = hashlib.sha256(b"".join(n.encode() + b"\0" + d for n, d in sorted(files.items()))).hexdigest()[:16]
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "municipal-auditor"
-    folder = base / f"controls-{digest}" / "controls"  # named `controls`: reports name files controls/<name>
+    folder = base / f"{name}-{digest}" / name  # named as in the package: reports name files controls/<name>
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
@@ -40,7 +49,7 @@ def _unpacked(ref) -> Path:
                     fh.write(data)
                 os.replace(tmp, target)
     except OSError as exc:
-        raise InputError(folder, f"cannot unpack the shipped controls: {exc.strerror or exc}",
+        raise InputError(folder, f"cannot unpack the shipped {name}: {exc.strerror or exc}",
                          hint="set XDG_CACHE_HOME to a writable folder") from None
     return folder
 

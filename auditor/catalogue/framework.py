@@ -1,0 +1,179 @@
+"""The audit map (framework): the guideline's chapters, sections and audit items (監査項目), how each
+item is assessed (by controls, by an auditor's answer, or both), and its references to other frameworks.
+
+A town may extend the shipped map (`base: shipped`: its sections and items are added, an item with a
+shipped ID replaces it) or replace it (no `base`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import schema, yamlio
+from ..errors import InputError
+
+SCOPES = ("organisation", "department")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One of the eight measures of 施行規則 第16条の3 (binding from 令和9年7月1日)."""
+    id: int
+    title: dict
+    transition: bool = False  # systems and contracts existing on the start date follow the former rules
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: dict
+    chapter: str
+    section: str
+    measure: int | None
+    required: bool = False
+    scope: str = "organisation"  # organisation: one answer for the town; department: one per audited 課
+    severity: str = "minor"  # of a finding from an auditor's answer (the auditor may override it)
+    controls: tuple = ()  # automated: the controls whose results assess the item
+    manual: tuple = ()  # {ja, en} each: what an auditor looks at (監査資料の例, in our own words)
+    refs: dict = field(default_factory=dict)  # iso27002, iso27001, nist_csf (+ derived flags)
+    path: str = ""
+    line: int | None = None
+
+    @property
+    def assessed_by(self) -> str:
+        """rules, auditor, or both."""
+        if self.controls and self.manual:
+            return "both"
+        return "rules" if self.controls else "auditor"
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: dict
+    chapter: str
+    measure: int | None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    title: dict
+    measure: int | None
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: dict
+    revision: str | None
+    measures: tuple  # Measure
+    chapters: tuple  # Chapter
+    sections: tuple  # Section
+    items: tuple  # Item, in map order
+    files: tuple = ()  # (path, sha256) of the files read
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def measure(self, number) -> Measure | None:
+        return next((m for m in self.measures if m.id == number), None)
+
+    def items_of(self, control_id: str) -> list[Item]:
+        return [i for i in self.items if control_id in i.controls]
+
+
+def shipped() -> Path:
+    from ..defaults import shipped_frameworks
+
+    return shipped_frameworks() / "guideline.yaml"
+
+
+def load(paths=None) -> Framework:
+    """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted)."""
+    import hashlib
+
+    files = [shipped()]
+    for p in paths or ():
+        p = Path(p)
+        if p.is_dir():
+            files.extend(sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(p, "framework file not found", hint="--framework takes a YAML file or a folder of them")
+    fw = None
+    read = []
+    for path in files:
+        raw = yamlio.read_file(path)
+        read.append((str(path), hashlib.sha256(raw).hexdigest()))
+        data, located = yamlio.read_config(path)
+        schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map")
+        fw = _merge(fw, data, path, located)
+    return Framework(**{**fw.__dict__, "files": tuple(read)})
+
+
+def _text(value) -> dict:
+    return {"ja": value["ja"], "en": value["en"]}
+
+
+def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework:
+    head = data["framework"]
+    extend = head.get("base") == "shipped"
+    if base is None or not extend:
+        measures = {m["id"]: Measure(m["id"], _text(m["title"]), bool(m.get("transition")))
+                    for m in data.get("measures") or []}
+        chapters, sections, items = {}, {}, {}
+        if base is not None and not data.get("measures"):
+            measures = {m.id: m for m in base.measures}  # a replacing map keeps the 省令's measures
+    else:
+        measures = {m.id: m for m in base.measures}
+        chapters = {c.id: c for c in base.chapters}
+        sections = {s.id: s for s in base.sections}
+        items = {i.id: i for i in base.items}
+    for ch in data.get("chapters") or []:
+        chapter = chapters.get(ch["id"]) or Chapter(ch["id"], _text(ch["title"]), ch.get("measure"))
+        if "title" in ch:
+            chapter = Chapter(ch["id"], _text(ch["title"]), ch.get("measure", chapter.measure))
+        chapters[chapter.id] = chapter
+        for sec in ch.get("sections") or []:
+            old = sections.get(sec["id"])
+            if old is not None and old.chapter != chapter.id:
+                raise InputError(path, f"section {sec['id']} is in chapter {old.chapter}, not {chapter.id}",
+                                 line=located.line(sec))
+            section = Section(sec["id"], _text(sec["title"]) if "title" in sec else old.title if old else
+                              {"ja": sec["id"], "en": sec["id"]}, chapter.id,
+                              sec.get("measure", old.measure if old else chapter.measure))
+            sections[section.id] = section
+            for it in sec.get("items") or []:
+                if it["id"] in items and not extend:
+                    first = items[it["id"]]
+                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})",
+                                     line=located.line(it), hint="item IDs never change and never repeat")
+                items[it["id"]] = _item(it, section, path, located)
+    for m in {i.measure for i in items.values()} - set(measures) - {None}:
+        raise InputError(path, f"measure {m} is not among the measures", hint="measures are numbered 1 to 8")
+    return Framework(id=head["id"], title=_text(head["title"]) if "title" in head else base.title,
+                     revision=str(head.get("revision")) if head.get("revision") else (base.revision if base else None),
+                     measures=tuple(measures[k] for k in sorted(measures)), chapters=tuple(chapters.values()),
+                     sections=tuple(sections.values()), items=tuple(items.values()))
+
+
+def _item(it: dict, section: Section, path: Path, located) -> Item:
+    if not it.get("controls") and not it.get("manual"):
+        raise InputError(path, f"audit item {it['id']} says neither which controls assess it nor what an auditor "
+                         "looks at", line=located.line(it), hint="give controls: [ID, ...] or manual: [...]")
+    return Item(id=it["id"], title=_text(it["title"]), chapter=section.chapter, section=section.id,
+                measure=it.get("measure", section.measure), required=bool(it.get("required")),
+                scope=it.get("scope", "organisation"), severity=it.get("severity", "minor"),
+                controls=tuple(it.get("controls") or ()), manual=tuple(_text(m) for m in it.get("manual") or ()),
+                refs=dict(it.get("refs") or {}), path=str(path), line=located.line(it))
+
+
+def check_controls(fw: Framework, control_ids) -> None:
+    """Every control an item names exists (a typo would leave the item silently unassessed)."""
+    known = set(control_ids)
+    for item in fw.items:
+        for cid in item.controls:
+            if cid not in known:
+                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}", line=item.line,
+                                 hint="see `auditor controls list`")
