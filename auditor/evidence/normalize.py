@@ -233,6 +233,18 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
     "action_status": {"not_started": ("未着手",), "in_progress": ("対応中", "着手"),
                       "done": ("完了",), "verified": ("有効性確認済", "確認済"),
                       "resolved_pending_verification": ("解消確認待ち",), "carried_over": ("継続",)},
+    "checklist_result": {"conforms": ("適合", "○"), "partial": ("一部適合", "△"),
+                         "nonconforming": ("不適合", "×"), "not_applicable": ("該当なし", "対象外"),
+                         "unchecked": ("未確認", "未実施")},
+    "severity": {"major": ("重大", "重大な不適合", "指摘"), "minor": ("軽微", "軽微な不適合", "要改善"),
+                 "observation": ("観察事項", "意見", "助言")},
+    "document_type": {"basic_policy": ("基本方針", "情報セキュリティ基本方針"),
+                      "standards": ("対策基準", "情報セキュリティ対策基準"),
+                      "procedures": ("実施手順",), "committee_charter": ("委員会設置要綱",),
+                      "minutes": ("議事録", "委員会議事録"), "csirt_charter": ("CSIRT設置要綱",),
+                      "contingency_plan": ("緊急時対応計画", "業務継続計画", "BCP"),
+                      "contract": ("委託契約", "契約書"), "audit_report": ("監査報告書",),
+                      "risk_assessment": ("リスク評価", "リスクアセスメント"), "other": ("その他",)},
 }
 
 # Firewall objects may name every zone at once ("any"); terminals and segments never do.
