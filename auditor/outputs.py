@@ -21,6 +21,7 @@ WHAT = {
     "policy": ("the policy", "ポリシー"), "manifest": ("the manifest", "マニフェスト"),
     "control": ("a control file", "管理策ファイル"), "baseline": ("the baseline", "ベースライン"),
     "db": ("the history database", "履歴データベース"),
+    "framework": ("an audit-map file", "監査項目ファイル"),
     "evidence": ("the evidence folder", "証跡フォルダ"), "controls": ("a controls folder", "管理策フォルダ"),
 }
 

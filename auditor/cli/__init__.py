@@ -290,6 +290,16 @@ def _register_cycle_commands():
 
 _register_cycle_commands()
 
+
+def _register_worksheet_commands():
+    from .worksheets import COMMANDS  # checklist, selfcheck (imports click only)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_worksheet_commands()
+
 def entry(prog_name: str | None = None):
     """The console command: main(), then leave without freeing a large run's millions of objects one by
     one (about a tenth of a second at prefecture scale); the outputs are complete and flushed first.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from dataclasses import dataclass
 
 from ..privacy import mynumber, sanitize
 
@@ -62,8 +63,9 @@ def protect(ws) -> None:
     ws.protection.formatRows = False
 
 
-def choices(values, cells: str, title: str, prompt: str, error: str):
-    """A drop-down of `values` over `cells` (A1 range); anything else typed is refused with `error`."""
+def choices(values, cells, title: str, prompt: str, error: str):
+    """A drop-down of `values` over `cells` (an A1 range, or a list of them); anything else typed is
+    refused with `error`."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     listed = ",".join(values)
@@ -73,7 +75,8 @@ def choices(values, cells: str, title: str, prompt: str, error: str):
                         showErrorMessage=True, errorStyle="stop", errorTitle=_short(title, 32),
                         error=_short(error, 255), showInputMessage=bool(prompt), promptTitle=_short(title, 32),
                         prompt=_short(prompt, 255))
-    dv.add(cells)
+    for ranged in [cells] if isinstance(cells, str) else cells:
+        dv.add(ranged)
     return dv
 
 
@@ -127,3 +130,59 @@ class FixedZip(zipfile.ZipFile):
         if mode == "w" and isinstance(name, zipfile.ZipInfo):
             name.date_time, name.external_attr = self._stamp, 0o600 << 16
         return super().open(name, mode, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet sent out: its key, header label, whether the recipient fills it in, its width."""
+    key: str
+    label: str
+    filled: bool = False
+    width: int = 12
+
+
+def table(ws, titles: list, columns: list, rows: list, header_row: int, freeze_at: int = 1) -> None:
+    """Title rows from row 1, the header at `header_row` (fixed: the manifest names it), one row per
+    dict of `rows` (by column key) below it. Every text is masked and written by `put`; the columns to
+    fill in are `fill_in`; the sheet is protected, its panes frozen below the header and right of the
+    first `freeze_at` columns, printed landscape with the header row on every page."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    if len(titles) >= header_row:
+        raise ValueError(f"{len(titles)} title rows do not fit above header row {header_row}")
+    for r, text in enumerate(titles, 1):
+        put(ws.cell(r, 1), mynumber.mask(text)).font = Font(bold=r == 1, size=14 if r == 1 else 11)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for c, col in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(c)].width = col.width
+    for r, row in enumerate(rows, header_row + 1):
+        for c, col in enumerate(columns, 1):
+            value = row.get(col.key)
+            cell = put(ws.cell(r, c), mynumber.mask(value) if isinstance(value, str) else value)
+            cell.alignment = wrap
+            if col.filled:
+                fill_in(cell)
+    for c, col in enumerate(columns, 1):
+        cell = put(ws.cell(header_row, c), col.label)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if col.filled:  # shaded like its cells, and locked: the header is what the manifest maps
+            cell.fill = PatternFill("solid", fgColor=FILL)
+    protect(ws)
+    ws.freeze_panes = f"{get_column_letter(freeze_at + 1)}{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def sheet_name(text: str, taken) -> str:
+    """A worksheet name Excel accepts (31 characters, none of []:*?/\\, not quoted), unique in `taken`."""
+    name = "".join("_" if ch in '[]:*?/\\' else ch for ch in sanitize.xml(text)).strip("' ") or "Sheet"
+    used = {t.casefold() for t in taken}
+    base, n, name = name, 1, name[:31]
+    while name.casefold() in used:
+        n += 1
+        name = f"{base[:31 - len(str(n)) - 1]}~{n}"
+    return name
