@@ -276,6 +276,8 @@ def _q(value) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):  # a date: YAML reads it as one, as the manifest expects
+        return text
     if _PLAIN.fullmatch(text) and text == text.strip() and not _NOT_TEXT.fullmatch(text) and " #" not in text:
         return text
     return json.dumps(text, ensure_ascii=False)

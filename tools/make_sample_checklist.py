@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""`python tools/make_sample_checklist.py`: rewrite evidence/FY2025/監査チェックリスト.xlsx, the sample
+city's auditors' worksheet as the auditors returned it, and its entries at the end of manifest.yaml.
+
+The workbook is what `auditor checklist export --organisation --department 0310 --department 0510`
+writes (the automated results from the sample's own audit, without any history register), then filled
+in here as auditors would: answers typed as text into the text-formatted cells, 確認日 in the forms
+people type. The planted answers are listed in evidence/README.md. Fixed dates and zip timestamps make
+every run byte-identical; tools/make_sample.py runs this last.
+
+Until the shipped audit map carries items per department, the departments' sheets use the test-only
+items of tests/data/frameworks/department-items.yaml (GLn-91..); the organisation's sheet uses GL1-01..04.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import openpyxl  # noqa: E402
+
+from auditor import defaults  # noqa: E402
+from auditor.catalogue import framework  # noqa: E402
+from auditor.cycle import sheets, worksheet  # noqa: E402
+from auditor.engine import audit  # noqa: E402
+
+OUT = ROOT / "evidence" / "FY2025"
+NAME = "監査チェックリスト.xlsx"
+MAP = ROOT / "tests" / "data" / "frameworks" / "department-items.yaml"
+EXPORTED = dt.date(2026, 2, 16)    # the export handed to the auditors
+RETURNED = dt.datetime(2026, 3, 5, 17, 30)  # saved by the auditors
+COLLECTED = "2026-03-06"           # received by the CISO office
+MARK = "# 監査チェックリスト (written by tools/make_sample_checklist.py; planted answers in evidence/README.md)"
+DEPARTMENTS = ("0310", "0510")
+
+# sheet -> item -> the auditors' answers by header label (blank: left empty)
+ANSWERS = {
+    "全庁": {
+        "GL1-01": {"判定": "不適合", "監査人": "青山 美里", "確認日": "2026/2/24",
+                   "確認した証跡": "体制表（令和7年4月1日）、任命通知、職員名簿",
+                   "所見": "企画課に情報セキュリティ管理者が任命されていない。税務課では前任者の解任が記録されておらず、"
+                          "体制表が更新されていない。"},
+        "GL1-02": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/2/24",
+                   "確認した証跡": "さくら台市情報セキュリティ委員会設置要綱"},
+        "GL1-03": {"判定": "適合", "監査人": "北村 拓真", "確認日": "令和8年2月25日",
+                   "確認した証跡": "令和7年度 第1回（6月）・第2回（12月）委員会議事録"},
+        # GL1-04 (CSIRT): not reached this year, left empty
+    },
+    "0310 市民課": {
+        "GL2-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "市民課 情報資産台帳"},
+        "GL3-91": {"判定": "不適合", "重要度": "軽微な不適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20),
+                   "確認した証跡": "執務室巡回（2月20日 14時）",
+                   "所見": "窓口後方の共用端末2台が離席中もロックされておらず、住民票の写し請求書が机上に置かれていた。"},
+        "GL5-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "書出し制御の設定画面"},
+        "GL6-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "端末台帳と設置場所の照合"},
+        # GL4-91 (training): left empty
+    },
+    "0510 道路課": {
+        "GL2-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "道路課 情報資産台帳"},
+        "GL3-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "執務室巡回（3月3日 10時）"},
+        "GL5-91": {"判定": "該当なし", "監査人": "青山 美里", "確認日": "2026/3/3",
+                   "所見": "個人番号利用事務を行っておらず、個人番号利用事務系の端末がない。"},
+        # GL4-91 (training) and GL6-91 (terminals): left empty
+    },
+}
+
+
+def exported() -> tuple[bytes, list]:
+    """The export, from the sample's audit (no history register: the same results on every machine)."""
+    run = audit.run(defaults.policy(), OUT, [defaults.shipped_controls()])
+    fw = framework.load([MAP])
+    auditees = [worksheet.organisation(run.evidence, run.policy)] + \
+        [worksheet.department(run.evidence, code) for code in DEPARTMENTS]
+    data, names = worksheet.write(run, fw, auditees, "ja", EXPORTED)
+    entries = [worksheet.entry(NAME, worksheet.KIND, "情報政策課（監査人）", dt.date.fromisoformat(COLLECTED), name,
+                               worksheet.HEADER_ROW, worksheet.column_map("ja")) for name in names]
+    return data, entries
+
+
+def filled(data: bytes) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        labels = {c.value: c.column for c in ws[worksheet.HEADER_ROW]}
+        answers = ANSWERS[ws.title]
+        for row in ws.iter_rows(min_row=worksheet.HEADER_ROW + 1):
+            for label, value in answers.get(row[labels["項目ID"] - 1].value, {}).items():
+                cell = row[labels[label] - 1]
+                cell.value = value
+                if isinstance(value, dt.date):
+                    cell.number_format = sheets.DATE_FORMAT
+    wb.properties.modified = RETURNED
+    return sheets.save(wb, RETURNED)
+
+
+def manifest(entries: list) -> None:
+    """Replace this tool's block at the end of manifest.yaml (files: is its last key)."""
+    path = OUT / "manifest.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.split("\n" + MARK + "\n")[0].rstrip("\n") + "\n"
+    block = worksheet.manifest_text(entries, "ja", MARK)
+    path.write_bytes((text + block).encode("utf-8"))
+
+
+def main() -> None:
+    path = OUT / "manifest.yaml"
+    text = path.read_text(encoding="utf-8")
+    if MARK in text:  # the audit reads the manifest: without the file being remade
+        path.write_bytes((text.split("\n" + MARK + "\n")[0].rstrip("\n") + "\n").encode("utf-8"))
+    data, entries = exported()
+    (OUT / NAME).write_bytes(filled(data))
+    manifest(entries)
+    print(f"wrote {OUT / NAME} ({', '.join(e['sheet'] for e in entries)}) and its manifest entries")
+
+
+if __name__ == "__main__":
+    main()
