@@ -395,6 +395,8 @@ def main() -> None:
     print("\n".join(f"{key:20} {value}" for key, value in sorted((tags | asset_tags).items())))
     import sample_fy2024  # FY2024 (and its returned progress sheets), derived from the files just written
     sample_fy2024.main()
+    import make_sample_checklist  # the auditors' worksheet, exported from the audit of the files just written
+    make_sample_checklist.main()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """`python tools/make_sample_checklist.py`: rewrite evidence/FY2025/監査チェックリスト.xlsx, the sample
-city's auditors' worksheet as the auditors returned it, and its entries at the end of manifest.yaml.
+city's auditors' worksheet as the auditors returned it, and its entry at the end of manifest.yaml.
 
 The workbook is what `auditor checklist export --organisation --department 0310 --department 0510`
 writes (the automated results from the sample's own audit, without any history register), then filled
@@ -37,9 +37,9 @@ COLLECTED = "2026-03-06"           # received by the CISO office
 MARK = "# 監査チェックリスト (written by tools/make_sample_checklist.py; planted answers in evidence/README.md)"
 DEPARTMENTS = ("0310", "0510")
 
-# sheet -> item -> the auditors' answers by header label (blank: left empty)
+# 所属 -> item -> the auditors' answers by header label (blank: left empty)
 ANSWERS = {
-    "全庁": {
+    "0220": {  # the organisation-wide items, answered for the town by the CISO office (情報政策課)
         "GL1-01": {"判定": "不適合", "監査人": "青山 美里", "確認日": "2026/2/24",
                    "確認した証跡": "体制表（令和7年4月1日）、任命通知、職員名簿",
                    "所見": "企画課に情報セキュリティ管理者が任命されていない。税務課では前任者の解任が記録されておらず、"
@@ -50,7 +50,7 @@ ANSWERS = {
                    "確認した証跡": "令和7年度 第1回（6月）・第2回（12月）委員会議事録"},
         # GL1-04 (CSIRT): not reached this year, left empty
     },
-    "0310 市民課": {
+    "0310": {  # 市民課
         "GL2-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "市民課 情報資産台帳"},
         "GL3-91": {"判定": "不適合", "重要度": "軽微な不適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20),
                    "確認した証跡": "執務室巡回（2月20日 14時）",
@@ -59,7 +59,7 @@ ANSWERS = {
         "GL6-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "端末台帳と設置場所の照合"},
         # GL4-91 (training): left empty
     },
-    "0510 道路課": {
+    "0510": {  # 道路課
         "GL2-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "道路課 情報資産台帳"},
         "GL3-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "執務室巡回（3月3日 10時）"},
         "GL5-91": {"判定": "該当なし", "監査人": "青山 美里", "確認日": "2026/3/3",
@@ -75,9 +75,9 @@ def exported() -> tuple[bytes, list]:
     fw = framework.load([MAP])
     auditees = [worksheet.organisation(run.evidence, run.policy)] + \
         [worksheet.department(run.evidence, code) for code in DEPARTMENTS]
-    data, names = worksheet.write(run, fw, auditees, "ja", EXPORTED)
-    entries = [worksheet.entry(NAME, worksheet.KIND, "情報政策課（監査人）", dt.date.fromisoformat(COLLECTED), name,
-                               worksheet.HEADER_ROW, worksheet.column_map("ja")) for name in names]
+    data = worksheet.write(run, fw, auditees, "ja", EXPORTED)
+    entries = [worksheet.entry(NAME, worksheet.KIND, "情報政策課（監査人）", dt.date.fromisoformat(COLLECTED),
+                               worksheet.TEXT["ja"]["sheet"], worksheet.HEADER_ROW, worksheet.column_map("ja"))]
     return data, entries
 
 
@@ -85,9 +85,9 @@ def filled(data: bytes) -> bytes:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:
         labels = {c.value: c.column for c in ws[worksheet.HEADER_ROW]}
-        answers = ANSWERS[ws.title]
         for row in ws.iter_rows(min_row=worksheet.HEADER_ROW + 1):
-            for label, value in answers.get(row[labels["項目ID"] - 1].value, {}).items():
+            unit, item = row[labels["所属"] - 1].value, row[labels["項目ID"] - 1].value
+            for label, value in ANSWERS[unit].get(item, {}).items():
                 cell = row[labels[label] - 1]
                 cell.value = value
                 if isinstance(value, dt.date):
@@ -113,7 +113,7 @@ def main() -> None:
     data, entries = exported()
     (OUT / NAME).write_bytes(filled(data))
     manifest(entries)
-    print(f"wrote {OUT / NAME} ({', '.join(e['sheet'] for e in entries)}) and its manifest entries")
+    print(f"wrote {OUT / NAME} and its manifest entry")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,11 @@ from . import caches  # click only
 from .options import DATE, _common, _db_option, _input_errors, _limit_options, _paths, say
 
 MESSAGES = {
-    "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{sheets}: {items} 項目）",
+    "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{who}: {items} 項目）",
            "selfcheck": "{out} に {who} の自己点検票を書き出しました（{items} 問）",
            "neither": "--department CODE か --organisation（または両方）を指定してください",
            "departments": "所属（課）の一覧: "},
-    "en": {"checklist": "wrote the audit checklist to {out} ({sheets}: {items} item(s))",
+    "en": {"checklist": "wrote the audit checklist to {out} ({who}: {items} item(s))",
            "selfcheck": "wrote {who}'s self-assessment sheet to {out} ({items} question(s))",
            "neither": "give --department CODE or --organisation (or both)",
            "departments": "departments: "},
@@ -102,7 +102,8 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     entries = worksheet.export(run, fw, chosen, out, lang, stamp)
     click.echo(worksheet.manifest_text(entries, lang), nl=False)
     items = sum(len(worksheet.items_for(fw, run.policy, a)) for a in chosen)
-    say(MESSAGES[lang]["checklist"].format(out=out, sheets=", ".join(e["sheet"] for e in entries), items=items))
+    who = ", ".join(worksheet.TEXT[lang]["organisation"] if a.organisation else f"{a.code} {a.name}" for a in chosen)
+    say(MESSAGES[lang]["checklist"].format(out=out, who=who, items=items))
 
 
 @click.group("selfcheck")

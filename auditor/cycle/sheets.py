@@ -176,13 +176,3 @@ def table(ws, titles: list, columns: list, rows: list, header_row: int, freeze_a
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-
-def sheet_name(text: str, taken) -> str:
-    """A worksheet name Excel accepts (31 characters, none of []:*?/\\, not quoted), unique in `taken`."""
-    name = "".join("_" if ch in '[]:*?/\\' else ch for ch in sanitize.xml(text)).strip("' ") or "Sheet"
-    used = {t.casefold() for t in taken}
-    base, n, name = name, 1, name[:31]
-    while name.casefold() in used:
-        n += 1
-        name = f"{base[:31 - len(str(n)) - 1]}~{n}"
-    return name

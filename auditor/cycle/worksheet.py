@@ -1,14 +1,16 @@
-"""The auditors' worksheet (監査チェックリスト): the audit map's manual items for one auditee, with the
+"""The auditors' worksheet (監査チェックリスト): the audit map's manual items for each auditee, with the
 automated results of the same audit beside them, to be filled in by the auditors and read back as
 evidence of kind `audit_checklist` (auditor/schemas/kinds/audit_checklist.json) by the normal loader.
 
-Layout, one sheet per auditee (the manifest entry the export prints names sheet and header row):
+Layout (the manifest entry the export prints names sheet and header row):
 
-  sheet      全庁 / Organisation for the organisation-wide items, "<code> <name>" for a department
-  rows 1-4   title: town, fiscal year and auditee; the auditee again; dates and the audit map; how to fill it in
+  sheet      one: 監査チェックリスト / Audit checklist (a file is one manifest entry: the history
+             database and `verify` know an evidence file by its path)
+  rows 1-4   title: town, fiscal year, auditees; the auditees again; dates and the audit map; how to fill it in
   row 5      the header (HEADER_ROW)
-  rows 6..   one row per item: 項目ID, 所属 (pre-filled), 章/節, 監査項目, 必須, 監査資料の例, 自動評価の結果
-             (locked context), then 判定, 重要度, 監査人, 確認日, 確認した証跡, 所見 (filled in)
+  rows 6..   one row per item and auditee, the organisation's first, then each department's in the
+             order asked: 項目ID, 所属 (pre-filled), 被監査部署, 章/節, 監査項目, 必須, 監査資料の例,
+             自動評価の結果 (locked context), then 判定, 重要度, 監査人, 確認日, 確認した証跡, 所見 (filled in)
 
 所属 holds the auditee's unit code on every row (for the organisation: the CISO office's, the
 policy's `secretariat`, or blank without one), so the file needs no option to be read. The English
@@ -40,20 +42,19 @@ SEVERITY_LABELS = {"ja": SEVERITY["ja"], "en": SEVERITY["en"]}
 # key, field of the kind (None: context only), ja label, filled in, width; en label: the field, or EN_LABELS
 COLUMNS = (
     ("item", "item", "項目ID", False, 10), ("unit", "unit", "所属", False, 8),
-    ("section", None, "章/節", False, 16), ("title", None, "監査項目", False, 40),
+    ("auditee", None, "被監査部署", False, 12), ("section", None, "章/節", False, 16), ("title", None, "監査項目", False, 40),
     ("required", None, "必須", False, 6), ("manual", None, "監査資料の例", False, 30),
     ("automated", None, "自動評価の結果", False, 34),
     ("result", "result", "判定", True, 11), ("severity", "severity", "重要度", True, 13),
     ("auditor", "auditor", "監査人", True, 12), ("checked_on", "checked_on", "確認日", True, 12),
     ("evidence_reviewed", "evidence_reviewed", "確認した証跡", True, 30), ("note", "note", "所見", True, 40),
 )
-EN_LABELS = {"section": "Section", "title": "Audit item", "required": "Required", "manual": "What to look at",
+EN_LABELS = {"auditee": "Auditee", "section": "Section", "title": "Audit item", "required": "Required", "manual": "What to look at",
              "automated": "Automated results"}
 
 TEXT = {
     "ja": {"sheet": "監査チェックリスト", "organisation": "全庁", "title": "{org} {fy} 監査チェックリスト（{who}）",
-           "auditee": "被監査部署: {who}", "org_auditee": "被監査部署: 全庁（組織全体の監査項目。所属欄は {unit}）",
-           "org_auditee_none": "被監査部署: 全庁（組織全体の監査項目）",
+           "auditees": "被監査部署: {who}", "org_unit": "（全庁の項目は所属欄 {unit}）", "and": "、",
            "dates": "作成日 {stamp}　自動評価の結果は証跡（基準日 {as_of}）による参考です　監査項目: {map}",
            "how": "記入: 色付きの列（判定・重要度・監査人・確認日・確認した証跡・所見）。判定と重要度は一覧から選びます"
                   "（重要度は空欄なら項目の既定）。{row}行目の見出し、項目ID・所属の列、行の並びは変更しないでください。",
@@ -65,8 +66,7 @@ TEXT = {
            "entry": "# 記入された監査チェックリストを証跡フォルダに置き、manifest.yaml の files: に追加してください"
                     "（collected_on は受領日に）:"},
     "en": {"sheet": "Audit checklist", "organisation": "Organisation", "title": "{org} {fy} audit checklist ({who})",
-           "auditee": "Auditee: {who}", "org_auditee": "Auditee: the organisation (organisation-wide items; unit {unit})",
-           "org_auditee_none": "Auditee: the organisation (organisation-wide items)",
+           "auditees": "Auditees: {who}", "org_unit": " (organisation-wide items: unit {unit})", "and": ", ",
            "dates": "Made on {stamp}. Automated results are for reference, from the evidence as of {as_of}. "
                     "Audit map: {map}",
            "how": "Fill in the shaded columns (result, severity, auditor, checked_on, evidence_reviewed, note); choose "
@@ -122,8 +122,10 @@ def items_for(fw, policy, auditee: Auditee) -> list:
     return [i for i in fw.items if i.manual and i.scope == scope and enabled(i, policy)]
 
 
-def _who(auditee: Auditee, lang: str) -> str:
-    return TEXT[lang]["organisation"] if auditee.organisation else f"{auditee.code} {auditee.name}"
+def _who(auditee: Auditee, lang: str, named: bool = False) -> str:
+    if auditee.organisation:
+        return TEXT[lang]["organisation"]
+    return auditee.name if named else f"{auditee.code} {auditee.name}"
 
 
 def section_label(fw, item, lang: str) -> str:
@@ -150,7 +152,7 @@ def automated(item, results: dict, auditee: Auditee, secretariat, lang: str) -> 
 def rows_for(run, fw, auditee: Auditee, lang: str) -> list[dict]:
     results = {r.control_id: r for r in run.results}
     secretariat = run.evidence.unit_code(run.policy.secretariat) if run.policy.secretariat else None
-    return [{"item": i.id, "unit": auditee.unit, "section": section_label(fw, i, lang), "title": i.title[lang],
+    return [{"item": i.id, "unit": auditee.unit, "auditee": _who(auditee, lang, named=True), "section": section_label(fw, i, lang), "title": i.title[lang],
              "required": TEXT[lang]["required"] if i.required else None,
              "manual": "\n".join(("・" if lang == "ja" else "• ") + m[lang] for m in i.manual),
              "automated": automated(i, results, auditee, secretariat, lang), "severity_default": i.severity}
@@ -171,44 +173,43 @@ def map_label(fw) -> str:
     return f"{fw.id}" + (f" ({fw.revision})" if fw.revision else "")
 
 
-def write(run, fw, auditees: list, lang: str = "ja", stamp: dt.date | None = None) -> tuple[bytes, list]:
-    """The workbook (one sheet per auditee) and its sheets' names; InputError when an auditee has no item."""
+def write(run, fw, auditees: list, lang: str = "ja", stamp: dt.date | None = None) -> bytes:
+    """The workbook: one sheet, the auditees' rows one after the other; InputError when an auditee has no item."""
     import openpyxl
 
     stamp = stamp or dt.date.today()
     t = TEXT[lang]
     org = run.policy.organisation[lang]
     fy = run.evidence.fiscal_year.label_ja if lang == "ja" else run.evidence.fiscal_year.label_en
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    names = []
+    rows = []
     for auditee in auditees:
-        rows = rows_for(run, fw, auditee, lang)
-        if not rows:
+        mine = rows_for(run, fw, auditee, lang)
+        if not mine:
             scope = "organisation" if auditee.organisation else "department"
             raise InputError("--organisation" if auditee.organisation else "--department",
                              f"no audit item of the map ({map_label(fw)}) applies to {_who(auditee, 'en')}: none is "
                              f"answered by auditors with scope {scope}（該当する監査項目がありません）",
                              hint="add items with manual: and scope: to the town's audit map (--framework FILE)")
-        name = sheets.sheet_name(_who(auditee, lang), names)
-        names.append(name)
-        ws = wb.create_sheet(name)
-        unit_label = f"{auditee.unit} {run.evidence.unit_name(auditee.unit) or ''}".strip() if auditee.unit else ""
-        head = t["auditee"].format(who=_who(auditee, lang)) if not auditee.organisation else \
-            t["org_auditee"].format(unit=unit_label) if unit_label else t["org_auditee_none"]
-        titles = [t["title"].format(org=org, fy=fy, who=_who(auditee, lang)), head,
-                  t["dates"].format(stamp=stamp.isoformat(), as_of=run.evidence.as_of.isoformat(), map=map_label(fw)),
-                  t["how"].format(row=HEADER_ROW)]
-        cols = columns(lang)
-        sheets.table(ws, titles, cols, rows, HEADER_ROW, freeze_at=2)
-        _drop_downs(ws, cols, rows, lang)
-    titles = ", ".join(_who(a, lang) for a in auditees)
+        rows += mine
+    who = t["and"].join(_who(a, lang) for a in auditees)
+    org_unit = next((a.unit for a in auditees if a.organisation and a.unit), None)
+    head = t["auditees"].format(who=who) + (t["org_unit"].format(
+        unit=f"{org_unit} {run.evidence.unit_name(org_unit) or ''}".strip()) if org_unit else "")
+    titles = [t["title"].format(org=org, fy=fy, who=who), head,
+              t["dates"].format(stamp=stamp.isoformat(), as_of=run.evidence.as_of.isoformat(), map=map_label(fw)),
+              t["how"].format(row=HEADER_ROW)]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = t["sheet"]
+    cols = columns(lang)
+    sheets.table(ws, titles, cols, rows, HEADER_ROW, freeze_at=3)
+    _drop_downs(ws, cols, rows, lang)
     moment = sheets.set_properties(
-        wb, stamp, title=t["title"].format(org=org, fy=fy, who=titles), subject=t["subject"],
+        wb, stamp, title=titles[0], subject=t["subject"],
         custom={"auditor.worksheet": KIND, "auditor.fiscal_year": run.evidence.fiscal_year.year,
                 "auditor.auditees": ",".join(a.code or "organisation" for a in auditees),
                 "auditor.framework": map_label(fw), "auditor.header_row": HEADER_ROW})
-    return sheets.save(wb, moment), names
+    return sheets.save(wb, moment)
 
 
 def _drop_downs(ws, cols: list, rows: list, lang: str) -> None:
@@ -231,19 +232,18 @@ def _drop_downs(ws, cols: list, rows: list, lang: str) -> None:
 
 
 def export(run, fw, auditees: list, out, lang: str = "ja", stamp: dt.date | None = None) -> list[dict]:
-    """Write the worksheet to OUT (.xlsx) atomically; returns the manifest entries (one per sheet) that
-    list it as evidence once filled in."""
+    """Write the worksheet to OUT (.xlsx) atomically; returns the manifest entry (a list of one) that lists
+    it as evidence once filled in."""
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
         raise InputError(out, "the worksheet is an Excel workbook", hint="name the file .xlsx")
     stamp = stamp or dt.date.today()
-    data, names = write(run, fw, auditees, lang, stamp)
+    data = write(run, fw, auditees, lang, stamp)
     try:
         fsio.write_atomic(path, data)
     except OSError as exc:
         raise InputError(out, f"cannot write the worksheet: {exc.strerror or exc}") from None
-    return [entry(path.name, KIND, TEXT[lang]["provided_by"], stamp, name, HEADER_ROW, column_map(lang))
-            for name in names]
+    return [entry(path.name, KIND, TEXT[lang]["provided_by"], stamp, TEXT[lang]["sheet"], HEADER_ROW, column_map(lang))]
 
 
 def entry(path: str, kind: str, provided_by: str, stamp: dt.date, sheet: str, header_row: int, cols: dict) -> dict:
