@@ -19,6 +19,7 @@ import yaml
 
 from conftest import POLICY, ROOT, SAMPLE, check_json, copy_sample, invoke
 
+from auditor.catalogue import framework
 from auditor.cycle import selfcheck, worksheet
 from auditor.evidence import loader, normalize
 
@@ -53,25 +54,28 @@ def test_checklist_layout_for_the_organisation_and_a_department(tmp_path):
     out, entries, result = export(tmp_path, "--organisation", "--department", "0310", "--framework", MAP_ARG)
     assert "監査チェックリストを書き出しました" in result.stderr
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["全庁", "0310 市民課"]
-    assert [e["sheet"] for e in entries] == wb.sheetnames
-    for e in entries:
-        assert e["kind"] == "audit_checklist" and e["path"] == "checklist.xlsx" and e["header_row"] == 5
-        assert e["columns"] == {"項目ID": "item", "所属": "unit", "判定": "result", "重要度": "severity",
-                                "監査人": "auditor", "確認日": "checked_on", "確認した証跡": "evidence_reviewed",
-                                "所見": "note"}
-    org, dept = wb["全庁"], wb["0310 市民課"]
-    assert "さくら台市 令和7年度 監査チェックリスト" in org["A1"].value and "0220 情報政策課" in org["A2"].value
-    labels, rows = table(org, worksheet.HEADER_ROW)
-    assert list(labels) == ["項目ID", "所属", "章/節", "監査項目", "必須", "監査資料の例", "自動評価の結果",
+    assert wb.sheetnames == ["監査チェックリスト"]  # one sheet: one manifest entry
+    (e,) = entries
+    assert e == {"path": "checklist.xlsx", "kind": "audit_checklist", "provided_by": "監査人（情報セキュリティ監査）",
+                 "collected_on": dt.date(2026, 3, 10), "sheet": "監査チェックリスト", "header_row": 5,
+                 "columns": {"項目ID": "item", "所属": "unit", "判定": "result", "重要度": "severity",
+                             "監査人": "auditor", "確認日": "checked_on", "確認した証跡": "evidence_reviewed",
+                             "所見": "note"}}
+    ws = wb.active
+    assert ws["A1"].value == "さくら台市 令和7年度 監査チェックリスト（全庁、0310 市民課）"
+    assert ws["A2"].value == "被監査部署: 全庁、0310 市民課（全庁の項目は所属欄 0220 情報政策課）"
+    labels, everything = table(ws, worksheet.HEADER_ROW)
+    assert list(labels) == ["項目ID", "所属", "被監査部署", "章/節", "監査項目", "必須", "監査資料の例", "自動評価の結果",
                             "判定", "重要度", "監査人", "確認日", "確認した証跡", "所見"]
+    rows = [r for r in everything if r["被監査部署"] == "全庁"]
     assert [r["項目ID"] for r in rows] == ["GL1-01", "GL1-02", "GL1-03", "GL1-04"]  # organisation-wide items
     assert {r["所属"] for r in rows} == {"0220"}  # the CISO office answers for the organisation
     assert rows[0]["自動評価の結果"].startswith("OR-01 ") and "不適合（指摘 2 件）" in rows[0]["自動評価の結果"]
     assert rows[0]["必須"] == "必須" and rows[2]["必須"] is None
     assert rows[0]["監査資料の例"] == "・体制表・任命の記録\n・兼務の状況がわかる名簿"
     assert all(r[k] is None for r in rows for k in ("判定", "重要度", "監査人", "確認日", "確認した証跡", "所見"))
-    _, rows = table(dept, worksheet.HEADER_ROW)
+    rows = everything[4:]
+    assert {r["被監査部署"] for r in rows} == {"市民課"}
     # manual department items only: GL4-92 is assessed by rules alone
     assert [r["項目ID"] for r in rows] == ["GL2-91", "GL3-91", "GL4-91", "GL5-91", "GL6-91"]
     assert {r["所属"] for r in rows} == {"0310"}
@@ -93,18 +97,16 @@ def test_checklist_cells_context_locked_answers_open_as_text_with_drop_downs(tmp
         cell = ws.cell(first, labels[label])
         assert not cell.protection.locked and cell.number_format == "@", label  # typed formulas stay text
     assert ws.cell(worksheet.HEADER_ROW, labels["判定"]).protection.locked  # the header is what the manifest maps
-    assert ws.freeze_panes == f"C{first}"
+    assert ws.freeze_panes == f"D{first}"
     lists = {d.formula1: d for d in ws.data_validations.dataValidation}
     result = lists['"適合,一部適合,不適合,該当なし,未確認"']
-    assert str(result.sqref) == f"H{first}:H{first + 4}" and result.showErrorMessage
-    severity = [d for f, d in lists.items() if "重大な不適合" in f]
+    assert str(result.sqref) == f"I{first}:I{first + 4}" and result.showErrorMessage
+    severity = [d for d in ws.data_validations.dataValidation if "重大な不適合" in d.formula1]
     assert {d.prompt for d in severity} == {"空欄のときは項目の既定: 重大な不適合", "空欄のときは項目の既定: 軽微な不適合"}
-    for word, value in {**worksheet.RESULT_LABELS["ja"], **{v: k for k, v in worksheet.SEVERITY_LABELS["ja"].items()}}.items():
-        if word in worksheet.RESULTS:  # RESULT_LABELS maps canonical -> label
-            word, value = value, word
-            assert normalize.canonical("checklist_result", word) == value
-        else:
-            assert normalize.canonical("severity", word) == value
+    for value, word in worksheet.RESULT_LABELS["ja"].items():  # the drop-downs' words read back as the kind's values
+        assert normalize.canonical("checklist_result", word) == value
+    for value, word in worksheet.SEVERITY_LABELS["ja"].items():
+        assert normalize.canonical("severity", word) == value
 
 
 def test_checklist_properties_and_same_bytes_each_time(tmp_path):
@@ -131,13 +133,15 @@ def test_checklist_text_from_the_map_is_never_a_formula_and_numbers_are_masked(t
     out, _, _ = export(tmp_path, "--organisation", "--framework", town, "--lang", "en")
     ws = openpyxl.load_workbook(out).active
     first = worksheet.HEADER_ROW + 1
-    for c in (4, 6):
-        assert ws.cell(first, c).data_type == "s" and ws.cell(first, c).quotePrefix
-    with zipfile.ZipFile(out) as z:
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
-        assert "<f>" not in sheet and "1234-5678-9018" not in sheet
-    ws_ja = openpyxl.load_workbook(export(tmp_path, "--organisation", "--framework", town, name="ja.xlsx")[0]).active
-    assert ws_ja.cell(first, 4).value == '=HYPERLINK("http://x.invalid","照会 ****-****-****")'
+    title = ws.cell(first, 5)  # 監査項目
+    assert title.value == "+1" and title.data_type == "s" and title.quotePrefix
+    assert ws.cell(first, 7).value == "• @SUM(1)"
+    ja = export(tmp_path, "--organisation", "--framework", town, name="ja.xlsx")[0]
+    assert openpyxl.load_workbook(ja).active.cell(first, 5).value == '=HYPERLINK("http://x.invalid","照会 ************")'
+    for path in (out, ja):
+        with zipfile.ZipFile(path) as z:
+            text = b"".join(z.read(n) for n in z.namelist()).decode()
+        assert "<f>" not in text and "1234-5678-9018" not in text
 
 
 def _fill(path: Path, answers: dict, label_of=None):
@@ -147,7 +151,7 @@ def _fill(path: Path, answers: dict, label_of=None):
     for ws in wb.worksheets:
         labels = header(ws, worksheet.HEADER_ROW)
         for r in range(worksheet.HEADER_ROW + 1, ws.max_row + 1):
-            key = (ws.title, ws.cell(r, 1).value)
+            key = (ws.cell(r, 2).value, ws.cell(r, 1).value)  # 所属, 項目ID
             for label, value in answers.get(key, {}).items():
                 cell = ws.cell(r, labels[label_of(label) if label_of else label])
                 cell.value = value
@@ -157,11 +161,11 @@ def _fill(path: Path, answers: dict, label_of=None):
 
 
 ANSWERS = {
-    ("全庁", "GL1-01"): {"判定": "不適合", "監査人": "監査 太郎", "確認日": "令和8年2月24日",
+    ("0220", "GL1-01"): {"判定": "不適合", "監査人": "監査 太郎", "確認日": "令和8年2月24日",
                        "確認した証跡": "体制表", "所見": '=HYPERLINK("http://x.invalid","click")'},
-    ("全庁", "GL1-02"): {"判定": "適合", "重要度": "観察事項", "確認日": dt.date(2026, 2, 25)},
-    ("0510 道路課", "GL3-91"): {"判定": "一部適合", "監査人": "監査 花子", "確認日": "2026/3/3", "所見": "+81 施錠漏れ"},
-    ("0510 道路課", "GL5-91"): {"判定": "該当なし"},
+    ("0220", "GL1-02"): {"判定": "適合", "重要度": "観察事項", "確認日": dt.date(2026, 2, 25)},
+    ("0510", "GL3-91"): {"判定": "一部適合", "監査人": "監査 花子", "確認日": "2026/3/3", "所見": "+81 施錠漏れ"},
+    ("0510", "GL5-91"): {"判定": "該当なし"},
 }
 EXPECTED = {
     ("GL1-01", "0220"): {"result": "nonconforming", "severity": None, "auditor": "監査 太郎",
@@ -224,8 +228,10 @@ def test_english_checklist_needs_no_column_map(tmp_path):
     out, entries, result = export(tmp_path, "--department", "0510", "--framework", MAP_ARG, "--lang", "en")
     assert "columns" not in entries[0] and "wrote the audit checklist" in result.stderr
     ws = openpyxl.load_workbook(out).active
-    assert list(header(ws, 5))[:2] == ["item", "unit"] and ws.cell(6, 8).value is None
-    _fill(out, {("0510 道路課", "GL3-91"): {"result": "conforms", "note": "ok"}})
+    assert list(header(ws, 5)) == ["item", "unit", "Auditee", "Section", "Audit item", "Required", "What to look at",
+                                   "Automated results", "result", "severity", "auditor", "checked_on",
+                                   "evidence_reviewed", "note"]
+    _fill(out, {("0510", "GL3-91"): {"result": "conforms", "note": "ok"}})
     folder = _listed(copy_sample(tmp_path / "evidence"), "returned.xlsx", entries)
     shutil.copy(out, folder / "returned.xlsx")
     records = _records(folder, "audit_checklist", "returned.xlsx")
@@ -253,18 +259,19 @@ def _resaver(tmp_path):
 def test_checklist_saved_again_by_libreoffice_reads_back_the_same(tmp_path):
     out = _checklist_round_trip(tmp_path, _resaver(tmp_path))
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["全庁", "0510 道路課"]
+    assert wb.sheetnames == ["監査チェックリスト"]
     with zipfile.ZipFile(out) as z:
         assert b"LibreOffice" in z.read("docProps/app.xml")  # really written by LibreOffice
     props = wb.properties
-    assert props.title == "さくら台市 令和7年度 監査チェックリスト（全庁, 0510 道路課）"
+    assert props.title == "さくら台市 令和7年度 監査チェックリスト（全庁、0510 道路課）"
     assert props.subject == "監査チェックリスト" and props.creator == "auditor"
     assert props.created == dt.datetime(2026, 3, 10, 9, 0)
     assert not props.lastModifiedBy  # no account name added by the save
     custom = {p.name: p.value for p in wb.custom_doc_props.props}
     assert custom["auditor.worksheet"] == "audit_checklist" and custom["auditor.auditees"] == "organisation,0510"
-    ws = wb["0510 道路課"]
-    assert ws.protection.sheet and ws.cell(6, 1).protection.locked and not ws.cell(6, 8).protection.locked
+    ws = wb.active
+    assert ws.protection.sheet and ws.cell(6, 1).protection.locked and not ws.cell(6, 9).protection.locked
+    assert ws.cell(6, 9).number_format == "@"
     assert any("一部適合" in d.formula1 for d in ws.data_validations.dataValidation)
 
 
@@ -333,8 +340,8 @@ def test_a_formula_typed_in_libreoffice_into_an_answer_cell_is_read_as_text(tmp_
     script.write_text(UNO_TYPE, encoding="utf-8")
     typed = tmp_path / "typed.xlsx"
     run = subprocess.run([python, str(script), str(out), str(typed), (tmp_path / "uno-profile").as_uri(),
-                          f"auditor-test-{tmp_path.name}", "0510 道路課!H7!不適合", "0510 道路課!M7!=1+1",
-                          "0510 道路課!K7!2026/3/3"],
+                          f"auditor-test-{tmp_path.name}", "監査チェックリスト!I7!不適合", "監査チェックリスト!N7!=1+1",
+                          "監査チェックリスト!L7!2026/3/3"],
                          capture_output=True, text=True, timeout=300, env={"SOFFICE": SOFFICE, "HOME": str(tmp_path),
                                                                             "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0 and typed.is_file(), run.stdout + run.stderr
@@ -479,16 +486,15 @@ def test_the_sample_checklist_is_what_the_tool_makes_and_holds_the_planted_answe
     assert {(r["item"], r["unit"]) for r in by["nonconforming"]} == {("GL1-01", "0220"), ("GL3-91", "0310")}
     assert all(r["note"] for r in by["nonconforming"])
     assert [(r["item"], r["unit"]) for r in by["not_applicable"]] == [("GL5-91", "0510")]
-    assert len(by["conforms"]) == 8 and len(by[None]) == 4 and set(by) == {"conforms", "nonconforming",
+    assert len(by["conforms"]) == 7 and len(by[None]) == 4 and set(by) == {"conforms", "nonconforming",
                                                                             "not_applicable", None}
     assert {r["unit"] for r in rows} == {"0220", "0310", "0510"}
     assert {r["auditor"] for r in rows} - {None} == {"青山 美里", "北村 拓真"}
-    items = {i.id for i in worksheet.framework_items(MAP)}
-    assert {r["item"] for r in rows} <= items
+    assert {r["item"] for r in rows} <= {i.id for i in framework.load([MAP]).items}
 
 
 def test_the_sample_checklist_is_listed_in_the_manifest_as_the_export_prints_it(tmp_path):
-    _, entries, _ = export(tmp_path, "--organisation", "--department", "0310", "--department", "0510",
+    _, entries, _ = export(tmp_path, "--organisation", "--department", "0310", "--department", "道路課",
                            "--framework", MAP_ARG, name="監査チェックリスト.xlsx")
     doc = yaml.safe_load((SAMPLE / "manifest.yaml").read_text(encoding="utf-8"))
     listed = [f for f in doc["files"] if f["kind"] == "audit_checklist"]

@@ -115,10 +115,8 @@ def _xlsx(header, body, lang, stamp: dt.date, department=None) -> bytes:
             for r in range(1, ws.max_row + 1):
                 ws.cell(r, i).fill = fill
     status_col = openpyxl.utils.get_column_letter([c[0] for c in COLUMNS].index("status") + 1)
-    dv = sheets.choices([LABELS[lang][s] for s in OPEN], f"{status_col}2:{status_col}{max(ws.max_row, 2)}",
-                        "状況" if lang == "ja" else "Status", "", "一覧から選んでください / choose from the list")
-    dv.showErrorMessage = dv.showInputMessage = False  # as the sheets have always been: a clerk's word is checked on import
-    ws.add_data_validation(dv)
+    # a drop-down only: a clerk's own word (完了, 済...) is checked on import
+    ws.add_data_validation(sheets.choices([LABELS[lang][s] for s in OPEN], f"{status_col}2:{status_col}{max(ws.max_row, 2)}"))
     ws.freeze_panes = "B2"
     # the department: kept by Excel and LibreOffice when the clerk saves; never shown as a cell
     moment = sheets.set_properties(wb, stamp, custom=dict(zip(PROPERTIES, department)) if department else None)

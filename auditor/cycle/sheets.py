@@ -63,18 +63,21 @@ def protect(ws) -> None:
     ws.protection.formatRows = False
 
 
-def choices(values, cells, title: str, prompt: str, error: str):
-    """A drop-down of `values` over `cells` (an A1 range, or a list of them); anything else typed is
-    refused with `error`."""
+def choices(values, cells, title: str | None = None, prompt: str | None = None, error: str | None = None):
+    """A drop-down of `values` over `cells` (an A1 range, or a list of them). With `error`, anything else
+    typed is refused with that message; with `prompt`, selecting a cell shows it."""
     from openpyxl.worksheet.datavalidation import DataValidation
 
     listed = ",".join(values)
-    if any(ch in listed for ch in '"') or len(listed) > 255:  # Excel's limit for a list written in place
+    if '"' in listed or len(listed) > 255:  # Excel's limit for a list written in place
         raise ValueError(f"cannot offer these choices in a drop-down: {listed!r}")
-    dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showDropDown=False,
-                        showErrorMessage=True, errorStyle="stop", errorTitle=_short(title, 32),
-                        error=_short(error, 255), showInputMessage=bool(prompt), promptTitle=_short(title, 32),
-                        prompt=_short(prompt, 255))
+    dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True, showDropDown=False)
+    if error:
+        dv.showErrorMessage, dv.errorStyle, dv.error = True, "stop", _short(error, 255)
+        dv.errorTitle = _short(title, 32) if title else None
+    if prompt:
+        dv.showInputMessage, dv.prompt = True, _short(prompt, 255)
+        dv.promptTitle = _short(title, 32) if title else None
     for ranged in [cells] if isinstance(cells, str) else cells:
         dv.add(ranged)
     return dv
