@@ -125,7 +125,7 @@ def test_output_file_and_text_grouping(tmp_path):
 
 def test_validate_and_controls_commands(tmp_path):
     result = invoke("validate")
-    assert result.exit_code == 0 and "20 controls" in result.output and "12 evidence files" in result.output
+    assert result.exit_code == 0 and "20 controls" in result.output and "13 evidence files" in result.output
     listing = invoke("controls", "list").output.splitlines()
     assert len(listing) == 20 and listing[0].startswith("NS-01")
     # a policy that leaves TR-01 as the catalogue has it (the sample's own sets its course)

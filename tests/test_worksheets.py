@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import io
-import json
 import shutil
 import subprocess
 import zipfile

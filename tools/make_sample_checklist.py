@@ -8,8 +8,8 @@ in here as auditors would: answers typed as text into the text-formatted cells, 
 people type. The planted answers are listed in evidence/README.md. Fixed dates and zip timestamps make
 every run byte-identical; tools/make_sample.py runs this last.
 
-Until the shipped audit map carries items per department, the departments' sheets use the test-only
-items of tests/data/frameworks/department-items.yaml (GLn-91..); the organisation's sheet uses GL1-01..04.
+Until the shipped audit map carries items per department, the departments' rows use the test-only items
+of tests/data/frameworks/department-items.yaml (GLn-91..); the organisation's rows use GL1-01..04.
 """
 from __future__ import annotations
 
@@ -96,20 +96,15 @@ def filled(data: bytes) -> bytes:
     return sheets.save(wb, RETURNED)
 
 
-def manifest(entries: list) -> None:
-    """Replace this tool's block at the end of manifest.yaml (files: is its last key)."""
+def manifest(entries: list = ()) -> None:
+    """This tool's block at the end of manifest.yaml (files: is its last key), replaced; none: removed."""
     path = OUT / "manifest.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.split("\n" + MARK + "\n")[0].rstrip("\n") + "\n"
-    block = worksheet.manifest_text(entries, "ja", MARK)
-    path.write_bytes((text + block).encode("utf-8"))
+    text = path.read_text(encoding="utf-8").split("\n" + MARK + "\n")[0].rstrip("\n") + "\n"
+    path.write_bytes((text + (worksheet.manifest_text(entries, "ja", MARK) if entries else "")).encode("utf-8"))
 
 
 def main() -> None:
-    path = OUT / "manifest.yaml"
-    text = path.read_text(encoding="utf-8")
-    if MARK in text:  # the audit reads the manifest: without the file being remade
-        path.write_bytes((text.split("\n" + MARK + "\n")[0].rstrip("\n") + "\n").encode("utf-8"))
+    manifest()  # the audit below reads the manifest: not the file about to be made again
     data, entries = exported()
     (OUT / NAME).write_bytes(filled(data))
     manifest(entries)

@@ -102,7 +102,8 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     entries = worksheet.export(run, fw, chosen, out, lang, stamp)
     click.echo(worksheet.manifest_text(entries, lang), nl=False)
     items = sum(len(worksheet.items_for(fw, run.policy, a)) for a in chosen)
-    who = ", ".join(worksheet.TEXT[lang]["organisation"] if a.organisation else f"{a.code} {a.name}" for a in chosen)
+    who = worksheet.TEXT[lang]["and"].join(worksheet.TEXT[lang]["organisation"] if a.organisation else f"{a.code} {a.name}"
+                                         for a in chosen)
     say(MESSAGES[lang]["checklist"].format(out=out, who=who, items=items))
 
 

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import csvwrite, fsio, limits
+from .. import csvwrite, limits
 from ..errors import InputError
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
@@ -83,10 +83,7 @@ def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", 
         data, notes = csvwrite.encode([*marked, header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
         raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
-    try:
-        fsio.write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+    sheets.write(path, data)
     return notes
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .. import fsio
 from ..errors import InputError
 from . import sheets, worksheet
 
@@ -95,8 +94,7 @@ def write(evidence, policy, fw, dept: worksheet.Auditee, lang: str = "ja", stamp
     ws.title = t["sheet"]
     rows = [{"unit": dept.code, "item": i.id, "section": worksheet.section_label(fw, i, lang),
              "question": question(i, lang)} for i in items]
-    cols = [sheets.Column(key, ja if lang == "ja" else field or EN_LABELS[key], filled, width)
-            for key, field, ja, filled, width in COLUMNS]
+    cols = sheets.columns(COLUMNS, EN_LABELS, lang)
     titles = [t["title"].format(org=org, fy=fy, who=who), t["unit"].format(who=who),
               t["dates"].format(stamp=stamp.isoformat(), map=worksheet.map_label(fw)), t["how"].format(row=HEADER_ROW)]
     sheets.table(ws, titles, cols, rows, HEADER_ROW, freeze_at=1)
@@ -114,10 +112,6 @@ def write(evidence, policy, fw, dept: worksheet.Auditee, lang: str = "ja", stamp
     return sheets.save(wb, moment)
 
 
-def column_map(lang: str) -> dict:
-    return {} if lang == "en" else {ja: field for _, field, ja, _, _ in COLUMNS if field}
-
-
 def export(evidence, policy, fw, dept: worksheet.Auditee, out, lang: str = "ja",
            stamp: dt.date | None = None) -> list[dict]:
     """Write the sheet to OUT (.xlsx) atomically; returns its manifest entry (a list of one)."""
@@ -125,10 +119,6 @@ def export(evidence, policy, fw, dept: worksheet.Auditee, out, lang: str = "ja",
     if path.suffix.lower() != ".xlsx":
         raise InputError(out, "the self-assessment sheet is an Excel workbook", hint="name the file .xlsx")
     stamp = stamp or dt.date.today()
-    data = write(evidence, policy, fw, dept, lang, stamp)
-    try:
-        fsio.write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+    sheets.write(path, write(evidence, policy, fw, dept, lang, stamp))
     return [worksheet.entry(path.name, KIND, TEXT[lang]["provided_by"].format(who=dept.name), stamp, TEXT[lang]["sheet"],
-                            HEADER_ROW, column_map(lang))]
+                            HEADER_ROW, sheets.column_map(COLUMNS, lang))]

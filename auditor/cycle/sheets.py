@@ -14,6 +14,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from .. import fsio
+from ..errors import InputError
 from ..privacy import mynumber, sanitize
 
 FORMULA = sanitize.FORMULA_START  # =, +, -, @, tab, CR, LF and their full-width forms
@@ -135,6 +137,14 @@ class FixedZip(zipfile.ZipFile):
         return super().open(name, mode, *args, **kwargs)
 
 
+def write(out, data: bytes) -> None:
+    """Write a sheet atomically (a reader never sees half of it); an OSError is bad input naming the file."""
+    try:
+        fsio.write_atomic(out, data)
+    except OSError as exc:
+        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet sent out: its key, header label, whether the recipient fills it in, its width."""
@@ -142,6 +152,18 @@ class Column:
     label: str
     filled: bool = False
     width: int = 12
+
+
+def columns(spec, en_labels: dict, lang: str) -> list:
+    """Columns from (key, field or None, ja label, filled in, width): in English a field's column is headed by
+    the field's name (read back with no `columns:` map), a context column by en_labels[key]."""
+    return [Column(key, ja if lang == "ja" else field or en_labels[key], filled, width)
+            for key, field, ja, filled, width in spec]
+
+
+def column_map(spec, lang: str) -> dict:
+    """Header label -> field, for the manifest's `columns:` (empty in English: the labels are the fields)."""
+    return {} if lang == "en" else {ja: field for _, field, ja, _, _ in spec if field}
 
 
 def table(ws, titles: list, columns: list, rows: list, header_row: int, freeze_at: int = 1) -> None:

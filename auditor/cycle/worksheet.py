@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import fsio, scoring
+from .. import scoring
 from ..errors import InputError
 from ..model import STATUS_LABELS
 from . import sheets
@@ -159,14 +159,8 @@ def rows_for(run, fw, auditee: Auditee, lang: str) -> list[dict]:
             for i in items_for(fw, run.policy, auditee)]
 
 
-def columns(lang: str) -> list:
-    return [sheets.Column(key, ja if lang == "ja" else field or EN_LABELS[key], filled, width)
-            for key, field, ja, filled, width in COLUMNS]
-
-
 def column_map(lang: str) -> dict:
-    """Header label -> field, for the manifest's `columns:` (empty for English: the labels are the fields)."""
-    return {} if lang == "en" else {ja: field for _, field, ja, _, _ in COLUMNS if field}
+    return sheets.column_map(COLUMNS, lang)
 
 
 def map_label(fw) -> str:
@@ -201,7 +195,7 @@ def write(run, fw, auditees: list, lang: str = "ja", stamp: dt.date | None = Non
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = t["sheet"]
-    cols = columns(lang)
+    cols = sheets.columns(COLUMNS, EN_LABELS, lang)
     sheets.table(ws, titles, cols, rows, HEADER_ROW, freeze_at=3)
     _drop_downs(ws, cols, rows, lang)
     moment = sheets.set_properties(
@@ -238,11 +232,7 @@ def export(run, fw, auditees: list, out, lang: str = "ja", stamp: dt.date | None
     if path.suffix.lower() != ".xlsx":
         raise InputError(out, "the worksheet is an Excel workbook", hint="name the file .xlsx")
     stamp = stamp or dt.date.today()
-    data = write(run, fw, auditees, lang, stamp)
-    try:
-        fsio.write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(out, f"cannot write the worksheet: {exc.strerror or exc}") from None
+    sheets.write(path, write(run, fw, auditees, lang, stamp))
     return [entry(path.name, KIND, TEXT[lang]["provided_by"], stamp, TEXT[lang]["sheet"], HEADER_ROW, column_map(lang))]
 
 
