@@ -177,3 +177,12 @@ def check_controls(fw: Framework, control_ids) -> None:
             if cid not in known:
                 raise InputError(item.path, f"audit item {item.id} names unknown control {cid}", line=item.line,
                                  hint="see `auditor controls list`")
+
+
+def check_policy(fw: Framework, policy) -> None:
+    """The policy's `items:` name items of the map (a typo would leave an item in scope unnoticed)."""
+    lines = policy.settings.get("item_lines") or {}
+    for item_id in policy.settings.get("items") or {}:
+        if fw.item(item_id) is None:
+            raise InputError(policy.path, f"unknown audit item {item_id}", line=lines.get(item_id),
+                             hint="see `auditor framework list`")

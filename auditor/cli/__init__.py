@@ -286,6 +286,8 @@ def _register_cycle_commands():
 
     for command in COMMANDS:
         main.add_command(command)
+    from .coverage import coverage_command
+    main.add_command(coverage_command)
 
 
 _register_cycle_commands()
