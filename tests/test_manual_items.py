@@ -120,3 +120,16 @@ def test_unknown_item_in_the_policy_is_an_input_error(tmp_path):
     pol, ev = _audit(tmp_path, items={"GL9-99": {"enabled": False, "reason": "x"}})
     result = invoke("check", "--policy", pol, "--evidence", ev)
     assert result.exit_code == 2 and "unknown audit item GL9-99" in result.stderr
+
+
+def test_an_unanswered_item_is_never_a_pass_for_a_department(tmp_path):
+    from auditor.engine import audit
+    from auditor.scoring import department_status
+
+    pol, ev = _audit(tmp_path)
+    from auditor import defaults
+    run = audit.run(pol, ev, [defaults.shipped_controls()])
+    by_id = {r.control_id: r for r in run.results}
+    assert department_status(by_id["GL1-04"], "0100", "0100") == "not_assessed"  # the secretariat owns it
+    assert department_status(by_id["GL1-02"], "0100", "0100") == "pass"
+    assert department_status(by_id["GL1-03"], "0100", "0100") == "fail"
