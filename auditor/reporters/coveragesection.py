@@ -45,6 +45,14 @@ def check(run, department) -> dict | None:
             "transition_note": _both("coverage_transition")}
 
 
+def of_department(run, code: str) -> dict | None:
+    """The audit items that concern one department: how many, assessed, not assessed."""
+    if run.framework is None:
+        return None
+    total = coverage.summary(run, code)["total"]
+    return {k: total[k] for k in ("applicable", "assessed", "not_assessed")}
+
+
 def appendix(run, department) -> dict | None:
     if run.framework is None:
         return None

@@ -155,7 +155,8 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
               if s not in (None, "not_applicable")]
         mine = [f for f in all_findings if (f["department"] or {}).get("code") == d["code"]]
         dept_rows.append({"code": d["code"], "name": d["name"], **_rate(sum(s in COMPLIANT for s in st), len(st)),
-                          "open": {k: v for k, v in _counts(mine).items() if k != "waived"}})
+                          "open": {k: v for k, v in _counts(mine).items() if k != "waived"},
+                          "coverage": coveragesection.of_department(run, d["code"])})
     results = []
     for r in run.results:
         mine = [f for f in findings if f["control_id"] == r.control_id]
