@@ -58,6 +58,7 @@ class Control:
     enabled: bool = True
     disabled_reason: str | None = None
     notes: tuple = ()  # {when, ja, en}: what an evaluated result rests on (e.g. which courses count)
+    refs: dict = field(default_factory=dict)  # guideline, measure, iso27002, iso27001, nist_csf, derived
 
     def depends_on(self) -> list[str]:
         """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""
