@@ -307,3 +307,16 @@ def test_framework_show_unknown_id_is_exit_2():
     result = invoke("framework", "show", "GL99-99", cwd=ROOT)
     assert result.exit_code == 2 and "GL99-99" in result.stderr and "監査項目" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_example_town_file_of_the_docs_loads(tmp_path):
+    doc = (ROOT / "docs" / "framework.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if "base: shipped" in b]
+    path = tmp_path / "town.yaml"
+    path.write_text(block, encoding="utf-8")
+    fw = framework.load([path])
+    assert {"SKR-01", "SKR-10"} <= {i.id for i in fw.items} and fw.item("GL5-04").controls == ("TR-01", "LOCAL-01")
+    with pytest.raises(InputError) as err:  # LOCAL-01 is the README's example control, not shipped
+        framework.check_controls(fw, [c.id for c in CONTROLS])
+    assert "LOCAL-01" in err.value.render()
+    assert "(docs/framework.md)" in (ROOT / "README.md").read_text(encoding="utf-8")  # linked from the README
