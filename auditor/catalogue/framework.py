@@ -165,7 +165,8 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
     for ch in data.get("chapters") or []:
         old_ch = chapters.get(ch["id"])
         if old_ch is None and "title" not in ch:
-            raise InputError(path, f"chapter {ch['id']} is new and has no title", line=located.line(ch),
+            raise InputError(path, f"chapter {ch['id']} is new and has no title / 新しい章 {ch['id']} に title がありません",
+                             line=located.line(ch),
                              hint="give title: {ja: ..., en: ...}; only a chapter of the base map may leave it out")
         chapter = Chapter(ch["id"], _text(ch["title"]) if "title" in ch else old_ch.title,
                           ch.get("measure", old_ch.measure if old_ch else None))
@@ -177,16 +178,18 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
                 raise InputError(path, f"section {sec['id']} is in chapter {old.chapter}, not {chapter.id}",
                                  line=located.line(sec))
             if old is None and "title" not in sec:
-                raise InputError(path, f"section {sec['id']} is new and has no title", line=located.line(sec),
+                raise InputError(path, f"section {sec['id']} is new and has no title / 新しい節 {sec['id']} に title がありません",
+                                 line=located.line(sec),
                                  hint="give title: {ja: ..., en: ...}; only a section of the base map may leave it out")
             section = Section(sec["id"], _text(sec["title"]) if "title" in sec else old.title, chapter.id,
                               sec.get("measure", old.measure if old else chapter.measure))
             _known_measure(section.measure, measures, path, located.line(sec))
             sections[section.id] = section
             for it in sec.get("items") or []:
-                first = here.get(it["id"]) or (items.get(it["id"]) if not extend else None)
+                first = here.get(it["id"])  # a shipped ID in an extending file replaces the shipped item
                 if first is not None:
-                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})",
+                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})"
+                                           f" / 監査項目 {it['id']} が重複しています",
                                      line=located.line(it), hint="item IDs never change and never repeat")
                 item = _item(it, section, path, located)
                 _known_measure(item.measure, measures, path, item.line)
@@ -201,7 +204,8 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
 
 def _known_measure(number, measures: dict, path, line) -> None:
     if number is not None and number not in measures:
-        raise InputError(path, f"measure {number} is not among the measures ({', '.join(map(str, sorted(measures)))})",
+        raise InputError(path, f"measure {number} is not among the measures ({', '.join(map(str, sorted(measures)))})"
+                               f" / 措置 {number} は定義されていません",
                          line=line, hint="measures are the 施行規則's, numbered 1 to 8; a map that lists its own "
                                          "measures must list every one it uses")
 
@@ -223,5 +227,6 @@ def check_controls(fw: Framework, control_ids) -> None:
     for item in fw.items:
         for cid in item.controls:
             if cid not in known:
-                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}", line=item.line,
+                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}"
+                                 f" / 監査項目 {item.id} の管理策 {cid} がありません", line=item.line,
                                  hint="see `auditor controls list`")
