@@ -117,6 +117,9 @@ def test_a_user_install_of_the_wheel_finds_the_shipped_controls(tmp_path):
                                             for p in shipped]  # `verify --controls auditor/controls` still agrees
     listing = run("-m", "auditor", "controls", "list", "--lang", "en")
     assert listing.returncode == 0 and "NS-01" in listing.stdout
+    shown = run("-m", "auditor", "framework", "show", "GL3-01", "--lang", "en")  # the map and the NIST crosswalk
+    assert shown.returncode == 0 and "frameworks/guideline.yaml:" in shown.stdout and "NIST CSF 2.0" in shown.stdout, \
+        shown.stderr
 
 
 @pytest.mark.slow
@@ -136,3 +139,9 @@ def test_a_zipapp_finds_the_shipped_controls(tmp_path):
     assert len(json.loads(run.stdout)["results"]) == 20
     (unpacked,) = (tmp_path / "cache" / "municipal-auditor").glob("controls-*/controls")
     assert sorted(p.name for p in unpacked.iterdir()) == sorted(p.name for p in (ROOT / "auditor" / "controls").iterdir())
+    listing = subprocess.run([_base_python(), str(app), "framework", "list", "--format", "json"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+    assert listing.returncode == 0, listing.stderr
+    assert json.loads(listing.stdout)["counts"]["sections"] >= 41
+    (maps,) = (tmp_path / "cache" / "municipal-auditor").glob("frameworks-*/frameworks")
+    assert sorted(p.name for p in maps.iterdir()) == sorted(p.name for p in (ROOT / "auditor" / "frameworks").iterdir())

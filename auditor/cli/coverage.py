@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import _common, _input_errors, _limit_options, _paths
+from .options import _common, _framework_paths, _input_errors, _limit_options, _paths
 
 VIEWS = ("guideline", "shorei", "iso27001", "nist-csf")
 TEXT = {
@@ -56,7 +56,8 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
         raise InputError("--framework", f"choose one view, not {', '.join(views)}")
     view = views[0] if views else "guideline"
     paths = _paths(policy, evidence, controls)
-    run = audit.run(*paths, limits=limits, frameworks=[p for p in lens if p not in VIEWS] or None)
+    maps = _framework_paths([p for p in lens if p not in VIEWS], paths[2])
+    run = audit.run(*paths, limits=limits, frameworks=maps)
     if department is not None:
         code = run.evidence.unit_code(department)
         if code not in run.evidence.units:
