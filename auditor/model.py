@@ -11,12 +11,15 @@ from .fiscal import FiscalYear
 SEVERITIES = ("major", "minor", "observation")
 DERIVED_KINDS = ("personal_data_occurrences",)  # built from every file read (auditor/privacy/personal.py), never provided
 MODEL_LABELS = {"alpha": "α", "alpha_prime": "α′", "beta": "β", "beta_prime": "β′"}  # 三層の対策のモデル
-STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error")
+# not_assessed: an audit item an auditor has not answered (未確認); never counted as met
+STATUSES = ("pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error", "not_assessed")
 STATUS_LABELS = {
     "ja": {"pass": "適合", "fail": "不適合", "waived": "例外承認", "not_applicable": "適用外",
-           "no_evidence": "証跡なし", "stale": "証跡が古い", "error": "評価エラー", "not_evaluated": "未評価"},
+           "no_evidence": "証跡なし", "stale": "証跡が古い", "error": "評価エラー", "not_evaluated": "未評価",
+           "not_assessed": "未確認"},
     "en": {"pass": "pass", "fail": "fail", "waived": "waived", "not_applicable": "not applicable",
-           "no_evidence": "no evidence", "stale": "stale evidence", "error": "error", "not_evaluated": "not evaluated"},
+           "no_evidence": "no evidence", "stale": "stale evidence", "error": "error", "not_evaluated": "not evaluated",
+           "not_assessed": "not assessed"},
 }
 
 
@@ -58,6 +61,8 @@ class Control:
     enabled: bool = True
     disabled_reason: str | None = None
     notes: tuple = ()  # {when, ja, en}: what an evaluated result rests on (e.g. which courses count)
+    manual: bool = False  # an audit item answered by auditors (engine/manual.py), not a rule over evidence
+    refs: dict = field(default_factory=dict)  # guideline, measure, iso27002, iso27001, nist_csf, derived
 
     def depends_on(self) -> list[str]:
         """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""
@@ -179,6 +184,7 @@ class Result:
     departments: dict = field(default_factory=dict)  # code -> {"checked": n, "failed": m}
     # what the result rests on and data that looks off: {"code", "level" (info|warning), "message" {ja, en}, "files"}
     notices: list = field(default_factory=list)
+    unassessed: list = field(default_factory=list)  # manual items: codes of audited departments not answered
 
     @property
     def control_id(self) -> str:
@@ -196,3 +202,4 @@ class AuditRun:
     results: list
     exceptions: list  # [{"exception": PolicyException, "state": ..., "used": n}]
     catalogue_sha256: str = ""
+    framework: object = None  # catalogue.framework.Framework: the audit map the run was read against

@@ -23,12 +23,16 @@ def department_status(result: Result, code: str, secretariat: str | None) -> str
     """
     if result.status == "not_applicable":
         return "not_applicable"
+    if code in result.unassessed:  # an audit item this department's auditors left unanswered
+        return "not_assessed"
     mine = [f for f in result.findings if f.department_code == code]
     org_wide = not result.departments and code == secretariat
     if not (mine or code in result.departments or org_wide):
         return None
     if result.status in ("no_evidence", "error", "stale"):
         return result.status
+    if result.status == "not_assessed" and not mine and code not in result.departments:
+        return "not_assessed"  # never a pass for want of an answer
     if any(f.status == "open" for f in mine):
         return "fail"
     return "waived" if mine else "pass"

@@ -99,7 +99,7 @@ def test_policy_schema_violation(tmp_path, ev):
 def test_policy_unknown_key_and_unknown_control(tmp_path, ev):
     pol = write_policy(tmp_path, colour="red")
     _expect_error(tmp_path, ev, file="policy.yaml", line=None, words="unknown key 'colour'", policy=pol)
-    pol = write_policy(tmp_path, controls={"XX-99": {"enabled": False}})
+    pol = write_policy(tmp_path, controls={"XX-99": {"enabled": False, "reason": "テスト"}})
     _expect_error(tmp_path, ev, file="policy.yaml", line=None, words="unknown control ID XX-99", policy=pol)
 
 

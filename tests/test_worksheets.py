@@ -29,6 +29,19 @@ needs_lo = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is 
 FILLED = ("result", "severity", "auditor", "checked_on", "evidence_reviewed", "note")
 
 
+def _map(*paths):
+    return framework.load(list(paths))
+
+
+def manual_items(scope, *paths) -> list:
+    """The IDs the checklist lists for a scope, in the map's order (the shipped map's content may grow)."""
+    return [i.id for i in _map(*paths).items if i.manual and i.scope == scope]
+
+
+def department_items(*paths) -> list:
+    return [i.id for i in _map(*paths).items if i.scope == "department"]
+
+
 def export(tmp_path, *args, name="checklist.xlsx", command="checklist"):
     out = tmp_path / name
     result = invoke(command, "export", *args, "--out", out, "--date", DAY, cwd=ROOT)
@@ -65,17 +78,22 @@ def test_checklist_layout_for_the_organisation_and_a_department(tmp_path):
     labels, everything = table(ws, worksheet.HEADER_ROW)
     assert list(labels) == ["項目ID", "所属", "被監査部署", "章/節", "監査項目", "必須", "監査資料の例", "自動評価の結果",
                             "判定", "重要度", "監査人", "確認日", "確認した証跡", "所見"]
+    fw = _map(MAP)
+    org = manual_items("organisation", MAP)
     rows = [r for r in everything if r["被監査部署"] == "全庁"]
-    assert [r["項目ID"] for r in rows] == ["GL1-01", "GL1-02", "GL1-03", "GL1-04"]  # organisation-wide items
+    assert [r["項目ID"] for r in rows] == org and org[0] == "GL1-01"  # every organisation-wide manual item, first
     assert {r["所属"] for r in rows} == {"0220"}  # the CISO office answers for the organisation
     assert rows[0]["自動評価の結果"].startswith("OR-01 ") and "不適合（指摘 2 件）" in rows[0]["自動評価の結果"]
-    assert rows[0]["必須"] == "必須" and rows[2]["必須"] is None
+    assert [r["必須"] for r in rows] == ["必須" if fw.item(r["項目ID"]).required else None for r in rows]
     assert rows[0]["監査資料の例"] == "・体制表・任命の記録\n・兼務の状況がわかる名簿"
+    assert rows[0]["章/節"] == f"{fw.item('GL1-01').section} {fw.section(fw.item('GL1-01').section).title['ja']}"
     assert all(r[k] is None for r in rows for k in ("判定", "重要度", "監査人", "確認日", "確認した証跡", "所見"))
-    rows = everything[4:]
+    rows = everything[len(org):]
     assert {r["被監査部署"] for r in rows} == {"市民課"}
-    # manual department items only: GL4-92 is assessed by rules alone
-    assert [r["項目ID"] for r in rows] == ["GL2-91", "GL3-91", "GL4-91", "GL5-91", "GL6-91"]
+    # manual department items only: GL4-92 (and the shipped GL5-04, GL9-07...) are assessed by rules alone
+    assert [r["項目ID"] for r in rows] == manual_items("department", MAP)
+    assert {"GL2-91", "GL3-91", "GL4-91", "GL5-91", "GL6-91"} <= {r["項目ID"] for r in rows}
+    assert not {"GL4-92", "GL5-04", "GL9-07"} & {r["項目ID"] for r in rows}
     assert {r["所属"] for r in rows} == {"0310"}
     auto = {r["項目ID"]: r["自動評価の結果"] for r in rows}
     assert auto["GL4-91"].startswith("TR-01 ") and auto["GL4-91"].endswith("不適合（指摘 1 件）")  # S00129
@@ -98,7 +116,8 @@ def test_checklist_cells_context_locked_answers_open_as_text_with_drop_downs(tmp
     assert ws.freeze_panes == f"D{first}"
     lists = {d.formula1: d for d in ws.data_validations.dataValidation}
     result = lists['"適合,一部適合,不適合,該当なし,未確認"']
-    assert str(result.sqref) == f"I{first}:I{first + 4}" and result.showErrorMessage
+    n = len(manual_items("department", MAP))
+    assert str(result.sqref) == f"I{first}:I{first + n - 1}" and result.showErrorMessage
     severity = [d for d in ws.data_validations.dataValidation if "重大な不適合" in d.formula1]
     assert {d.prompt for d in severity} == {"空欄のときは項目の既定: 重大な不適合", "空欄のときは項目の既定: 軽微な不適合"}
     for value, word in worksheet.RESULT_LABELS["ja"].items():  # the drop-downs' words read back as the kind's values
@@ -211,7 +230,8 @@ def _checklist_round_trip(tmp_path, resave=None):
     _check_reads(folder)  # `auditor check` reads it: no input error
     records = _records(folder, "audit_checklist", "returned.xlsx")
     blank = dict.fromkeys(FILLED)
-    assert len(records) == 9  # every row, answered or not: 4 organisation items, 5 of 道路課
+    # every row, answered or not: the organisation-wide items, then 道路課's
+    assert len(records) == len(manual_items("organisation", MAP)) + len(manual_items("department", MAP))
     assert {k: v for k, v in records.items() if k in EXPECTED} == \
         {k: {"item": k[0], "unit": k[1], **v} for k, v in _expected(EXPECTED, blank).items()}
     assert all(v == {"item": k[0], "unit": k[1], **blank} for k, v in records.items() if k not in EXPECTED)
@@ -233,7 +253,7 @@ def test_english_checklist_needs_no_column_map(tmp_path):
     folder = _listed(copy_sample(tmp_path / "evidence"), "returned.xlsx", entries)
     shutil.copy(out, folder / "returned.xlsx")
     records = _records(folder, "audit_checklist", "returned.xlsx")
-    assert records[("GL3-91", "0510")]["result"] == "conforms" and len(records) == 5
+    assert records[("GL3-91", "0510")]["result"] == "conforms" and len(records) == len(manual_items("department", MAP))
 
 
 # ---- LibreOffice ----
@@ -337,9 +357,10 @@ def test_a_formula_typed_in_libreoffice_into_an_answer_cell_is_read_as_text(tmp_
     script = tmp_path / "type.py"
     script.write_text(UNO_TYPE, encoding="utf-8")
     typed = tmp_path / "typed.xlsx"
+    row = worksheet.HEADER_ROW + 1 + manual_items("department", MAP).index("GL3-91")
     run = subprocess.run([python, str(script), str(out), str(typed), (tmp_path / "uno-profile").as_uri(),
-                          f"auditor-test-{tmp_path.name}", "監査チェックリスト!I7!不適合", "監査チェックリスト!N7!=1+1",
-                          "監査チェックリスト!L7!2026/3/3"],
+                          f"auditor-test-{tmp_path.name}", f"監査チェックリスト!I{row}!不適合",
+                          f"監査チェックリスト!N{row}!=1+1", f"監査チェックリスト!L{row}!2026/3/3"],
                          capture_output=True, text=True, timeout=300, env={"SOFFICE": SOFFICE, "HOME": str(tmp_path),
                                                                             "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0 and typed.is_file(), run.stdout + run.stderr
@@ -354,7 +375,8 @@ def test_a_formula_typed_in_libreoffice_into_an_answer_cell_is_read_as_text(tmp_
 
 def test_selfcheck_layout_questions_and_entry(tmp_path):
     out, entries, result = export(tmp_path, "--department", "農林課", "--framework", MAP_ARG, command="selfcheck")
-    assert "0620 農林課 の自己点検票を書き出しました（6 問）" in result.stderr
+    items = department_items(MAP)
+    assert f"0620 農林課 の自己点検票を書き出しました（{len(items)} 問）" in result.stderr
     (e,) = entries
     assert e == {"path": "checklist.xlsx", "kind": "self_assessments", "provided_by": "農林課（自己点検）",
                  "collected_on": dt.date(2026, 3, 10), "sheet": "自己点検票", "header_row": 5,
@@ -364,13 +386,14 @@ def test_selfcheck_layout_questions_and_entry(tmp_path):
     labels, rows = table(ws, selfcheck.HEADER_ROW)
     assert list(labels) == ["所属", "提出日", "点検項目", "章/節", "質問", "回答", "備考"]
     questions = {r["点検項目"]: r["質問"] for r in rows}
-    assert list(questions) == ["GL2-91", "GL3-91", "GL4-91", "GL4-92", "GL5-91", "GL6-91"]  # every department item
+    assert list(questions) == items  # every department item, by rules or by auditors
+    assert {"GL4-92", "GL5-04", "GL2-91"} <= set(items)
     assert questions["GL2-91"] == "課の情報資産を分類し、台帳に記載していますか"  # its own selfcheck: text
     assert questions["GL4-91"] == "課の職員が毎年度情報セキュリティ研修を受講していますか"  # made from the title
     assert questions["GL3-91"].endswith("放置されていないことを確認していますか")
     assert {r["所属"] for r in rows} == {"0620"} and all(r["回答"] is None and r["提出日"] is None for r in rows)
     (dv,) = ws.data_validations.dataValidation
-    assert dv.formula1 == '"はい,いいえ,該当なし"' and str(dv.sqref) == "F6:F11"
+    assert dv.formula1 == '"はい,いいえ,該当なし"' and str(dv.sqref) == f"F6:F{5 + len(items)}"
     assert not ws.cell(6, 2).protection.locked and ws.cell(6, 5).protection.locked
     assert all(normalize.canonical("answer", a) == c for a, c in zip(selfcheck.ANSWERS["ja"], ("yes", "no", "na")))
 
@@ -379,12 +402,14 @@ def _selfcheck_round_trip(tmp_path, resave=None):
     out, entries, _ = export(tmp_path, "--department", "0620", "--framework", MAP_ARG, command="selfcheck")
     wb = openpyxl.load_workbook(out)
     ws = wb.active
-    answers = ["はい", "いいえ", "該当なし", "はい", None, "はい"]
+    items = department_items(MAP)
+    answers = [("はい", "いいえ", "該当なし", "はい", None)[n % 5] for n in range(len(items))]
     for r, answer in enumerate(answers, selfcheck.HEADER_ROW + 1):
         ws.cell(r, 2).value = "令和8年2月27日" if r % 2 else dt.date(2026, 2, 27)
         ws.cell(r, 6).value = answer
-    ws.cell(7, 7).value = "=台帳を作成中"  # typed into a text cell: a string
-    ws.cell(7, 7).data_type = "s"
+    noted = selfcheck.HEADER_ROW + 1 + items.index("GL3-91")
+    ws.cell(noted, 7).value = "=台帳を作成中"  # typed into a text cell: a string
+    ws.cell(noted, 7).data_type = "s"
     wb.save(out)
     if resave:
         out = resave(out)
@@ -395,7 +420,6 @@ def _selfcheck_round_trip(tmp_path, resave=None):
     doc["files"].append(dict(entries[0], path="自己点検票_農林課.xlsx"))
     manifest.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     records = _records(folder, "self_assessments", "自己点検票_農林課.xlsx")
-    items = ["GL2-91", "GL3-91", "GL4-91", "GL4-92", "GL5-91", "GL6-91"]
     canon = {"はい": "yes", "いいえ": "no", "該当なし": "na", None: None}
     assert records == {(item, "0620"): {"unit": "0620", "submitted_on": dt.date(2026, 2, 27), "item": item,
                                         "answer": canon[a], "note": "=台帳を作成中" if item == "GL3-91" else None}
@@ -438,8 +462,6 @@ def test_selfcheck_key_of_the_map_is_checked(tmp_path):
     (("checklist", "export", "--department", "9999"), "--department"),
     (("selfcheck", "export", "--department", "存在しない課"), "--department"),
     (("checklist", "export"), "--department"),
-    (("checklist", "export", "--department", "0310"), "--department"),  # the shipped map has no department items
-    (("selfcheck", "export", "--department", "0310"), "--department"),
     (("checklist", "export", "--organisation", "--framework", "no/such.yaml"), "no/such.yaml"),
 ])
 def test_bad_options_exit_2_naming_them(tmp_path, args, named):
@@ -449,6 +471,18 @@ def test_bad_options_exit_2_naming_them(tmp_path, args, named):
     assert named in result.stderr and "Traceback" not in result.output and not out.exists()
     if "9999" in args:
         assert "0310 市民課" in result.stderr and "0620 農林課" in result.stderr  # the known departments
+
+
+@pytest.mark.parametrize("command", ["checklist", "selfcheck"])
+def test_a_map_without_department_items_is_named(tmp_path, command):
+    town = tmp_path / "town.yaml"  # no base: it replaces the shipped map
+    town.write_text(yaml.safe_dump({"framework": {"id": "town"}, "chapters": [{"id": "1", "title": {"ja": "組織", "en": "org"},
+        "sections": [{"id": "1.1", "title": {"ja": "体制", "en": "roles"}, "items": [{
+            "id": "T-1", "title": {"ja": "体制がある", "en": "roles exist"}, "manual": [{"ja": "体制表", "en": "chart"}]}]}]}]},
+        allow_unicode=True), encoding="utf-8")
+    result = invoke(command, "export", "--department", "0310", "--framework", town, "--out", tmp_path / "x.xlsx", cwd=ROOT)
+    assert result.exit_code == 2 and "--department" in result.stderr and "scope" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "x.xlsx").exists()
 
 
 @pytest.mark.parametrize("command", ["checklist", "selfcheck"])
@@ -481,19 +515,19 @@ def test_the_sample_checklist_is_what_the_tool_makes_and_holds_the_planted_answe
     by = {}
     for r in rows:
         by.setdefault(r["result"], []).append(r)
-    assert {(r["item"], r["unit"]) for r in by["nonconforming"]} == {("GL1-01", "0220"), ("GL3-91", "0310")}
+    assert {(r["item"], r["unit"]) for r in by["nonconforming"]} == {("GL1-01", "0220"), ("GL4-08", "0310")}
     assert all(r["note"] for r in by["nonconforming"])
-    assert [(r["item"], r["unit"]) for r in by["not_applicable"]] == [("GL5-91", "0510")]
-    assert len(by["conforms"]) == 7 and len(by[None]) == 4 and set(by) == {"conforms", "nonconforming",
-                                                                            "not_applicable", None}
-    assert {r["unit"] for r in rows} == {"0220", "0310", "0510"}
-    assert {r["auditor"] for r in rows} - {None} == {"青山 美里", "北村 拓真"}
-    assert {r["item"] for r in rows} <= {i.id for i in framework.load([MAP]).items}
+    assert [(r["item"], r["unit"]) for r in by["not_applicable"]] == [("GL8-07", "0510")]
+    assert len(by["conforms"]) == 8 and set(by) == {"conforms", "nonconforming", "not_applicable", None}
+    org, dept = manual_items("organisation"), manual_items("department")
+    assert [(r["unit"], r["item"]) for r in rows] == [("0220", i) for i in org] + [(u, i) for u in ("0310", "0510")
+                                                                                  for i in dept]
+    assert {r["auditor"] for r in rows} - {None} == {"青山 美里", "北村 拓真"}  # fictitious
 
 
 def test_the_sample_checklist_is_listed_in_the_manifest_as_the_export_prints_it(tmp_path):
     _, entries, _ = export(tmp_path, "--organisation", "--department", "0310", "--department", "道路課",
-                           "--framework", MAP_ARG, name="監査チェックリスト.xlsx")
+                           name="監査チェックリスト.xlsx")
     doc = yaml.safe_load((SAMPLE / "manifest.yaml").read_text(encoding="utf-8"))
     listed = [f for f in doc["files"] if f["kind"] == "audit_checklist"]
     assert [{k: v for k, v in f.items() if k not in ("provided_by", "collected_on")} for f in listed] == \

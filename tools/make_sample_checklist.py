@@ -8,8 +8,8 @@ in here as auditors would: answers typed as text into the text-formatted cells, 
 people type. The planted answers are listed in evidence/README.md. Fixed dates and zip timestamps make
 every run byte-identical; tools/make_sample.py runs this last.
 
-Until the shipped audit map carries items per department, the departments' rows use the test-only items
-of tests/data/frameworks/department-items.yaml (GLn-91..); the organisation's rows use GL1-01..04.
+The items are the shipped audit map's: its organisation-wide items under 所属 0220 (情報政策課, the
+secretariat), then the department items for 市民課 (0310) and 道路課 (0510).
 """
 from __future__ import annotations
 
@@ -24,20 +24,18 @@ sys.path.insert(0, str(ROOT))
 import openpyxl  # noqa: E402
 
 from auditor import defaults  # noqa: E402
-from auditor.catalogue import framework  # noqa: E402
 from auditor.cycle import sheets, worksheet  # noqa: E402
 from auditor.engine import audit  # noqa: E402
 
 OUT = ROOT / "evidence" / "FY2025"
 NAME = "監査チェックリスト.xlsx"
-MAP = ROOT / "tests" / "data" / "frameworks" / "department-items.yaml"
 EXPORTED = dt.date(2026, 2, 16)    # the export handed to the auditors
 RETURNED = dt.datetime(2026, 3, 5, 17, 30)  # saved by the auditors
 COLLECTED = "2026-03-06"           # received by the CISO office
 MARK = "# 監査チェックリスト (written by tools/make_sample_checklist.py; planted answers in evidence/README.md)"
 DEPARTMENTS = ("0310", "0510")
 
-# 所属 -> item -> the auditors' answers by header label (blank: left empty)
+# 所属 -> item -> the auditors' answers by header label (an item not named: left empty)
 ANSWERS = {
     "0220": {  # the organisation-wide items, answered for the town by the CISO office (情報政策課)
         "GL1-01": {"判定": "不適合", "監査人": "青山 美里", "確認日": "2026/2/24",
@@ -45,34 +43,34 @@ ANSWERS = {
                    "所見": "企画課に情報セキュリティ管理者が任命されていない。税務課では前任者の解任が記録されておらず、"
                           "体制表が更新されていない。"},
         "GL1-02": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/2/24",
-                   "確認した証跡": "さくら台市情報セキュリティ委員会設置要綱"},
-        "GL1-03": {"判定": "適合", "監査人": "北村 拓真", "確認日": "令和8年2月25日",
-                   "確認した証跡": "令和7年度 第1回（6月）・第2回（12月）委員会議事録"},
-        # GL1-04 (CSIRT): not reached this year, left empty
+                   "確認した証跡": "さくら台市情報セキュリティ委員会設置要綱（文書台帳 DOC-005）"},
+        "GL1-04": {"判定": "適合", "監査人": "北村 拓真", "確認日": "令和8年2月25日",
+                   "確認した証跡": "さくら台市CSIRT設置要綱（文書台帳 DOC-009）"},
+        "GL1-05": {"判定": "適合", "監査人": "北村 拓真", "確認日": "令和8年2月25日",
+                   "確認した証跡": "任命通知（CISO: 副市長）"},
+        # GL1-03 (committee meetings) and the other organisation-wide items: not reached this year, left empty
     },
     "0310": {  # 市民課
-        "GL2-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "市民課 情報資産台帳"},
-        "GL3-91": {"判定": "不適合", "重要度": "軽微な不適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20),
+        "GL2-03": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "窓口の保管文書の表示"},
+        "GL4-07": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "端末台帳と設置場所の照合"},
+        "GL4-08": {"判定": "不適合", "重要度": "軽微な不適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20),
                    "確認した証跡": "執務室巡回（2月20日 14時）",
                    "所見": "窓口後方の共用端末2台が離席中もロックされておらず、住民票の写し請求書が机上に置かれていた。"},
-        "GL5-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "書出し制御の設定画面"},
-        "GL6-91": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "端末台帳と設置場所の照合"},
-        # GL4-91 (training): left empty
+        "GL4-09": {"判定": "適合", "監査人": "北村 拓真", "確認日": dt.date(2026, 2, 20), "確認した証跡": "記録媒体管理簿"},
     },
     "0510": {  # 道路課
-        "GL2-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "道路課 情報資産台帳"},
-        "GL3-91": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "執務室巡回（3月3日 10時）"},
-        "GL5-91": {"判定": "該当なし", "監査人": "青山 美里", "確認日": "2026/3/3",
-                   "所見": "個人番号利用事務を行っておらず、個人番号利用事務系の端末がない。"},
-        # GL4-91 (training) and GL6-91 (terminals): left empty
+        "GL2-03": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "図面・台帳ファイルの表示"},
+        "GL4-08": {"判定": "適合", "監査人": "青山 美里", "確認日": "2026/3/3", "確認した証跡": "執務室巡回（3月3日 10時）"},
+        "GL8-07": {"判定": "該当なし", "監査人": "青山 美里", "確認日": "2026/3/3",
+                   "所見": "課として利用している外部サービスがない（全庁の電子申請システムのみ）。"},
     },
 }
 
 
 def exported() -> tuple[bytes, list]:
     """The export, from the sample's audit (no history register: the same results on every machine)."""
-    run = audit.run(defaults.policy(), OUT, [defaults.shipped_controls()])
-    fw = framework.load([MAP])
+    run = audit.run(defaults.policy(), OUT, [defaults.shipped_controls()], frameworks=None)
+    fw = run.framework
     auditees = [worksheet.organisation(run.evidence, run.policy)] + \
         [worksheet.department(run.evidence, code) for code in DEPARTMENTS]
     data = worksheet.write(run, fw, auditees, "ja", EXPORTED)

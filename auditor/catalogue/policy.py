@@ -39,6 +39,8 @@ def load(path, cache_dir=None) -> tuple[Policy, dict]:
         "show_personal_names": (data.get("report") or {}).get("show_personal_names", False),
         "max_age_days": dict(DEFAULT_MAX_AGE_DAYS, **(data.get("evidence_max_age_days") or {})),
         "exception_notice_days": (data.get("report") or {}).get("exception_notice_days", EXCEPTION_NOTICE_DAYS),
+        "items": data.get("items") or {},
+        "item_lines": {i: located.line_of(data, ["items", i]) for i in data.get("items") or {}},
         "audit_type": (data.get("report") or {}).get("audit_type",
                                                       {"ja": "情報セキュリティ内部監査", "en": "Internal information-security audit"}),
     }

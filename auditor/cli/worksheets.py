@@ -9,7 +9,8 @@ from __future__ import annotations
 import click
 
 from . import caches  # click only
-from .options import DATE, _common, _db_option, _input_errors, _limit_options, _paths, say
+from .options import (DATE, _common, _db_option, _framework, _framework_option, _framework_paths, _input_errors,
+                      _limit_options, _paths, say)
 
 MESSAGES = {
     "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{who}: {items} 項目）",
@@ -28,11 +29,6 @@ def _lang_option(fn):
                         help="Language of the sheet and of the messages.")(fn)
 
 
-def _framework_option(fn):
-    return click.option("--framework", "frameworks", multiple=True, type=click.Path(), metavar="FILE",
-                        help="The town's audit-map file or folder, read after the shipped map (repeatable).")(fn)
-
-
 def _date_option(fn):
     return click.option("--date", "stamp", type=DATE, help="Date stamped in the workbook (default: today).")(fn)
 
@@ -42,7 +38,7 @@ def _out_option(fn):
                         help="The workbook to write (never inside the evidence folder or onto an input).")(fn)
 
 
-def _guard(out, inputs, frameworks):
+def _guard(out, inputs):
     """OUT may be written: an .xlsx, not inside the evidence or onto anything read (the map's files too)."""
     from pathlib import Path
 
@@ -52,8 +48,6 @@ def _guard(out, inputs, frameworks):
     if Path(str(out)).suffix.lower() != ".xlsx":
         raise InputError("--out", f"{out}: the worksheet is an Excel workbook（.xlsx で指定してください）",
                          hint="name the file .xlsx")
-    for f in frameworks:
-        inputs = inputs.with_folder("framework", f) if Path(f).is_dir() else inputs.with_file("framework", f)
     outputs.check(out, inputs, "--out")
     return inputs
 
@@ -79,7 +73,6 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     """Write the auditors' worksheet for one or more auditees (one sheet each), with the automated results
     of the same audit beside each item; print the manifest entry that lists it once filled in."""
     from .. import outputs
-    from ..catalogue import framework
     from ..cycle import worksheet
     from ..engine import audit
     from ..errors import InputError
@@ -88,12 +81,12 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     if not departments and not organisation:
         raise InputError("--department", MESSAGES[lang]["neither"], hint="e.g. --department 0510, or --organisation")
     paths = _paths(policy, evidence, controls)
-    inputs = _guard(out, outputs.of_run(*paths), frameworks)
+    maps = _framework_paths(frameworks, paths[2])
+    inputs = _guard(out, outputs.of_run(*paths, frameworks=maps))
     db = db_path(paths[0], db, inputs=inputs)
     outputs.check(out, inputs.with_file("db", db), "--out")
-    fw = framework.load(frameworks)
-    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]))
-    framework.check_controls(fw, [c.id for c in run.controls])
+    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]), frameworks=maps)
+    fw = run.framework  # the map the audit was read against, checked against its controls and policy
     chosen = [worksheet.organisation(run.evidence, run.policy)] if organisation else []
     for d in departments:
         found = worksheet.department(run.evidence, d)
@@ -127,13 +120,13 @@ def selfcheck_export(policy, evidence, frameworks, department, out, lang, stamp,
     """Write a division's self-assessment sheet: each department item of the audit map as a yes/no question;
     print the manifest entry that lists it (kind self_assessments) once answered."""
     from .. import outputs
-    from ..catalogue import framework, policy as pol_mod
+    from ..catalogue import policy as pol_mod
     from ..cycle import selfcheck, worksheet
     from ..evidence import loader
 
-    policy, evidence, _ = _paths(policy, evidence, ())
-    _guard(out, outputs.of_run(policy, evidence), frameworks)
-    fw = framework.load(frameworks)
+    policy, evidence, control_dirs = _paths(policy, evidence, ())
+    _guard(out, outputs.of_run(policy, evidence, frameworks=_framework_paths(frameworks, control_dirs)))
+    fw = _framework(frameworks, control_dirs)
     pol, _ = pol_mod.load(policy)
     ev = loader.load(evidence, limits=limits)
     dept = worksheet.department(ev, department)

@@ -5,9 +5,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalogue import controls as catalogue, policy
+from ..catalogue import controls as catalogue, framework as audit_map, policy
 from .. import sealed
-from . import evaluate as engine
+from . import evaluate as engine, manual
 from ..evidence import loader as evidence, prefetch
 from ..cycle import pdca
 from ..evidence import derived
@@ -21,20 +21,25 @@ class CycleRun(AuditRun):
     cycle: pdca.Cycle = field(default_factory=pdca.Cycle)
 
 
-def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None) -> CycleRun:
+def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None,
+        frameworks=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
     recurrence, and CA-01..03 read it when no corrective_actions evidence file is given).
     limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
     secret: the key that signs the parse cache's entries (auditor/sealed.py); None: no cache.
+    frameworks: the town's audit-map files or folders, read after the shipped map (catalogue/framework.py).
     """
     cache = sealed.beside(policy_path, secret)
     controls, digest = catalogue.load(control_dirs, cache)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)
+    fw = audit_map.load(frameworks)
+    audit_map.check_controls(fw, [c.id for c in controls])
+    audit_map.check_policy(fw, pol)
     if only:
-        known = {c.id for c in controls}
+        known = {c.id for c in controls} | {i.id for i in fw.items if i.manual}
         unknown = [c for c in only if c not in known]
         if unknown:
             raise InputError("--control", f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
@@ -51,10 +56,12 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     fy = ev.fiscal_year.year
     filed = [dict(r.fields) for r in ev.datasets.get("corrective_actions", []) if r.file != cycle.db_file]
     cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)
+    items = [i for i in fw.items if not only or i.id in only]
+    results += manual.results(items, pol, ev)
     if only:
         results = [r for r in results if r.control_id in only]
     prefetch.join()  # the parse cache written in the background (evidence.load) is complete from here
-    return CycleRun(pol, ev, controls, results, exceptions, digest, cycle=cycle)
+    return CycleRun(pol, ev, controls, results, exceptions, digest, framework=fw, cycle=cycle)
 
 
 def _merge_register(ev, db, cycle: pdca.Cycle):

@@ -16,7 +16,7 @@ from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
 from ..scoring import COMPLIANT, department_status, departments
-from . import trendsection
+from . import coveragesection, trendsection
 from .labels import labels
 
 SEVERITIES = ("major", "minor", "observation")
@@ -71,15 +71,18 @@ def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> 
     findings = [f for f in all_findings if not department or (f["department"] or {}).get("code") == code]
     findings.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["status"] != "open", f["control_id"], f["id"]))
     audience = [department] if department else departments(run)
+    plan = dict(_plan(run, audience), coverage=coveragesection.plan(run, department))
+    check = dict(_check(run, department, findings, all_findings, audience), coverage=coveragesection.check(run, department))
     return {
-        "schema_version": 1,
+        "schema_version": 2,  # 2: audit items, coverage, appendix (crosswalks, applicability)
         "tool": {"name": "auditor", "version": __version__},
         "scope": {"kind": "department" if department else "organisation", "department": department},
         "cover": _cover(run, issued),
-        "plan": _plan(run, audience),
+        "plan": plan,
         "do": _do(run),
-        "check": _check(run, department, findings, all_findings, audience),
+        "check": check,
         "act": _act(run, issued, code, findings),
+        "appendix": coveragesection.appendix(run, department),
         "integrity": integrity.block(run),  # `auditor verify` checks the evidence against it later
     }
 
@@ -110,9 +113,18 @@ def _plan(run: AuditRun, audience: list[dict]) -> dict:
         "controls_out_of_scope": [{**_control(r.control), "reason": dict(r.reason) if r.reason else None}
                                   for r in run.results if r.status == "not_applicable"],
         "criteria": {"policy": {"file": Path(pol.path).name, "version": pol.version, "sha256": pol.sha256},
-                     "catalogue": {"controls": len(run.controls), "sha256": run.catalogue_sha256}},
+                     "catalogue": {"controls": len(run.controls), "sha256": run.catalogue_sha256},
+                     "framework": _framework(run.framework)},
         "period": {"start": fy.start.isoformat(), "end": fy.end.isoformat(), "as_of": ev.as_of.isoformat()},
     }
+
+
+def _framework(fw) -> dict | None:
+    """The audit map the run was read against: the shipped file by name, a town's by its own name."""
+    if fw is None:
+        return None
+    return {"id": fw.id, "revision": fw.revision, "items": len(fw.items),
+            "files": [{"file": Path(path).name, "sha256": digest} for path, digest in fw.files]}
 
 
 def _do(run: AuditRun) -> dict:
@@ -143,7 +155,8 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
               if s not in (None, "not_applicable")]
         mine = [f for f in all_findings if (f["department"] or {}).get("code") == d["code"]]
         dept_rows.append({"code": d["code"], "name": d["name"], **_rate(sum(s in COMPLIANT for s in st), len(st)),
-                          "open": {k: v for k, v in _counts(mine).items() if k != "waived"}})
+                          "open": {k: v for k, v in _counts(mine).items() if k != "waived"},
+                          "coverage": coveragesection.of_department(run, d["code"])})
     results = []
     for r in run.results:
         mine = [f for f in findings if f["control_id"] == r.control_id]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 from .. import __version__
+from ..engine import coverage
 from ..evidence import integrity
 from ..privacy import mynumber
 from ..model import AuditRun, Finding, Result
@@ -19,6 +20,7 @@ def finding_dict(f: Finding, lang: str, baseline=None) -> dict:
 def result_dict(r: Result, lang: str, baseline=None) -> dict:
     c = r.control
     return {"control_id": c.id, "title": c.title, "area": c.area, "severity": c.severity, "status": r.status,
+            "kind": "item" if c.manual else "control",
             "baselined": baseline is not None and baseline.covers_result(r),
             "reason": r.reason[lang] if r.reason else None, "source": c.source, "checked": r.checked,
             "departments": [{"code": code, **counts} for code, counts in sorted(r.departments.items())],
@@ -28,9 +30,12 @@ def result_dict(r: Result, lang: str, baseline=None) -> dict:
 
 
 def summary(run: AuditRun, baseline=None) -> dict:
-    by_status = {}
+    """controls and statuses count the rule-based controls; items and item_statuses the audit items
+    auditors answer (engine/manual.py)."""
+    by_status, by_item = {}, {}
     for r in run.results:
-        by_status[r.status] = by_status.get(r.status, 0) + 1
+        counts = by_item if r.control.manual else by_status
+        counts[r.status] = counts.get(r.status, 0) + 1
     open_by_sev = {"major": 0, "minor": 0, "observation": 0}
     waived = baselined = 0
     for r in run.results:
@@ -43,8 +48,19 @@ def summary(run: AuditRun, baseline=None) -> dict:
     # open_findings counts every open finding; baselined_findings says how many of them the gate ignores;
     # statuses counts every no_evidence control, baselined_no_evidence those the gate ignores
     missing = sum(baseline is not None and baseline.covers_result(r) for r in run.results)
-    return {"controls": len(run.results), "statuses": by_status, "open_findings": open_by_sev,
+    return {"controls": sum(not r.control.manual for r in run.results), "statuses": by_status,
+            "items": sum(r.control.manual for r in run.results), "item_statuses": by_item, "open_findings": open_by_sev,
             "waived_findings": waived, "baselined_findings": baselined, "baselined_no_evidence": missing}
+
+
+def coverage_dict(run: AuditRun) -> dict | None:
+    """The audit map's coverage: totals, by chapter, by 省令 measure, and every item (engine/coverage.py)."""
+    if run.framework is None:
+        return None
+    by_chapter = coverage.summary(run, by="chapter")
+    by_measure = coverage.summary(run, by="measure")
+    return {"framework": by_chapter["framework"], "total": by_chapter["total"],
+            "by_chapter": by_chapter["groups"], "by_measure": by_measure["groups"], "items": by_chapter["items"]}
 
 
 def document(run: AuditRun, lang: str, baseline=None) -> dict:
@@ -62,6 +78,7 @@ def document(run: AuditRun, lang: str, baseline=None) -> dict:
         "baseline": {"path": baseline.path, "known_findings": len(baseline.known),
                      "known_no_evidence": sorted(baseline.missing)} if baseline is not None else None,
         "results": [result_dict(r, lang, baseline) for r in run.results],
+        "coverage": coverage_dict(run),
         "exceptions": [{"id": e["exception"].id, "control": e["exception"].control, "state": e["state"],
                         "findings_waived": e["used"], "problem": e["exception"].problem,
                         "to": e["exception"].end.isoformat() if e["exception"].end else None}

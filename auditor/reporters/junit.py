@@ -61,7 +61,7 @@ def _cases(r, run: AuditRun, t: dict) -> list:
 
     A control that checks the organisation as a whole, or could not be evaluated, is one case (name None).
     """
-    if r.status in ("not_applicable", "no_evidence", "error"):
+    if r.status in ("not_applicable", "no_evidence", "error") or (r.status == "not_assessed" and not r.departments):
         return [(None, r.findings)]
     groups: dict = {code: [] for code in r.departments}
     for f in r.findings:
@@ -96,8 +96,8 @@ def _outcome(case, r, findings: list, known, lang: str, known_missing: bool = Fa
     if r.status in ("no_evidence", "error", "stale"):
         ET.SubElement(case, "error", type=r.status, message=r.reason[lang] if r.reason else r.status)
         return "errors"
-    if r.status == "not_applicable":
-        ET.SubElement(case, "skipped", message=r.reason[lang] if r.reason else "")
+    if r.status in ("not_applicable", "not_assessed"):  # 未確認: shown, never a pass
+        ET.SubElement(case, "skipped", message=r.reason[lang] if r.reason else r.status)
         return "skipped"
     return None
 

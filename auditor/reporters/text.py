@@ -5,6 +5,7 @@ import unicodedata
 
 from ..privacy import mynumber, sanitize
 from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
+from ..engine import coverage
 from .jsonout import summary
 
 LABELS = {
@@ -24,7 +25,13 @@ LABELS = {
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
            "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
            "new": "・新規", "known": "・既知",
-           "baselined_missing": "証跡のない管理策: 既知 {known} 件は判定の対象外、新規 {new} 件"},
+           "baselined_missing": "証跡のない管理策: 既知 {known} 件は判定の対象外、新規 {new} 件",
+           "items": "監査人が判定する監査項目（監査チェックリスト）",
+           "coverage": "監査項目の網羅状況（{map}）",
+           "coverage_row": "{id:>3} {title}: 監査項目 {applicable} 件、評価済み {assessed}（規則 {rules}・監査人 {auditor}）、未確認 {not_assessed}、適合 {compliant}",
+           "coverage_total": "監査項目 {applicable} 件（適用外 {not_applicable}）のうち評価済み {assessed} 件・未確認 {not_assessed} 件、適合 {compliant} 件（{rate}）。未確認の項目は適合に数えません",
+           "required_open": "必須項目で適合と確認できないもの: {ids}",
+           "items_summary": "監査項目（監査人）{n} 件: {statuses}"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -41,7 +48,13 @@ LABELS = {
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
            "new": ", NEW", "known": ", known",
-           "baselined_missing": "controls without evidence: {known} known, not failing the run; {new} new"},
+           "baselined_missing": "controls without evidence: {known} known, not failing the run; {new} new",
+           "items": "Audit items answered by auditors (worksheet)",
+           "coverage": "Coverage of the audit map ({map})",
+           "coverage_row": "{id:>3} {title}: {applicable} items, {assessed} assessed ({rules} by rules, {auditor} by auditors), {not_assessed} not assessed, {compliant} compliant",
+           "coverage_total": "{applicable} audit items ({not_applicable} not applicable): {assessed} assessed, {not_assessed} not assessed, {compliant} compliant ({rate}). Items not assessed are never counted as compliant",
+           "required_open": "Required items not shown to be met: {ids}",
+           "items_summary": "{n} audit items (auditors): {statuses}"},
 }
 
 
@@ -92,14 +105,19 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
             out.append(f"        {where}  ({f.id})")
             if f.exception:
                 out.append(f"        {t['exception']} {f.exception['id']}: {t['exc'][f.exception['state']]}")
-    out += ["", f"== {t['controls']} =="]
     ids = max((width(r.control_id) for r in run.results), default=0)
     statuses = max((width(t[r.status]) for r in run.results), default=0)
-    for r in run.results:
-        extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
-        reason = f" — {r.reason[lang]}" if r.reason else ""
-        out.append(f"  {pad(r.control_id, ids)} {pad(t[r.status], statuses)} {r.control.title[lang]}{extra}{reason}")
-        out += [f"          {t[n['level']]} {n['message'][lang]}" for n in _ordered(r.notices)]
+    for heading, manual in ((t["controls"], False), (t["items"], True)):
+        mine = [r for r in run.results if r.control.manual == manual]
+        if not mine:
+            continue
+        out += ["", f"== {heading} =="]
+        for r in mine:
+            extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
+            reason = f" — {r.reason[lang]}" if r.reason else ""
+            out.append(f"  {pad(r.control_id, ids)} {pad(t[r.status], statuses)} {r.control.title[lang]}{extra}{reason}")
+            out += [f"          {t[n['level']]} {n['message'][lang]}" for n in _ordered(r.notices)]
+    out += _coverage(run, t, lang)
     if run.exceptions:
         out += ["", f"== {t['exceptions']} =="]
         for e in run.exceptions:
@@ -125,6 +143,9 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     s = summary(run, baseline)
     statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
+    if s["items"]:
+        statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
+        out.append(t["items_summary"].format(n=s["items"], statuses=statuses))
     warnings = sum(n["level"] == "warning" for r in run.results for n in r.notices) + len(ev.notices)
     if warnings:
         out.append(t["dq"].format(n=warnings))
@@ -140,7 +161,22 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     return mynumber.mask("\n".join(sanitize.terminal(line) for line in out) + "\n")
 
 
-_ORDER = ["pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error"]
+def _coverage(run: AuditRun, t: dict, lang: str) -> list:
+    if run.framework is None:
+        return []
+    cov = coverage.summary(run, by="chapter")
+    out = ["", f"== {t['coverage'].format(map=run.framework.title[lang])} =="]
+    for g in cov["groups"]:
+        out.append("  " + t["coverage_row"].format(**{**g, "title": g["title"][lang]}))
+    total = cov["total"]
+    rate = "—" if total["rate"] is None else f"{total['rate'] * 100:.1f}%"
+    out.append("  " + t["coverage_total"].format(**{**total, "rate": rate}))
+    if total["required_not_met"]:
+        out.append("  " + t["required_open"].format(ids=", ".join(total["required_not_met"])))
+    return out
+
+
+_ORDER = ["pass", "fail", "waived", "not_applicable", "no_evidence", "stale", "error", "not_assessed"]
 
 
 def _ordered(notices: list) -> list:

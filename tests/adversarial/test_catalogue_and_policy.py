@@ -75,7 +75,7 @@ def _policy(case, text):
 
 
 def test_policy_naming_an_unknown_control(case, request):
-    _policy(case, "controls:\n  NS-01: {severity: minor}\n  XX-99: {enabled: false}\n")
+    _policy(case, "controls:\n  NS-01: {severity: minor}\n  XX-99: {enabled: false, reason: test}\n")
     refused(case, file="policy.yaml", line=6, words="unknown control ID XX-99", commands=("check", "report"),
             label=label_of(request))
 

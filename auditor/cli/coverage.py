@@ -1,0 +1,138 @@
+"""`auditor coverage`: what the audit covered, by chapter, section, 省令 measure or item, or through
+another framework (ISO/IEC 27001 Annex A, NIST CSF 2.0). Thin: engine/coverage.py does the counting."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import _common, _framework_paths, _input_errors, _limit_options, _paths
+
+VIEWS = ("guideline", "shorei", "iso27001", "nist-csf")
+TEXT = {
+    "ja": {"head": "{org} {fy} 監査項目の網羅状況（{map}・{view}）", "total": "合計",
+           "cols": ("区分", "項目", "適用外", "評価済", "規則", "監査人", "未確認", "適合", "不適合", "適合率"),
+           "note": "未確認の項目は適合に数えません（適合率の分母は適用される全項目）。",
+           "transition": "（経過措置）",
+           "derived": {"iso27001": "（ISO/IEC 27002 の番号から導出）", "nist-csf": "（ISO/IEC 27001 経由で導出）"},
+           "required": "必須項目で適合と確認できないもの: {ids}",
+           "views": {"guideline": "章別", "section": "節別", "shorei": "省令の措置別", "measure": "省令の措置別",
+                     "item": "項目別", "iso27001": "ISO/IEC 27001:2022 附属書A別", "nist-csf": "NIST CSF 2.0 別"},
+           "item_cols": ("項目", "章.節", "必須", "評価方法", "結果", "監査項目"),
+           "assessment": {"rules": "規則", "auditor": "監査人", "both": "規則＋監査人", "not_assessed": "未確認",
+                          "not_applicable": "適用外"}},
+    "en": {"head": "{org} {fy} audit coverage ({map}; {view})", "total": "Total",
+           "cols": ("group", "items", "n/a", "assessed", "rules", "auditors", "not assessed", "compliant", "failed", "rate"),
+           "note": "Items not assessed are never counted as compliant (the rate's denominator is every applicable item).",
+           "transition": " (transition)",
+           "derived": {"iso27001": " (from the ISO/IEC 27002 number)", "nist-csf": " (derived through ISO/IEC 27001)"},
+           "required": "Required items not shown to be met: {ids}",
+           "views": {"guideline": "by chapter", "section": "by section", "shorei": "by 省令 measure",
+                     "measure": "by 省令 measure", "item": "by item", "iso27001": "by ISO/IEC 27001:2022 Annex A control",
+                     "nist-csf": "by NIST CSF 2.0 subcategory"},
+           "item_cols": ("item", "section", "required", "assessed by", "result", "title"),
+           "assessment": {"rules": "rules", "auditor": "auditor", "both": "rules + auditor",
+                          "not_assessed": "not assessed", "not_applicable": "not applicable"}},
+}
+
+
+@click.command("coverage")
+@_common
+@click.option("--by", "by", type=click.Choice(["chapter", "section", "measure", "item"]), default="chapter",
+              show_default=True, help="Group the audit items by chapter, section, 省令 measure, or list each item.")
+@click.option("--framework", "lens", multiple=True, metavar="VIEW|FILE",
+              help="A view (guideline, shorei, iso27001, nist-csf), or the town's audit-map file or folder "
+                   "(repeatable; read after the shipped map).")
+@click.option("--department", metavar="CODE", help="Only this department's items and results.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_limit_options
+@_input_errors
+def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang, limits):
+    """What the audit assessed (by rules, by auditors) and what it did not, item by item of the audit map."""
+    from ..engine import audit, coverage
+    from ..errors import InputError
+
+    views = [v for v in lens if v in VIEWS]
+    if len(views) > 1:
+        raise InputError("--framework", f"choose one view, not {', '.join(views)}")
+    view = views[0] if views else "guideline"
+    paths = _paths(policy, evidence, controls)
+    maps = _framework_paths([p for p in lens if p not in VIEWS], paths[2])
+    run = audit.run(*paths, limits=limits, frameworks=maps)
+    if department is not None:
+        code = run.evidence.unit_code(department)
+        if code not in run.evidence.units:
+            raise InputError("--department", f"unknown department {department}",
+                             hint="known: " + ", ".join(sorted(run.evidence.units)))
+        department = code
+    doc = coverage.summary(run, department, by="section" if by == "section" else "measure" if by == "measure"
+                           else "chapter", view=view)
+    doc["organisation"] = dict(run.policy.organisation)
+    doc["fiscal_year"] = run.evidence.fiscal_year.year
+    if fmt == "json":
+        from .options import _dump
+        return _dump(doc)
+    t = TEXT[lang]
+    shown = "item" if by == "item" else view if view != "guideline" else by if by != "chapter" else "guideline"
+    if fmt == "csv":
+        return _csv(doc, t, lang, by == "item")
+    fy = run.evidence.fiscal_year.label_ja if lang == "ja" else run.evidence.fiscal_year.label_en
+    out = [t["head"].format(org=run.policy.organisation[lang], fy=fy, map=run.framework.title[lang],
+                            view=t["views"][shown]), ""]
+    rows = _item_rows(doc, t, lang) if by == "item" else _group_rows(doc, t, lang)
+    out += _table(rows)
+    out += ["", t["note"]]
+    if doc["total"]["required_not_met"]:
+        out.append(t["required"].format(ids=", ".join(doc["total"]["required_not_met"])))
+    click.echo("\n".join(out))
+    sys.exit(0)
+
+
+def _label(g: dict, t: dict, lang: str, view: str) -> str:
+    title = g["title"][lang] if g.get("title") else ""
+    extra = t["transition"] if g.get("transition") else t["derived"].get(view, "") if g.get("derived") else ""
+    return f"{g['id']} {title}{extra}".strip()
+
+
+def _rate(x) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%"
+
+
+def _counts(g: dict) -> list:
+    return [g["applicable"], g["not_applicable"], g["assessed"], g["rules"], g["auditor"], g["not_assessed"],
+            g["compliant"], g["failed"], _rate(g["rate"])]
+
+
+def _group_rows(doc: dict, t: dict, lang: str) -> list:
+    rows = [list(t["cols"])]
+    rows += [[_label(g, t, lang, doc["view"]), *_counts(g)] for g in doc["groups"]]
+    rows.append([t["total"], *_counts(doc["total"])])
+    return rows
+
+
+def _item_rows(doc: dict, t: dict, lang: str) -> list:
+    from ..model import STATUS_LABELS
+
+    rows = [list(t["item_cols"])]
+    for r in doc["items"]:
+        rows.append([r["id"], r["section"], "○" if r["required"] else "", t["assessment"][r["assessment"]],
+                     STATUS_LABELS[lang].get(r["status"], r["status"]), r["title"][lang]])
+    return rows
+
+
+def _table(rows: list) -> list:
+    from ..reporters.text import pad, width
+
+    cols = [max(width(str(r[i])) for r in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join(pad(str(v), cols[i]) if i < len(cols) else str(v) for i, v in enumerate(r)).rstrip() for r in rows]
+
+
+def _csv(doc: dict, t: dict, lang: str, by_item: bool) -> None:
+    from .. import csvwrite
+    from .console import machine
+
+    rows = _item_rows(doc, t, lang) if by_item else _group_rows(doc, t, lang)
+    data, _ = csvwrite.encode(rows, "utf-8")
+    machine(data.decode("utf-8-sig"))
+    sys.exit(0)
