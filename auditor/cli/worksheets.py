@@ -95,8 +95,8 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     entries = worksheet.export(run, fw, chosen, out, lang, stamp)
     click.echo(worksheet.manifest_text(entries, lang), nl=False)
     items = sum(len(worksheet.items_for(fw, run.policy, a)) for a in chosen)
-    who = worksheet.TEXT[lang]["and"].join(worksheet.TEXT[lang]["organisation"] if a.organisation else f"{a.code} {a.name}"
-                                         for a in chosen)
+    t = worksheet.TEXT[lang]
+    who = t["and"].join(t["organisation"] if a.organisation else f"{a.code} {a.name}" for a in chosen)
     say(MESSAGES[lang]["checklist"].format(out=out, who=who, items=items))
 
 
@@ -110,7 +110,8 @@ def selfcheck_group():
 @click.option("--evidence", type=click.Path(file_okay=False),
               help="Folder holding manifest.yaml (default: the latest under evidence/): its org_units and year.")
 @_framework_option
-@click.option("--department", required=True, metavar="CODE", help="The division (課) the sheet is for: unit code or name.")
+@click.option("--department", required=True, metavar="CODE",
+              help="The division (課) the sheet is for: unit code or name.")
 @_out_option
 @_lang_option
 @_date_option

@@ -120,5 +120,5 @@ def export(evidence, policy, fw, dept: worksheet.Auditee, out, lang: str = "ja",
         raise InputError(out, "the self-assessment sheet is an Excel workbook", hint="name the file .xlsx")
     stamp = stamp or dt.date.today()
     sheets.write(path, write(evidence, policy, fw, dept, lang, stamp))
-    return [worksheet.entry(path.name, KIND, TEXT[lang]["provided_by"].format(who=dept.name), stamp, TEXT[lang]["sheet"],
-                            HEADER_ROW, sheets.column_map(COLUMNS, lang))]
+    return [worksheet.entry(path.name, KIND, TEXT[lang]["provided_by"].format(who=dept.name), stamp,
+                            TEXT[lang]["sheet"], HEADER_ROW, sheets.column_map(COLUMNS, lang))]

@@ -49,7 +49,8 @@ COLUMNS = (
     ("auditor", "auditor", "監査人", True, 12), ("checked_on", "checked_on", "確認日", True, 12),
     ("evidence_reviewed", "evidence_reviewed", "確認した証跡", True, 30), ("note", "note", "所見", True, 40),
 )
-EN_LABELS = {"auditee": "Auditee", "section": "Section", "title": "Audit item", "required": "Required", "manual": "What to look at",
+EN_LABELS = {"auditee": "Auditee", "section": "Section", "title": "Audit item", "required": "Required",
+             "manual": "What to look at",
              "automated": "Automated results"}
 
 TEXT = {
@@ -72,7 +73,8 @@ TEXT = {
            "how": "Fill in the shaded columns (result, severity, auditor, checked_on, evidence_reviewed, note); choose "
                   "result and severity from the list (blank severity: the item's default). Do not change the header "
                   "in row {row}, the item and unit columns, or the order of the rows.",
-           "required": "required", "no_controls": "(no automated control)", "not_run": "no result (control not evaluated)",
+           "required": "required", "no_controls": "(no automated control)",
+           "not_run": "no result (control not evaluated)",
            "not_concerned": "nothing of this auditee checked", "findings": " ({n} finding(s))",
            "result_prompt": "conforms, partial, nonconforming, not_applicable or unchecked",
            "severity_prompt": "blank: the item's default, {default}", "choose": "choose from the list",
@@ -111,9 +113,18 @@ def organisation(evidence, policy) -> Auditee:
     return Auditee(None, "", str(code) if code else None)
 
 
+def _setting(item, policy) -> dict:
+    return (policy.settings.get("items") or {}).get(item.id) or {}
+
+
 def enabled(item, policy) -> bool:
     """False when the policy takes the item out of scope (items: {ID: {enabled: false}})."""
-    return ((policy.settings.get("items") or {}).get(item.id) or {}).get("enabled", True) is not False
+    return _setting(item, policy).get("enabled", True) is not False
+
+
+def severity(item, policy) -> str:
+    """The severity of a finding from an answer with no 重要度: the policy's for the item, else the map's."""
+    return _setting(item, policy).get("severity") or item.severity
 
 
 def items_for(fw, policy, auditee: Auditee) -> list:
@@ -152,10 +163,13 @@ def automated(item, results: dict, auditee: Auditee, secretariat, lang: str) -> 
 def rows_for(run, fw, auditee: Auditee, lang: str) -> list[dict]:
     results = {r.control_id: r for r in run.results}
     secretariat = run.evidence.unit_code(run.policy.secretariat) if run.policy.secretariat else None
-    return [{"item": i.id, "unit": auditee.unit, "auditee": _who(auditee, lang, named=True), "section": section_label(fw, i, lang), "title": i.title[lang],
+    bullet = "・" if lang == "ja" else "• "
+    return [{"item": i.id, "unit": auditee.unit, "auditee": _who(auditee, lang, named=True),
+             "section": section_label(fw, i, lang), "title": i.title[lang],
              "required": TEXT[lang]["required"] if i.required else None,
-             "manual": "\n".join(("・" if lang == "ja" else "• ") + m[lang] for m in i.manual),
-             "automated": automated(i, results, auditee, secretariat, lang), "severity_default": i.severity}
+             "manual": "\n".join(bullet + m[lang] for m in i.manual),
+             "automated": automated(i, results, auditee, secretariat, lang),
+             "severity_default": severity(i, run.policy)}
             for i in items_for(fw, run.policy, auditee)]
 
 
