@@ -30,6 +30,7 @@ class RawTable:
     notes: tuple = ()                     # what the reader did to the cells: (code, line, ja, en)
     cells: dict = field(default_factory=dict)  # fields_from: cell address (D2) -> its raw value
     sheet: str | None = None              # the sheet read (.xlsx)
+    several: bool = False                 # one of the sheets of a workbook read sheet by sheet (sheets:)
 
     @property
     def rows(self) -> list[tuple[int | None, dict]]:

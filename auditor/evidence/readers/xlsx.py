@@ -88,11 +88,12 @@ def _sheet(wb, ws, path, header_row, header_rows, cells, limit, read, skip_empty
         return None  # an unused sheet (Sheet3) of a workbook read sheet by sheet
     if top is None:
         top = next((k + 1 for k, row in enumerate(rows) if any(c is not None and c != "" for c in row)), 1)
-    notes = _fill_merged(rows, merges, top, path, where) if merges else ()
+    notes = _fill_merged(rows, merges, top, path, where if skip_empty else "") if merges else ()
     table = build_table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False,
                         max_cell=None if limit is None else limit.max_cell_size, header_rows=header_rows)
     read[0] += len(table.lines)
-    return dataclasses.replace(table, notes=notes, sheet=ws.title, cells={a: cell_at(rows, a) for a in cells})
+    return dataclasses.replace(table, notes=notes, sheet=ws.title, several=skip_empty,
+                               cells={a: cell_at(rows, a) for a in cells})
 
 
 def _padded_formats(wb) -> dict:
