@@ -205,7 +205,7 @@ def arrange(table, mapping: dict, entry: dict, plain: set, rel: str, spec):
         if filled:
             remarks.append(_remark(table, "fill_down", filled, f"fill_down: {name} の空欄 {len(filled)} 件に上の行の値を補いました",
                                    f"fill_down: {len(filled)} blank cell(s) of {name} took the value above"))
-    picks = list(rows)
+    picks = rows  # a range while no row is left out: nothing is copied for a plain file
     out = {}
     for label, target in mapping.items():
         if label in by_label and target not in provided(entry):
