@@ -43,7 +43,10 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     try:
-        fy = FiscalYear(parse_fiscal_year(data["fiscal_year"]))
+        year = parse_fiscal_year(data["fiscal_year"])
+        if not 1990 <= year <= 2100:  # as the schema bounds a number; '9999' and '0' are text
+            raise ValueError(f"fiscal_year {data['fiscal_year']!r} is not a year from 1990 to 2100")
+        fy = FiscalYear(year)
     except ValueError as exc:
         raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
     as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
