@@ -139,8 +139,9 @@ def validate(policy, evidence, controls, frameworks, limits):
     pol, lines = pol_mod.load(policy)
     catalogue.apply_policy(loaded, pol, lines)
     ev = ev_mod.load(evidence, limits=limits)
-    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records)
-        say(f"warning: {n['file']}:{n['line']}: {n['message']['en']}")
+    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records, rows left out)
+        where = f"{n['file']}:{n['line']}" if n["line"] else n["file"]
+        say(f"{'warning' if n['level'] == 'warning' else 'note'}: {where}: {n['message']['en']}")
     records = sum(f.records for f in ev.files)
     click.echo(mask(f"OK: {len(loaded)} controls, {len(fw.items)} audit items, policy {policy}, "
                     f"{len(ev.files)} evidence files ({records} records)"))
