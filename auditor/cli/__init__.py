@@ -288,6 +288,8 @@ def _register_cycle_commands():
         main.add_command(command)
     from .coverage import coverage_command
     main.add_command(coverage_command)
+    from .selftest import test_command  # auditor test: the controls' own test cases
+    main.add_command(test_command)
 
 
 _register_cycle_commands()
