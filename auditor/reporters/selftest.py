@@ -114,7 +114,7 @@ def summary(report, lang: str) -> str:
 def junit(report, lang: str = "ja") -> str:
     """One test suite per controls folder, one test case per case: a failure carries the diff, a
     malformed case an error naming its file and line."""
-    root = ET.Element("testsuites", name="auditor test")
+    root = ET.Element("testsuites")
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     for i, suite in enumerate(report.suites):
         failures = sum(o.verdict == "failed" for o in suite.outcomes)
