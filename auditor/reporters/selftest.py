@@ -24,7 +24,7 @@ TEXT = {
         "org_wide": "組織全体",
     },
     "en": {
-        "suite": "{folder}: {controls} controls, {cases} cases",
+        "suite": "{folder}: controls {controls}, cases {cases}",
         "status": "status: expected {want}, got {got}",
         "reason": "reason: {reason}",
         "missing": "expected, not given",
