@@ -32,6 +32,10 @@ def test_command(dirs, fmt, output, only, lang, limits):
     from .. import fsio
     from ..errors import InputError
 
+    from .. import defaults, outputs
+
+    if output and output != "-":  # never into a controls folder (its cases are inputs too)
+        outputs.check(output, outputs.of_run(control_dirs=[defaults.shipped_controls(), *dirs]), "--output")
     report = selftest.run(list(dirs) or None, limits=limits, only=only or None)
     if only and not report.outcomes:
         raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail")

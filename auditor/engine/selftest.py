@@ -113,7 +113,7 @@ def run(dirs=None, limits=None, only=None) -> Report:
         mine, _ = catalogue.load([folder])  # its own controls: what its cases test by default
         known = {c.id for c in catalogue.load(control_dirs)[0]}
         suite = Suite(shown(folder), tuple(c.id for c in mine))
-        cases = discover(folder)
+        cases = discover(folder) or (discover(_unpacked_cases()) if own else [])
         if not cases:
             raise InputError(folder / CASES, "no test cases here",
                              hint=f"a case is a folder under {CASES}/ with manifest.yaml, evidence files and "
@@ -138,6 +138,30 @@ def discover(folder: Path) -> list[tuple[str, Path]]:
         return []
     found = sorted(root.rglob(EXPECTED))
     return [(p.parent.relative_to(root).as_posix(), p) for p in found if p.is_file() and p.parent != root]
+
+
+_UNPACKED: list = []  # the shipped cases copied out of a zip archive, once per process
+
+
+def _unpacked_cases() -> Path:
+    """The shipped controls' cases when the package is a zip archive (the catalogue's copy holds only the
+    control files): copied to a temporary folder, which holds them as tests/."""
+    from importlib import resources
+
+    if not _UNPACKED:
+        _UNPACKED.append(tempfile.TemporaryDirectory(prefix="auditor-cases-"))
+
+        def copy(ref, target: Path):
+            for child in ref.iterdir():
+                if child.is_dir():
+                    copy(child, target / child.name)
+                else:
+                    target.mkdir(parents=True, exist_ok=True)
+                    (target / child.name).write_bytes(child.read_bytes())
+        ref = resources.files("auditor") / "controls" / CASES
+        if ref.is_dir():
+            copy(ref, Path(_UNPACKED[0].name) / CASES)
+    return Path(_UNPACKED[0].name)
 
 
 def load_case(name: str, expected_path: Path, known: set) -> Case:
