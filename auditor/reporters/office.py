@@ -1,0 +1,75 @@
+"""What the Office formats (.docx, .xlsx) share: inert cell text, widths that fit Japanese, fixed zips.
+
+- `text`: a string a Word or Excel XML part may hold, shown as written: control and bidi characters as
+  visible escapes (auditor/privacy/sanitize.py), nothing XML 1.0 forbids.
+- `cell`: `text`, and a leading apostrophe when Excel would run it as a formula (=, +, -, @, their
+  full-width forms...), as the CSV and the progress sheets do: a Word table pasted into Excel is
+  read cell by cell the same way.
+- `width`: the display width of a text, full-width (East Asian wide) characters counting 2.
+- `repack`: an OOXML zip with every member stamped with one time, so that the same document gives
+  the same bytes (python-docx and openpyxl stamp members with the time of saving).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+
+from ..privacy import sanitize
+
+
+def text(value) -> str:
+    """Any value as text an XML part may hold, control characters as visible escapes; None is ''."""
+    if value is None:
+        return ""
+    return sanitize.xml(sanitize.visible(str(value)))
+
+
+def cell(value) -> str:
+    """`text` that Excel shows as written, never as a formula."""
+    return sanitize.spreadsheet_cell(text(value))
+
+
+def formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(sanitize.FORMULA_START)
+
+
+def width(value) -> int:
+    """Display columns: East Asian wide and full-width characters count 2, combining marks 0."""
+    total = 0
+    for ch in "" if value is None else str(value):
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def moment(day: str | dt.date) -> dt.datetime:
+    """The time stamped into a report's files: 09:00 on the date of issue (no clock is read)."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return dt.datetime.combine(day, dt.time(9, 0))
+
+
+def repack(data: bytes, stamp: dt.datetime) -> bytes:
+    """The same zip, each member stamped `stamp`, its order and compression kept."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            out.writestr(fixed, src.read(info.filename))
+    return buf.getvalue()
+
+
+def date_or_none(value):
+    """An ISO date string as a date (for a spreadsheet's real date cells); anything else as is."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
