@@ -52,7 +52,9 @@ class Writer:
         self.d = ds.new_document(lang)
 
     def heading(self, text: str, level: int, new_page: bool = False):
-        par = self.d.add_heading(office.text(text), level)
+        par = self.d.add_paragraph()
+        par._p.style = f"Heading{level}"  # Word's built-in "heading N" (by ID: a lookup by name walks every style)
+        par.add_run(office.text(text))
         if new_page:
             par.paragraph_format.page_break_before = True
         return par
@@ -80,7 +82,10 @@ class Writer:
 
 def document(doc: dict, lang: str) -> bytes:
     """The report as .docx bytes."""
-    doc = sanitize.document(doc)
+    return office.freed(_document, sanitize.document(doc), lang)
+
+
+def _document(doc: dict, lang: str) -> bytes:
     w = Writer(doc, lang)
     c, t = doc["cover"], w.t
     title = t["title_department"] if w.dept else t["title"]

@@ -10,6 +10,7 @@ Latin one. The page is A4 portrait with the margins of a municipal document.
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from .. import __version__
 from . import office
@@ -26,7 +27,10 @@ PAGE_MM = (210, 297)  # A4 portrait
 MARGINS_MM = {"top": 25, "bottom": 22, "left": 25, "right": 20}
 TEXT_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165 mm for tables
 TABLE_TEXT = "Table Text"  # the paragraph style of every table cell
+TABLE_TEXT_ID = "TableText"  # its style ID: set directly, a lookup by name walks every style
 HEADER_FILL = "D9D9D9"
+TWIPS_PER_MM = 1440 / 25.4
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _SIZES = {"Normal": 10.5, "Title": 20, "Heading 1": 15, "Heading 2": 12.5, "Heading 3": 11, TABLE_TEXT: 9}
 
 
@@ -68,6 +72,7 @@ def new_document(lang: str):
     language.set(qn("w:val"), "ja-JP" if lang == "ja" else "en-GB")
     language.set(qn("w:eastAsia"), "ja-JP")
     table_text = styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+    assert table_text.style_id == TABLE_TEXT_ID
     table_text.base_style = styles["Normal"]
     table_text.paragraph_format.space_before = table_text.paragraph_format.space_after = Pt(0)
     table_text.paragraph_format.line_spacing = 1.0
@@ -169,65 +174,47 @@ def table(d, columns: list, rows: list, small: bool = False, header_row: bool = 
     """A table in the document's table style: columns = [(heading, width in mm, 'l'|'r')], a row's value a
     text or a list of lines; the heading row repeats on every page, rows never split across pages, every
     cell is inert text. Widths beyond the text width are scaled down to it. small: 7.5 pt and narrow cell
-    margins (wide tables); label_column: the first column is shaded like the heading row (key-value tables)."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    margins (wide tables); label_column: the first column is shaded like the heading row (key-value tables).
 
-    OxmlElement, qn = _oxml()
+    The table is written as WordprocessingML in one piece (python-docx's cell by cell API costs a
+    second per report); the returned python-docx Table reads and edits it as usual."""
+    from docx.oxml import parse_xml
+    from docx.table import Table
+
     total = sum(c[1] for c in columns)
     scale = TEXT_MM / total if total > TEXT_MM else 1.0
-    widths = [Mm(c[1] * scale) for c in columns]
-    t = d.add_table(rows=0, cols=len(columns))
-    t.style = d.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    t.autofit = False
-    for col, w in zip(t.columns, widths):
-        col.width = w
-    if small:
-        _cell_margins(t, 50)
+    widths = [round(c[1] * scale * TWIPS_PER_MM) for c in columns]
+    margins = ('<w:tblCellMar><w:left w:w="50" w:type="dxa"/><w:right w:w="50" w:type="dxa"/></w:tblCellMar>'
+               if small else "")
+    out = [f'<w:tbl {W_NS}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+           f'<w:jc w:val="center"/><w:tblLayout w:type="fixed"/>{margins}'
+           f'<w:tblLook w:val="04A0" w:firstRow="{int(header_row)}" w:lastRow="0" w:firstColumn="{int(label_column)}" '
+           'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+           *(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
+    size = '<w:sz w:val="15"/><w:szCs w:val="15"/>' if small else ""
     body = [[c[0] for c in columns]] + list(rows) if header_row else list(rows)
     for i, values in enumerate(body):
-        tr = t.add_row()
-        trpr = tr._tr.get_or_add_trPr()
-        trpr.append(OxmlElement("w:cantSplit"))
         head = header_row and i == 0
-        if head:
-            el = OxmlElement("w:tblHeader")
-            trpr.append(el)
-        for j, (cell, value, col, w) in enumerate(zip(tr.cells, values, columns, widths)):
-            cell.width = w
+        out.append("<w:tr><w:trPr><w:cantSplit/>" + ("<w:tblHeader/>" if head else "") + "</w:trPr>")
+        for j, (value, col, w) in enumerate(zip(values, columns, widths)):
             label = head or (label_column and j == 0)
-            if label:
-                _shade(cell, HEADER_FILL)
+            shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/>' if label else ""
+            ppr = f'<w:pPr><w:pStyle w:val="{TABLE_TEXT_ID}"/>' + (
+                '<w:jc w:val="right"/>' if col[2] == "r" and not head else "") + "</w:pPr>"
+            rpr = ("<w:b/><w:bCs/>" if label else "") + size
+            rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{shade}</w:tcPr>')
             # a list is one paragraph per line: a line break inside evidence text stays an escape
-            for n, line in enumerate(value if isinstance(value, (list, tuple)) else [value]):
-                par = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-                par.style = TABLE_TEXT
-                if col[2] == "r" and not head:
-                    par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                run = par.add_run(office.cell(line))
-                run.bold = label or None
-                if small:
-                    run.font.size = Pt(7.5)
-    return t
-
-
-def _cell_margins(t, twips: int) -> None:
-    """Left and right cell margins of a table (Word's default is 108 twips, 1.9 mm)."""
-    OxmlElement, qn = _oxml()
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(twips))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    tblpr = t._tbl.tblPr
-    look = tblpr.find(qn("w:tblLook"))
-    if look is not None:
-        look.addprevious(margins)
-    else:
-        tblpr.append(margins)
+            for line in value if isinstance(value, (list, tuple)) else [value]:
+                text = escape(office.cell(line))
+                run = f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>' if text else ""
+                out.append(f"<w:p>{ppr}{run}</w:p>")
+            out.append("</w:tc>")
+        out.append("</w:tr>")
+    out.append("</w:tbl>")
+    tbl = parse_xml("".join(out))
+    d.element.body._insert_tbl(tbl)
+    return Table(tbl, d._body)
 
 
 def _shade(cell, fill: str) -> None:
@@ -263,7 +250,7 @@ def approval(d, o: dict):
         for j, (cell, value, w) in enumerate(zip(tr.cells, values, widths)):
             cell.width = w
             par = cell.paragraphs[0]
-            par.style = TABLE_TEXT
+            par._p.style = TABLE_TEXT_ID
             par.alignment = WD_ALIGN_PARAGRAPH.CENTER
             if value:
                 par.add_run(office.text(value)).bold = i == 0 or j == 0
@@ -286,6 +273,9 @@ def properties(d, title: str, author: str, subject: str, lang: str, issued: str)
     thumbs = [r for r in package.rels.values() if r.reltype.endswith("/thumbnail")]
     for rel in thumbs:  # the template's blank preview picture: not what this document looks like
         package.rels.pop(rel.rId)
+    # Word 2010's copy of the styles (optional; Word rebuilds it): without it, edited styles cannot disagree
+    for rel in [r for r in d.part.rels.values() if r.reltype.endswith("/stylesWithEffects")]:
+        d.part.rels.pop(rel.rId)
 
 
 def _app_properties(d) -> None:

@@ -8,10 +8,13 @@
 - `width`: the display width of a text, full-width (East Asian wide) characters counting 2.
 - `repack`: an OOXML zip with every member stamped with one time, so that the same document gives
   the same bytes (python-docx and openpyxl stamp members with the time of saving).
+- `freed`: run a builder and free what it left in reference cycles (python-docx's and openpyxl's
+  objects refer to each other), even while the CLI keeps the cyclic collector off.
 """
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import unicodedata
 import zipfile
@@ -73,3 +76,16 @@ def date_or_none(value):
         except ValueError:
             return value
     return value
+
+
+def freed(build, *args):
+    """build(*args), then its reference cycles collected: the objects that existed before are frozen
+    meanwhile, so the collection looks only at what the build made (milliseconds, not the whole run's
+    heap). Without it, 34 Word reports kept 7 MB each until the command ended (the CLI turns the
+    collector off while it works)."""
+    gc.freeze()
+    try:
+        return build(*args)
+    finally:
+        gc.collect()
+        gc.unfreeze()
