@@ -12,13 +12,11 @@ bytes (document properties and zip members carry the date of issue).
 """
 from __future__ import annotations
 
-import datetime as dt
-
-from .. import fiscal
 from ..errors import InputError
 from ..model import AuditRun
 from ..privacy import sanitize
 from . import docxcheck, docxstyle as ds, office, reportjson
+from .office import day
 from .labels import labels
 
 INSTALL_HINT = "pip install python-docx (a dependency of municipal-auditor: reinstall the package)"
@@ -31,15 +29,6 @@ def check_available() -> None:
     except ImportError as exc:
         raise InputError("--format docx", f"Word output needs python-docx, which cannot be loaded ({exc})",
                          hint=INSTALL_HINT) from None
-
-
-def day(iso, lang: str) -> str:
-    """2026年4月15日（令和8年4月15日） or 15 April 2026; — when unknown (as the HTML report)."""
-    return fiscal.label(dt.date.fromisoformat(iso), lang) if iso else "—"
-
-
-def pct(rate) -> str:
-    return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
 class Writer:

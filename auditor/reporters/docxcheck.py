@@ -2,12 +2,12 @@
 audit map when the document has it, trend, results by control, findings and exceptions."""
 from __future__ import annotations
 
+from .office import pct
+
 SEVERITIES = ("major", "minor", "observation")
 
 
 def check(w) -> None:
-    from .docx import pct
-
     ch, t, lang = w.doc["check"], w.t, w.lang
     k = t["check"]
     w.heading(f"3. {t['sections']['check']}", 1, new_page=True)
@@ -51,8 +51,6 @@ def _open(counts) -> list:
 
 
 def _coverage(w, cv: dict) -> None:
-    from .docx import pct
-
     t, lang = w.t, w.lang
     c = t["cov"]
     w.heading(c["heading"], 2)
@@ -81,8 +79,6 @@ def _coverage(w, cv: dict) -> None:
 def _trend(w, tr) -> None:
     if not tr:
         return
-    from .docx import pct
-
     t, lang = w.t, w.lang
     k = t["check"]
     w.heading(k["trend"], 2)

@@ -262,7 +262,7 @@ def approval(d, o: dict):
 def properties(d, title: str, author: str, subject: str, lang: str, issued: str) -> None:
     """Document properties that name the report and its organisation, and nothing of the machine or the
     user who ran it (no user name, no path, no template's leftovers)."""
-    when = office.moment(issued)
+    when = office.moment_utc(issued)
     core = d.core_properties
     core.title, core.author, core.subject = office.text(title), office.text(author), office.text(subject)
     core.last_modified_by, core.comments, core.keywords, core.category = "", "", "", ""

@@ -19,6 +19,7 @@ import io
 import unicodedata
 import zipfile
 
+from .. import fiscal
 from ..privacy import sanitize
 
 
@@ -48,11 +49,25 @@ def width(value) -> int:
     return total
 
 
+def day(iso, lang: str) -> str:
+    """2026年4月15日（令和8年4月15日） or 15 April 2026; — when unknown (as the HTML report)."""
+    return fiscal.label(dt.date.fromisoformat(iso), lang) if iso else "—"
+
+
+def pct(rate) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
 def moment(day: str | dt.date) -> dt.datetime:
     """The time stamped into a report's files: 09:00 on the date of issue (no clock is read)."""
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return dt.datetime.combine(day, dt.time(9, 0))
+
+
+def moment_utc(day: str | dt.date) -> dt.datetime:
+    """`moment` as document properties hold it: in UTC (09:00 in Japan is 00:00 UTC), without tzinfo."""
+    return moment(day) - dt.timedelta(hours=9)
 
 
 def repack(data: bytes, stamp: dt.datetime) -> bytes:

@@ -177,7 +177,7 @@ def _value(value, kind: str):
 def _properties(wb, doc: dict, lang: str) -> None:
     """Title, organisation and date of issue; nothing of the machine or user that wrote it."""
     c, o = doc["cover"], labels()["office"][lang]
-    when = office.moment(c["issued_on"])
+    when = office.moment_utc(c["issued_on"])
     title = f"{c['organisation'][lang]} {c['fiscal_year_label'][lang]} {o['workbook_title']}"
     dept = doc["scope"]["department"]
     if dept:
