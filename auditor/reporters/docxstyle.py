@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from .. import __version__
 from . import office
 
 BODY, HEADING = "游明朝", "游ゴシック"
@@ -280,12 +279,7 @@ def properties(d, title: str, author: str, subject: str, lang: str, issued: str)
 
 def _app_properties(d) -> None:
     part = next(p for p in d.part.package.iter_parts() if p.partname == "/docProps/app.xml")
-    part._blob = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                  '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-                  'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-                  f"<Application>auditor {__version__}</Application><DocSecurity>0</DocSecurity>"
-                  "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-                  "<HyperlinksChanged>false</HyperlinksChanged></Properties>").encode("utf-8")
+    part._blob = office.app_properties()
 
 
 def save(d, issued: str) -> bytes:

@@ -70,8 +70,20 @@ def moment_utc(day: str | dt.date) -> dt.datetime:
     return moment(day) - dt.timedelta(hours=9)
 
 
-def repack(data: bytes, stamp: dt.datetime) -> bytes:
-    """The same zip, each member stamped `stamp`, its order and compression kept."""
+def app_properties() -> bytes:
+    """docProps/app.xml naming this tool as the application (not the library, nor its version)."""
+    from .. import __version__
+
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            f"<Application>auditor {__version__}</Application><DocSecurity>0</DocSecurity>"
+            "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+            "<HyperlinksChanged>false</HyperlinksChanged></Properties>").encode("utf-8")
+
+
+def repack(data: bytes, stamp: dt.datetime, replace: dict | None = None) -> bytes:
+    """The same zip, each member stamped `stamp`, in the same order; `replace`: member name -> new bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
@@ -79,7 +91,7 @@ def repack(data: bytes, stamp: dt.datetime) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            out.writestr(fixed, src.read(info.filename))
+            out.writestr(fixed, (replace or {}).get(info.filename) or src.read(info.filename))
     return buf.getvalue()
 
 

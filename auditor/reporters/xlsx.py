@@ -124,7 +124,8 @@ def _workbook(doc: dict, lang: str) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return office.repack(buf.getvalue(), office.moment(doc["cover"]["issued_on"]))
+    return office.repack(buf.getvalue(), office.moment(doc["cover"]["issued_on"]),
+                         {"docProps/app.xml": office.app_properties()})
 
 
 def _sheet(ws, columns: list, rows: list, lang: str) -> None:
