@@ -221,3 +221,22 @@ def test_libreoffice_opens_and_resaves_every_word_report(out, tmp_path):
     assert len(files) == 34
     for original, saved in resave(files, "docx", tmp_path).items():
         assert body_texts(open_docx(saved)) == body_texts(open_docx(original)), original
+
+
+def test_missing_python_docx_is_an_input_error(tmp_path, monkeypatch):
+    import builtins
+
+    from conftest import POLICY, SAMPLE, invoke
+
+    real_import = builtins.__import__
+
+    def no_docx(name, *args, **kwargs):
+        if name == "docx" or name.startswith("docx."):
+            raise ImportError("No module named 'docx'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_docx)
+    result = invoke("report", "--policy", POLICY, "--evidence", SAMPLE, "--out", tmp_path, "--format", "html,docx")
+    assert result.exit_code == 2
+    assert "python-docx" in result.stderr and "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())  # checked before any work

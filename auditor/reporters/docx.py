@@ -84,7 +84,7 @@ def _document(doc: dict, lang: str) -> bytes:
     section = w.d.sections[0]
     ds.header(section, running)
     ds.footer(section, lang)
-    ds.properties(w.d, running, c["organisation"][lang], t["sections"]["check"], lang, c["issued_on"])
+    ds.properties(w.d, running, c["organisation"][lang], c["fiscal_year_label"][lang], lang, c["issued_on"])
     _cover(w, title)
     _plan(w)
     _do(w)

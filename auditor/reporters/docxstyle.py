@@ -239,7 +239,7 @@ def approval(d, o: dict):
     t.style = d.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.RIGHT
     t.autofit = False
-    widths = [Mm(16), Mm(26), Mm(26), Mm(26)]
+    widths = [Mm(20), Mm(25), Mm(25), Mm(25)]
     for col, w in zip(t.columns, widths):
         col.width = w
     for i, values in enumerate(rows):
