@@ -21,14 +21,22 @@ def check(w) -> None:
     if ch.get("coverage"):
         _coverage(w, ch["coverage"])
     w.heading(k["by_department"], 2)
-    rows = [[w.dept_label(d), d["evaluated"], d["compliant"], pct(d["rate"]), *_open(d.get("open"))]
-            for d in ch["by_department"]]
+    items = any(d.get("coverage") for d in ch["by_department"])  # the audit items each department had assessed
+
+    def dept_row(label, d, cov):
+        row = [label, d["evaluated"], d["compliant"], pct(d["rate"]), *_open(d.get("open"))]
+        return row + ([f"{cov['assessed']}/{cov['applicable']}" if cov else "—"] if items else [])
+
+    rows = [dept_row(w.dept_label(d), d, d.get("coverage")) for d in ch["by_department"]]
     org = ch.get("organisation")
     if org:
-        rows.append([t["organisation_wide"], org["evaluated"], org["compliant"], pct(org["rate"]), *_open(org.get("open"))])
-    w.table([(k["department"], 50, "l"), (k["evaluated"], 22, "r"), (k["compliant"], 25, "r"), (k["rate"], 17, "r"),
-             (t["severity_short"]["major"], 17, "r"), (t["severity_short"]["minor"], 17, "r"),
-             (t["severity_short"]["observation"], 17, "r")], rows)
+        rows.append(dept_row(t["organisation_wide"], org, None))
+    cols = [(k["department"], 44, "l"), (k["evaluated"], 20, "r"), (k["compliant"], 23, "r"), (k["rate"], 16, "r"),
+            (t["severity_short"]["major"], 14, "r"), (t["severity_short"]["minor"], 14, "r"),
+            (t["severity_short"]["observation"], 14, "r")]
+    if items:
+        cols.append((t["cov"].get("dept_items", ""), 20, "r"))
+    w.table(cols, rows)
     if org:
         w.para(k["organisation_totals"])
     _trend(w, ch.get("trend"))
