@@ -207,7 +207,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Folder for the reports; department reports go under OUT/departments/.")
 @click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
 @click.option("--format", "formats", default="html,md,json", show_default=True,
-              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+              help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
+                   "pdf needs the [pdf] extra.")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
 @click.option("--date", "issued", type=DATE,
