@@ -123,7 +123,7 @@ def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang
     proposals = inspect.inspect(file, kind, rel, sheet, limits, provided_by, collected_on)
     text = inspect_text.render(proposals, lang)
     if manifest:
-        manifest_edit.append(manifest, text, [p.entry for p in proposals])
+        manifest_edit.append(manifest, inspect_text.render(proposals, lang, brief=True), [p.entry for p in proposals])
     click.echo(text, nl=False)
     if manifest:
         say(("{n} 件を {m} に追加しました" if lang == "ja" else "added {n} entry(ies) to {m}")

@@ -163,7 +163,7 @@ def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
             if n:
                 p.warnings.append(("unreadable_" + ("dates" if xtype == "date" else "numbers"),
                                    {"header": label, "field": name, "count": n, "lines": where, "examples": examples}))
-        if name in spec.required or name in spec.key:
+        if name in spec.required or name == keyshape.key_field(spec):
             blank = profile.blank_keys(spec, name, column, lines)
             if blank:
                 p.warnings.append(("blank_keys", {"header": label, "field": name, "count": len(blank),

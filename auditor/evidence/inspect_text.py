@@ -38,7 +38,7 @@ MESSAGES = {
                           "「{example[0]}」と読まれます（{lines} 行目）。ほかの証跡の番号と突合しない場合はセルを文字列にしてください",
                     "en": "{header} ({field}): {count} number cells show leading zeros by their format ('{example[1]}') but read "
                           "as '{example[0]}' (line {lines}); if they must match other files' keys, store them as text"},
-    "excel_text": {"ja": "{header}（{field}）: ={example[1]} の形（先頭の 0 を残す Excel の書き方）のセルが {count} 個あり、"
+    "excel_text": {"ja": "{header}（{field}）: =\"{example[1]}\" の形（先頭の 0 を残す Excel の書き方）のセルが {count} 個あり、"
                          "「{example[0]}」と読まれます（{lines} 行目）",
                    "en": "{header} ({field}): {count} cells are written =\"{example[1]}\" (Excel's way to keep leading zeros) "
                          "and read as '{example[0]}' (line {lines})"},
@@ -117,19 +117,22 @@ def entry_yaml(entry: dict, indent: str = "") -> str:
     return "".join([f"{indent}- {first}\n"] + [f"{indent}  {line}\n" for line in rest])
 
 
-def render(proposals, lang: str = "ja", indent: str = "") -> str:
-    """The proposals as YAML: comments, then each entry."""
+def render(proposals, lang: str = "ja", indent: str = "", brief: bool = False) -> str:
+    """The proposals as YAML: comments, then each entry. brief: for the manifest (--append), only the
+    kind and what needs a look (warnings), not the description of every column."""
     out = []
     for p in proposals:
-        comments = _comments(p, lang)
+        comments = _comments(p, lang, brief)
         out += [f"{indent}# {line}\n" if line else f"{indent}#\n" for line in comments]
         out.append(entry_yaml(p.entry, indent))
     return mynumber.mask("".join(out))
 
 
-def _comments(p, lang: str) -> list[str]:
+def _comments(p, lang: str, brief: bool = False) -> list[str]:
     spec = kinds.spec(p.kind)
     title = spec.title.split(" / ")[0 if lang == "ja" else -1]
+    if brief:
+        return [f"auditor inspect: {p.entry['path']} ({p.kind}: {title})"] + _warnings(p, spec, lang)
     lines = [f"auditor inspect: {p.entry['path']}"]
     others = say("others", lang, kinds=p.others) if p.others else ""
     lines.append(say("kind_guessed" if p.guessed else "kind_given", lang, kind=p.kind, title=title, others=others))
@@ -141,6 +144,14 @@ def _comments(p, lang: str) -> list[str]:
     lines.append(say("columns", lang))
     for header, name, kind_of in p.columns:
         lines.append(say("mapped" if name else "unmapped", lang, header=header, field=name, type=kind_of[lang]))
+    lines += _warnings(p, spec, lang)
+    for code, args in p.notes:
+        lines.append(say(code, lang, **args))
+    return lines
+
+
+def _warnings(p, spec, lang: str) -> list[str]:
+    lines = []
     for code, args in p.warnings:
         if code == "unknown_values":
             lines.append(say("warning", lang) + say("unknown_head", lang))
@@ -153,6 +164,4 @@ def _comments(p, lang: str) -> list[str]:
         if code == "blank_keys":
             args = dict(args, required=say("blank_required", lang) if args["required"] else "")
         lines.append(say("warning", lang) + say(code, lang, **args))
-    for code, args in p.notes:
-        lines.append(say(code, lang, **args))
     return lines

@@ -205,7 +205,7 @@ def lost_zeros(spec, name: str, column, lines, shown_as=None) -> list[dict]:
         lengths = Counter(len(v) for _, v in digits)
         usual, n = lengths.most_common(1)[0]
         zeros = [v for _, v in digits if len(v) == usual and v.startswith("0")]
-        short = [i for i, v in digits if len(v) < usual]
+        short = [i for i, v in digits if len(v) < usual and i not in padded]
         if zeros and short and n >= len(digits) / 2:
             found.append({"code": "short_keys", "lines": [lines[i] for i in short[:SHOWN]], "count": len(short),
                           "example": (_shown(values[short[0]]), _shown(zeros[0])), "usual": usual})
