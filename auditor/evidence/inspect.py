@@ -174,7 +174,7 @@ def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
         if (spec.kind, name) == ("training_records", "course"):
             seen = [v for v in dict.fromkeys(column) if v]
             if seen:
-                p.notes.append(("course", {"values": [profile._shown(v) for v in seen[:profile.ENUM_MAX]]}))
+                p.notes.append(("course", {"values": [profile.shown(v) for v in seen[:profile.ENUM_MAX]]}))
     if p.unknown:
         p.warnings.append(("unknown_values", {}))
     if values:
@@ -201,7 +201,7 @@ def _shown_as(s, label, table) -> dict | None:
     for i, line in enumerate(table.lines):
         cell = ws.cell(row=line, column=col)
         fmt = cell.number_format or ""
-        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and profile._ZERO_FORMAT.match(fmt) \
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and profile.ZERO_FORMAT.match(fmt) \
                 and float(cell.value).is_integer():
             shown[i] = str(int(cell.value)).zfill(len(fmt))
     return shown
@@ -221,7 +221,7 @@ def _table_warnings(p: Proposal, spec, table, mapping: dict, s, header_row, mask
         rows = {line: i for i, line in enumerate(table.lines)}
         text = [" ".join(str(c[rows[line]]) for c in table.columns.values() if c[rows[line]] not in (None, ""))
                 for line in flagged]
-        p.warnings.append(("footer_rows", {"lines": flagged, "text": [profile._shown(t) for t in text]}))
+        p.warnings.append(("footer_rows", {"lines": flagged, "text": [profile.shown(t) for t in text]}))
     by_col = {}
     header = dict(s.rows).get(s.header_row) or []
     for j, c in enumerate(header):

@@ -140,7 +140,7 @@ def _comments(p, lang: str, brief: bool = False) -> list[str]:
         more = say("other_sheets", lang, sheets=p.sheets) if p.sheets else ""
         lines.append(say("sheet", lang, sheet=p.entry["sheet"], others=more))
     if p.title and "header_row" in p.entry:
-        lines.append(say("title_rows", lang, line=p.entry["header_row"], title=[profile._shown(t) for t in p.title]))
+        lines.append(say("title_rows", lang, line=p.entry["header_row"], title=[profile.shown(t) for t in p.title]))
     lines.append(say("columns", lang))
     for header, name, kind_of in p.columns:
         lines.append(say("mapped" if name else "unmapped", lang, header=header, field=name, type=kind_of[lang]))
@@ -156,7 +156,7 @@ def _warnings(p, spec, lang: str) -> list[str]:
         if code == "unknown_values":
             lines.append(say("warning", lang) + say("unknown_head", lang))
             for name, found in p.unknown.items():
-                shown = [say("unknown_value", lang, raw=profile._shown(raw), rows=n, line=line)
+                shown = [say("unknown_value", lang, raw=profile.shown(raw), rows=n, line=line)
                          for raw, n, line in found[:profile.ENUM_MAX]]
                 lines.append(say("unknown_field", lang, field=name, allowed=_listed(profile.allowed(spec, name), lang),
                                  values=_listed(shown, lang)))

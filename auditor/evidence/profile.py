@@ -24,14 +24,14 @@ _TRUE_MARKS = ("済", "有", "あり", "設定", "導入", "対応", "実施", "
                "yes", "on", "enabled", "true")
 _FALSE_MARKS = ("未", "無", "なし", "不", "非", "×", "✕", "否", "停止", "off", "no", "disabled", "false")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$')
-_ZERO_FORMAT = re.compile(r"^0+$")
+ZERO_FORMAT = re.compile(r"^0+$")
 
 
 def _key(text) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
     text = mynumber.mask(str(value))
     return text if len(text) <= 30 else text[:27] + "…"
 
@@ -91,7 +91,7 @@ def column_type(column) -> dict:
     if all(isinstance(v, (int, float)) or _reads(normalize.parse_number, v) for v in distinct):
         zeros = [v for v in distinct if isinstance(v, str) and len(v) > 1 and v.isdigit() and v.startswith("0")]
         if zeros:
-            return {"ja": f"先頭0のある番号（例: {_shown(zeros[0])}）", "en": f"codes with leading zeros (e.g. {_shown(zeros[0])})"}
+            return {"ja": f"先頭0のある番号（例: {shown(zeros[0])}）", "en": f"codes with leading zeros (e.g. {shown(zeros[0])})"}
         return {"ja": "数値", "en": "numbers"}
     if len(distinct) <= ENUM_MAX and len(values) >= 2 * len(distinct):
         return {"ja": f"{len(distinct)} 種類の値", "en": f"{len(distinct)} distinct values"}
@@ -172,7 +172,7 @@ def unreadable(spec, name: str, column, lines) -> tuple[int, list, list]:
     """Cells of a date or number field that do not read -> (how many, first lines, example values)."""
     _, problems, _ = spec.convert_column(name, list(column))
     return len(problems), [lines[i] for i, _ in problems[:SHOWN]], \
-        list(dict.fromkeys(_shown(column[i]) for i, _ in problems))[:3]
+        list(dict.fromkeys(shown(column[i]) for i, _ in problems))[:3]
 
 
 def blank_keys(spec, name: str, column, lines) -> list:
@@ -193,13 +193,13 @@ def lost_zeros(spec, name: str, column, lines, shown_as=None) -> list[dict]:
     padded = [i for i, text in (shown_as or {}).items() if values[i] is not None and values[i] != text]
     if padded:
         found.append({"code": "zero_format", "lines": [lines[i] for i in padded[:SHOWN]], "count": len(padded),
-                      "example": (_shown(values[padded[0]]), _shown(shown_as[padded[0]]))})
+                      "example": (shown(values[padded[0]]), shown(shown_as[padded[0]]))})
     quoted = [i for i, raw in enumerate(column) if isinstance(raw, str) and _EXCEL_TEXT.match(raw.strip())
               and values[i] != _EXCEL_TEXT.match(raw.strip()).group(1)]
     if quoted:
         inner = _EXCEL_TEXT.match(column[quoted[0]].strip()).group(1)
         found.append({"code": "excel_text", "lines": [lines[i] for i in quoted[:SHOWN]], "count": len(quoted),
-                      "example": (_shown(values[quoted[0]]), _shown(inner))})
+                      "example": (shown(values[quoted[0]]), shown(inner))})
     digits = [(i, v) for i, v in enumerate(values) if isinstance(v, str) and v.isdigit()]
     if len(digits) >= 3:
         lengths = Counter(len(v) for _, v in digits)
@@ -208,7 +208,7 @@ def lost_zeros(spec, name: str, column, lines, shown_as=None) -> list[dict]:
         short = [i for i, v in digits if len(v) < usual and i not in padded]
         if zeros and short and n >= len(digits) / 2:
             found.append({"code": "short_keys", "lines": [lines[i] for i in short[:SHOWN]], "count": len(short),
-                          "example": (_shown(values[short[0]]), _shown(zeros[0])), "usual": usual})
+                          "example": (shown(values[short[0]]), shown(zeros[0])), "usual": usual})
     return found
 
 

@@ -79,7 +79,7 @@ def decode(data: bytes, path) -> tuple[str, str, str | None]:
 
 def _delimiter(text: str, default: str) -> str | None:
     """The delimiter when it is not the format's own: a '.csv' that Excel wrote with tabs or semicolons."""
-    lines = [ln for ln in text.splitlines()[:SCAN_ROWS] if ln.strip()]
+    lines = [ln for ln in text[:1 << 16].splitlines()[:SCAN_ROWS] if ln.strip()]
     best, count = None, 0
     for d in (",", "\t", ";"):
         per = [ln.count(d) for ln in lines]
@@ -90,7 +90,7 @@ def _delimiter(text: str, default: str) -> str | None:
 
 
 def _csv_rows(text: str, delimiter: str) -> list:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text[:1 << 20], newline=""), delimiter=delimiter)  # the first rows
     rows, start = [], 1
     try:
         for cells in reader:
