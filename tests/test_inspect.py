@@ -216,3 +216,20 @@ def _policy(tmp_path):
     path = tmp_path / "policy.yaml"
     path.write_text("organisation: {ja: 湊町, en: Minato}\nnetwork_model: beta_prime\n", encoding="utf-8")
     return path
+
+
+def test_a_document_with_several_lists_gives_an_entry_per_list(tmp_path):
+    path = tmp_path / "台帳.yaml"
+    path.write_text("departments:\n- {code: '0100', name: 総務課, level: 課}\n"
+                    "audits:\n- {audit_id: IA-1, kind: 内部監査, started_on: 2025-10-01}\n", encoding="utf-8")
+    found = inspect.inspect(path, provided_by="情報政策課")
+    assert [(p.kind, p.entry.get("records")) for p in found] == [("org_units", "departments"), ("audits", "audits")]
+
+
+def test_english_output_is_english(tmp_path):
+    (tmp_path / "r.xlsx").write_bytes(messy.roster_messy_xlsx())
+    result = invoke("inspect", tmp_path / "r.xlsx", "--lang", "en")
+    assert result.exit_code == 0
+    comments = [line for line in result.stdout.splitlines() if line.startswith("#")]
+    assert any(line.startswith("# warning: ") for line in comments) and not any("警告" in line for line in comments)
+    assert "kind staff (staff roster): guessed from the headers" in result.stdout

@@ -98,8 +98,8 @@ def manifest_text(name: dict, fiscal_year: int, kinds: list[str]) -> str:
         f"fiscal_year: {fiscal_year}                  # {fy.start.isoformat()} .. {fy.end.isoformat()}",
         f"# as_of: {fy.end.isoformat()}             # 基準日 (default: the fiscal year's last day)",
         "files: []",
-        "# One entry per file; an example for each kind (remove [] above and the # to write one by hand):",
-        "# 種類ごとの記入例（手で書くときは上の [] を消し、行頭の # を外します）:",
+        "# One entry per file; an example for each kind. To write one by hand, remove its # (and make `files: []`",
+        "# read `files:` while it is empty). / 種類ごとの記入例。手で書くときは行頭の # を外します（files: [] は files: に）。",
     ]
     for kind in kinds:
         schema = load(f"kinds/{kind}")

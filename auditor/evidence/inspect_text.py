@@ -82,6 +82,7 @@ MESSAGES = {
                               "day (or give --collected-on)"},
     "collected_title": {"ja": "collected_on: 表題に書かれた日付です", "en": "collected_on: the date written in the title"},
 }
+BRIEF_NOTES = ("provided_by", "collected_mtime", "values_proposed")  # what the manifest keeps: what needs a look
 _ORDER = ("path", "kind", "provided_by", "collected_on", "encoding", "delimiter", "sheet", "records", "header_row",
           "columns", "values")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -132,7 +133,8 @@ def _comments(p, lang: str, brief: bool = False) -> list[str]:
     spec = kinds.spec(p.kind)
     title = spec.title.split(" / ")[0 if lang == "ja" else -1]
     if brief:
-        return [f"auditor inspect: {p.entry['path']} ({p.kind}: {title})"] + _warnings(p, spec, lang)
+        return [f"auditor inspect: {p.entry['path']} ({p.kind}: {title})"] + _warnings(p, spec, lang) + \
+            [say(code, lang, **args) for code, args in p.notes if code in BRIEF_NOTES]
     lines = [f"auditor inspect: {p.entry['path']}"]
     others = say("others", lang, kinds=p.others) if p.others else ""
     lines.append(say("kind_guessed" if p.guessed else "kind_given", lang, kind=p.kind, title=title, others=others))

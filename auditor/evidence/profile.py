@@ -83,9 +83,9 @@ def column_type(column) -> dict:
     distinct = list(dict.fromkeys(values))
     forms = Counter(_date_form(v) for v in distinct[:300])
     if None not in forms or (forms[None] <= len(distinct) * 0.1 and len(forms) > 1):
-        shown = ", ".join(f for f, _ in forms.most_common() if f)
+        forms_seen = ", ".join(f for f, _ in forms.most_common() if f)
         bad = f"; 読めない値 {forms[None]}" if forms[None] else ""
-        return {"ja": f"日付（{shown}{bad}）", "en": f"dates ({shown}{'; ' + str(forms[None]) + ' unreadable' if forms[None] else ''})"}
+        return {"ja": f"日付（{forms_seen}{bad}）", "en": f"dates ({forms_seen}{'; ' + str(forms[None]) + ' unreadable' if forms[None] else ''})"}
     if all(_reads(normalize.parse_bool, v) for v in distinct):
         return {"ja": "はい/いいえ", "en": "yes/no"}
     if all(isinstance(v, (int, float)) or _reads(normalize.parse_number, v) for v in distinct):
