@@ -62,6 +62,7 @@ class Control:
     disabled_reason: str | None = None
     notes: tuple = ()  # {when, ja, en}: what an evaluated result rests on (e.g. which courses count)
     manual: bool = False  # an audit item answered by auditors (engine/manual.py), not a rule over evidence
+    refs: dict = field(default_factory=dict)  # guideline, measure, iso27002, iso27001, nist_csf, derived
 
     def depends_on(self) -> list[str]:
         """IDs of the controls its controls_pass rules check (a `$param` is read from params)."""

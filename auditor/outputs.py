@@ -22,6 +22,8 @@ WHAT = {
     "control": ("a control file", "管理策ファイル"), "baseline": ("the baseline", "ベースライン"),
     "db": ("the history database", "履歴データベース"),
     "evidence": ("the evidence folder", "証跡フォルダ"), "controls": ("a controls folder", "管理策フォルダ"),
+    "framework": ("an audit map file", "監査項目の体系のファイル"),
+    "frameworks": ("an audit map folder", "監査項目の体系のフォルダ"),
 }
 
 
@@ -47,8 +49,9 @@ class Inputs:
         return Inputs(self.folders, (*self.files, _guarded(what, path))) if path else self
 
 
-def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None) -> Inputs:
-    """The inputs of `check` and `report`: every folder and file they read."""
+def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None, frameworks=()) -> Inputs:
+    """The inputs of `check` and `report`: every folder and file they read (frameworks: the town's audit
+    map files and folders, as cli.options._framework_paths lists them)."""
     from . import defaults
 
     found = Inputs().with_file("policy", policy).with_folder("evidence", evidence)
@@ -59,6 +62,14 @@ def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None) 
         if Path(d).is_dir():
             for f in defaults.control_files([d]):
                 found = found.with_file("control", f)
+    for p in frameworks:
+        if Path(p).is_dir():
+            found = found.with_folder("frameworks", p)
+            for f in sorted(Path(p).iterdir()):
+                if f.suffix in (".yaml", ".yml") and f.is_file():
+                    found = found.with_file("framework", f)
+        else:
+            found = found.with_file("framework", p)
     return found.with_file("baseline", baseline).with_file("db", db)
 
 

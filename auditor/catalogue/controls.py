@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from . import rules
+from . import crosswalk, rules
 from .. import schema, yamlio
 from ..defaults import control_files
 from ..errors import InputError
@@ -37,10 +37,16 @@ def load(dirs, cache_dir=None) -> tuple[list[Control], str]:
 
 def _build(item: dict, path: Path, line) -> Control:
     rule = item["rule"]
+    refs = crosswalk.complete(item.get("refs")) if item.get("refs") else {}
+    source = item.get("source") or crosswalk.source_of(refs)
+    if not source:
+        raise InputError(path, f"{item['id']}: neither source nor refs says where the control comes from", line=line,
+                         hint="give refs: {guideline: [\"3.1\"], iso27002: [\"8.22\"]} or source: \"...\"")
     return Control(id=item["id"], title=item["title"], requirement=item["requirement"], area=item["area"],
-                   severity=item["severity"], source=item["source"], params=dict(item.get("params") or {}),
+                   severity=item["severity"], source=source, params=dict(item.get("params") or {}),
                    evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
-                   message=item["message"], path=str(path), line=line, notes=tuple(item.get("notes") or ()))
+                   message=item["message"], path=str(path), line=line, notes=tuple(item.get("notes") or ()),
+                   refs=refs)
 
 
 def _check_rules(control: Control, line) -> None:
@@ -139,7 +145,7 @@ def describe(control: Control, default: Control, policy: Policy | None, shown_pa
            "enabled": c.enabled}
     if not c.enabled:
         doc["disabled_reason"] = c.disabled_reason
-    doc.update({"source": c.source, "params": c.params, "evidence": list(c.evidence),
+    doc.update({"source": c.source, **({"refs": c.refs} if c.refs else {}), "params": c.params, "evidence": list(c.evidence),
                 "rule": list(c.rules) if len(c.rules) > 1 else c.rules[0], "message": c.message,
                 "file": shown_path, "line": c.line})
     if policy is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import crosswalk
 from .. import schema, yamlio
 from ..errors import InputError
 
@@ -81,6 +82,22 @@ class Framework:
     def items_of(self, control_id: str) -> list[Item]:
         return [i for i in self.items if control_id in i.controls]
 
+    def chapter(self, chapter_id: str) -> Chapter | None:
+        return next((c for c in self.chapters if c.id == chapter_id), None)
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def sections_in(self, chapter_id: str) -> list[Section]:
+        return [s for s in self.sections if s.chapter == chapter_id]
+
+    def items_in(self, section_id: str) -> list[Item]:
+        return [i for i in self.items if i.section == section_id]
+
+    def controls_cited(self) -> set:
+        """The IDs of every control some item names."""
+        return {c for i in self.items for c in i.controls}
+
 
 def shipped() -> Path:
     from ..defaults import shipped_frameworks
@@ -88,25 +105,39 @@ def shipped() -> Path:
     return shipped_frameworks() / "guideline.yaml"
 
 
+def files_of(paths=None) -> list[tuple[Path, bool]]:
+    """The map files to read, in order: the shipped map, then each path (a folder: its *.yaml files,
+    sorted). With each, whether it came from a folder listing (where a crosswalk data file is skipped).
+    The shipped map and its folder, if named again, are not read twice."""
+    home = shipped()
+    files = [(home, False)]
+    for p in paths or ():
+        p = Path(p)
+        if p.is_dir():
+            if p.resolve() == home.parent.resolve():
+                continue
+            files.extend((f, True) for f in sorted(p.iterdir()) if f.suffix in (".yaml", ".yml") and f.is_file())
+        elif p.is_file():
+            if p.resolve() != home.resolve():
+                files.append((p, False))
+        else:
+            raise InputError(p, "framework file not found / 監査項目の体系のファイルが見つかりません",
+                             hint="--framework takes a YAML file or a folder of them")
+    return files
+
+
 def load(paths=None) -> Framework:
     """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted)."""
     import hashlib
 
-    files = [shipped()]
-    for p in paths or ():
-        p = Path(p)
-        if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml") and f.is_file()))
-        elif p.is_file():
-            files.append(p)
-        else:
-            raise InputError(p, "framework file not found", hint="--framework takes a YAML file or a folder of them")
     fw = None
     read = []
-    for path in files:
+    for path, listed in files_of(paths):
         raw = yamlio.read_file(path)
-        read.append((str(path), hashlib.sha256(raw).hexdigest()))
         data, located = yamlio.read_config(path)
+        if listed and isinstance(data, dict) and "crosswalk" in data:
+            continue  # a crosswalk table beside the maps (nist-csf-2.0.yaml), not a map
+        read.append((str(path), hashlib.sha256(raw).hexdigest()))
         schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map")
         fw = _merge(fw, data, path, located)
     return Framework(**{**fw.__dict__, "files": tuple(read)})
@@ -130,32 +161,53 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
         chapters = {c.id: c for c in base.chapters}
         sections = {s.id: s for s in base.sections}
         items = {i.id: i for i in base.items}
+    here: dict = {}  # the items of this file: an ID twice in one file is an error, extending or not
     for ch in data.get("chapters") or []:
-        chapter = chapters.get(ch["id"]) or Chapter(ch["id"], _text(ch["title"]), ch.get("measure"))
-        if "title" in ch:
-            chapter = Chapter(ch["id"], _text(ch["title"]), ch.get("measure", chapter.measure))
+        old_ch = chapters.get(ch["id"])
+        if old_ch is None and "title" not in ch:
+            raise InputError(path, f"chapter {ch['id']} is new and has no title / 新しい章 {ch['id']} に title がありません",
+                             line=located.line(ch),
+                             hint="give title: {ja: ..., en: ...}; only a chapter of the base map may leave it out")
+        chapter = Chapter(ch["id"], _text(ch["title"]) if "title" in ch else old_ch.title,
+                          ch.get("measure", old_ch.measure if old_ch else None))
+        _known_measure(chapter.measure, measures, path, located.line(ch))
         chapters[chapter.id] = chapter
         for sec in ch.get("sections") or []:
             old = sections.get(sec["id"])
             if old is not None and old.chapter != chapter.id:
                 raise InputError(path, f"section {sec['id']} is in chapter {old.chapter}, not {chapter.id}",
                                  line=located.line(sec))
-            section = Section(sec["id"], _text(sec["title"]) if "title" in sec else old.title if old else
-                              {"ja": sec["id"], "en": sec["id"]}, chapter.id,
+            if old is None and "title" not in sec:
+                raise InputError(path, f"section {sec['id']} is new and has no title / 新しい節 {sec['id']} に title がありません",
+                                 line=located.line(sec),
+                                 hint="give title: {ja: ..., en: ...}; only a section of the base map may leave it out")
+            section = Section(sec["id"], _text(sec["title"]) if "title" in sec else old.title, chapter.id,
                               sec.get("measure", old.measure if old else chapter.measure))
+            _known_measure(section.measure, measures, path, located.line(sec))
             sections[section.id] = section
             for it in sec.get("items") or []:
-                if it["id"] in items and not extend:
-                    first = items[it["id"]]
-                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})",
+                first = here.get(it["id"])  # a shipped ID in an extending file replaces the shipped item
+                if first is not None:
+                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})"
+                                           f" / 監査項目 {it['id']} が重複しています",
                                      line=located.line(it), hint="item IDs never change and never repeat")
-                items[it["id"]] = _item(it, section, path, located)
-    for m in {i.measure for i in items.values()} - set(measures) - {None}:
-        raise InputError(path, f"measure {m} is not among the measures", hint="measures are numbered 1 to 8")
+                item = _item(it, section, path, located)
+                _known_measure(item.measure, measures, path, item.line)
+                items[it["id"]] = here[it["id"]] = item
+    for item in items.values():  # a replacing map's own measures may leave out one the kept items use
+        _known_measure(item.measure, measures, item.path, item.line)
     return Framework(id=head["id"], title=_text(head["title"]) if "title" in head else base.title,
                      revision=str(head.get("revision")) if head.get("revision") else (base.revision if base else None),
                      measures=tuple(measures[k] for k in sorted(measures)), chapters=tuple(chapters.values()),
                      sections=tuple(sections.values()), items=tuple(items.values()))
+
+
+def _known_measure(number, measures: dict, path, line) -> None:
+    if number is not None and number not in measures:
+        raise InputError(path, f"measure {number} is not among the measures ({', '.join(map(str, sorted(measures)))})"
+                               f" / 措置 {number} は定義されていません",
+                         line=line, hint="measures are the 施行規則's, numbered 1 to 8; a map that lists its own "
+                                         "measures must list every one it uses")
 
 
 def _item(it: dict, section: Section, path: Path, located) -> Item:
@@ -166,7 +218,7 @@ def _item(it: dict, section: Section, path: Path, located) -> Item:
                 measure=it.get("measure", section.measure), required=bool(it.get("required")),
                 scope=it.get("scope", "organisation"), severity=it.get("severity", "minor"),
                 controls=tuple(it.get("controls") or ()), manual=tuple(_text(m) for m in it.get("manual") or ()),
-                refs=dict(it.get("refs") or {}), path=str(path), line=located.line(it))
+                refs=crosswalk.complete(it.get("refs")), path=str(path), line=located.line(it))
 
 
 def check_controls(fw: Framework, control_ids) -> None:
@@ -175,7 +227,8 @@ def check_controls(fw: Framework, control_ids) -> None:
     for item in fw.items:
         for cid in item.controls:
             if cid not in known:
-                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}", line=item.line,
+                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}"
+                                 f" / 監査項目 {item.id} の管理策 {cid} がありません", line=item.line,
                                  hint="see `auditor controls list`")
 
 

@@ -11,7 +11,8 @@ import click
 
 from ..exitcodes import ExitCode
 from . import caches  # click only
-from .options import DATE, Group, _common, _input_errors, _limit_options, _paths, _record_options, say  # click only
+from .options import (DATE, Group, _common, _framework, _framework_option, _framework_paths, _input_errors,  # click only
+                      _limit_options, _paths, _record_options, say)
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
            "observation": ("major", "minor", "observation"), "none": ()}
@@ -45,11 +46,13 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
 @click.option("--baseline", type=click.Path(), metavar="FILE",
               help="A previous `check --format json` result: findings open there, and controls without evidence "
                    "there, are shown but do not fail the run.")
+@_framework_option
 @_record_options
 @caches.result_cache_option
 @_limit_options
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, record, db, result_cache, limits):
+def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, frameworks, record, db, result_cache,
+          limits):
     """Check the evidence against the controls and print the results."""
     import datetime as dt
 
@@ -63,7 +66,10 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     paths = _paths(policy, evidence, controls)
     if record and only:
         raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
-    inputs = outputs.of_run(*paths, baseline=baseline)  # nothing this run reads is ever written over
+    maps = _framework_paths(frameworks, paths[2])
+    if maps:  # the town's audit map names only controls that exist (the shipped map is checked by the tests)
+        _framework(frameworks, paths[2])
+    inputs = outputs.of_run(*paths, baseline=baseline, frameworks=maps)  # nothing this run reads is written over
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     if output:
         outputs.check(output, inputs.with_file("db", db), "--output", stdout=True)
@@ -71,14 +77,14 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
     # every option as parsed, so that none can be left out of the key, but those that only say whether to
     # serve and where to write the same text
     options = {k: v for k, v in click.get_current_context().params.items() if k not in ("result_cache", "output")}
-    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret) \
+    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret, frameworks=maps) \
         if caches.serve_results(result_cache, record) else None
     done = served.get() if served else None  # the same inputs as a finished run before: its output
     if done is None:
         from ..engine import audit
         from .. import reporters  # only now: a served run needs neither
 
-        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret)
+        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret, frameworks=maps)
         if record:
             record_run(run, "check", dt.date.today(), db)
         text = reporters.get(fmt)(run, lang, baseline=known)
@@ -125,9 +131,10 @@ def gate(run, fail_on: str, baseline=None) -> bool:
 
 @main.command()
 @_common
+@_framework_option
 @_limit_options
 @_input_errors
-def validate(policy, evidence, controls, limits):
+def validate(policy, evidence, controls, frameworks, limits):
     """Check controls, policy, manifest and evidence records against their schemas; evaluate nothing."""
     from ..catalogue import controls as catalogue
     from ..evidence import loader as ev_mod
@@ -136,13 +143,16 @@ def validate(policy, evidence, controls, limits):
 
     policy, evidence, dirs = _paths(policy, evidence, controls)
     loaded, _ = catalogue.load(dirs)
+    fw = _framework(frameworks, dirs, loaded)
     pol, lines = pol_mod.load(policy)
     catalogue.apply_policy(loaded, pol, lines)
     ev = ev_mod.load(evidence, limits=limits)
-    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records)
-        say(f"warning: {n['file']}:{n['line']}: {n['message']['en']}")
+    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records, rows left out)
+        where = f"{n['file']}:{n['line']}" if n["line"] else n["file"]
+        say(f"{'warning' if n['level'] == 'warning' else 'note'}: {where}: {n['message']['en']}")
     records = sum(f.records for f in ev.files)
-    click.echo(mask(f"OK: {len(loaded)} controls, policy {policy}, {len(ev.files)} evidence files ({records} records)"))
+    click.echo(mask(f"OK: {len(loaded)} controls, {len(fw.items)} audit items, policy {policy}, "
+                    f"{len(ev.files)} evidence files ({records} records)"))
 
 
 @main.group()
@@ -212,11 +222,12 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @click.option("--sums", is_flag=True, help="Also write OUT/SHA256SUMS of every file written (`sha256sum -c` checks "
                                            "it); keep it, or its signature, apart from the evidence.")
+@_framework_option
 @_record_options
 @_limit_options
 @_input_errors
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, record, db,
-           limits):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, frameworks, record,
+           db, limits):
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
@@ -229,12 +240,14 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
-    inputs = outputs.of_run(*paths)  # nothing this run reads is ever written over or into
+    _framework(frameworks, paths[2])  # the audit map, checked against the controls before the run
+    maps = _framework_paths(frameworks, paths[2])
+    inputs = outputs.of_run(*paths, frameworks=maps)  # never written over or into
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     inputs = inputs.with_file("db", db)
     for folder in (out, Path(out) / "departments"):
         outputs.check_folder(folder, inputs, "--out")
-    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]))
+    run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]), frameworks=maps)
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
@@ -291,8 +304,9 @@ def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
 
 def _register_cycle_commands():
     from .cycle import COMMANDS  # history, actions, exceptions, compare (imports click only)
+    from .framework import framework_group  # framework list / show (imports click only)
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, framework_group):
         main.add_command(command)
     from .coverage import coverage_command
     main.add_command(coverage_command)

@@ -106,6 +106,45 @@ def _paths(policy, evidence, controls):
             [defaults.shipped_controls(), *controls])
 
 
+FRAMEWORK_HELP = ("Audit map (監査項目の体系): a YAML file or a folder of them, read after the shipped map and after "
+                  "the frameworks/ folder beside each --controls folder (repeatable; see docs/framework.md).")
+
+
+def _framework_option(fn):
+    return click.option("--framework", "frameworks", multiple=True, type=click.Path(), metavar="FILE|DIR",
+                        help=FRAMEWORK_HELP)(fn)
+
+
+def _framework_paths(frameworks=(), control_dirs=()) -> list:
+    """The town's audit-map files and folders, in the order framework.load reads them after the shipped
+    map: the `frameworks/` folder beside each controls folder that has one (`town/controls` ->
+    `town/frameworks`; the shipped controls' is the shipped map itself), then each --framework."""
+    from pathlib import Path
+
+    from .. import defaults
+
+    shipped = defaults.shipped_frameworks().resolve()
+    found = []
+    for d in control_dirs:
+        beside = Path(d).parent / "frameworks"
+        if beside.is_dir() and beside.resolve() != shipped and beside not in found:
+            found.append(beside)
+    return found + [Path(f) for f in frameworks]
+
+
+def _framework(frameworks=(), control_dirs=(), controls=None):
+    """The audit map a command uses (framework.load over _framework_paths), checked against the controls:
+    an item naming an unknown control is an InputError at its file and line (exit 2). control_dirs: every
+    controls folder, the shipped one included; controls: the loaded controls, when the caller has them."""
+    from ..catalogue import controls as catalogue, framework
+
+    fw = framework.load(_framework_paths(frameworks, control_dirs))
+    if controls is None:
+        controls, _ = catalogue.load(control_dirs)
+    framework.check_controls(fw, [c.id for c in controls])
+    return fw
+
+
 def _record_options(fn):
     """--record and --db for `check` and `report`."""
     fn = _db_option(fn)

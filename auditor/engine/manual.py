@@ -53,6 +53,9 @@ def _result(control: Control, item, rows: list, audited: list, org, evidence: Ev
         return Result(control, "not_assessed", reason=_text("監査チェックリストが提出されていません",
                                                              "No auditors' worksheet was provided"))
     if item.scope == "department":
+        if not audited:  # no department answered anything: nobody was audited for it this year
+            return Result(control, "not_assessed", reason=_text("監査チェックリストに監査対象の所属がありません",
+                                                                 "The worksheet names no audited department"))
         expected = audited
         answers = {u: [r for r in rows if r.get("unit") == u] for u in expected}
     else:

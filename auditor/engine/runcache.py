@@ -41,11 +41,12 @@ class RunCache:
     options: every option of the command, as parsed; secret: the key that signs entries (None: no cache).
     """
 
-    def __init__(self, paths: tuple, db, options: dict, max_file_size: int, secret: bytes | None = None):
+    def __init__(self, paths: tuple, db, options: dict, max_file_size: int, secret: bytes | None = None,
+                 frameworks=()):
         policy, evidence, _ = paths
         self.store = sealed.beside(policy, secret)
         self.root, self.max_file_size = Path(evidence), max_file_size
-        self._head = _head(paths, db, options, max_file_size) if self.store is not None else None
+        self._head = _head(paths, db, options, max_file_size, frameworks) if self.store is not None else None
         self._others = self._unlisted() if self._head is not None else None
 
     def get(self) -> tuple[int, str] | None:
@@ -103,8 +104,10 @@ class RunCache:
         return h.hexdigest()
 
 
-def _head(paths: tuple, db, options: dict, max_file_size: int):
-    """(SHA-256 state over every input but the evidence files, the evidence paths), or None."""
+def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=()):
+    """(SHA-256 state over every input but the evidence files, the evidence paths), or None.
+
+    frameworks: the town's audit-map files and folders the run reads (the shipped map is package code)."""
     policy, evidence, control_dirs = paths
     h = hashlib.sha256()
 
@@ -122,6 +125,8 @@ def _head(paths: tuple, db, options: dict, max_file_size: int):
             part("baseline", _read(options["baseline"], max_file_size))
         for path in defaults.control_files(control_dirs):
             part(f"control {path}", _read(path))
+        for path in _framework_files(frameworks):
+            part(f"framework {path}", _read(path))
         root = Path(evidence)
         part("manifest", _read(root / "manifest.yaml"))
         if db is not None:
@@ -130,6 +135,13 @@ def _head(paths: tuple, db, options: dict, max_file_size: int):
         return h, _listed(root)
     except Exception:  # noqa: BLE001 - anything unreadable: the usual run reports it properly
         return None
+
+
+def _framework_files(paths) -> list[Path]:
+    files = []
+    for p in map(Path, paths or ()):
+        files.extend(sorted(f for f in p.iterdir() if f.suffix in (".yaml", ".yml")) if p.is_dir() else [p])
+    return files
 
 
 def _read(path, max_bytes: int = limits_mod.CONFIG_MAX_BYTES, inside: Path | None = None) -> bytes:

@@ -17,7 +17,7 @@ LABELS = {
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除", "warning": "【データ品質】", "info": "（注）",
            "dq": "データ品質の警告 {n} 件（該当する管理策の結果の下と「証跡の確認事項」に表示）: 指摘の前提となる証跡の突合・読み取りを確認してください",
-           "evidence_notices": "証跡の確認事項（記録として読んだ行のうち、形が他と異なるもの）",
+           "evidence_notices": "証跡の確認事項（形が他と異なる行、マニフェストの指定で除いた行・補った値）",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "cleaned": "不可視文字（ゼロ幅スペース等）を取り除いて読んだ値（元のファイルを確認してください）",
            "cleaned_row": "{where} {label}（{field}）: {chars} を除去{empty}（{rows} 行: {lines}）", "cleaned_empty": "、空欄として扱う",
@@ -40,7 +40,7 @@ LABELS = {
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived", "warning": "[data quality]", "info": "(note)",
            "dq": "{n} data-quality warning(s), shown under the controls concerned and under 'Evidence to check': check the evidence the findings rest on",
-           "evidence_notices": "Evidence to check (rows read as records that do not look like the others)",
+           "evidence_notices": "Evidence to check (rows that do not look like the others; rows left out or cells filled as the manifest says)",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
            "cleaned": "Values read after removing invisible characters (zero-width spaces etc.; check the files)",
            "cleaned_row": "{where} {label} ({field}): {chars} removed{empty} ({rows} row(s): lines {lines})", "cleaned_empty": ", read as empty",
@@ -146,7 +146,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     if s["items"]:
         statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
         out.append(t["items_summary"].format(n=s["items"], statuses=statuses))
-    warnings = sum(n["level"] == "warning" for r in run.results for n in r.notices) + len(ev.notices)
+    warnings = sum(n["level"] == "warning" for n in [*(n for r in run.results for n in r.notices), *ev.notices])
     if warnings:
         out.append(t["dq"].format(n=warnings))
     if baseline is not None:
