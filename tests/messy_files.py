@@ -74,6 +74,20 @@ def roster_messy_xlsx() -> bytes:
     return _xlsx(fill)
 
 
+def two_row_header_xlsx() -> bytes:
+    """A training list whose header spans two rows: 研修 merged over 受講日 and 得点, the others merged down."""
+    def fill(wb):
+        ws = wb.active
+        ws.append(["令和7年度 基礎研修 受講状況"])
+        ws.append(["職員番号", "氏名", "研修", None])
+        ws.append([None, None, "受講日", "得点"])
+        ws.append(["S001", "一 郎", "2025/6/1", 80])
+        ws.append(["S002", "二 郎", "令和7年6月2日", 75])
+        for cells in ("A1:D1", "A2:A3", "B2:B3", "C2:D2"):
+            ws.merge_cells(cells)
+    return _xlsx(fill)
+
+
 FW_HEADER = "Rule ID,Source,Destination,Action,Service,Via,Specific Comm ID"
 FW_ROWS = [
     "FW-001,マイナンバー利用事務系,LGWAN接続系,permit,住基ネット連携,,TK-01",

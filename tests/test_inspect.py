@@ -69,10 +69,10 @@ def test_cp932_csv_with_title_rows_and_a_footer_total(tmp_path):
     assert p.entry["columns"] == {"職員コード": "staff_id", "所属課": "unit", "研修名": "course", "修了日": "completed_on",
                                   "点数": "score"}
     assert p.entry["collected_on"] == "2026-03-02"  # 出力日: 令和8年3月2日, in the title
-    footer = [a for c, a in p.warnings if c == "footer_rows"]
-    assert footer and footer[0]["lines"] == [8]
+    footer = [a for c, a in p.notes if c == "footer_skipped"]
+    assert footer and footer[0]["lines"] == [8] and p.entry["skip_rows"]["reason"] == "合計・注記行"
     records = _read(tmp_path, "lms.csv", messy.lms_cp932(), p.entry)
-    assert records["staff_id"][:3] == ["001001", "001002", "001002"]  # leading zeros kept
+    assert records["staff_id"] == ["001001", "001002", "001002"]  # leading zeros kept; the 合計 row left out
     assert str(records["completed_on"][1]) == "2025-06-20"  # R7.6.20
 
 
@@ -110,11 +110,13 @@ def test_warnings_of_a_messy_roster_and_no_my_number_printed(tmp_path):
     (tmp_path / "r.xlsx").write_bytes(messy.roster_messy_xlsx())
     p = _one(tmp_path / "r.xlsx")
     codes = {c: a for c, a in p.warnings}
-    assert codes["zero_format"]["example"] == ("4", "000004") and codes["zero_format"]["lines"] == [6]
-    assert "short_keys" not in codes  # the same cell, said once
+    assert "zero_format" not in codes and "short_keys" not in codes  # 4 shown as 000004 is read as 000004
     assert codes["unreadable_dates"]["lines"] == [5]
-    assert codes["merged_down"] == {"header": "所属", "first": 3, "last": 5}
+    assert ("merged_down", {"header": "所属", "first": 3, "last": 5}) in p.notes  # filled down by the reader
     assert codes["my_numbers"]["header"] == "備考"
+    records = _read(tmp_path, "r.xlsx", messy.roster_messy_xlsx(), dict(p.entry, values={"employment": {"嘱託": "fiscal_appointee"}},
+                                                                          columns={"職員番号": "staff_id", "所属": "unit"}))
+    assert records["staff_id"][-1] == "000004" and records["unit"][:3] == ["総務課"] * 3
     assert [raw for raw, _, _ in p.unknown["employment"]] == ["嘱託"]
     for lang in ("ja", "en"):
         text = inspect_text.render([p], lang)
@@ -126,7 +128,7 @@ def test_keys_that_lost_their_zeros_excel_text_and_blank_keys(tmp_path):
     p = _one(tmp_path / "s.csv", kind="staff")
     codes = {c: a for c, a in p.warnings}
     assert codes["short_keys"]["lines"] == [4] and codes["short_keys"]["example"] == ("1003", "001001")
-    assert codes["excel_text"]["lines"] == [5]
+    assert "excel_text" not in codes  # ="001004" is read as 001004
     assert codes["blank_keys"]["lines"] == [6] and codes["blank_keys"]["required"]
 
 
@@ -233,3 +235,37 @@ def test_english_output_is_english(tmp_path):
     comments = [line for line in result.stdout.splitlines() if line.startswith("#")]
     assert any(line.startswith("# warning: ") for line in comments) and not any("警告" in line for line in comments)
     assert "kind staff (staff roster): guessed from the headers" in result.stdout
+
+
+def test_a_header_over_two_rows_is_read_with_header_rows(tmp_path):
+    (tmp_path / "研修.xlsx").write_bytes(messy.two_row_header_xlsx())
+    p = _one(tmp_path / "研修.xlsx")
+    assert p.kind == "training_records" and p.entry["header_rows"] == [2, 3]
+    assert p.entry["columns"] == {"職員番号": "staff_id", "研修/受講日": "completed_on", "研修/得点": "score"}
+    records = _read(tmp_path, "研修.xlsx", messy.two_row_header_xlsx(), p.entry)
+    assert records["staff_id"] == ["S001", "S002"] and records["score"] == [80.0, 75.0]
+
+
+def test_rows_of_other_levels_in_an_org_master_are_dropped(tmp_path):
+    data = "組織コード,組織名,上位組織コード,階層\n0100,総務部,,部\n0110,総務課,0100,課\n0111,庶務係,0110,係\n".encode()
+    (tmp_path / "org.csv").write_bytes(data)
+    p = _one(tmp_path / "org.csv")
+    assert p.entry["values"] == {"level": {"係": {"drop": True}}} and not p.unknown
+    assert _read(tmp_path, "org.csv", data, p.entry)["code"] == ["0100", "0110"]
+
+
+def test_every_field_of_every_kind_has_header_aliases():
+    missing = [(kind, name) for kind in headers.providable()
+               for name, spec in load(f"kinds/{kind}")["properties"].items() if not spec.get("x-aliases")]
+    assert missing == []
+
+
+def test_values_are_guessed_only_when_close():
+    from auditor.evidence import profile
+
+    assert profile.guess_enum("employment", "正職員") == "regular"
+    assert profile.guess_enum("employment", "嘱託職員") is None
+    assert profile.guess_enum("action_status", "対応済") is None  # 対応中 is close, but means the opposite
+    assert profile.guess_enum("role", "最高情報セキュリティ責任者（CISO）") == "ciso"  # the longest alias inside
+    assert [profile.guess_bool(v) for v in ("設定済", "未設定", "施行中", "廃止", "online", "不要")] == \
+        [True, False, True, False, None, False]

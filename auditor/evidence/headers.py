@@ -26,10 +26,13 @@ def label_key(label) -> str:
 
 
 def _keys(label) -> list[str]:
-    """The keys a label is looked up by: the whole label, then without its bracketed notes."""
-    whole = label_key(label)
-    bare = label_key(_NOTE.sub("", unicodedata.normalize("NFKC", str(label))))
-    return [whole] + ([bare] if bare and bare != whole else [])
+    """The keys a label is looked up by: the whole label, without its bracketed notes, and the lowest
+    label of a header joined over two rows (研修/受講日: 受講日)."""
+    text = unicodedata.normalize("NFKC", str(label))
+    keys = [label_key(text), label_key(_NOTE.sub("", text))]
+    if "/" in text:
+        keys.append(label_key(text.rsplit("/", 1)[1]))
+    return [k for i, k in enumerate(keys) if k and k not in keys[:i]]
 
 
 def providable() -> tuple:

@@ -8,18 +8,16 @@ headers when it is not given, the `values:` and the warnings from profile.py. No
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import headers, keyshape, kinds, normalize, profile, readers, sniff
+from . import headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
 from ..errors import InputError
 from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
-from ..schema import load
 
 PLACEHOLDER = "未記入"  # provided_by when the command line does not say who provided the file
-_TITLE_DATE = re.compile(r"((?:令和|平成|昭和|[RHS])\s*(?:\d{1,2}|元)\s*[年.]\s*\d{1,2}\s*[月.]\s*\d{1,2}\s*日?"
-                         r"|\d{4}\s*[年/.-]\s*\d{1,2}\s*[月/.-]\s*\d{1,2}\s*日?)")
+# values of an org master's level that are not 部 or 課: rows of other levels, left out ({drop: true})
+OTHER_LEVELS = ("係", "班", "担当", "グループ", "チーム", "G")
 
 
 @dataclass
@@ -94,10 +92,14 @@ def _mtime(path: Path) -> dt.date:
 
 
 def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, dated) -> Proposal:
+    two_rows = inspect_rows.header_rows(s) if fmt == "xlsx" else None
+    if two_rows:
+        s.header_row = two_rows[-1]  # the data start below the lower row
     header_row = s.header_row if s.header_row and s.header_row > 1 else None
     table = readers.read_table(data, rel, fmt, encoding=lay.encoding, sheet=s.name if fmt == "xlsx" else None,
-                               header_row=header_row, delimiter=lay.delimiter,
-                               records=s.name if fmt in ("yaml", "json") else None, limit=limits)
+                               header_row=None if two_rows else header_row, header_rows=two_rows,
+                               delimiter=lay.delimiter, records=s.name if fmt in ("yaml", "json") else None,
+                               limit=limits)
     masked = profile.mask_table(table)  # before anything reads a cell
     labels = table.headers or list(table.columns)
     fits = headers.guess(labels)
@@ -113,7 +115,7 @@ def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, da
     spec = kinds.spec(kind)
     mapping = headers.match(kind, labels)
     p = Proposal({}, kind, guessed, others, title=s.title)
-    title_day = _title_date(p.title)
+    title_day = inspect_rows.title_date(p.title)
     if provided_by is None:
         p.notes.append(("provided_by", {}))
     if collected_on is None:
@@ -128,16 +130,21 @@ def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, da
         entry["sheet"] = s.name
     if fmt in ("yaml", "json") and s.name:
         entry["records"] = s.name
-    if header_row:
+    if two_rows:
+        entry["header_rows"] = two_rows
+        p.notes.append(("two_row_header", {"rows": two_rows}))
+    elif header_row:
         entry["header_row"] = header_row
     columns = {h: f for h, f in mapping.items() if normalize.nfkc(h) != f}
     if columns:
         entry["columns"] = columns
     values = _columns(p, spec, table, mapping, s)
+    skip = inspect_rows.rows_and_shape(p, spec, table, mapping, s, header_row, masked, rel)
+    if skip:
+        entry["skip_rows"] = skip
     if values:
         entry["values"] = values
     p.entry = entry
-    _table_warnings(p, spec, table, mapping, s, header_row, masked, rel)
     return p
 
 
@@ -154,6 +161,9 @@ def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
         lines = list(table.lines)
         if xtype in ("enum", "bool"):
             found, unknown = profile.propose_values(spec, name, column, lines)
+            if spec.fields[name][1] == "unit_level":  # 係 rows beside 課 rows: not units of the audit
+                found.update({raw: {"drop": True} for raw, _, _ in unknown if normalize.nfkc(raw) in OTHER_LEVELS})
+                unknown = [u for u in unknown if normalize.nfkc(u[0]) not in OTHER_LEVELS]
             if found:
                 values[name] = found
             if unknown:
@@ -169,7 +179,7 @@ def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
                 p.warnings.append(("blank_keys", {"header": label, "field": name, "count": len(blank),
                                                   "lines": blank[:profile.SHOWN], "required": name in spec.required}))
         if xtype in ("id", "unit"):
-            for found in profile.lost_zeros(spec, name, column, lines, _shown_as(s, label, table)):
+            for found in profile.lost_zeros(spec, name, column, lines, inspect_rows.shown_as(s, label, table)):
                 p.warnings.append((found.pop("code"), dict(found, header=label, field=name)))
         if (spec.kind, name) == ("training_records", "course"):
             seen = [v for v in dict.fromkeys(column) if v]
@@ -186,70 +196,3 @@ def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
     if missing:
         p.notes.append(("missing_fields", {"fields": missing, "kind": spec.kind}))
     return values
-
-
-def _shown_as(s, label, table) -> dict | None:
-    """i -> the text an Excel number cell of this column shows (zero-padded by its number format)."""
-    ws = s.ws
-    if ws is None or not table.headers:
-        return None
-    header = dict(s.rows).get(s.header_row) or []
-    col = next((j + 1 for j, c in enumerate(header) if c is not None and str(c).strip() == label), None)
-    if col is None:
-        return None
-    shown = {}
-    for i, line in enumerate(table.lines):
-        cell = ws.cell(row=line, column=col)
-        fmt = cell.number_format or ""
-        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and profile.ZERO_FORMAT.match(fmt) \
-                and float(cell.value).is_integer():
-            shown[i] = str(int(cell.value)).zfill(len(fmt))
-    return shown
-
-
-def _table_warnings(p: Proposal, spec, table, mapping: dict, s, header_row, masked: dict, rel) -> None:
-    """Footer rows, merged cells, My Numbers: what concerns rows or the whole table."""
-    key = keyshape.key_field(spec)
-    label = next((h for h, f in mapping.items() if f == key), None)
-    flagged = []
-    if label is not None:
-        converted = spec.convert_column(key, list(table.columns[label]))[0]
-        for n in keyshape.footer_rows(rel, {key: converted}, list(table.lines), spec):
-            flagged.append(n["line"])
-    flagged += [line for line in profile.footer_lines(table) if line not in flagged]
-    if flagged:
-        rows = {line: i for i, line in enumerate(table.lines)}
-        text = [" ".join(str(c[rows[line]]) for c in table.columns.values() if c[rows[line]] not in (None, ""))
-                for line in flagged]
-        p.warnings.append(("footer_rows", {"lines": flagged, "text": [profile.shown(t) for t in text]}))
-    by_col = {}
-    header = dict(s.rows).get(s.header_row) or []
-    for j, c in enumerate(header):
-        if c not in (None, ""):
-            by_col[j + 1] = str(c).strip()
-    above = [c for c in (dict(s.rows).get((header_row or 0) - 1) or []) if c not in (None, "")]
-    for r1, r2, c1, c2 in sorted(s.merged):
-        if header_row and r1 > header_row and r2 > r1 and c1 in by_col:
-            p.warnings.append(("merged_down", {"header": by_col[c1], "first": r1, "last": r2}))
-        elif header_row and (r1 < header_row <= r2 or (r2 == header_row - 1 and c2 > c1 and len(above) >= 2)):
-            p.warnings.append(("two_row_header", {"line": r1, "header_row": header_row}))  # a group header above
-    fields = load(f"kinds/{spec.kind}")["properties"]
-    personal = {n for n, f in fields.items() if f.get("x-personal") == "my_number"}  # meant to hold them
-    for label, n in masked.items():
-        if mapping.get(label) not in personal:
-            p.warnings.append(("my_numbers", {"header": label, "count": n, "field": mapping.get(label)}))
-    for label in (table.headers or list(table.columns)):
-        if label not in masked and mapping.get(label) is None and profile.personal_header(label):
-            p.warnings.append(("personal_header", {"header": label}))
-
-
-def _title_date(title: list) -> dt.date | None:
-    """A date written in the title rows (令和8年3月2日現在, 2026/3/2 作成): the day the list was made."""
-    for text in title:
-        m = _TITLE_DATE.search(normalize.nfkc(text))
-        if m:
-            try:
-                return normalize.parse_date(re.sub(r"\s+", "", m.group(1)))
-            except ValueError:
-                continue
-    return None

@@ -51,12 +51,13 @@ MESSAGES = {
                           "証跡の写しからその行を削除してください",
                     "en": "line {lines} looks like a total or note row ({text}); it would be read as a record. If it is "
                           "not one, remove it from a copy of the file"},
-    "merged_down": {"ja": "{header}: {first}〜{last} 行目のセルが結合されています。値は {first} 行目だけにあり、ほかの行は空として読まれます",
-                    "en": "{header}: cells merged over rows {first}-{last}; only row {first} holds the value, the other rows "
-                          "read as blank"},
-    "two_row_header": {"ja": "見出しが2行にわたっているようです（{line} 行目の結合セル）。{header_row} 行目の見出しで読みます",
-                       "en": "the header seems to span two rows (merged cells on row {line}); the labels of row {header_row} "
-                             "are read"},
+    "merged_down": {"ja": "{header}: {first}〜{last} 行目のセルが結合されています。各行を {first} 行目の値で読みます",
+                    "en": "{header}: cells merged over rows {first}-{last}; every row is read with the value of row {first}"},
+    "two_row_header": {"ja": "見出しが2行（{rows} 行目）にわたっています: header_rows で読み、見出しは「上/下」とつなげます",
+                       "en": "the header spans two rows ({rows}): read with header_rows, labels joined 'upper/lower'"},
+    "footer_skipped": {"ja": "{lines} 行目は合計行・注記です（{text}）: skip_rows で記録から除きます（除いた行は check の注記に示されます）",
+                       "en": "line {lines} is a total or note row ({text}): skip_rows leaves it out (check's notices "
+                             "count what it left out)"},
     "my_numbers": {"ja": "{header}: {count} 個のセルに個人番号（マイナンバー）と思われる 12 桁の番号があります（表示はマスクします）。"
                          "この種類には個人番号の項目がありません: 証跡から削除してください（DP-01 の指摘になります）",
                    "en": "{header}: {count} cells hold what look like 12-digit My Numbers (masked here); this kind has no field "
@@ -82,9 +83,9 @@ MESSAGES = {
                               "day (or give --collected-on)"},
     "collected_title": {"ja": "collected_on: 表題に書かれた日付です", "en": "collected_on: the date written in the title"},
 }
-BRIEF_NOTES = ("provided_by", "collected_mtime", "values_proposed")  # what the manifest keeps: what needs a look
+BRIEF_NOTES = ("provided_by", "collected_mtime", "values_proposed", "footer_skipped", "two_row_header")  # what the manifest keeps: what needs a look
 _ORDER = ("path", "kind", "provided_by", "collected_on", "encoding", "delimiter", "sheet", "records", "header_row",
-          "columns", "values")
+          "header_rows", "columns", "skip_rows", "values")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -141,8 +142,9 @@ def _comments(p, lang: str, brief: bool = False) -> list[str]:
     if "sheet" in p.entry:
         more = say("other_sheets", lang, sheets=p.sheets) if p.sheets else ""
         lines.append(say("sheet", lang, sheet=p.entry["sheet"], others=more))
-    if p.title and "header_row" in p.entry:
-        lines.append(say("title_rows", lang, line=p.entry["header_row"], title=[profile.shown(t) for t in p.title]))
+    if p.title and ("header_row" in p.entry or "header_rows" in p.entry):
+        line = p.entry.get("header_row") or p.entry["header_rows"][0]
+        lines.append(say("title_rows", lang, line=line, title=[profile.shown(t) for t in p.title]))
     lines.append(say("columns", lang))
     for header, name, kind_of in p.columns:
         lines.append(say("mapped" if name else "unmapped", lang, header=header, field=name, type=kind_of[lang]))

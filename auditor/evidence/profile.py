@@ -20,9 +20,9 @@ ENUM_MAX = 12  # distinct values up to which a text column is shown as an enumer
 SHOWN = 5  # lines or values quoted per warning
 
 _WAREKI = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR]\.?\s*\d)|元年|㋿|㍻", re.I)
-_TRUE_MARKS = ("済", "有", "あり", "設定", "導入", "対応", "実施", "可", "○", "〇", "◯", "✓", "✔", "レ",
-               "yes", "on", "enabled", "true")
-_FALSE_MARKS = ("未", "無", "なし", "不", "非", "×", "✕", "否", "停止", "off", "no", "disabled", "false")
+_TRUE_MARKS = ("済", "有", "あり", "設定", "導入", "対応", "実施", "施行", "現行", "可", "○", "〇", "◯", "✓", "✔",
+               "レ", "yes", "on", "enabled", "true")
+_FALSE_MARKS = ("未", "無", "なし", "不", "非", "×", "✕", "否", "停止", "廃止", "失効", "off", "no", "disabled", "false")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$')
 ZERO_FORMAT = re.compile(r"^0+$")
 
@@ -123,10 +123,15 @@ def guess_enum(enum: str, raw) -> str | None:
 
 
 def guess_bool(raw) -> bool | None:
+    """True or False for a flag the kind's words do not read (設定済, 未導入, 施行中); None when unclear.
+    Japanese marks count anywhere in the cell, English words only as the whole cell."""
     key = _key(raw)
-    if any(m in key for m in _FALSE_MARKS):
+
+    def has(marks):
+        return any((m == key) if m.isascii() else (m in key) for m in marks)
+    if has(_FALSE_MARKS):
         return False
-    if any(m in key for m in _TRUE_MARKS):
+    if has(_TRUE_MARKS):
         return True
     return None
 
