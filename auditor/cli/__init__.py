@@ -35,8 +35,10 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab"]), default="text",
-              show_default=True, help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab",
+                                                  "oscal-ar", "oscal-poam"]), default="text", show_default=True,
+              help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI; oscal-ar, oscal-poam "
+                   "(OSCAL assessment-results, plan of action and milestones).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of stdout; a device or FIFO is written in place, - is stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
@@ -310,6 +312,8 @@ def _register_cycle_commands():
         main.add_command(command)
     from .coverage import coverage_command
     main.add_command(coverage_command)
+    from .selftest import test_command  # auditor test: the controls' own test cases
+    main.add_command(test_command)
     from .onboarding import COMMANDS as ONBOARDING  # init, inspect (imports click only)
     for command in ONBOARDING:
         main.add_command(command)

@@ -31,7 +31,9 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: 監査項目 {applicable} 件、評価済み {assessed}（規則 {rules}・監査人 {auditor}）、未確認 {not_assessed}、適合 {compliant}",
            "coverage_total": "監査項目 {applicable} 件（適用外 {not_applicable}）のうち評価済み {assessed} 件・未確認 {not_assessed} 件、適合 {compliant} 件（{rate}）。未確認の項目は適合に数えません",
            "required_open": "必須項目で適合と確認できないもの: {ids}",
-           "items_summary": "監査項目（監査人）{n} 件: {statuses}"},
+           "items_summary": "監査項目（監査人）{n} 件: {statuses}",
+           "items_open": "未確認 {n} 件（{reason}）: {ids}（一覧は auditor coverage --by item）",
+           "items_open_mixed": "回答なし"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -54,7 +56,9 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: {applicable} items, {assessed} assessed ({rules} by rules, {auditor} by auditors), {not_assessed} not assessed, {compliant} compliant",
            "coverage_total": "{applicable} audit items ({not_applicable} not applicable): {assessed} assessed, {not_assessed} not assessed, {compliant} compliant ({rate}). Items not assessed are never counted as compliant",
            "required_open": "Required items not shown to be met: {ids}",
-           "items_summary": "{n} audit items (auditors): {statuses}"},
+           "items_summary": "{n} audit items (auditors): {statuses}",
+           "items_open": "{n} not assessed ({reason}): {ids} (listed by auditor coverage --by item)",
+           "items_open_mixed": "no answer"},
 }
 
 
@@ -112,6 +116,14 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         if not mine:
             continue
         out += ["", f"== {heading} =="]
+        if manual:  # answered items one by one; the unanswered ones as one line (they can be many)
+            open_items = [r for r in mine if r.status == "not_assessed"]
+            mine = [r for r in mine if r.status != "not_assessed"]
+            if open_items:
+                reasons = {r.reason[lang] for r in open_items if r.reason}
+                out.append("  " + t["items_open"].format(n=len(open_items), reason="; ".join(sorted(reasons))
+                                                         if len(reasons) == 1 else t["items_open_mixed"],
+                                                         ids=", ".join(r.control_id for r in open_items)))
         for r in mine:
             extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
             reason = f" — {r.reason[lang]}" if r.reason else ""
