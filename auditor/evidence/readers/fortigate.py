@@ -51,10 +51,24 @@ def statements(text: str, path, max_cell: int | None):
     while pos < n:
         end = text.find("\n", pos)
         end = n if end < 0 else end
-        if '"' not in text[pos:end] and "'" not in text[pos:end]:  # most lines: split at C speed
-            words = text[pos:end].split()
+        chunk = text[pos:end]
+        if '"' not in chunk and "'" not in chunk:  # most lines: split at C speed
+            words = chunk.split()
             if words:
                 yield line, words
+            pos, line = end + 1, line + 1
+            continue
+        if "'" not in chunk and "\\" not in chunk and not chunk.count('"') % 2:  # set name "x" "y": cut at quotes
+            pieces = chunk.split('"')
+            words = []
+            for k, piece in enumerate(pieces):
+                if k % 2:
+                    if max_cell is not None and len(piece) > max_cell:
+                        limits.cell_too_large(path, len(piece), max_cell, line=line, where="a quoted value: ")
+                    words.append(piece)
+                else:
+                    words += piece.split()
+            yield line, words
             pos, line = end + 1, line + 1
             continue
         words, start = [], line
@@ -74,12 +88,27 @@ def statements(text: str, path, max_cell: int | None):
             value = dq if dq is not None else sq
             if max_cell is not None and len(value) > max_cell:
                 limits.cell_too_large(path, len(value), max_cell, line=line, where="a quoted value: ")
-            line += value.count("\n")
+            if "\n" in value:
+                _multiline(value, line, path)
+                line += value.count("\n")
             words.append(_ESCAPE.sub(r"\1", value) if "\\" in value else value)
         if words:
             yield start, words
         if not eol and pos >= n:
             return
+
+
+_STATEMENT = re.compile(r"\n[^\S\n]*(?:config|edit|set|unset|next|end)(?:[^\S\n]|$)", re.M)
+
+
+def _multiline(value: str, line: int, path) -> None:
+    """A value over several lines (a certificate) never holds lines that read as statements: such a value
+    is a closing quote left out, which would swallow the statements up to the next quote."""
+    m = _STATEMENT.search(value)
+    if m:
+        raise InputError(path, f"a quoted value starting on this line runs on into the statements below (line "
+                         f"{line + value.count(chr(10), 0, m.start()) + 1}): its closing quote is missing", line=line,
+                         hint=HINT)
 
 
 def parse(text: str, path, max_cell: int | None = None) -> Node:
@@ -97,7 +126,9 @@ def parse(text: str, path, max_cell: int | None = None) -> Node:
             node = Node("config", " ".join(words[1:]), line)
         elif kw == "edit":
             if top.kind != "config":
-                raise InputError(path, "'edit' outside a config block", line=line, hint=HINT)
+                where = f"inside edit {top.name!r} (line {top.line}): its 'next' is missing" if top.kind == "edit" \
+                    else "outside a config block"
+                raise InputError(path, f"'edit' {where}", line=line, hint=HINT)
             if len(words) != 2:
                 raise InputError(path, "'edit' takes one name", line=line, hint=HINT)
             node = Node("edit", words[1], line)
