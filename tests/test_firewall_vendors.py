@@ -27,7 +27,7 @@ GATEWAYS = [{"gateway_id": "GW-01", "type": "file_sanitizer", "name": "ファイ
             {"gateway_id": "GW-02", "type": "screen_transfer", "name": "画面転送サーバ", "zone": "internet"}]
 # interfaces by name, by alias (MYNUMBER is port1's) and by zone object; address groups placed in their zones
 FORTIGATE = {"format": "fortigate",
-             "zones": {"MYNUMBER": "mynumber", "port2": "lgwan", "LGWAN-Z": "lgwan", "port3": "internet",
+             "zones": {"MYNUMBER": "mynumber", "LGWAN-Z": "lgwan", "port3": "internet",
                        "wan1": "外部", "MYNUMBER-NET": "マイナンバー利用事務系", "LGWAN-NET": "lgwan"},
              "gateways": {"MUGAIKA-SV": "GW-01", "SCREEN-SV": "GW-02"}}
 # zones by name, and MYNUMBER through its interface
@@ -37,9 +37,13 @@ PANOS = {"format": "panos",
          "gateways": {"MUGAIKA-SV": "GW-01", "SCREEN-SV": "GW-02"}}
 CANONICAL = {"columns": {}, "values": {"src_zone": {"外部": "external"}, "dst_zone": {"外部": "external"}}}
 EXPECTED = {"NS-01": {"FW-02", "FW-06", "FW-08", "FW-11"}, "NS-02": {"FW-04", "FW-08", "FW-11", "FW-13"}}
-FILES = {"fortigate": "fortigate.conf", "fortigate-names": "fortigate.conf", "panos": "panos.xml",
-         "csv": "canonical.csv"}
+FILES = {"fortigate": "fortigate.conf", "fortigate-names": "fortigate.conf", "fortigate-interfaces": "fortigate.conf",
+         "panos": "panos.xml", "csv": "canonical.csv"}
 ENTRIES = {"fortigate": FORTIGATE, "fortigate-names": dict(FORTIGATE, columns={"name": "rule_id"}),
+           # the zone object LGWAN-Z through its interfaces, port1 by its name
+           "fortigate-interfaces": dict(FORTIGATE, zones={**{k: v for k, v in FORTIGATE["zones"].items()
+                                                             if k not in ("LGWAN-Z", "MYNUMBER")},
+                                                          "port1": "mynumber", "port2": "lgwan", "port4": "lgwan"}),
            "panos": PANOS, "csv": CANONICAL}
 
 
@@ -90,13 +94,13 @@ def test_the_canonical_csv_has_the_planted_findings(tmp_path):
     assert {c: (status, set(ids)) for c, (status, ids) in got.items()} == {c: ("fail", ids) for c, ids in EXPECTED.items()}
 
 
-@pytest.mark.parametrize("which", ["fortigate", "fortigate-names", "panos"])
+@pytest.mark.parametrize("which", ["fortigate", "fortigate-names", "fortigate-interfaces", "panos"])
 def test_a_vendor_export_gives_the_findings_of_the_canonical_csv(tmp_path, which):
     ev, _ = _evidence(tmp_path / "csv", "csv")
     _, canonical = _check(tmp_path / "csv", ev)
     ev, name = _evidence(tmp_path, which)
     code, doc = _check(tmp_path, ev)
-    rename = (lambda rid: f"FW-{int(rid):02d}") if which == "fortigate" else (lambda rid: rid)  # policy IDs 1..14
+    rename = (lambda rid: rid) if which in ("panos", "fortigate-names") else (lambda rid: f"FW-{int(rid):02d}")  # 1..14
     got, want = _network(doc, rename), _network(canonical)
     assert code == 1
     assert {c: (s, set(ids)) for c, (s, ids) in got.items()} == {c: (s, set(ids)) for c, (s, ids) in want.items()}
@@ -350,3 +354,20 @@ def test_panorama_device_groups_rule_types_and_dynamic_groups():
     assert rows == [(6, "TOWN-HALL/intra", "lgwan", "lgwan", "allow"), (6, "TOWN-HALL/intra", "internet", "internet", "allow"),
                     (9, "TOWN-HALL/inter", "lgwan", "internet", "deny"), (9, "TOWN-HALL/inter", "internet", "lgwan", "deny"),
                     (15, "vsys2/intra", "lgwan", "any", "allow")]
+
+
+def test_the_readme_examples_read_the_test_exports(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Firewall configurations", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    entries = yaml.safe_load(block)["files"]
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "gateways": GATEWAYS})
+    manifest = yaml.safe_load((ev / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest["files"] += entries
+    (ev / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
+    for entry, source in zip(entries, ("fortigate.conf", "panos.xml")):
+        shutil.copy(DATA / source, ev / entry["path"])
+    evidence = loader.load(ev)
+    counts = {}
+    for r in evidence.datasets["flow_rules"]:
+        counts[r.file] = counts.get(r.file, 0) + 1
+    assert counts == {entries[0]["path"]: 14, entries[1]["path"]: 14}

@@ -66,7 +66,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
                              hint="known kinds: " + ", ".join(kinds.names()))
         sources.check_options(entry, manifest_path, line)
         fmt = sources.fmt_of(entry)
-        for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.firewall.check(entry, fmt)]:
+        for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
             raise InputError(manifest_path, problem, line=line_of(i, option) or line,
                              hint="see README.md, 'Evidence manifest', for the options of a file entry")
         key = (sources.identity(root, entry["path"]), entry["kind"], repr(sources.part(entry)),

@@ -95,28 +95,8 @@ def check(entry: dict, fmt) -> list[tuple[str, str]]:
     return problems
 
 
-def read(data: bytes, path, fmt: str, *, zones, gateways=None, encoding=None, limit=None, parsed=None,
-         decode=None) -> RawTable:
-    """The flow_rules table of one configuration. parsed: where the parse of these bytes is kept for the
-    file's other entries (the file is parsed once); decode: bytes -> (text, encoding) for text formats."""
-    found = None if parsed is None else parsed.get((fmt, encoding))
-    if found is None:
-        max_cell = limit.max_cell_size if limit is not None else None
-        if limit is not None:  # before decoding: a file without line ends is refused at once
-            limits.too_long_line(path, data, limit.max_line_length)
-        if fmt == "fortigate":
-            from . import fortigate
-
-            text, used = decode(data, path, encoding)
-            rules, objects = fortigate.read(text, path, max_cell)
-        else:
-            from . import panos
-
-            rules, objects, used = panos.read(data, path, max_cell, limit.max_rows if limit is not None else None)
-        found = (rules, objects, used)
-        if parsed is not None:
-            parsed[fmt, encoding] = found
-    rules, objects, used = found
+def table(rules: list, objects: dict, fmt: str, path, *, zones, gateways=None, encoding=None, limit=None) -> RawTable:
+    """The flow_rules table of a configuration's rules (in the order of the file) and objects by scope."""
     if limit is not None:
         limits.too_many_rows(path, len(rules), limit.max_rows, "firewall rules")
     zmap = {str(k): normalize.canonical("flow_zone", v) for k, v in (zones or {}).items()}
@@ -124,7 +104,7 @@ def read(data: bytes, path, fmt: str, *, zones, gateways=None, encoding=None, li
     columns, lines, notes = _records(rules, objects, zmap, gmap, path, fmt)
     if limit is not None:
         limits.too_many_rows(path, len(lines), limit.max_rows, "flow rules (one per rule and pair of zones)")
-    return RawTable([], None, columns, lines, used, notes=tuple(notes))
+    return RawTable([], None, columns, lines, encoding, notes=tuple(notes))
 
 
 LABELS = ("rule_id", "name", "src_zone", "dst_zone", "action", "service", "via", "specific_comm_id", "comment",
@@ -143,8 +123,8 @@ def _records(rules: list, objects: dict, zmap: dict, gmap: dict, path, fmt):
         res = resolvers.get(rule.scope)
         if res is None:
             own = objects.get(rule.scope) or Objects()
-            res = resolvers[rule.scope] = _Resolver(own.merged(objects.get(None) if fmt == "fortigate" else
-                                                               objects.get("shared")), zmap, path, fmt)
+            shared = objects.get(None if fmt == "fortigate" else "shared")  # FortiGate's global, PAN-OS shared
+            res = resolvers[rule.scope] = _Resolver(own.merged(shared), zmap, path, fmt)
         via = res.via([a for side in (rule.src, rule.dst) if not side.negate for a in side.addresses], gmap)
         specific = SPECIFIC.search(rule.comment) if rule.comment else None
         for (src, dst), (froms, tos) in _pairs(rule, res).items():
@@ -157,7 +137,8 @@ def _records(rules: list, objects: dict, zmap: dict, gmap: dict, path, fmt):
             lines.append(rule.line)
     vendor = VENDOR[fmt]
     notes = [("firewall", read_lines[0] if read_lines else None,
-              f"{vendor} の設定から {len(read_lines)} 件のルールを読み、{len(lines)} 件の通信ルール（ルールと領域の組ごとに 1 件）にしました",
+              f"{vendor} の設定から {len(read_lines)} 件のルールを読み、{len(lines)} 件の通信ルール"
+              "（ルールと領域の組ごとに 1 件）にしました",
               f"{len(read_lines)} {vendor} rule(s) read as {len(lines)} flow rule(s) (one per rule and pair of zones)")]
     if disabled:
         at = ", ".join(map(str, disabled[:10])) + ("…" if len(disabled) > 10 else "")
@@ -180,9 +161,8 @@ def _pairs(rule: Rule, res: "_Resolver") -> dict:
                 continue
             for src in res.side(rule.src, s_name, s_line, rule):
                 for dst in res.side(rule.dst, d_name, d_line, rule):
-                    froms, tos = out.setdefault((src, dst), ([], []))
-                    froms.append(s_name) if s_name not in froms else None
-                    tos.append(d_name) if d_name not in tos else None
+                    froms, tos = out.setdefault((src, dst), ({}, {}))
+                    froms[s_name] = tos[d_name] = None  # an ordered set
     return dict(sorted(out.items(), key=lambda kv: (ORDER.index(kv[0][0]), ORDER.index(kv[0][1]))))
 
 
