@@ -210,6 +210,8 @@ def _at(text: str, marker: str) -> int:
     (lambda t: t.replace("    next\n    edit 4", "    edit 4", 1), "'edit' inside edit '3' (line ", "edit 4\n"),
     (lambda t: t.replace('set service "SMB"', 'set service "SMB', 1), "its closing quote is missing", 'set service "SMB'),
     (lambda t: t + 'config firewall policy\n    edit 99\n        set comments "open\n', "never closed", '"open'),
+    (lambda t: t.replace("config firewall policy\n", "config firewall policy-old\n"), "no 'config firewall policy' block",
+     None),
     (lambda t: t.replace("    next\nend\nconfig firewall shaping-policy", "end\nconfig firewall shaping-policy"),
      "'end' does not close a config block here (edit '14' opened at line", "end\nconfig firewall shaping-policy"),
 ])
@@ -217,7 +219,7 @@ def test_a_broken_fortigate_configuration(tmp_path, cut, words, marker):
     text = cut((DATA / "fortigate.conf").read_text(encoding="utf-8"))
     ev, name = _evidence(tmp_path, "fortigate", content=text.encode())
     err = _error(tmp_path, ev)
-    assert words in err and f"{name}:{_at(text, marker)}:" in err, err
+    assert words in err and (f"{name}:{_at(text, marker)}:" if marker else f"error: {name}: ") in err, err
 
 
 @pytest.mark.parametrize("doc, words, line", [

@@ -22,7 +22,8 @@ HINT = "export the configuration again (show full-configuration, or a backup) wi
 MAX_DEPTH = 64  # FortiOS nests a few levels; a deeper file is not a configuration
 # A CLI prompt above pasted output: 'FGT60F # show firewall policy', 'FGT60F (root) $ show'
 _PROMPT = re.compile(r"[\w.\-]+(?: \([\w.\-]+\))? [#$] ")
-_TOKEN = re.compile(r'[^\S\n]*(?:"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'|([^\s"\']+)|(\n|$)|(["\']))', re.S)
+# a quoted value unrolled ("[^"\\]*(\\.[^"\\]*)*"): the pattern keeps state per escape, not per character
+_TOKEN = re.compile(r'[^\S\n]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|\'([^\'\\]*(?:\\.[^\'\\]*)*)\'|([^\s"\']+)|(\n|$)|(["\']))', re.S)
 _ESCAPE = re.compile(r"\\(.)", re.S)
 _SETTINGS = {"set", "unset", "append", "select", "unselect", "clear"}
 
@@ -177,7 +178,7 @@ _GROUPS = ("firewall addrgrp", "firewall addrgrp6")
 def read(text: str, path, max_cell: int | None = None) -> tuple[list, dict]:
     """-> ([Rule] in the order of the file, {scope: Objects}); a scope is the VDOM (None without VDOMs)."""
     root = parse(text, path, max_cell)
-    rules, objects = [], {}
+    rules, objects, tables = [], {}, 0
     todo = [(root, None)]
     while todo:  # iterative: a tree as deep as MAX_DEPTH needs no recursion
         node, vdom = todo.pop()
@@ -186,6 +187,7 @@ def read(text: str, path, max_cell: int | None = None) -> tuple[list, dict]:
             continue
         if node.kind == "config" and node.name in _POLICIES:
             rules += [(vdom, _rule(e, _POLICIES[node.name], path)) for e in node.children]
+            tables += 1
             continue
         objs = objects.setdefault(vdom, Objects())
         if node.kind == "config" and node.name in _GROUPS:
@@ -203,6 +205,9 @@ def read(text: str, path, max_cell: int | None = None) -> tuple[list, dict]:
             _sdwan(node, objs)
             continue
         todo.extend((child, vdom) for child in reversed(node.children))
+    if not tables:  # another part of the configuration (show system interface): no rule would pass as no gap
+        raise InputError(path, "no firewall policies: the file holds no 'config firewall policy' block",
+                         hint="export the policies (show firewall policy) or the whole configuration (show full-configuration)")
     return _scoped(rules), objects
 
 
