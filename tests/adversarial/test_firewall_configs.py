@@ -74,3 +74,21 @@ def test_fortigate_address_groups_nested_without_end(case, request):
 def test_fortigate_value_past_the_cell_limit(case, request):
     case.add_file("fgt.conf", _policy(comments='"' + "y" * 200_000 + '"').encode(), format="fortigate", zones=ZONES)
     refused(case, file="fgt.conf", line=8, words="a quoted value: a cell of 200,000 characters", label=label_of(request))
+
+
+@pytest.mark.parametrize("change", ["zones", "gateways", "bytes"])
+def test_a_changed_configuration_or_map_is_never_served_from_the_caches(case, request, change):
+    from .test_cache_keys import _edit_entry, twice
+
+    text = _policy()
+    case.add_file("fgt.conf", text.encode(), format="fortigate", zones=ZONES, gateways={"all": "GW-01"})
+
+    def edit():
+        if change == "zones":
+            _edit_entry(case, "fgt.conf", zones=dict(ZONES, port2="lgwan"))
+        elif change == "gateways":
+            _edit_entry(case, "fgt.conf", gateways={"other": "GW-01"})
+        else:
+            (case.evidence / "fgt.conf").write_text(text.replace("accept", "deny"), encoding="utf-8")
+    code, out, _ = twice(case, request, edit)
+    assert code in (0, 1) and out

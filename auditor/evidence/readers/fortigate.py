@@ -3,11 +3,11 @@ policies, address groups, zones and interface aliases that firewall.py turns int
 
 FortiOS writes its configuration as nested blocks: `config <path>` ... `end`, holding `edit <name>` ...
 `next` entries and `set <key> <values>` lines (`unset`, `append`, `select`, `unselect` too), in any depth
-(`config vdom` / `edit root` / `config firewall policy` ...). A value is a word or a quoted string (`\\"`
-and `\\\\` escaped) that may span lines (a certificate). This small tokenizer reads exactly that and
+(`config vdom` / `edit root` / `config firewall policy` ...). A value is a word or a double-quoted string
+(`\\"` and `\\\\` escaped) that may span lines (a certificate). This small tokenizer reads exactly that and
 refuses anything else with its line. We did not use ciscoconfparse2: it builds its tree from indentation
 (IOS style), while FortiOS nests by keywords, and a quoted value over several lines has no indentation
-at all; it would also bring a tree of dependencies to parse hostile input that 200 lines read exactly.
+at all; it would also bring a tree of dependencies to parse hostile input that this module reads exactly.
 """
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ HINT = "export the configuration again (show full-configuration, or a backup) wi
 MAX_DEPTH = 64  # FortiOS nests a few levels; a deeper file is not a configuration
 # A CLI prompt above pasted output: 'FGT60F # show firewall policy', 'FGT60F (root) $ show'
 _PROMPT = re.compile(r"[\w.\-]+(?: \([\w.\-]+\))? [#$] ")
-# a quoted value unrolled ("[^"\\]*(\\.[^"\\]*)*"): the pattern keeps state per escape, not per character
-_TOKEN = re.compile(r'[^\S\n]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|\'([^\'\\]*(?:\\.[^\'\\]*)*)\'|([^\s"\']+)|(\n|$)|(["\']))', re.S)
+# FortiOS writes strings in double quotes (\" and \\ escaped); an apostrophe is part of a word. A quoted value
+# is matched unrolled ("[^"\\]*(\\.[^"\\]*)*"): the pattern keeps state per escape, not per character.
+_TOKEN = re.compile(r'[^\S\n]*(?:"([^"\\]*(?:\\.[^"\\]*)*)"|([^\s"]+)|(\n|$)|("))', re.S)
 _ESCAPE = re.compile(r"\\(.)", re.S)
 _SETTINGS = {"set", "unset", "append", "select", "unselect", "clear"}
 
@@ -53,13 +54,13 @@ def statements(text: str, path, max_cell: int | None):
         end = text.find("\n", pos)
         end = n if end < 0 else end
         chunk = text[pos:end]
-        if '"' not in chunk and "'" not in chunk:  # most lines: split at C speed
+        if '"' not in chunk:  # most lines: split at C speed
             words = chunk.split()
             if words:
                 yield line, words
             pos, line = end + 1, line + 1
             continue
-        if "'" not in chunk and "\\" not in chunk and not chunk.count('"') % 2:  # set name "x" "y": cut at quotes
+        if "\\" not in chunk and not chunk.count('"') % 2:  # set name "x" "y": cut at the quotes
             pieces = chunk.split('"')
             words = []
             for k, piece in enumerate(pieces):
@@ -76,7 +77,7 @@ def statements(text: str, path, max_cell: int | None):
         while True:
             m = _TOKEN.match(text, pos)
             pos = m.end()
-            dq, sq, word, eol, bad = m.groups()
+            value, word, eol, bad = m.groups()
             if bad is not None:
                 raise InputError(path, "a quoted value starting on this line is never closed", line=line, hint=HINT)
             if eol is not None:
@@ -86,7 +87,6 @@ def statements(text: str, path, max_cell: int | None):
             if word is not None:
                 words.append(word)
                 continue
-            value = dq if dq is not None else sq
             if max_cell is not None and len(value) > max_cell:
                 limits.cell_too_large(path, len(value), max_cell, line=line, where="a quoted value: ")
             if "\n" in value:
