@@ -1,6 +1,7 @@
 """The sample city's asset, physical and operations registers (tools/make_sample_catalogue_ops.py): exactly
 the gaps that evidence/README.md lists for the controls of auditor/controls/09-*.yaml, at file and line, the
-boundary cases that must pass, and the coverage of 省令 measures ②, ③ and ⑥ by these controls."""
+boundary cases that must pass, and the coverage of 省令 measures ②, ③ and ⑥ by these controls. Each control's
+own pass and fail cases are in auditor/controls/tests/<ID>/ (run by `auditor test`, tests/test_selftest.py)."""
 from __future__ import annotations
 
 import json
@@ -141,3 +142,16 @@ def test_personal_names_of_the_registers_are_not_printed():
     with open(SAMPLE / LOG, encoding="cp932") as log:
         names |= {line.split(",")[5] for line in log.readlines()[1:]}
     assert len(names) > 10 and not [n for n in names if n in text]
+
+
+def test_without_the_registers_every_control_is_no_evidence(tmp_path):
+    """Missing evidence is never a pass: a folder with only the organisation master."""
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    (folder / "org_units.csv").write_text("code,name,parent,level\n0100,情報政策課,,課\n", encoding="utf-8")
+    (folder / "manifest.yaml").write_text(yaml.safe_dump({
+        "organisation": "テスト市", "fiscal_year": 2025, "files": [
+            {"path": "org_units.csv", "kind": "org_units", "provided_by": "総務課", "collected_on": "2026-03-02"}]},
+        allow_unicode=True), encoding="utf-8")
+    code, doc = check_json("--policy", write_policy(tmp_path), "--evidence", folder, *[a for c in MINE for a in ("--control", c)])
+    assert {r["control_id"]: r["status"] for r in doc["results"]} == {c: "no_evidence" for c in MINE} and code == 1
