@@ -41,8 +41,9 @@ EXPECTED = {  # finding id -> (department, file, line)
     "PR-03.approval:EX-2025-03": ("企画課", EXCEPTIONS, 6),
     "PR-03.period:EX-2024-07": ("税務課", EXCEPTIONS, 3),
     "PR-03.expired:EX-2024-07": ("税務課", EXCEPTIONS, 3),
+    "PR-04:EX-2025-04": ("農林課", EXCEPTIONS, 7),
 }
-CLEAN = {"AM-02", "AM-05", "MD-02", "PR-04"}
+CLEAN = {"AM-02", "AM-05", "MD-02"}
 
 
 @pytest.fixture(scope="module")

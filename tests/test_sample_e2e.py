@@ -74,9 +74,10 @@ EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "PR-03.approval:EX-2025-03": ("open", "企画課", [("例外措置申請台帳.csv", 6)]),
     "PR-03.period:EX-2024-07": ("open", "税務課", [("例外措置申請台帳.csv", 3)]),
     "PR-03.expired:EX-2024-07": ("open", "税務課", [("例外措置申請台帳.csv", 3)]),
+    "PR-04:EX-2025-04": ("open", "農林課", [("例外措置申請台帳.csv", 7)]),
 }
 CLEAN = {"NS-05", "NS-08", "AU-01", "PR-01", "IR-03",  # PR-01: 対策基準 within the grace period
-         "AM-02", "AM-05", "MD-02", "PR-04"}
+         "AM-02", "AM-05", "MD-02"}
 
 
 def test_exactly_the_documented_gaps_at_the_right_place():
