@@ -90,8 +90,16 @@ def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline
         if record:
             record_run(run, "check", dt.date.today(), db)
         text = reporters.get(fmt)(run, lang, baseline=known)
-        done = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK), text
-        if served:
+        code = ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK
+        from ..engine import start
+        first = start.first_steps(run)  # nothing collected yet: what to collect first, not 証跡なし everywhere
+        if first:
+            from . import onboarding
+            code, text = ExitCode.OK, onboarding.getting_started(first) if fmt == "text" else text
+            if fmt != "text":
+                say(onboarding.headline(first, lang))
+        done = int(code), text
+        if served and not first:  # a first run rests on more than the run's inputs (other years, the history)
             served.put(*done, run.evidence.files)
     code, text = done
     if output and output != outputs.STDOUT:
@@ -207,7 +215,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Folder for the reports; department reports go under OUT/departments/.")
 @click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
 @click.option("--format", "formats", default="html,md,json", show_default=True,
-              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+              help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
+                   "pdf needs the [pdf] extra.")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
 @click.option("--date", "issued", type=DATE,
@@ -306,6 +315,9 @@ def _register_cycle_commands():
     main.add_command(coverage_command)
     from .selftest import test_command  # auditor test: the controls' own test cases
     main.add_command(test_command)
+    from .onboarding import COMMANDS as ONBOARDING  # init, inspect (imports click only)
+    for command in ONBOARDING:
+        main.add_command(command)
 
 
 _register_cycle_commands()

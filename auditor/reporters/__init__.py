@@ -22,6 +22,8 @@ REPORTERS = {
     "md": "auditor.reporters.markdown",
     "pdf": "auditor.reporters.pdf",
     "csv": "auditor.reporters.csvout",
+    "docx": "auditor.reporters.docx",
+    "xlsx": "auditor.reporters.xlsx",
     "report-json": "auditor.reporters.reportjson",
 }
 CHECK_FORMATS = ("text", "json", "junit", "sarif", "github", "gitlab", "oscal-ar", "oscal-poam")
