@@ -57,7 +57,7 @@ def test_compliance_rate_follows_its_definition(sample_run):
     assert {a["area"] for a in doc["check"]["by_area"]} == {r.control.area for r in evaluated}
     rows = {d["code"]: d for d in doc["check"]["by_department"]}
     assert list(rows) == KA
-    assert rows["0310"]["open"] == {"major": 0, "minor": 2, "observation": 0}
+    assert rows["0310"]["open"] == {"major": 1, "minor": 3, "observation": 0}  # with IR-02 and IR-04 on IN-2025-04
     assert "不適合" in doc["check"]["definition"]["ja"] or "適合" in doc["check"]["definition"]["ja"]
 
 
