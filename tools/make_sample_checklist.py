@@ -94,10 +94,26 @@ def filled(data: bytes) -> bytes:
 
 
 def manifest(entries: list = ()) -> None:
-    """This tool's block at the end of manifest.yaml (files: is its last key), replaced; none: removed."""
+    """This tool's block of manifest.yaml (its comment line and its entry) replaced where it stands, or added
+    at the end (files: is the last key); none: removed. Entries listed after it are kept."""
     path = OUT / "manifest.yaml"
-    text = path.read_text(encoding="utf-8").split("\n" + MARK + "\n")[0].rstrip("\n") + "\n"
-    path.write_bytes((text + (worksheet.manifest_text(entries, "ja", MARK) if entries else "")).encode("utf-8"))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(MARK) if MARK in lines else None
+    end = start
+    if start is not None:
+        end = start + 1
+        while end < len(lines) and not lines[end].startswith("- "):
+            end += 1
+        end += 1  # the entry's own "- path:" line, then its indented keys
+        while end < len(lines) and lines[end].startswith("  "):
+            end += 1
+        del lines[start:end]
+    block = worksheet.manifest_text(entries, "ja", MARK).rstrip("\n").split("\n") if entries else []
+    if start is None or start >= len(lines) or not "".join(lines[start:]).strip():
+        text = "\n".join(lines).rstrip("\n") + "\n" + ("\n".join(block) + "\n" if block else "")
+    else:
+        text = "\n".join(lines[:start] + block + lines[start:])
+    path.write_bytes(text.encode("utf-8"))
 
 
 def main() -> None:
