@@ -185,6 +185,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 
     from .. import outputs
     from ..engine import audit
+    from .checkrun import read_notes
     from .options import LOG, db_path, record as record_run
     from ..reporters import report as reports
 
@@ -198,6 +199,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     for folder in (out, Path(out) / "departments"):
         outputs.check_folder(folder, inputs, "--out")
     run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]), frameworks=maps)
+    read_notes(run, paths, db, None)  # --verbose, --log-file: what was read
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was

@@ -112,7 +112,7 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
                             progress=bar if bar.wanted else None)
         finally:
             bar.close()
-        _read_notes(run, paths, db, known)
+        read_notes(run, paths, db, known)
         if record:
             record_run(run, "check", dt.date.today(), db)
         code = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK)
@@ -200,7 +200,7 @@ def _settings_notes() -> None:
          + "".join(f"; {k} from {src}" for k, src in sorted(found.sources.items())))
 
 
-def _read_notes(run, paths, db, known) -> None:
+def read_notes(run, paths, db, known) -> None:
     """--verbose: what the run read."""
     from .options import LOG, note
 
