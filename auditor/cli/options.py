@@ -68,15 +68,20 @@ class _Formats(click.ParamType):
     def get_metavar(self, param, ctx=None):
         return "FORMAT[,FORMAT...]"
 
-    def convert(self, value, param, ctx):
-        from ..reporters import CHECK_FORMATS  # the names only: no reporter is imported
+    @property
+    def choices(self) -> tuple:
+        """The formats one may name, as click.Choice has them."""
+        from ..reporters import CHECK_FORMATS
 
+        return CHECK_FORMATS
+
+    def convert(self, value, param, ctx):
         items = value if isinstance(value, (list, tuple)) else str(value).split(",")
         chosen = tuple(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
-        unknown = [f for f in chosen if f not in CHECK_FORMATS]
+        unknown = [f for f in chosen if f not in self.choices]  # the names only: no reporter is imported
         if unknown or not chosen:
             self.fail(f"{', '.join(map(repr, unknown)) or 'nothing'} is not a format; choose from "
-                      f"{', '.join(CHECK_FORMATS)} (several: comma-separated) / 出力形式が正しくありません", param, ctx)
+                      f"{', '.join(self.choices)} (several: comma-separated) / 出力形式が正しくありません", param, ctx)
         return chosen
 
 
@@ -161,7 +166,8 @@ def _verbosity_options(fn):
             from ..errors import InputError
 
             paths = _paths(kwargs.get("policy"), kwargs.get("evidence"), kwargs.get("controls") or ())
-            outputs.check(log_file, outputs.of_run(*paths, baseline=kwargs.get("baseline")), "--log-file")
+            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"))
+            outputs.check(log_file, inputs, "--log-file")
             try:
                 open(log_file, "a", encoding="utf-8").close()
             except OSError as exc:
