@@ -1,9 +1,10 @@
-"""The documents-register controls (OR-02, OR-03, PR-01, IR-03) on fixture folders.
+"""The documents-register controls (OR-02, OR-03, PR-01, IR-03) on their shipped cases.
 
-tests/data/documents/<CONTROL>/<case>/ holds an evidence folder (manifest.yaml, documents.yaml) and
-expect.yaml: the policy's params for the control, the status, and each finding ID with its line in
-documents.yaml (null: a "missing" finding, located at the file). Cases named pass* must pass, fail*
-must fail; a comment on the first line of documents.yaml says what the case is about.
+auditor/controls/tests/<CONTROL>/<case>/ holds an evidence folder (manifest.yaml, documents.yaml) and
+expected.yaml (`auditor test`'s format): `pass`, or the params, the status and each finding by ID with
+its line in documents.yaml (null: a "missing" finding, located at the file). Cases named pass* must pass,
+fail* must fail; a comment on the first line of documents.yaml says what the case is about. This file
+checks them once more from the CLI, with the messages.
 """
 from __future__ import annotations
 
@@ -14,9 +15,13 @@ import yaml
 
 from conftest import check_json, write_policy
 
-DATA = Path(__file__).parent / "data" / "documents"
+from auditor import defaults
+
+NO_EVIDENCE = Path(__file__).parent / "data" / "documents" / "no-evidence"
+CASES_DIR = defaults.shipped_controls() / "tests"
 CONTROLS = ("OR-02", "OR-03", "PR-01", "IR-03")
-CASES = sorted(p.parent for p in DATA.glob("*/*/expect.yaml"))
+CASES = sorted(p.parent for c in CONTROLS for p in (CASES_DIR / c).glob("*/expected.yaml"))
+DATA = CASES_DIR
 
 
 def run(tmp_path, control, evidence, params=None):
@@ -34,19 +39,20 @@ def test_every_control_has_a_pass_and_a_fail_case():
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case(tmp_path, case):
-    expect = yaml.safe_load((case / "expect.yaml").read_text(encoding="utf-8"))
+    expect = yaml.safe_load((case / "expected.yaml").read_text(encoding="utf-8"))
+    expect = {"status": "pass"} if expect == "pass" else expect
     assert expect["status"] == case.name.split("-")[0]
     result = run(tmp_path, case.parent.name, case, expect.get("params"))
     assert result["status"] == expect["status"], result
     found = {f["id"]: [(l["file"], l["line"]) for l in f["locations"]] for f in result["findings"]}
-    assert found == {fid: [("documents.yaml", line)] for fid, line in expect["findings"].items()}
+    assert found == {f["id"]: [("documents.yaml", f["line"])] for f in expect.get("findings", [])}
     for f in result["findings"]:  # every message names its record, or says which document is missing
         assert "?" not in f["message"], f["message"]
 
 
 @pytest.mark.parametrize("control", CONTROLS)
 def test_no_register_is_no_evidence_never_a_pass(tmp_path, control):
-    result = run(tmp_path, control, DATA / "no-evidence")
+    result = run(tmp_path, control, NO_EVIDENCE)
     assert result["status"] == "no_evidence" and result["findings"] == []
 
 

@@ -162,7 +162,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
 @click.option("--lang", cls=Setting, setting="lang", type=click.Choice(["ja", "en", "both"]), default="ja",
               show_default=True)
 @click.option("--format", "formats", default="html,md,json", show_default=True,
-              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+              help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
+                   "pdf needs the [pdf] extra.")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
 @click.option("--date", "issued", type=DATE,
@@ -263,6 +264,11 @@ def _register_cycle_commands():
         main.add_command(command)
     from .coverage import coverage_command
     main.add_command(coverage_command)
+    from .selftest import test_command  # auditor test: the controls' own test cases
+    main.add_command(test_command)
+    from .onboarding import COMMANDS as ONBOARDING  # init, inspect (imports click only)
+    for command in ONBOARDING:
+        main.add_command(command)
     from .config import config_command  # auditor config: the settings and where each came from
     main.add_command(config_command)
 

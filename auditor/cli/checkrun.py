@@ -61,7 +61,7 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         frameworks, record, db, result_cache, limits) -> int:
     """The check command's body; returns the exit code."""
     from . import caches
-    from .options import LOG, _framework, _framework_paths, _paths, db_path, given, note, record as record_run
+    from .options import LOG, _framework, _framework_paths, _paths, db_path, given, note, record as record_run, say
     from .. import outputs
     from ..engine import runcache
     from ..cycle import baseline as baseline_mod
@@ -116,13 +116,24 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         if record:
             record_run(run, "check", dt.date.today(), db)
         code = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK)
+        from ..engine import start
+        first = start.first_steps(run)  # nothing collected yet: what to collect first, not 証跡なし everywhere
+        if first:
+            code = int(ExitCode.OK)
         invocation = reporters.Invocation(code, started, now(), sarif_min_severity)
         done = code, {f: reporters.render(f, run, lang, baseline=known, invocation=invocation) for f in fmt}
-        if served:
+        if first:
+            from . import onboarding
+            if "text" in fmt:
+                done[1]["text"] = onboarding.getting_started(first)
+            if fmt != ("text",):
+                say(onboarding.headline(first, lang))
+        if served and not first:  # a first run rests on more than the run's inputs (other years, the history)
             served.put(*done, run.evidence.files)
             note("result cache: stored this run's outputs")
         else:
-            note("result cache: not used" + (" (--record)" if record else " (off, or CI without --result-cache on)"))
+            note("result cache: not used" + (" (a first run)" if first else " (--record)" if record
+                                             else " (off, or CI without --result-cache on)"))
     else:
         note("result cache: served the outputs of an earlier run with the same inputs (nothing was read again)")
     code, texts = done
