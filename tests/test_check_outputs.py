@@ -11,7 +11,7 @@ from auditor import reporters
 from auditor.cli.checkrun import FILE_NAMES, file_name
 from conftest import POLICY, SAMPLE, copy_sample, invoke
 
-FORMATS = ("sarif", "junit", "json", "text", "github", "gitlab")
+FORMATS = ("sarif", "junit", "json", "text", "github", "gitlab", "oscal-ar", "oscal-poam")
 
 
 def test_every_check_format_has_its_own_fixed_file_name():
