@@ -189,6 +189,8 @@ def test_every_command_and_format_writes_no_my_number(planted):
         for lang in ("ja", "en"):
             runs.append(("check", *common, "--format", fmt, "--lang", lang))
     runs.append(("check", *common, "--format", "json", "-o", out / "check.json", "--record", *db))
+    runs.append(("check", *common, "--format", ",".join(formats), "--output-dir", out / "many", "--verbose",
+                 "--log-file", out / "check.log", "--result-cache", "off"))  # every format in one run, what it read
     runs.append(("report", *common, "--out", out / "reports", "--format", "html,md,json,csv", "--lang", "both",
                  "--date", "2026-04-15", "--record", *db))
     if has_weasyprint():  # slow: the organisation's and one department's

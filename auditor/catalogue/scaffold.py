@@ -26,7 +26,7 @@ CI_FILES = {".github/workflows/auditor.yml": "github-workflow.yml", ".gitlab-ci.
             ".pre-commit-config.yaml": "pre-commit-config.yaml"}
 APPENDED = ("README.md", ".gitignore")  # a repository may have these already: init adds its part at the end
 IGNORED = ("# auditor: caches and the history database hold personal data; reports are outputs",
-           ".auditor/", "reports/", "auditor.sarif", "auditor-junit.xml", "gl-code-quality-report.json")
+           ".auditor/", "reports/", "auditor-out/")  # auditor-out/: the CI files' --output-dir (docs/ci.md)
 MODELS = ("alpha", "alpha_prime", "beta", "beta_prime")
 _PROVIDERS = {"org_units": "総務課", "staff": "人事課", "training_records": "人事課", "role_assignments": "総務課"}
 # the manifest's examples in the order a town usually collects them (DESIGN.md); other kinds follow

@@ -21,12 +21,13 @@ _MAX_REPORTED = 10  # problems listed per file before the message stops counting
 AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an audit held after 31 March)
 
 
-def load(root, cache_dir=None, limits=None) -> Evidence:
+def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
 
     cache_dir: the parse cache (auditor/evidence/cache.py), a sealed.Store signed with the user's secret;
     None reads every file afresh.
     limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
+    progress: called as progress(files done, files) after each file is read (the CLI's progress bar), or None.
     """
     limits = limits or DEFAULT_LIMITS
     root = Path(root)
@@ -93,10 +94,14 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         try:
             for i in [i for i in range(len(entries)) if i not in later]:
                 done[i] = read(i, found := [], tables, pending), found
+                if progress:
+                    progress(len(done), len(entries))
         finally:
             prefetch.finish(worker)
         for i in later:
             done[i] = read(i, found := [], tables, pending), found
+            if progress:
+                progress(len(done), len(entries))
     finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
         if pending:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
