@@ -126,7 +126,7 @@ def _find(config_file) -> Path | None:
     if has_yaml and has_toml:
         raise InputError(toml_file, f"both {FILE_NAME} and [tool.auditor] here: settings in one place only"
                                     " / 設定ファイルが2つあります",
-                         hint=f"keep one of them (--config FILE chooses another) / どちらか一方にしてください")
+                         hint="keep one of them (--config FILE chooses another) / どちらか一方にしてください")
     return yaml_file if has_yaml else toml_file if has_toml else None
 
 
