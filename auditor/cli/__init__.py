@@ -271,6 +271,8 @@ def _register_cycle_commands():
         main.add_command(command)
     from .config import config_command  # auditor config: the settings and where each came from
     main.add_command(config_command)
+    from .rollup import rollup_command  # auditor rollup: many towns' results compared (imports click only)
+    main.add_command(rollup_command)
 
 
 _register_cycle_commands()
