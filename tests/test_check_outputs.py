@@ -6,6 +6,7 @@ import os
 import shutil
 
 import pytest
+import yaml
 
 from auditor import reporters
 from auditor.cli.checkrun import FILE_NAMES, file_name
@@ -100,7 +101,8 @@ def test_quiet_verbose_and_the_log_file(tmp_path):
     verbose = invoke("check", "--format", "json", "--output-dir", out, "--verbose", "--result-cache", "off")
     lines = verbose.stderr.splitlines()
     assert any("read fw_rules.csv: flow_rules, 39 records, cp932" in l for l in lines)
-    assert any(l.startswith("auditor: evidence ") and "13 files" in l for l in lines)
+    listed = len(yaml.safe_load((SAMPLE / "manifest.yaml").read_text("utf-8"))["files"])
+    assert any(l.startswith("auditor: evidence ") and f"{listed} files" in l for l in lines)
     assert any("result cache: not used" in l for l in lines)
     invoke("check", "--format", "json", "--output-dir", out, "-v")
     again = invoke("check", "--format", "json", "--output-dir", out, "-v")  # the same inputs: served
