@@ -227,7 +227,8 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
     "gateway_type": {"file_sanitizer": ("ファイル無害化",),
                      "screen_transfer": ("画面転送", "仮想ブラウザ"),
                      "mail_sanitizer": ("メール無害化",),
-                     "security_cloud": ("セキュリティクラウド", "自治体情報セキュリティクラウド")},
+                     "security_cloud": ("セキュリティクラウド", "自治体情報セキュリティクラウド"),
+                     "local_breakout": ("ローカルブレイクアウト", "ローカルブレークアウト", "LBO")},
     "answer": {"yes": ("はい", "○", "実施", "済"), "no": ("いいえ", "×", "未実施", "未"),
                "na": ("該当なし", "対象外", "-")},
     "action_status": {"not_started": ("未着手",), "in_progress": ("対応中", "着手"),
@@ -246,6 +247,41 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                       "contract": ("委託契約", "契約書"), "audit_report": ("監査報告書",),
                       "risk_assessment": ("リスク評価", "リスクアセスメント"), "other": ("その他",)},
 }
+
+# Technical and outsourcing evidence (accounts, logs, vulnerabilities, contracts, cloud, wireless LAN).
+_ALIAS_SPEC.update({
+    "log_type": {"access": ("アクセスログ",), "authentication": ("認証ログ", "ログオンログ", "ログインログ"),
+                 "operation": ("操作ログ",), "export": ("書出しログ", "持出しログ", "外部媒体ログ", "デバイス制御ログ"),
+                 "communication": ("通信ログ", "ファイアウォールログ", "プロキシログ"),
+                 "system": ("システムログ", "イベントログ")},
+    "vulnerability_severity": {"critical": ("緊急", "致命的"), "high": ("重要", "高"), "medium": ("警告", "中", "moderate"),
+                               "low": ("注意", "低"), "info": ("情報", "informational")},
+    "vulnerability_status": {"open": ("未対応", "対応中", "未修正", "active", "reopened"),
+                             "fixed": ("対応済", "対応済み", "修正済", "修正済み", "resolved", "closed"),
+                             "risk_accepted": ("リスク受容", "accepted", "risk accepted"),
+                             "false_positive": ("誤検知", "過検知", "false positive")},
+    "scan_kind": {"platform": ("プラットフォーム診断", "ネットワーク診断", "サーバ診断"),
+                  "web": ("Webアプリケーション診断", "Webアプリ診断", "Web診断"),
+                  "penetration": ("ペネトレーションテスト", "侵入テスト"), "asm": ("攻撃対象領域管理", "地方版ASM")},
+    "contract_type": {"outsourcing": ("委託", "業務委託"), "maintenance": ("保守", "運用保守", "保守委託"),
+                      "cloud": ("クラウド", "クラウドサービス", "クラウドサービス利用"),
+                      "procurement": ("購入", "物品購入", "調達"), "lease": ("リース", "賃貸借")},
+    "data_confidentiality": {"3A": ("機密性3A",), "3B": ("機密性3B",), "3C": ("機密性3C",), "3": ("機密性3",),
+                             "2": ("機密性2",), "1": ("機密性1",)},
+    "product_registry": {"jc_star": ("JC-STAR", "JCSTAR"), "ismap": ("ISMAP",), "ismap_liu": ("ISMAP-LIU", "ISMAPLIU"),
+                         "dmp": ("DMP", "デジタルマーケットプレイス"), "unregistered": ("未登録", "登録なし", "非登録")},
+    "check_method": {"report": ("報告", "報告書", "書面報告", "自己点検報告"), "onsite": ("立入検査", "実地確認", "実地検査", "訪問"),
+                     "document": ("書面確認", "書面審査", "認証確認"), "remote": ("リモート確認", "オンライン確認")},
+    "wlan_security": {"wpa3_enterprise": ("WPA3-Enterprise", "WPA3 Enterprise", "WPA3エンタープライズ"),
+                      "wpa2_enterprise": ("WPA2-Enterprise", "WPA2 Enterprise", "WPA2エンタープライズ"),
+                      "wpa3_personal": ("WPA3-Personal", "WPA3 Personal", "WPA3-SAE"),
+                      "wpa2_personal": ("WPA2-Personal", "WPA2 Personal", "WPA2-PSK"),
+                      "wpa": ("WPA-PSK",), "wep": ("WEP",), "open": ("暗号化なし", "オープン")},
+    "wlan_authentication": {"certificate": ("EAP-TLS", "電子証明書", "証明書認証", "クライアント証明書"),
+                            "ieee8021x": ("IEEE 802.1X", "802.1X", "PEAP", "EAP-PEAP"),
+                            "psk": ("事前共有鍵", "共有キー", "パスフレーズ"), "mac": ("MACアドレス認証", "MAC認証"),
+                            "web": ("Web認証",), "open": ("認証なし",)},
+})
 
 # Firewall objects may name every zone at once ("any"); terminals and segments never do.
 _ALIAS_SPEC["flow_zone"] = {**_ALIAS_SPEC["zone"], "any": ("全領域", "すべて", "全て", "任意", "*")}
