@@ -195,9 +195,9 @@ class _Values:
             value = self.department or "—"
         elif key in self.base:
             value = self.base[key]
-        elif spec is None or key not in spec.units:
+        elif spec is None or key not in spec.fields:
             return "?"
-        else:
+        else:  # a field of the kind that the record does not hold (a YAML record without the key)
             value = None
         if spec is not None and key in spec.units:
             unit_name = self.evidence.unit_name
