@@ -8,6 +8,7 @@ import sys
 import unicodedata
 
 from conftest import POLICY, ROOT, SAMPLE, check_json, invoke, write_policy
+from test_sample_catalogue_tech import TECH_EXPECTED
 
 R, T, X = "fw_rules.csv", "端末台帳.tsv", "職員名簿.xlsx"
 EXPECTED = {  # finding id -> (status, department, [(file, line)])
@@ -43,7 +44,8 @@ EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "DP-01:fw_rules.csv/サービス/-": ("open", "情報政策課", [(R, 8)]),
     "DP-01:自己点検票.csv/備考/0330": ("open", "保険年金課", [("自己点検票.csv", 41)]),
 }
-CLEAN = {"NS-05", "NS-08", "AU-01"}
+EXPECTED.update(TECH_EXPECTED)  # accounts, logs, vulnerabilities, EDR, contracts, cloud, NS-03/07/11, AU-06
+CLEAN = {"NS-05", "NS-08", "AU-01", "VM-01"}
 
 
 def test_exactly_the_documented_gaps_at_the_right_place():
@@ -59,7 +61,7 @@ def test_statuses_of_every_control():
     status = {r["control_id"]: r["status"] for r in doc["results"]}
     assert {c for c, s in status.items() if s == "pass"} == CLEAN
     assert {c for c, s in status.items() if s == "fail"} == {k.split(":")[0].split(".")[0] for k in EXPECTED}
-    assert len([r for r in doc["results"] if r["kind"] == "control"]) == 20
+    assert len([r for r in doc["results"] if r["kind"] == "control"]) == 42
 
 
 def test_every_planted_gap_is_listed_in_the_evidence_readme():
@@ -108,9 +110,9 @@ def test_defaults_from_repository_root_and_exit_codes():
                                     capture_output=True, text=True, encoding="utf-8")
     default = run("check")
     assert default.returncode == 1 and "情報政策課" in default.stdout and "Traceback" not in default.stderr
-    assert default.stdout.rstrip().splitlines()[-2].startswith("管理策 20 件")
+    assert default.stdout.rstrip().splitlines()[-2].startswith("管理策 42 件")
     assert run("check", "--fail-on", "none").returncode == 0
-    assert run("check", "--lang", "en").stdout.rstrip().splitlines()[-2].startswith("20 controls")
+    assert run("check", "--lang", "en").stdout.rstrip().splitlines()[-2].startswith("42 controls")
 
 
 def test_output_file_and_text_grouping(tmp_path):
@@ -125,9 +127,9 @@ def test_output_file_and_text_grouping(tmp_path):
 
 def test_validate_and_controls_commands(tmp_path):
     result = invoke("validate")
-    assert result.exit_code == 0 and "20 controls" in result.output and "12 evidence files" in result.output
+    assert result.exit_code == 0 and "42 controls" in result.output and "20 evidence files" in result.output
     listing = invoke("controls", "list").output.splitlines()
-    assert len(listing) == 20 and listing[0].startswith("NS-01")
+    assert len(listing) == 42 and listing[0].startswith("NS-01")
     # a policy that leaves TR-01 as the catalogue has it (the sample's own sets its course)
     shown = invoke("controls", "show", "TR-01", "--policy", write_policy(tmp_path)).output
     assert "course: null" in shown and "each: staff" in shown
