@@ -111,7 +111,7 @@ def test_ns04_mynumber_terminal_needs_mynumber_unit(tmp_path):
 
 
 @pytest.mark.parametrize("control, field, bad_value", [
-    ("NS-05", "mfa", "×"), ("NS-06", "export_block", "無"), ("NS-08", "wireless", "あり"),
+    ("NS-05", "mfa", "×"), ("NS-06", "export_block", "無"),   # NS-08 (R7.3 conditions): tests/data/controls/NS-08
 ])
 def test_ns05_06_08_my_number_terminal_settings(tmp_path, control, field, bad_value):
     good = {"mfa": "はい", "export_block": "有", "wireless": "なし"}
@@ -141,7 +141,7 @@ def test_au01_internal_audit_in_fiscal_year(tmp_path):
     ("2025-12-20", 3, "beta_prime", "pass"),
 ])
 def test_au04_external_audit_interval(tmp_path, ended, interval, model, status):
-    audits = [{"audit_id": "E1", "kind": "外部監査", "ended_on": ended}]
+    audits = [{"audit_id": "E1", "kind": "外部監査", "ended_on": ended, "submitted_to_jlis_on": "2026-01-31"}]
     _, result = run(tmp_path, "AU-04", {"audits": audits}, network_model=model,
                     controls={"AU-04": {"params": {"interval_years": interval}}})
     assert result["status"] == status

@@ -41,7 +41,9 @@ PLANTED: set = set()
 _SEP = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d\u00a0]+")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 TEXT_TYPES = ("id", "text", "unit", "unit_list")
-ENCODINGS = {"fw_rules.csv": "cp932", "lms_export.csv": "cp932", "role_assignments.csv": "utf-8-sig"}
+ENCODINGS = {"fw_rules.csv": "cp932", "lms_export.csv": "cp932", "role_assignments.csv": "utf-8-sig",
+             "ad_accounts.csv": "utf-16", "委託先点検記録.csv": "cp932", "ログ取得状況一覧.csv": "utf-8-sig",
+             "クラウドサービス利用台帳.csv": "utf-8-sig"}
 
 
 def _form(n: str, i: int) -> str:

@@ -14,25 +14,25 @@ K, C, R, T = "委託契約台帳.xlsx", "クラウドサービス利用台帳.cs
 TECH_EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "NS-03:FW-0221": ("open", "情報政策課", [(R, 42)]),
     "NS-11.lgwan:FW-0220": ("open", "情報政策課", [(R, 41)]),
-    "NS-07.gaps:税務システム/export": ("open", "税務課", [(L, 5)]),
+    "NS-07.gaps:福祉総合システム/export": ("open", "福祉課", [(L, 5)]),
     "LG-01:ファイルサーバ/access": ("open", "情報政策課", [(L, 10)]),
-    "LG-02:文書管理システム/operation": ("open", "総務課", [(L, 9)]),
+    "LG-02:文書管理システム/operation": ("open", "情報政策課", [(L, 9)]),
     "LG-03:グループウェア/access": ("open", "情報政策課", [(L, 11)]),
-    "AC-01.leaver:SAKURADAI-LG/s00162": ("open", "道路課", [(A, 168)]),
-    "AC-01.mover:SAKURADAI-LG/s00066": ("open", "市民課", [(A, 72)]),
-    "AC-02.shared:SAKURADAI-MN/kyotsu-shimin01": ("open", "市民課", [(A, 292)]),
+    "AC-01.leaver:SAKURADAI-LG/s90417": ("open", "介護保険課", [(A, 290)]),
+    "AC-01.mover:SAKURADAI-LG/s90417": ("open", "介護保険課", [(A, 290)]),
+    "AC-01.mover:SAKURADAI-LG/s00009": ("open", "福祉課", [(A, 15)]),
+    "AC-02.shared:SAKURADAI-MN/kyotsu-hoken01": ("open", "保険年金課", [(A, 293)]),
     "AC-03:SAKURADAI-LG/adm-johosei02": ("open", "情報政策課", [(A, 4)]),
-    "AC-04.zone:SAKURADAI-MN/mn-s00140": ("open", "市民課", [(A, 348)]),
-    "AC-05:SAKURADAI-LG/s00162": ("open", "道路課", [(A, 168)]),
-    "AC-05:SAKURADAI-LG/s00203": ("open", "市民課", [(A, 209)]),
-    "AC-05:SAKURADAI-MN/mn-s00203": ("open", "市民課", [(A, 384)]),
+    "AC-04.zone:SAKURADAI-MN/mn-s00056": ("open", "保険年金課", [(A, 312)]),
+    "AC-05:SAKURADAI-LG/s00034": ("open", "子育て支援課", [(A, 40)]),
+    "AC-05:SAKURADAI-MN/mn-s00034": ("open", "子育て支援課", [(A, 300)]),
     "VM-02.late:VA25-0002": ("open", "情報政策課", [(V, 3)]),
     "VM-02.open:VA25-0003": ("open", "情報政策課", [(V, 4)]),
     "VM-03:VA25-0003": ("open", "情報政策課", [(V, 4)]),
     "VM-03:VA25-0005": ("open", "情報政策課", [(V, 6)]),
     "EP-01:SV-0033": ("open", "情報政策課", [(T, 34)]),
     "EP-01:PC-0123": ("open", "会計課", [(T, 124)]),
-    "OC-01:K-2025-002": ("open", "税務課", [(K, 5)]),
+    "OC-01:K-2025-002": ("open", "介護保険課", [(K, 5)]),
     "OC-02:K-2025-006": ("open", "保険年金課", [(K, 9)]),
     "OC-04:K-2025-003": ("open", "情報政策課", [(K, 6)]),
     "OC-03.approved:みどりミーティング": ("open", "情報政策課", [(C, 3)]),
@@ -72,7 +72,7 @@ def test_the_utf16_directory_export_is_read_with_its_english_headers():
     from auditor.evidence import loader
     ev = loader.load(SAMPLE)
     accounts = ev.datasets["accounts"]
-    assert len(accounts) == 423
+    assert len(accounts) == 424
     first = accounts.record(0)
     assert first.line == 3 and first.fields["account_id"] == "adm-johosei01" and first.fields["privileged"] is True
     dates = {accounts.record(i).fields["last_login_on"] for i in range(len(accounts))}
@@ -83,7 +83,7 @@ def test_messages_name_the_record_and_withhold_names():
     _, doc = _run()
     messages = {f["id"]: f["message"] for r in doc["results"] for f in r["findings"]}
     assert "FW-0220" in messages["NS-11.lgwan:FW-0220"] and "外部" in messages["NS-11.lgwan:FW-0220"]
-    assert "s00162" in messages["AC-01.leaver:SAKURADAI-LG/s00162"]
+    assert "S90417" in messages["AC-01.leaver:SAKURADAI-LG/s90417"]
     assert "K-2025-002" in messages["OC-01:K-2025-002"]
     text = json.dumps(doc, ensure_ascii=False)
     assert "管理者2" not in text and "窓口共用" not in text  # AD DisplayName is personal data: never printed

@@ -41,9 +41,9 @@ MARKER = "# --- written by tools/make_sample_catalogue_tech.py (accounts, logs, 
 AD_HEADERS = ["SamAccountName", "DisplayName", "EmployeeID", "Department", "Domain", "Zone", "Enabled",
               "SmartcardLogonRequired", "AdminCount", "whenCreated", "LastLogonDate", "ReviewedOn"]
 # Planted: (staff tag or ID) -> what is odd about their accounts.
-MOVED = "S00066"          # moved into 税務課 on 2025-04-01 (the new 管理者): the LGWAN account still says 市民課
-DORMANT = "S00203"        # on leave since October: enabled, last logon 2025-10-03 (AC-05)
-NO_SMARTCARD = "S00140"   # My Number domain account without the smart-card requirement (AC-04)
+MOVED = "S00009"          # moved from 福祉課 to 保険年金課 on 2025-04-01: the LGWAN account still says 福祉課 (AC-01)
+DORMANT = "S00034"        # 子育て支援課, on leave since October: enabled, last logon 2025-10-03 (AC-05)
+NO_SMARTCARD = "S00056"   # 保険年金課: My Number domain account without the smart-card requirement (AC-04)
 
 
 def roster() -> list[dict]:
@@ -74,8 +74,8 @@ def accounts(people: list[dict]) -> list[list[str]]:
         last = D(2025, 3, 28) if left else D(2025, 9, 30) if p["left"] else rng.choice(recent)
         if sid == DORMANT:
             last = D(2025, 10, 3)
-        enabled = "False" if left else "True"   # S00162 left on 2025-09-30: still enabled (AC-01)
-        department = "市民課" if sid == MOVED else unit
+        enabled = "False" if p["left"] else "True"   # S00162 left on 2025-09-30: disabled that day
+        department = "福祉課" if sid == MOVED else unit
         rows.append([sid.lower(), p["name"], sid, department, "SAKURADAI-LG", "LGWAN", enabled, "False", "",
                      stamp(max(created, D(2015, 4, 1))), stamp(last), ""])
         if unit in base.MYNUMBER_UNITS and not left:
@@ -95,8 +95,10 @@ def accounts(people: list[dict]) -> list[list[str]]:
          "2018/04/02 9:40:00", stamp(D(2026, 3, 19)), "2025/10/15"],
         ["svc-backup", "バックアップ サービス", sec, "情報政策課", "SAKURADAI-LG", "LGWAN", "True", "False", "1",
          "2020/07/01 13:00:00", stamp(D(2026, 3, 27)), "2025/10/15"],
-        ["kyotsu-shimin01", "市民課 窓口共用", "", "市民課", "SAKURADAI-MN", "MyNumber", "True", "True", "",
+        ["kyotsu-hoken01", "保険年金課 窓口共用", "", "保険年金課", "SAKURADAI-MN", "MyNumber", "True", "True", "",
          "2017/04/03 8:50:00", stamp(D(2026, 3, 27)), ""],                            # AC-02: shared counter ID
+        ["s90417", "介護認定調査 派遣職員", "S90417", "介護保険課", "SAKURADAI-LG", "LGWAN", "True", "False", "",
+         "2024/10/01 8:55:00", stamp(D(2026, 3, 18)), ""],                            # AC-01: not on the roster
     ]
     rows.sort(key=lambda r: (r[4], r[0].lower()))
     return rows
@@ -116,12 +118,12 @@ LOG_HEADERS = ["システム名", "系", "ログ種別", "取得", "保存期間
 LOGS = [
     ("住民記録システム", "マイナンバー利用事務系", "操作ログ", "○", 1825, 0, "2026/3/10", "市民課"),
     ("住民記録システム", "マイナンバー利用事務系", "書出しログ", "○", 1825, 0, "2026/3/10", "市民課"),
-    ("税務システム", "マイナンバー利用事務系", "操作ログ", "○", 1825, 1, "2026/3/10", "税務課"),            # gap 1 = the limit
-    ("税務システム", "マイナンバー利用事務系", "書出しログ", "○", 1825, 3, "2026/3/10", "税務課"),          # NS-07: 3 days
+    ("福祉総合システム", "マイナンバー利用事務系", "操作ログ", "○", 1825, 1, "2026/3/10", "福祉課"),        # gap 1 = the limit
+    ("福祉総合システム", "マイナンバー利用事務系", "書出しログ", "○", 1825, 3, "2026/3/10", "福祉課"),      # NS-07: 3 days
     ("個人番号系AD", "マイナンバー利用事務系", "認証ログ", "○", 400, 0, "2026/3/10", "情報政策課"),
     ("LGWAN系AD", "LGWAN接続系", "認証ログ", "○", 400, 0, "2026/3/10", "情報政策課"),
     ("財務会計システム", "LGWAN接続系", "アクセスログ", "○", 365, 7, "2026/3/11", "財政課"),              # both limits exactly
-    ("文書管理システム", "LGWAN接続系", "操作ログ", "○", 180, 0, "2026/3/11", "総務課"),                  # LG-02: 180 days
+    ("文書管理システム", "LGWAN接続系", "操作ログ", "○", 180, 0, "2026/3/11", "情報政策課"),              # LG-02: 180 days
     ("ファイルサーバ", "LGWAN接続系", "アクセスログ", "×", "", "", "2026/3/11", "情報政策課"),            # LG-01
     ("グループウェア", "インターネット接続系", "アクセスログ", "○", 730, 12, "2026/3/12", "情報政策課"),    # LG-03: 12 days
     ("プロキシサーバ", "インターネット接続系", "通信ログ", "○", 400, 0, "2026/3/12", "情報政策課"),
@@ -163,7 +165,7 @@ OK6 = ["○"] * 6
 CONTRACTS = [  # id, 件名, 相手方, 所管課, 区分, 機密性, 契約日, 開始, 終了, clauses, 再委託, 承認, 登録
     ("K-2025-001", "住民記録システム運用保守業務", "株式会社さくらシステム開発", "市民課", "保守", "機密性3A",
      D(2025, 3, 25), D(2025, 4, 1), D(2026, 3, 31), OK6, "○", "○", ""),
-    ("K-2025-002", "税務システム保守業務", "あおば情報サービス株式会社", "税務課", "保守", "機密性3A",
+    ("K-2025-002", "介護保険システム保守業務", "あおば情報サービス株式会社", "介護保険課", "保守", "機密性3A",
      D(2025, 3, 26), D(2025, 4, 1), D(2026, 3, 31), ["○"] * 5 + ["×"], "×", "", ""),           # OC-01: no training clause
     ("K-2025-003", "庁内ネットワーク運用保守業務", "株式会社ひかりネットワークス", "情報政策課", "保守", "機密性2",
      D(2025, 3, 27), D(2025, 4, 1), D(2026, 3, 31), OK6, "○", "", ""),                          # OC-04: not approved
