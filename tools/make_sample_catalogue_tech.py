@@ -207,7 +207,7 @@ WLANS = [
 ]
 
 FILES = [  # path, kind, provided_by, collected_on, extra manifest keys
-    ("ad_accounts.csv", "accounts", "情報政策課（ディレクトリ管理）", "2026-03-27", {
+    ("ad_accounts.csv", "accounts", "情報政策課（ディレクトリ管理）", D(2026, 3, 27), {
         "header_row": 2,
         "columns": {"SamAccountName": "account_id", "DisplayName": "name", "EmployeeID": "staff_id", "Department": "unit",
                     "Domain": "system", "Zone": "zone", "Enabled": "enabled", "SmartcardLogonRequired": "mfa",
@@ -221,7 +221,7 @@ FILES = [  # path, kind, provided_by, collected_on, extra manifest keys
         "columns": {"Finding ID": "finding_id", "Host": "host", "System": "system", "Risk": "severity", "Name": "title",
                     "First Discovered": "found_on", "Fixed On": "fixed_on", "Status": "status",
                     "Remediation Plan": "plan"}}),
-    ("脆弱性診断実施記録.yaml", "vulnerability_scans", "情報政策課", "2026-03-16", {}),
+    ("脆弱性診断実施記録.yaml", "vulnerability_scans", "情報政策課", D(2026, 3, 16), {}),
     ("委託契約台帳.xlsx", "contracts", "契約管財課（各課取りまとめ）", "R8.3.13", {
         "sheet": "委託契約台帳", "header_row": 3,
         "columns": dict(zip(CONTRACT_HEADERS, ["contract_id", "subject", "vendor", "unit", "contract_type",
@@ -232,7 +232,7 @@ FILES = [  # path, kind, provided_by, collected_on, extra manifest keys
     ("委託先点検記録.csv", "contractor_checks", "情報政策課", "2026/3/13", {
         "encoding": "cp932",
         "columns": {"契約番号": "contract_id", "点検日": "checked_on", "点検方法": "method", "結果": "result", "備考": "note"}}),
-    ("クラウドサービス利用台帳.csv", "cloud_services", "情報政策課", "2026-03-13", {
+    ("クラウドサービス利用台帳.csv", "cloud_services", "情報政策課", D(2026, 3, 13), {
         "columns": dict(zip(CLOUD_HEADERS, ["service", "vendor", "unit", "data_confidentiality", "approved_on", "started_on",
                                             "ismap_listed", "tenant_restriction", "local_breakout"]))}),
     ("無線LAN設定一覧.csv", "wireless_lans", "情報政策課（ネットワーク保守事業者）", "2026/3/3", {
