@@ -191,7 +191,8 @@ def test_cache_round_trip_keeps_dates_lists_and_lines(tmp_path):
     from auditor.sealed import Store
     columns = {"d": [dt.date(2025, 4, 1), None, dt.date(2025, 4, 1)], "u": [["a", "b"], [], None], "n": [1, 2.5, True]}
     store = Store(tmp_path, b"k" * 32)  # entries are signed (auditor/sealed.py)
-    rest = (["d", "u", "n"], None, [], [(3, "u", "u", ["U+200B"], False)])  # fields, encoding, occurrences, cleaning
+    # fields, encoding, occurrences, cleaning, remarks of the reading (rows a layout option left out)
+    rest = (["d", "u", "n"], None, [], [(3, "u", "u", ["U+200B"], False)], [("skip_rows", 4, "ja", "en")])
     cache.store(store, "k", columns, range(2, 5), rest)
     got = cache.load(store, "k")
     assert got == (columns, range(2, 5), rest)

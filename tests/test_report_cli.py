@@ -67,7 +67,7 @@ def test_department_option_by_name_or_code(tmp_path):
 
 def test_bad_options_exit_2_with_a_message(tmp_path):
     cases = [(["--department", "存在しない課"], "no department 存在しない課"),
-             (["--format", "html,docx"], "unknown format docx"),
+             (["--format", "html,odt"], "unknown format odt"),
              (["--date", "2026/13/45"], "Invalid value for '--date'")]
     for extra, message in cases:
         result = invoke("report", "--policy", POLICY, "--evidence", SAMPLE, "--out", tmp_path / "x", *extra)

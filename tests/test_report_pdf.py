@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import json
+import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +76,65 @@ def test_missing_weasyprint_is_an_input_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "WeasyPrint" in result.stderr and "municipal-auditor[pdf]" in result.stderr
     assert "Traceback" not in result.output and not list(tmp_path.iterdir())  # checked before any work
+
+
+def test_pdf_is_pdfa_3u_with_metadata_and_the_integrity_block(sample_run, weasy, tmp_path):
+    """For the archive: PDF/A-3u (XMP pdfaid), tagged, every font embedded, the organisation as author, and
+    the integrity block attached as integrity.json, from which `auditor verify` checks the evidence.
+    (veraPDF, the reference validator, is not installable here: qpdf and poppler check what they can.)"""
+    doc = report.build(sample_run, ISSUED, {"code": "0620", "name": "農林課"})
+    path = tmp_path / "report.en.pdf"
+    path.write_bytes(pdf.pdf(doc, "en"))
+
+    def out(*args):
+        return subprocess.run(list(args), capture_output=True, text=True, check=True).stdout
+
+    meta = out(tool("pdfinfo"), "-meta", str(path))
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="U"' in meta
+    assert "<rdf:li>Sakuradai City</rdf:li>" in meta and "2026-04-15T09:00:00+09:00" in meta
+    info = out(tool("pdfinfo"), str(path))
+    assert "Author:          Sakuradai City" in info and "Tagged:          yes" in info and "(A4)" in info
+    assert "Title:           Sakuradai City" in info
+    fonts = out(tool("pdffonts"), str(path)).splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)  # emb: every font embedded
+    assert "integrity.json" in out(tool("pdfdetach"), "-list", str(path))
+    attached = tmp_path / "integrity.json"
+    out(tool("pdfdetach"), "-save", "1", "-o", str(attached), str(path))
+    assert json.loads(attached.read_text(encoding="utf-8")) == {"integrity": doc["integrity"]}
+    check = subprocess.run([tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout, check.stdout + check.stderr
+    verified = invoke("verify", attached, "--evidence", SAMPLE)
+    assert verified.exit_code == 0, verified.output
+
+
+def _latin_font() -> Path | None:
+    for folder in (Path("/usr/share/fonts"), Path("/usr/local/share/fonts")):
+        for font in sorted(folder.rglob("*.ttf")) if folder.is_dir() else []:
+            if not any(k in font.as_posix().lower() for k in ("cjk", "ipa", "noto", "droid", "wqy", "takao", "vl-")):
+                return font
+    return None
+
+
+@pytest.mark.parametrize("fonts", ["none", "latin only"])
+def test_no_japanese_font_is_refused_not_printed_as_boxes(weasy, tmp_path, fonts):
+    """Pango crashes (exit 139) with no font at all and prints boxes (exit 0) with no Japanese one: both are
+    refused first, with exit 2 and the package to install."""
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    if fonts == "latin only":
+        latin = _latin_font()
+        if latin is None:
+            pytest.skip("no Latin-only TrueType font here")
+        shutil.copy(latin, folder / latin.name)
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{folder}</dir><cachedir>{tmp_path / "cache"}</cachedir>'
+                      "</fontconfig>\n", encoding="utf-8")
+    env = dict(os.environ, FONTCONFIG_FILE=str(config))
+    env.pop("FONTCONFIG_PATH", None)
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "auditor", "report", "--policy", str(POLICY), "--evidence", str(SAMPLE),
+                          "--out", str(out), "--date", DATE, "--format", "html,pdf"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 2, (run.returncode, run.stderr[-2000:])
+    assert "fonts-noto-cjk" in run.stderr and "IPAex" in run.stderr and "日本語" in run.stderr
+    assert "Traceback" not in run.stderr and not out.exists()  # refused before any work

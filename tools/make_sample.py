@@ -402,6 +402,8 @@ def main() -> None:
     write_xlsx("是正処置管理表.xlsx", "是正処置管理表", "是正処置管理表（令和6年度監査指摘の繰越分及び令和7年度自己点検）", 0,
                corrective_actions(tags | asset_tags))
     print("\n".join(f"{key:20} {value}" for key, value in sorted((tags | asset_tags).items())))
+    import make_sample_documents  # 文書台帳.xlsx and its manifest entry
+    make_sample_documents.main()
     import make_sample_catalogue_tech  # accounts, logs, vulnerabilities, contracts, cloud, wireless LAN
     make_sample_catalogue_tech.main()
     import sample_fy2024  # FY2024 (and its returned progress sheets), derived from the files just written

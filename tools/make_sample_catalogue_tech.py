@@ -15,7 +15,7 @@ own. Writes, in the forms offices hand them over:
 - クラウドサービス利用台帳.csv cloud_services      UTF-8 with BOM
 - 無線LAN設定一覧.csv         wireless_lans       UTF-8, LF
 
-and adds their entries to manifest.yaml (after the marker line, replacing what an earlier run added). Fixed
+and puts their entries last in manifest.yaml (replacing what an earlier run wrote). Fixed
 seed and fixed xlsx properties: every run is byte-identical. Planted gaps: evidence/README.md.
 """
 from __future__ import annotations
@@ -35,7 +35,6 @@ import make_sample as base  # noqa: E402  (the sample city's writers, units and 
 
 OUT, D = base.OUT, dt.date
 rng = random.Random(20260327)
-MARKER = "# --- written by tools/make_sample_catalogue_tech.py (accounts, logs, vulnerabilities, contracts, cloud, wireless LAN)\n"
 
 # ---------------------------------------------------------------- accounts (AD export)
 AD_HEADERS = ["SamAccountName", "DisplayName", "EmployeeID", "Department", "Domain", "Zone", "Enabled",
@@ -272,16 +271,23 @@ def write_contracts() -> None:
 
 
 def write_manifest() -> None:
+    """Put these files' entries last in manifest.yaml (files: is its last key), replacing earlier ones."""
     path = OUT / "manifest.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.split(MARKER)[0]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ours = {f"- path: {name}\n" for name, *_ in FILES}
+    kept, skipping = [], False
+    for line in lines:
+        if line.startswith("- ") or line.startswith("#"):
+            skipping = line in ours
+        if not skipping:
+            kept.append(line)
     entries = []
     for name, kind, who, when, extra in FILES:
         entry = dict(path=name, kind=kind, provided_by=who, collected_on=when)
         entry |= {k: (base.Flow(v) if isinstance(v, dict) else v) for k, v in extra.items()}
         entries.append(entry)
     block = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
-    path.write_text(text + MARKER + block, encoding="utf-8")
+    path.write_text("".join(kept) + block, encoding="utf-8")
 
 
 def main() -> None:

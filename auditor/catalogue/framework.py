@@ -126,8 +126,10 @@ def files_of(paths=None) -> list[tuple[Path, bool]]:
     return files
 
 
-def load(paths=None) -> Framework:
-    """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted)."""
+def load(paths=None, cache_dir=None) -> Framework:
+    """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted).
+
+    cache_dir: the signed cache (sealed.Store) that remembers a file found valid (schema.validate)."""
     import hashlib
 
     fw = None
@@ -138,7 +140,8 @@ def load(paths=None) -> Framework:
         if listed and isinstance(data, dict) and "crosswalk" in data:
             continue  # a crosswalk table beside the maps (nist-csf-2.0.yaml), not a map
         read.append((str(path), hashlib.sha256(raw).hexdigest()))
-        schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map")
+        schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map",
+                        cache_dir=cache_dir)
         fw = _merge(fw, data, path, located)
     return Framework(**{**fw.__dict__, "files": tuple(read)})
 

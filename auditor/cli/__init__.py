@@ -35,8 +35,10 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab"]), default="text",
-              show_default=True, help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab",
+                                                  "oscal-ar", "oscal-poam"]), default="text", show_default=True,
+              help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI; oscal-ar, oscal-poam "
+                   "(OSCAL assessment-results, plan of action and milestones).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of stdout; a device or FIFO is written in place, - is stdout.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
@@ -139,8 +141,9 @@ def validate(policy, evidence, controls, frameworks, limits):
     pol, lines = pol_mod.load(policy)
     catalogue.apply_policy(loaded, pol, lines)
     ev = ev_mod.load(evidence, limits=limits)
-    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records)
-        say(f"warning: {n['file']}:{n['line']}: {n['message']['en']}")
+    for n in ev.notices:  # read, but worth a look before the run (footer rows read as records, rows left out)
+        where = f"{n['file']}:{n['line']}" if n["line"] else n["file"]
+        say(f"{'warning' if n['level'] == 'warning' else 'note'}: {where}: {n['message']['en']}")
     records = sum(f.records for f in ev.files)
     click.echo(mask(f"OK: {len(loaded)} controls, {len(fw.items)} audit items, policy {policy}, "
                     f"{len(ev.files)} evidence files ({records} records)"))
@@ -204,7 +207,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="Folder for the reports; department reports go under OUT/departments/.")
 @click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
 @click.option("--format", "formats", default="html,md,json", show_default=True,
-              help="Comma-separated list of html, md, pdf, json, csv (pdf needs the [pdf] extra).")
+              help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
+                   "pdf needs the [pdf] extra.")
 @click.option("--department", "departments", multiple=True,
               help="Write only this department's report besides the organisation's (unit name or code; repeatable).")
 @click.option("--date", "issued", type=DATE,
@@ -301,6 +305,8 @@ def _register_cycle_commands():
         main.add_command(command)
     from .coverage import coverage_command
     main.add_command(coverage_command)
+    from .selftest import test_command  # auditor test: the controls' own test cases
+    main.add_command(test_command)
 
 
 _register_cycle_commands()

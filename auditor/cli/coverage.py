@@ -13,7 +13,8 @@ TEXT = {
     "ja": {"head": "{org} {fy} 監査項目の網羅状況（{map}・{view}）", "total": "合計",
            "cols": ("区分", "項目", "適用外", "評価済", "規則", "監査人", "未確認", "適合", "不適合", "適合率"),
            "note": "未確認の項目は適合に数えません（適合率の分母は適用される全項目）。",
-           "transition": "（経過措置）", "derived": "（ISO/IEC 27001 から導出）",
+           "transition": "（経過措置）",
+           "derived": {"iso27001": "（ISO/IEC 27002 の番号から導出）", "nist-csf": "（ISO/IEC 27001 経由で導出）"},
            "required": "必須項目で適合と確認できないもの: {ids}",
            "views": {"guideline": "章別", "section": "節別", "shorei": "省令の措置別", "measure": "省令の措置別",
                      "item": "項目別", "iso27001": "ISO/IEC 27001:2022 附属書A別", "nist-csf": "NIST CSF 2.0 別"},
@@ -23,7 +24,8 @@ TEXT = {
     "en": {"head": "{org} {fy} audit coverage ({map}; {view})", "total": "Total",
            "cols": ("group", "items", "n/a", "assessed", "rules", "auditors", "not assessed", "compliant", "failed", "rate"),
            "note": "Items not assessed are never counted as compliant (the rate's denominator is every applicable item).",
-           "transition": " (transition)", "derived": " (derived from ISO/IEC 27001)",
+           "transition": " (transition)",
+           "derived": {"iso27001": " (from the ISO/IEC 27002 number)", "nist-csf": " (derived through ISO/IEC 27001)"},
            "required": "Required items not shown to be met: {ids}",
            "views": {"guideline": "by chapter", "section": "by section", "shorei": "by 省令 measure",
                      "measure": "by 省令 measure", "item": "by item", "iso27001": "by ISO/IEC 27001:2022 Annex A control",
@@ -87,9 +89,9 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     sys.exit(0)
 
 
-def _label(g: dict, t: dict, lang: str) -> str:
+def _label(g: dict, t: dict, lang: str, view: str) -> str:
     title = g["title"][lang] if g.get("title") else ""
-    extra = t["transition"] if g.get("transition") else t["derived"] if g.get("derived") else ""
+    extra = t["transition"] if g.get("transition") else t["derived"].get(view, "") if g.get("derived") else ""
     return f"{g['id']} {title}{extra}".strip()
 
 
@@ -104,7 +106,7 @@ def _counts(g: dict) -> list:
 
 def _group_rows(doc: dict, t: dict, lang: str) -> list:
     rows = [list(t["cols"])]
-    rows += [[_label(g, t, lang), *_counts(g)] for g in doc["groups"]]
+    rows += [[_label(g, t, lang, doc["view"]), *_counts(g)] for g in doc["groups"]]
     rows.append([t["total"], *_counts(doc["total"])])
     return rows
 

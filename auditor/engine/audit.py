@@ -35,7 +35,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     controls, digest = catalogue.load(control_dirs, cache)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)
-    fw = audit_map.load(frameworks)
+    fw = audit_map.load(frameworks, cache)
     audit_map.check_controls(fw, [c.id for c in controls])
     audit_map.check_policy(fw, pol)
     if only:

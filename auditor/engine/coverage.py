@@ -29,8 +29,14 @@ def items(run: AuditRun, department: str | None = None) -> list[dict]:
         return []
     by_id = {r.control_id: r for r in run.results}
     secretariat = run.policy.secretariat
+    overrides = run.policy.settings.get("items") or {}
     rows = []
     for item in fw.items:
+        if overrides.get(item.id, {}).get("enabled", True) is False:  # the policy took it out of scope
+            rows.append(_row(item, "not_applicable", "not_applicable", [], None,
+                             {"ja": f"ポリシーで対象外: {overrides[item.id].get('reason')}",
+                              "en": f"Out of scope in the policy: {overrides[item.id].get('reason')}"}))
+            continue
         if department and item.scope != "department" and not item.controls:
             continue
         ctl = []
@@ -57,12 +63,16 @@ def items(run: AuditRun, department: str | None = None) -> list[dict]:
             assessment = "rules" if rules else "auditor"
         else:
             assessment, status = "not_assessed", status if status in ("fail", "error", "no_evidence", "stale") else "not_assessed"
-        rows.append({"id": item.id, "title": dict(item.title), "chapter": item.chapter, "section": item.section,
-                     "measure": item.measure, "required": item.required, "scope": item.scope,
-                     "assessed_by": item.assessed_by, "assessment": assessment, "status": status,
-                     "controls": ctl, "manual_status": man_status, "refs": dict(item.refs),
-                     "reason": dict(man.reason) if man is not None and man.reason else None})
+        rows.append(_row(item, assessment, status, ctl, man_status,
+                         dict(man.reason) if man is not None and man.reason else None))
     return rows
+
+
+def _row(item, assessment: str, status: str, ctl: list, man_status, reason) -> dict:
+    return {"id": item.id, "title": dict(item.title), "chapter": item.chapter, "section": item.section,
+            "measure": item.measure, "required": item.required, "scope": item.scope,
+            "assessed_by": item.assessed_by, "assessment": assessment, "status": status,
+            "controls": ctl, "manual_status": man_status, "refs": dict(item.refs), "reason": reason}
 
 
 def _manual_status(result, code: str, secretariat) -> str | None:

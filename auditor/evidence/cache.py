@@ -25,7 +25,7 @@ from pathlib import Path
 from .. import __version__
 from ..sealed import runtime, walk
 
-FORMAT = 3
+FORMAT = 4
 # The code that turns bytes into columns: the evidence stage and the stages below it, which are all it
 # may import (docs/architecture.md, held by tests/test_architecture.py). Derived from the folders, so a
 # new reader module is never left out.
@@ -123,15 +123,19 @@ def store(where, name: str, columns: dict, lines, rest) -> None:
 def _well_formed(columns, lines, rest) -> bool:
     """What the loader relies on: columns of one length per line, the line numbers, and
     (mapped fields, encoding, occurrences of (line, column, field, masked value),
-    cleaning notes of (row, column, field, characters removed, emptied))."""
-    if type(columns) is not dict or not isinstance(lines, (range, list)) or type(rest) is not tuple or len(rest) != 4:
+    cleaning notes of (row, column, field, characters removed, emptied), remarks of (code, line, ja, en))."""
+    if type(columns) is not dict or not isinstance(lines, (range, list)) or type(rest) is not tuple or len(rest) != 5:
         return False
     n = len(lines)
     if not all(type(k) is str and type(c) is list and len(c) == n for k, c in columns.items()):
         return False
     if type(lines) is list and not set(map(type, lines)) <= {int, type(None)}:
         return False
-    present, encoding, occurrences, notes = rest
+    present, encoding, occurrences, notes, remarks = rest
+    if not (type(remarks) is list and all(type(r) is tuple and len(r) == 4 and type(r[0]) is str
+                                          and (r[1] is None or type(r[1]) is int) and type(r[2]) is str
+                                          and type(r[3]) is str for r in remarks)):
+        return False
     if not (type(notes) is list and all(type(x) is tuple and len(x) == 5 and type(x[0]) is int and type(x[1]) is str
                                         and (x[2] is None or type(x[2]) is str) and type(x[3]) is list
                                         and type(x[4]) is bool for x in notes)):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import replace
+from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, keyshape, kinds, normalize, prefetch, readers, sources
+from . import blanks, cache, keyshape, kinds, layout, normalize, prefetch, readers, sources
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -41,7 +43,10 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     try:
-        fy = FiscalYear(parse_fiscal_year(data["fiscal_year"]))
+        year = parse_fiscal_year(data["fiscal_year"])
+        if not 1990 <= year <= 2100:  # as the schema bounds a number; '9999' and '0' are text
+            raise ValueError(f"fiscal_year {data['fiscal_year']!r} is not a year from 1990 to 2100")
+        fy = FiscalYear(year)
     except ValueError as exc:
         raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
     as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
@@ -49,24 +54,30 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
     organisation = data["organisation"]
     if isinstance(organisation, str):
         organisation = {"ja": organisation, "en": organisation}
-    entries = data["files"]
+    entries, origin = sources.expand(root, data["files"], manifest_path, lambda i: located.line_of(data, ["files", i]))
+
+    def line_of(i, *keys):
+        return located.line_of(data, ["files", origin[i], *keys])
     seen = {}
     for i, entry in enumerate(entries):
-        line = located.line_of(data, ["files", i])
+        line = line_of(i)
         if entry["kind"] not in kinds.names():
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
                              hint="known kinds: " + ", ".join(kinds.names()))
         sources.check_options(entry, manifest_path, line)
-        key = (sources.identity(root, entry["path"]), entry["kind"], sources.part(entry))
+        for option, problem in layout.check(entry, kinds.spec(entry["kind"]), sources.fmt_of(entry)):
+            raise InputError(manifest_path, problem, line=line_of(i, option) or line,
+                             hint="see README.md, 'Evidence manifest', for the options of a file entry")
+        key = (sources.identity(root, entry["path"]), entry["kind"], repr(sources.part(entry)),
+               *(json.dumps(cache.canonical(entry.get(k)), ensure_ascii=False) for k in ("constants", "unpivot")))
         if key in seen:  # the same rows read twice into one kind would count twice
-            raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line)
+            raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line,
+                             hint="one file may be listed again under another kind, or with other constants: or unpivot:")
         seen[key] = line
-        nulls = _null_values(data.get("null_values"), entry, manifest_path,
-                             located.line_of(data, ["files", i, "null_values"]))
+        nulls = _null_values(data.get("null_values"), entry, manifest_path, line_of(i, "null_values"))
         if nulls:  # part of how the file is read, so of its parse-cache key
             entries[i] = dict(entry, null_values=nulls)
-    files_read = sources.Files(root, entries, manifest_path, lambda i: located.line_of(data, ["files", i]),
-                               limits.max_file_size)
+    files_read = sources.Files(root, entries, manifest_path, line_of, limits.max_file_size)
 
     def read(i, found, tables, pending=None):
         raw, digest, documents = files_read.get(i)
@@ -90,8 +101,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
     files, datasets, found, notices, cleaned = [], {}, [], [], []
     for i, entry in enumerate(entries):
-        collected = _date(entry.get("collected_on"), manifest_path, located.line_of(data, ["files", i, "collected_on"]))
-        (digest, (columns, lines, present, encoding, notes)), occurrences = done[i]
+        collected = _date(entry.get("collected_on"), manifest_path, line_of(i, "collected_on"))
+        (digest, (columns, lines, present, encoding, notes, remarks)), occurrences = done[i]
         found += occurrences
         kind = entry["kind"]
         if kind not in datasets:
@@ -102,6 +113,7 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         datasets[kind].add(entry["path"], columns, lines, present, cleaned=rows)
         notices += [n for n in keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
                     if (n["file"], n["line"]) not in {(m["file"], m["line"]) for m in notices}]  # a file read twice
+        notices += [n for n in map(_remark_notice, repeat(entry["path"]), remarks) if n not in notices]
         cleaned += blanks.summary(entry["path"], lines, notes)
         files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
     org = datasets.get("org_units")
@@ -113,6 +125,13 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
                         personal_data=tuple(found), notices=tuple(notices), cleaned=tuple(cleaned))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
+
+
+def _remark_notice(path: str, remark) -> dict:
+    """A remark of the reading (layout.py, the .xlsx reader) as an evidence notice: what was done to the
+    file's rows, with their lines (rows left out, blanks filled, sheets read)."""
+    code, line, ja, en = remark
+    return {"code": code, "level": "info", "file": path, "line": line, "message": {"ja": ja, "en": en}}
 
 
 def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
@@ -159,19 +178,20 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
         name = None
     hit = cache.load(cache_dir, name) if name is not None else None
     if hit is not None:
-        columns, lines, (present, encoding, occurrences, notes) = hit
+        columns, lines, (present, encoding, occurrences, notes, remarks) = hit
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
-        return columns, lines, tuple(present), encoding, notes
+        return columns, lines, tuple(present), encoding, notes, remarks
     before = len(found)
-    columns, lines, present, encoding, notes = _records(raw, digest, entry, found, tables, limits, documents)
+    columns, lines, present, encoding, notes, remarks = _records(raw, digest, entry, found, tables, limits, documents)
     if name is None:
-        return columns, lines, present, encoding, notes
+        return columns, lines, present, encoding, notes, remarks
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
+    rest = (list(present), encoding, mine, notes, [tuple(r) for r in remarks])
     if pending is None:
-        cache.store(cache_dir, name, columns, lines, (list(present), encoding, mine, notes))
+        cache.store(cache_dir, name, columns, lines, rest)
     else:
-        pending.append((name, columns, lines, (list(present), encoding, mine, notes)))
-    return columns, lines, present, encoding, notes
+        pending.append((name, columns, lines, rest))
+    return columns, lines, present, encoding, notes, remarks
 
 
 _ABOUT = ("provided_by", "collected_on", "description")  # what an entry says about its file, not how to read it
@@ -187,8 +207,9 @@ def _reading(entry: dict) -> dict:
 
 
 def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, limits=DEFAULT_LIMITS, documents=None):
-    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding, and
-    [(row, column label, field, invisible characters removed, whether that left no value)]).
+    """-> (columns of canonical fields, line of each row, the fields the file maps, encoding,
+    [(row, column label, field, invisible characters removed, whether that left no value)], and the
+    remarks of the reading: [(code, line, ja, en)], e.g. the rows a layout option left out (layout.py)).
 
     entry: the reading (_reading), whose format is already resolved."""
     rel, kind = entry["path"], entry["kind"]
@@ -200,28 +221,32 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format:")
     options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
-                   delimiter=entry.get("delimiter"), records=entry.get("records"))
-    key = (digest, fmt, tuple(options.items()))
+                   delimiter=entry.get("delimiter"), records=entry.get("records"), header_rows=entry.get("header_rows"),
+                   cells=layout.cells(entry))
+    key = (digest, fmt, repr(options), entry.get("sheets"))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
-        table = readers.read_table(raw, rel, fmt, **options, limit=limits, parsed=documents)
-        tables[key] = (table, *_mask_my_numbers(table))
-    table, masked, plain = tables[key]
-    mapping = _column_map(table, entry, spec)
-    # a header label may hold a number too: masked before it reaches an occurrence, an output or the cache
-    found.extend(personal.Occurrence(rel, table.lines[i], mynumber.mask(label), mapping.get(label),
-                                     table.columns[label][i]) for i, label in masked)
-    values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in (entry.get("values") or {}).items()}
+        read = readers.read_tables(raw, rel, fmt, sheets=entry.get("sheets"), **options, limit=limits, parsed=documents)
+        tables[key] = [(table, *_mask_my_numbers(table)) for table in read]
+    parts = []
+    for table, masked, plain in tables[key]:
+        mapping = _column_map(table, entry, spec)
+        # a header label may hold a number too: masked before it reaches an occurrence, an output or the cache
+        found.extend(personal.Occurrence(rel, table.lines[i], mynumber.mask(label), mapping.get(label),
+                                         table.columns[label][i]) for i, label in masked)
+        parts.append(layout.arrange(table, mapping, entry, plain, rel, spec))
+        parts[-1][2][:0] = [tuple(n) for n in table.notes]
+    fields, lines, remarks = layout.join(parts, spec.fields)
+    if entry.get("sheets") is not None:
+        remarks.append(layout.sheets_read([t for t, _, _ in tables[key]], rel))
+    values = {k: {normalize.nfkc(rk): rv for rk, rv in v.items()} | v for k, v in layout.value_maps(entry).items()}
     nulls = entry.get("null_values") or {}
-    columns, problems, notes, labels, n = {}, [], [], {}, len(table.lines)
-    for label, target in mapping.items():
-        column = table.columns.get(label)
-        if column is None:
-            continue
+    columns, problems, notes, raws, n = {}, [], [], {}, len(lines)
+    for target, (label, column, is_plain, pristine) in fields.items():
         extra = [*nulls.get("*", ()), *nulls.get(target, ())]
         columns[target], bad, cleaned = spec.convert_column(
-            target, column, values.get(target), plain=label in plain, pristine=label in table.pristine,
+            target, column, values.get(target), plain=is_plain, pristine=pristine,
             nulls=spec.nulls_for(target, extra) if extra else None)
-        labels[target] = label
+        raws[target] = column
         problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
         notes.extend((i, label, target, list(removed), emptied) for i, (removed, emptied) in cleaned)
     for name in spec.required:
@@ -229,19 +254,19 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
         if column is None:
             problems.extend((i, f"required field '{name}' is missing") for i in range(min(n, _MAX_REPORTED)))
         elif None in column or [] in column:
-            raw = table.columns[labels[name]]
+            raw = raws[name]
             problems.extend((i, f"required field '{name}' is empty{blanks.why_empty(raw[i])}")
                             for i, v in enumerate(column) if v in (None, []))
     if problems:
         problems.sort(key=lambda p: p[0])
-        lines = [table.lines[i] for i, _ in problems]
+        lines = [lines[i] for i, _ in problems]
         more = ""
         if len(problems) > 1:
             shown = ", ".join(str(l) for l in lines[1:_MAX_REPORTED])
             more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{'…' if len(problems) > _MAX_REPORTED else ''})"
         raise InputError(rel, problems[0][1] + more, line=lines[0],
                          hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})")
-    return columns, table.lines, tuple(columns), table.encoding, notes
+    return columns, lines, tuple(columns), tables[key][0][0].encoding, notes, remarks
 
 
 def _null_values(common, entry: dict, manifest_path, line) -> dict:
@@ -286,30 +311,41 @@ def _mask_my_numbers(table) -> tuple[list, set]:
 
 
 def _column_map(table, entry: dict, spec) -> dict:
-    """Raw header label -> canonical field, checking that every mapped column exists."""
+    """Raw header label -> canonical field, checking that every mapped column exists. A header over
+    several rows (header_rows:) is mapped by its joined label (研修/受講日) or by its lowest cell."""
     columns = entry.get("columns") or {}
     present = {normalize.nfkc(h): h for h in table.headers}
+    lows: dict = {}
+    for label, low in table.lower.items():
+        lows.setdefault(normalize.nfkc(low), []).append(label)
     mapping = {}
     for raw_label, field in columns.items():
         if field not in spec.fields:
             raise InputError(entry["path"], f"columns: '{raw_label}' maps to unknown field '{field}' of kind {spec.kind}",
                              hint="fields of this kind: " + ", ".join(spec.fields))
         label = present.get(normalize.nfkc(raw_label))
+        if label is None and len(lows.get(normalize.nfkc(raw_label), ())) > 1:
+            raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) names several columns: "
+                             + ", ".join(lows[normalize.nfkc(raw_label)]), line=table.header_line,
+                             hint="map the joined label (group/label) under columns:")
+        label = label or (lows.get(normalize.nfkc(raw_label)) or [None])[0]
         if table.headers and label is None:
             raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) is missing", line=table.header_line,
                              hint="columns in the file: " + ", ".join(table.headers))
         mapping[label or raw_label] = field
-    mapped_fields = set(mapping.values())
+    given = layout.provided(entry)  # constants:, fields_from:, extract:, unpivot: give these fields
+    mapped_fields = set(mapping.values()) | given
     labels = table.headers or list(table.columns)
     for label in labels:
-        name = normalize.nfkc(label)
+        name = normalize.nfkc(table.lower.get(label, label))
         if label not in mapping and name in spec.fields and name not in mapped_fields:
             mapping[label] = name
+            mapped_fields.add(name)
     if table.headers:
-        missing = [f for f in spec.required if f not in mapping.values()]
+        missing = [f for f in spec.required if f not in mapping.values() and f not in given]
         if missing:
-            raise InputError(entry["path"], f"no column for required field(s) {', '.join(missing)} of kind {spec.kind}",
-                             line=table.header_line,
+            raise InputError(entry["path"], f"{layout._where(table)}no column for required field(s) "
+                             f"{', '.join(missing)} of kind {spec.kind}", line=table.header_line,
                              hint="add them under columns: in the manifest (raw header: field); columns in the file: "
                                   + ", ".join(table.headers))
     return mapping

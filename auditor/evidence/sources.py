@@ -21,11 +21,14 @@ FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm"
            ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_ENTRIES = 10_000  # files one manifest may list: a manifest is written by hand, never this long
 # The manifest options each format reads; the part of the file an entry reads is `sheet` or `records`.
-_OPTIONS = {"csv": {"encoding", "delimiter", "header_row"}, "tsv": {"encoding", "delimiter", "header_row"},
-            "xlsx": {"sheet", "header_row"}, "yaml": {"encoding", "records"}, "json": {"encoding", "records"}}
+_TABLE = {"header_row", "header_rows"}
+_OPTIONS = {"csv": {"encoding", "delimiter", *_TABLE}, "tsv": {"encoding", "delimiter", *_TABLE},
+            "xlsx": {"sheet", "sheets", *_TABLE}, "yaml": {"encoding", "records"}, "json": {"encoding", "records"}}
 _WHAT = {"records": "names a list of a YAML or JSON file", "sheet": "names a sheet of an .xlsx workbook",
+         "sheets": "names sheets of an .xlsx workbook",
          "encoding": "applies to text files (CSV, TSV, YAML, JSON)", "delimiter": "applies to CSV and TSV files",
-         "header_row": "applies to tables (CSV, TSV, .xlsx)"}
+         "header_row": "applies to tables (CSV, TSV, .xlsx)", "header_rows": "applies to tables (CSV, TSV, .xlsx)"}
+_GLOB = frozenset("*?[")
 
 
 def fmt_of(entry: dict) -> str | None:
@@ -44,7 +47,7 @@ def check_options(entry: dict, manifest_path, line) -> None:
     fmt = fmt_of(entry)
     if fmt not in _OPTIONS:
         return  # an unknown type is refused when the file is read
-    for name in ("records", "sheet", "encoding", "delimiter", "header_row"):
+    for name in _WHAT:
         if entry.get(name) is not None and name not in _OPTIONS[fmt]:
             raise InputError(manifest_path, f"{name}: {_WHAT[name]}, but '{entry['path']}' is read as {fmt} "
                              f"（{name}: はこの形式のファイルには使えません）", line=line,
@@ -60,8 +63,47 @@ def identity(root: Path, rel: str) -> str:
 
 
 def part(entry: dict):
-    """What of the file an entry reads: the sheet of a workbook, the list of a document, else the whole."""
-    return entry.get("sheet") if fmt_of(entry) == "xlsx" else entry.get("records")
+    """What of the file an entry reads: the sheet(s) of a workbook, the list of a document, else the whole."""
+    if fmt_of(entry) == "xlsx":
+        return entry.get("sheet") if entry.get("sheets") is None else ("sheets", entry["sheets"])
+    return entry.get("records")
+
+
+def expand(root: Path, entries: list, manifest_path, line_of) -> tuple[list, list]:
+    """Entries whose path: is a pattern (課別/*.xlsx), one per file it matches inside the folder, in the
+    order of their names; -> (entries, the index in the manifest of each). A path that exists as written
+    is a file name, whatever its characters. Names starting with '.' and Excel's lock files (~$名簿.xlsx)
+    are not evidence; the manifest is not either."""
+    out, origin = [], []
+    for i, entry in enumerate(entries):
+        rel = entry["path"]
+        if not (_GLOB & set(rel)) or "\x00" in rel or _exists(root, rel):
+            out.append(entry)
+            origin.append(i)
+            continue
+        if os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
+            raise InputError(manifest_path, f"path pattern '{rel}' leaves the evidence folder", line=line_of(i),
+                             hint="a pattern names files inside the folder that holds manifest.yaml")
+        try:
+            found = sorted(p for p in root.glob(rel) if p.is_file() and not p.name.startswith((".", "~$"))
+                           and p.relative_to(root).as_posix() != "manifest.yaml")
+        except (OSError, ValueError) as exc:
+            raise InputError(manifest_path, f"path pattern '{rel}': {exc}", line=line_of(i)) from None
+        if not found:
+            raise InputError(manifest_path, f"no file matches path pattern '{rel}'", line=line_of(i),
+                             hint="a pattern such as 課別/*.xlsx names files inside the evidence folder")
+        for p in found:
+            out.append(dict(entry, path=p.relative_to(root).as_posix()))
+            origin.append(i)
+    too_many(out, manifest_path, line_of(0) if out else None)
+    return out, origin
+
+
+def _exists(root: Path, rel: str) -> bool:
+    try:
+        return os.path.lexists(root / rel)
+    except (OSError, ValueError):
+        return False
 
 
 class Files:

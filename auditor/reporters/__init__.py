@@ -15,14 +15,18 @@ REPORTERS = {
     "sarif": "auditor.reporters.sarif",
     "github": "auditor.reporters.github",
     "gitlab": "auditor.reporters.gitlab",
+    "oscal-ar": "auditor.reporters.oscal_ar",  # OSCAL 1.1.3 assessment-results
+    "oscal-poam": "auditor.reporters.oscal_poam",  # OSCAL 1.1.3 plan of action and milestones
     # PDCA report formats (auditor report): each also has `files(doc, lang, options)`.
     "html": "auditor.reporters.html",
     "md": "auditor.reporters.markdown",
     "pdf": "auditor.reporters.pdf",
     "csv": "auditor.reporters.csvout",
+    "docx": "auditor.reporters.docx",
+    "xlsx": "auditor.reporters.xlsx",
     "report-json": "auditor.reporters.reportjson",
 }
-CHECK_FORMATS = ("text", "json", "junit", "sarif", "github", "gitlab")
+CHECK_FORMATS = ("text", "json", "junit", "sarif", "github", "gitlab", "oscal-ar", "oscal-poam")
 
 
 def get(name: str):

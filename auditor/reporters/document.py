@@ -16,7 +16,7 @@ from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
 from ..scoring import COMPLIANT, department_status, departments
-from . import coveragesection, trendsection
+from . import byunit, coveragesection, trendsection
 from .labels import labels
 
 SEVERITIES = ("major", "minor", "observation")
@@ -171,7 +171,9 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
                         # a department's report gets the notes; data-quality warnings (which quote keys of
                         # every department) go to the organisation's
                         "notices": [{"code": n["code"], "level": n["level"], "message": dict(n["message"])}
-                                    for n in r.notices if not department or n["level"] == "info"]})
+                                    for n in r.notices if not department or n["level"] == "info"],
+                        **({} if department else
+                           {"by_department": byunit.rows(r, audience, findings, secretariat, _checked)})})
     return {
         "definition": _both("rate_definition"),
         "overall": rate,

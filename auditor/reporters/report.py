@@ -23,7 +23,7 @@ from . import REPORTERS
 from .redact import build, identities_of, scrub
 
 # --format name -> REPORTERS key (the check command already uses "json" for its own document).
-FORMATS = {"html": "html", "md": "md", "pdf": "pdf", "json": "report-json", "csv": "csv"}
+FORMATS = {"html": "html", "md": "md", "pdf": "pdf", "json": "report-json", "csv": "csv", "docx": "docx", "xlsx": "xlsx"}
 DEFAULT_FORMATS = ("html", "md", "json")
 LANGS = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 CSV_ENCODINGS = ("utf-8", "cp932")

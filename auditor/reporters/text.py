@@ -17,7 +17,7 @@ LABELS = {
                    "invalid": "不備あり（免除しない）"},
            "used": "件を免除", "warning": "【データ品質】", "info": "（注）",
            "dq": "データ品質の警告 {n} 件（該当する管理策の結果の下と「証跡の確認事項」に表示）: 指摘の前提となる証跡の突合・読み取りを確認してください",
-           "evidence_notices": "証跡の確認事項（記録として読んだ行のうち、形が他と異なるもの）",
+           "evidence_notices": "証跡の確認事項（形が他と異なる行、マニフェストの指定で除いた行・補った値）",
            "units": "組織マスタにない所属（表記ゆれ・組織改編を確認してください）",
            "cleaned": "不可視文字（ゼロ幅スペース等）を取り除いて読んだ値（元のファイルを確認してください）",
            "cleaned_row": "{where} {label}（{field}）: {chars} を除去{empty}（{rows} 行: {lines}）", "cleaned_empty": "、空欄として扱う",
@@ -31,7 +31,9 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: 監査項目 {applicable} 件、評価済み {assessed}（規則 {rules}・監査人 {auditor}）、未確認 {not_assessed}、適合 {compliant}",
            "coverage_total": "監査項目 {applicable} 件（適用外 {not_applicable}）のうち評価済み {assessed} 件・未確認 {not_assessed} 件、適合 {compliant} 件（{rate}）。未確認の項目は適合に数えません",
            "required_open": "必須項目で適合と確認できないもの: {ids}",
-           "items_summary": "監査項目（監査人）{n} 件: {statuses}"},
+           "items_summary": "監査項目（監査人）{n} 件: {statuses}",
+           "items_open": "未確認 {n} 件（{reason}）: {ids}（一覧は auditor coverage --by item）",
+           "items_open_mixed": "回答なし"},
     "en": {"major": "MAJOR", "minor": "minor", "observation": "obs", "waived": "waived",
            "title": "{org} {fy} information-security audit (as of {as_of}, model {model})",
            "findings": "Findings by department", "controls": "Results by control", "none": "No findings.",
@@ -40,7 +42,7 @@ LABELS = {
                    "invalid": "malformed (waives nothing)"},
            "used": "finding(s) waived", "warning": "[data quality]", "info": "(note)",
            "dq": "{n} data-quality warning(s), shown under the controls concerned and under 'Evidence to check': check the evidence the findings rest on",
-           "evidence_notices": "Evidence to check (rows read as records that do not look like the others)",
+           "evidence_notices": "Evidence to check (rows that do not look like the others; rows left out or cells filled as the manifest says)",
            "units": "Units not in the organisation master (check spelling or reorganisation)",
            "cleaned": "Values read after removing invisible characters (zero-width spaces etc.; check the files)",
            "cleaned_row": "{where} {label} ({field}): {chars} removed{empty} ({rows} row(s): lines {lines})", "cleaned_empty": ", read as empty",
@@ -54,7 +56,9 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: {applicable} items, {assessed} assessed ({rules} by rules, {auditor} by auditors), {not_assessed} not assessed, {compliant} compliant",
            "coverage_total": "{applicable} audit items ({not_applicable} not applicable): {assessed} assessed, {not_assessed} not assessed, {compliant} compliant ({rate}). Items not assessed are never counted as compliant",
            "required_open": "Required items not shown to be met: {ids}",
-           "items_summary": "{n} audit items (auditors): {statuses}"},
+           "items_summary": "{n} audit items (auditors): {statuses}",
+           "items_open": "{n} not assessed ({reason}): {ids} (listed by auditor coverage --by item)",
+           "items_open_mixed": "no answer"},
 }
 
 
@@ -112,6 +116,14 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         if not mine:
             continue
         out += ["", f"== {heading} =="]
+        if manual:  # answered items one by one; the unanswered ones as one line (they can be many)
+            open_items = [r for r in mine if r.status == "not_assessed"]
+            mine = [r for r in mine if r.status != "not_assessed"]
+            if open_items:
+                reasons = {r.reason[lang] for r in open_items if r.reason}
+                out.append("  " + t["items_open"].format(n=len(open_items), reason="; ".join(sorted(reasons))
+                                                         if len(reasons) == 1 else t["items_open_mixed"],
+                                                         ids=", ".join(r.control_id for r in open_items)))
         for r in mine:
             extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
             reason = f" — {r.reason[lang]}" if r.reason else ""
@@ -146,7 +158,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     if s["items"]:
         statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
         out.append(t["items_summary"].format(n=s["items"], statuses=statuses))
-    warnings = sum(n["level"] == "warning" for r in run.results for n in r.notices) + len(ev.notices)
+    warnings = sum(n["level"] == "warning" for n in [*(n for r in run.results for n in r.notices), *ev.notices])
     if warnings:
         out.append(t["dq"].format(n=warnings))
     if baseline is not None:

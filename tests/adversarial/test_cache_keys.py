@@ -78,6 +78,13 @@ READINGS = {
     "delimiter changed": lambda case: _edit_entry(case, "FWルール.csv", delimiter=";"),
     "header_row changed": lambda case: _edit_entry(case, "FWルール.csv", header_row=2),
     "encoding declared": lambda case: _edit_entry(case, "FWルール.csv", encoding="cp932"),
+    # the layout options (issue 16 §2): each changes which rows are records, or what they hold
+    "skip_rows added": lambda case: _edit_entry(case, "FWルール.csv", skip_rows={"where": {"rule_id": "R10"}}),
+    "key_pattern added": lambda case: _edit_entry(case, "FWルール.csv", key_pattern="R1[1-9]"),
+    "values drop added": lambda case: _edit_entry(case, "FWルール.csv", values={"rule_id": {"R10": {"drop": True}}}),
+    "extract added": lambda case: _edit_entry(
+        case, "FWルール.csv", extract={"specific_comm_id": {"from": "action", "pattern": "(allow)"}}),
+    "constants added": lambda case: _edit_entry(case, "FWルール.csv", constants={"via": "GW-1"}),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import re
 from itertools import repeat
@@ -16,7 +17,7 @@ from . import documents
 from ... import limits
 from .. import normalize
 from ...errors import InputError
-from .table import HEADER_HINT, OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, RawTable, build_table  # noqa: F401 (the readers' API)
+from .table import HEADER_HINT, OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, RawTable, build_table, cell_at  # noqa: F401 (the readers' API)
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
 
@@ -94,23 +95,40 @@ def _not_utf8(data: bytes, path: str, name: str, declared: bool):
                          hint="save the whole file in one encoding (UTF-8, or CP932 for older Excel)")
 
 
+def read_tables(data: bytes, path: str, fmt: str, *, sheets=None, **options) -> list[RawTable]:
+    """read_table, as a list of tables: one per sheet read (`sheets`: 'all' or a pattern of sheet names)."""
+    if sheets is not None and fmt == "xlsx":
+        from . import xlsx as workbooks
+
+        return workbooks.read_xlsx(data, path, None, options.get("header_row"), options.get("limit"),
+                                   header_rows=options.get("header_rows"), sheets=sheets,
+                                   cells=options.get("cells") or ())
+    return [read_table(data, path, fmt, **options)]
+
+
 def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
-               delimiter=None, records=None, limit=None, parsed: dict | None = None) -> RawTable:
+               delimiter=None, records=None, limit=None, parsed: dict | None = None, header_rows=None,
+               cells=()) -> RawTable:
     """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read.
 
     limit: a limits.Limits; a file with more data rows (records) is refused, counted before parsing where
     that is cheap, and so is a workbook that unpacks to more than its file size limit.
     parsed: where a YAML/JSON document of these bytes, once parsed, is kept for reading its other lists.
+    header_rows: the lines of a header written over several rows; cells: addresses (D2) whose values the
+    table keeps (RawTable.cells).
     """
     if header_row is not None and (type(header_row) is not int or header_row < 1):
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
+    if header_rows is not None and (not header_rows or any(type(n) is not int or n < 1 for n in header_rows)
+                                    or list(header_rows) != list(range(header_rows[0], header_rows[0] + len(header_rows)))):
+        raise InputError(path, f"header_rows must be consecutive line numbers, not {header_rows!r}", hint=HEADER_HINT)
     if fmt in ("csv", "tsv"):
         return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter,
-                         limit and limit.max_rows, limit)
+                         limit and limit.max_rows, limit, header_rows, cells)
     if fmt == "xlsx":
         from . import xlsx as workbooks  # openpyxl only when there is a workbook
 
-        return workbooks.read_xlsx(data, path, sheet, header_row, limit)
+        return workbooks.read_xlsx(data, path, sheet, header_row, limit, header_rows=header_rows, cells=cells)
     if fmt in ("yaml", "json"):
         found = None if parsed is None else parsed.get((fmt, encoding))
         if found is None:  # the document is parsed once; each of its lists is then taken from it
@@ -185,17 +203,19 @@ def _pristine(rest: str, delimiter: str) -> bool:
     return not any(pair in rest for pair in (delimiter + delimiter, "\n" + delimiter, delimiter + "\n", "\n\n"))
 
 
-def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None, limit=None):
+def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, max_rows=None, limit=None,
+              header_rows=None, cells=()):
     if limit is not None:  # before decoding: a file without line ends is refused at once
         limits.too_long_line(path, data, limit.max_line_length)
     max_cell = None if limit is None else limit.max_cell_size
     text, used = decode(data, path, encoding)
+    top = header_rows[-1] if header_rows else header_row
     if max_rows is not None:  # line ends, counted at C speed before any parsing
-        lines = text.count("\n") + (not text.endswith("\n") and bool(text)) - (header_row or 1)
+        lines = text.count("\n") + (not text.endswith("\n") and bool(text)) - (top or 1)
         limits.too_many_rows(path, lines, max_rows, "rows (lines after the header)")
     delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter) or default_delimiter
-    plain = _split_plain_csv(text, delimiter, max_cell, path) if header_row in (None, 1) and len(delimiter) == 1 \
-        else None
+    plain = _split_plain_csv(text, delimiter, max_cell, path) \
+        if header_row in (None, 1) and not header_rows and not cells and len(delimiter) == 1 else None
     if plain is not None:
         header, columns, n, pristine = plain
         return build_table([header], [1], path, header_row, used, split=(columns, range(2, n + 2), pristine))
@@ -217,7 +237,26 @@ def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, ma
             rows, lines = _csv_rows_with_lines(text, path, delimiter, max_cell)
     finally:
         csv.field_size_limit(before)
-    return build_table(rows, lines, path, header_row, used)
+    if '="' in text:  # ="01200": the Excel way to keep a code's leading zeros, read as the code
+        rows = [[_formula_text(c) for c in row] for row in rows]
+    table = build_table(rows, lines, path, header_row, used, header_rows=header_rows)
+    if not cells:
+        return table
+    by_line = {line: row for line, row in zip(lines, rows)}
+    grid = [by_line.get(n, []) for n in range(1, max(by_line, default=0) + 1)]
+    return dataclasses.replace(table, cells={a: _cell_text(cell_at(grid, a)) for a in cells})
+
+
+_EXCEL_TEXT = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def _formula_text(cell: str) -> str:
+    m = _EXCEL_TEXT.fullmatch(cell.strip()) if cell.startswith(("=", " ")) else None
+    return m.group(1).replace('""', '"') if m else cell
+
+
+def _cell_text(value):
+    return (value.strip() or None) if isinstance(value, str) else value
 
 
 def _csv_rows_with_lines(text, path, delimiter, max_cell=None):

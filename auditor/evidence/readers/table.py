@@ -2,7 +2,8 @@
 (CSV/TSV in __init__.py, .xlsx in xlsx.py)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from ... import limits
@@ -25,12 +26,30 @@ class RawTable:
     encoding: str | None                  # encoding actually used for text formats
     pristine: frozenset = frozenset()     # labels of columns known to hold only non-empty ASCII text
                                           # without whitespace: already clean, nothing to check again
+    lower: dict = field(default_factory=dict)  # header_rows: joined label -> its lowest header cell
+    notes: tuple = ()                     # what the reader did to the cells: (code, line, ja, en)
+    cells: dict = field(default_factory=dict)  # fields_from: cell address (D2) -> its raw value
+    sheet: str | None = None              # the sheet read (.xlsx)
+    several: bool = False                 # one of the sheets of a workbook read sheet by sheet (sheets:)
 
     @property
     def rows(self) -> list[tuple[int | None, dict]]:
         """Row view (line, {label: value}), for small tables and tests."""
         names = list(self.columns)
         return [(line, {h: self.columns[h][i] for h in names}) for i, line in enumerate(self.lines)]
+
+
+_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
+
+
+def cell_at(rows, address: str):
+    """The raw value at an address (D2) of rows of cells, None beyond them."""
+    m = _ADDRESS.fullmatch(address)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    r = int(m.group(2))
+    return rows[r - 1][col - 1] if r <= len(rows) and col <= len(rows[r - 1]) else None
 
 
 def _col(i: int) -> str:
@@ -59,8 +78,13 @@ def _clean(column) -> tuple[list, bool]:
     return [c.strip() or None for c in column], False
 
 
-def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None, max_cell=None):
+def build_table(rows, lines, path, header_row, encoding, where="", text=True, split=None, max_cell=None,
+                header_rows=None):
     """Build a RawTable from raw rows (lists of cells) and the line of each; `where` prefixes messages.
+
+    header_rows: the lines of a header written over several rows (a group label over its sub-labels):
+    each column's label is its cells joined with '/', top to bottom (研修/受講日), and may also be
+    mapped by its lowest cell (RawTable.lower). header_row is then the last of them.
 
     max_cell: refuse a text cell longer than this many characters (the CSV readers check it as they cut).
 
@@ -72,6 +96,8 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
         return all(_cell(c) is None for c in cells)
 
     h = None
+    if header_rows:
+        header_row = header_rows[-1]
     for i, cells in enumerate(rows):
         line = lines[i]
         if header_row is not None:
@@ -90,6 +116,9 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
                          "must point at) a row of column labels")
     header_line = lines[h]
     labels = ["" if c is None else str(c).strip() for c in rows[h]]
+    lower = {}
+    if header_rows and len(header_rows) > 1:
+        labels, lower = _joined(rows, lines, h, header_rows, labels, path, where)
     while labels and not labels[-1]:
         labels.pop()
     seen = {}
@@ -123,7 +152,7 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
                     stray(k, i)
     if pristine:  # the whole text was judged at once
         columns = {label: transposed[i] for i, label in enumerate(labels) if label}
-        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(columns))
+        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(columns), lower)
     columns, clean = {}, set()
     for i, label in enumerate(labels):
         if label and text:
@@ -133,7 +162,7 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
         elif label:
             columns[label] = [_cell(c) for c in transposed[i]]
     if clean:  # a pristine column has no blank cell, so no row is wholly blank
-        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(clean))
+        return RawTable([h for h in labels if h], header_line, columns, lines, encoding, frozenset(clean), lower)
     if columns and all(None in c for c in columns.values()):  # some rows may be wholly blank
         keep = [k for k, values in enumerate(zip(*columns.values())) if any(v is not None for v in values)]
         if len(keep) < len(lines):
@@ -141,7 +170,42 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
             lines = [lines[k] for k in keep]
     elif not columns:
         lines = []
-    return RawTable([h for h in labels if h], header_line, columns, lines, encoding)
+    return RawTable([h for h in labels if h], header_line, columns, lines, encoding, lower=lower)
+
+
+def _joined(rows, lines, h, header_rows, last, path, where) -> tuple[list, dict]:
+    """The labels of a header over several rows, and each joined label's lowest cell.
+
+    A group label written once over its columns (merged in Excel, or followed by blank cells in a CSV)
+    covers the blank cells to its right as far as the row above it does; a label merged down over the
+    header rows (職員番号 over two rows) is written once."""
+    index = {line: k for k, line in enumerate(lines)}
+    grid = []
+    for line in header_rows[:-1]:
+        k = index.get(line)
+        if k is None or k >= h:
+            raise InputError(path, f"{where}no header at line {line}", line=line,
+                             hint="header_rows: must list the consecutive lines holding the column labels")
+        grid.append(["" if c is None else str(c).strip() for c in rows[k]])
+    grid.append(last)
+    width = max(map(len, grid))
+    grid = [row + [""] * (width - len(row)) for row in grid]
+    for r, row in enumerate(grid[:-1]):  # carry a group label right, within the group above it
+        for i in range(1, width):
+            if (not row[i] and row[i - 1] and grid[-1][i] and grid[-1][i - 1] and grid[-1][i - 1] != row[i - 1]
+                    and (r == 0 or grid[r - 1][i] == grid[r - 1][i - 1])):
+                row[i] = row[i - 1]
+    labels, lower = [], {}
+    for i in range(width):
+        parts = []
+        for row in grid:
+            if row[i] and (not parts or parts[-1] != row[i]):
+                parts.append(row[i])
+        label = "/".join(parts)
+        labels.append(label)
+        if len(parts) > 1:
+            lower[label] = parts[-1]
+    return labels, lower
 
 
 def _long_cells(columns, lines, max_cell, path, where, by_column=False) -> None:

@@ -1,20 +1,27 @@
 """Excel workbooks (.xlsx): the sheet a clerk sees, as a RawTable with Excel row numbers."""
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import io
 import itertools
 import re
 
 from ... import limits
 from ...errors import InputError
-from .table import OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, build_table
+from .table import OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, build_table, cell_at
 
 
-def read_xlsx(data, path, sheet, header_row, limit=None):
+def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sheets=None, cells=()):
     """The sheet named (hidden or not), else the first visible one: what a clerk sees on opening the file.
+    -> a RawTable; with `sheets` ('all', or a pattern of names: every visible sheet that matches), a list
+    of them, one per sheet in the workbook's order.
 
     Formulas: the result Excel saved with the file is read; a formula without one (a workbook written
-    by a program and never opened in Excel) is an error, not an empty cell.
+    by a program and never opened in Excel) is an error, not an empty cell. Merged cells carry their
+    value down the rows they cover (and across, in the rows above the last header row); a number shown
+    with a zero-padded format (00000) is read as the digits the sheet shows. cells: addresses (D2)
+    whose values the tables keep (RawTable.cells).
     """
     import openpyxl  # only needed for workbooks
 
@@ -35,21 +42,19 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
             raise InputError(path, f"no sheet named '{sheet}'; the workbook has: "
                              + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these")
         visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] or names
-        ws = wb[str(sheet) if sheet is not None else visible[0]]
-        if not hasattr(ws, "iter_rows"):
-            raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
-        where = f"sheet '{ws.title}': "
-        cap = None if limit is None else limit.max_rows + (header_row or 1)
-        if cap is not None and (ws.max_row or 0) > cap:  # the size the sheet declares, before reading a row
-            limits.too_many_rows(path, ws.max_row - (header_row or 1), limit.max_rows, subject=f"sheet '{ws.title}'")
-        _formulas_without_results(wb, ws, path, where)
-        ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
-        rows = [list(row) for row in itertools.islice(ws.iter_rows(values_only=True), cap and cap + 1)]
-        if cap is not None and len(rows) > cap:  # the declared size was wrong: stop reading all the same
-            limits.too_many_rows(path, len(rows) - (header_row or 1), limit.max_rows, "rows or more",
-                                 subject=f"sheet '{ws.title}'")
-        return build_table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False,
-                           max_cell=None if limit is None else limit.max_cell_size)
+        if sheets is None:
+            return _sheet(wb, wb[str(sheet) if sheet is not None else visible[0]], path, header_row, header_rows,
+                          cells, limit, [0])
+        chosen = [n for n in visible if sheets == "all" or fnmatch.fnmatchcase(n, sheets)]
+        chosen = [n for n in chosen if hasattr(wb[n], "iter_rows")]  # chart sheets hold no table
+        if not chosen:
+            raise InputError(path, f"no sheet matches sheets: '{sheets}'; the workbook has: "
+                             + ", ".join(f"'{n}'" for n in names),
+                             hint="sheets: all reads every visible sheet; a pattern such as '*課' the sheets it names")
+        read = [0]  # rows read so far: the row limit holds for the whole workbook
+        tables = [_sheet(wb, wb[n], path, header_row, header_rows, cells, limit, read, skip_empty=True)
+                  for n in chosen]
+        return [t for t in tables if t is not None]
     except InputError:
         raise
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
@@ -58,6 +63,108 @@ def read_xlsx(data, path, sheet, header_row, limit=None):
                          hint="open and re-save the file in Excel") from None
     finally:
         wb.close()
+
+
+def _sheet(wb, ws, path, header_row, header_rows, cells, limit, read, skip_empty=False):
+    if not hasattr(ws, "iter_rows"):
+        raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
+    where = f"sheet '{ws.title}': "
+    top = header_rows[-1] if header_rows else header_row
+    left = None if limit is None else limit.max_rows - read[0]
+    cap = None if limit is None else left + (top or 1)
+    if cap is not None and (ws.max_row or 0) > cap:  # the size the sheet declares, before reading a row
+        limits.too_many_rows(path, ws.max_row - (top or 1) + read[0], limit.max_rows, subject=f"sheet '{ws.title}'")
+    merges = _scan_sheet(wb, ws, path, where)
+    ws.reset_dimensions()  # some writers record a wrong sheet size; read every row that exists
+    padded = _padded_formats(wb)
+    if padded:
+        rows = [[_shown(c, padded) for c in row] for row in itertools.islice(ws.iter_rows(), cap and cap + 1)]
+    else:
+        rows = [list(row) for row in itertools.islice(ws.iter_rows(values_only=True), cap and cap + 1)]
+    if cap is not None and len(rows) > cap:  # the declared size was wrong: stop reading all the same
+        limits.too_many_rows(path, len(rows) - (top or 1) + read[0], limit.max_rows, "rows or more",
+                             subject=f"sheet '{ws.title}'")
+    if skip_empty and not any(c is not None and c != "" for row in rows for c in row):
+        return None  # an unused sheet (Sheet3) of a workbook read sheet by sheet
+    if top is None:
+        top = next((k + 1 for k, row in enumerate(rows) if any(c is not None and c != "" for c in row)), 1)
+    notes = _fill_merged(rows, merges, top, path, where if skip_empty else "") if merges else ()
+    table = build_table(rows, range(1, len(rows) + 1), path, header_row, None, where=where, text=False,
+                        max_cell=None if limit is None else limit.max_cell_size, header_rows=header_rows)
+    read[0] += len(table.lines)
+    return dataclasses.replace(table, notes=notes, sheet=ws.title, several=skip_empty,
+                               cells={a: cell_at(rows, a) for a in cells})
+
+
+def _padded_formats(wb) -> dict:
+    """The workbook's custom number formats that pad a whole number with zeros (00000): id -> width."""
+    try:
+        formats = list(wb._number_formats)  # openpyxl's internals: without them, numbers are read as numbers
+    except Exception:  # noqa: BLE001
+        return {}
+    out = {}
+    for i, fmt in enumerate(formats):
+        first = str(fmt).split(";")[0].replace('"', "").replace("\\", "")
+        if len(first) > 1 and set(first) == {"0"}:
+            out[i + 164] = len(first)  # custom formats are numbered from 164 (openpyxl's BUILTIN_FORMATS_MAX_SIZE)
+    return out
+
+
+def _shown(cell, padded: dict):
+    value = getattr(cell, "value", None)
+    if type(value) in (int, float) and (type(value) is int or value.is_integer()) and value >= 0:
+        width = padded.get(getattr(getattr(cell, "style_array", None), "numFmtId", None))
+        if width:
+            return str(int(value)).zfill(width)  # the digits the sheet shows: a code, not a number
+    return value
+
+
+def _fill_merged(rows, merges, top, path, where) -> tuple:
+    """Copy each merged range's value (its top-left cell) into the cells it covers, as the sheet shows
+    it: down its first column; across as well in the rows above the last header row (a group label).
+    -> notes for the reading (code, line, ja, en)."""
+    budget = sum(map(len, rows)) + len(rows)  # overlapping ranges (never written by Excel) cannot multiply work
+    filled, shown = 0, []
+    for c1, r1, c2, r2 in sorted(merges, key=lambda m: (m[1], m[0])):
+        if r1 > len(rows):
+            continue
+        r2 = min(r2, len(rows))
+        value = rows[r1 - 1][c1 - 1] if c1 <= len(rows[r1 - 1]) else None
+        if value is None:
+            continue
+        across = r2 < top
+        for r in range(r1, r2 + 1):
+            row = rows[r - 1]
+            for c in range(c1, (c2 if across else c1) + 1):
+                if (r, c) == (r1, c1):
+                    continue
+                if c > len(row):
+                    row.extend([None] * (c - len(row)))
+                if row[c - 1] is None:
+                    row[c - 1] = value
+                    filled += 1
+                budget -= 1
+                if budget < 0:
+                    raise InputError(path, f"{where}merged cell ranges overlap", line=r,
+                                     hint="open and re-save the file in Excel, or unmerge the cells")
+        if r2 > r1 and r2 > top:
+            shown.append(f"{_letters(c1)}{r1}:{_letters(c2)}{r2}")
+    if not shown:
+        return ()
+    ranges = ", ".join(shown[:10]) + ("…" if len(shown) > 10 else "")
+    first = int(re.match(r"[A-Z]+([0-9]+)", shown[0]).group(1))
+    return (("merged_cells", first,
+             f"{where}結合セル {len(shown)} 範囲（{ranges}）の値を、結合された各行に補いました",
+             f"{where}the value of {len(shown)} merged cell range(s) ({ranges}) was filled into every row "
+             "they cover"),)
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 _FORBIDDEN = {"EntitiesForbidden": "declares an XML entity", "DTDForbidden": "holds a document type declaration",
@@ -99,20 +206,24 @@ def _check_unpacked(data, path, limit) -> None:
 
 # A cell that holds a formula and no saved result (<v> missing or empty); only looked for when '<f' occurs.
 _UNSAVED_FORMULA = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+MAX_MERGES = 100_000  # merged ranges one sheet may declare
 
 
-def _formulas_without_results(wb, ws, path, where) -> None:
-    """Scan the sheet's XML in chunks (a large sheet is never held twice in memory) at memchr speed."""
+def _scan_sheet(wb, ws, path, where) -> set:
+    """Scan the sheet's XML in chunks (a large sheet is never held twice in memory) at memchr speed:
+    refuse a formula without its saved result; -> the merged ranges (col1, row1, col2, row2)."""
     try:
         source = wb._archive.open(ws._worksheet_path)  # openpyxl's read-only internals: skip if they move
     except Exception:  # noqa: BLE001
-        return
+        return set()
+    merges = set()
     with source:
         tail = b""
         while True:
             chunk = source.read(1 << 22)
             if not chunk:
-                return
+                return merges
             text, tail = tail + chunk, (tail + chunk)[-(1 << 16):]  # a cell split between chunks is seen whole
             m = _UNSAVED_FORMULA.search(text) if b"<f" in text else None
             if m:
@@ -120,3 +231,18 @@ def _formulas_without_results(wb, ws, path, where) -> None:
                                  "with no saved result", line=int(m.group(2)),
                                  hint="open the workbook in Excel and save it (Excel saves each formula's result), "
                                       "or paste the values in place of the formulas")
+            if b"<mergeCell " in text:
+                for g in _MERGE.finditer(text):
+                    c1, r1 = _column(g.group(1)), int(g.group(2))
+                    c2, r2 = (_column(g.group(3)), int(g.group(4))) if g.group(3) else (c1, r1)
+                    merges.add((min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)))
+                if len(merges) > MAX_MERGES:
+                    raise InputError(path, f"{where}the sheet declares more than {MAX_MERGES:,} merged cell ranges",
+                                     hint="unmerge the cells in Excel and save the file again")
+
+
+def _column(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col
