@@ -85,6 +85,9 @@ def test_messages_name_the_record_and_withhold_names():
     assert "FW-0220" in messages["NS-11.lgwan:FW-0220"] and "外部" in messages["NS-11.lgwan:FW-0220"]
     assert "S90417" in messages["AC-01.leaver:SAKURADAI-LG/s90417"]
     assert "K-2025-002" in messages["OC-01:K-2025-002"]
+    for fid, message in messages.items():  # every placeholder filled: a field left empty shows as —
+        if fid.split(":")[0].split(".")[0] in NEW_CONTROLS:
+            assert "?" not in message, message
     text = json.dumps(doc, ensure_ascii=False)
     assert "管理者2" not in text and "窓口共用" not in text  # AD DisplayName is personal data: never printed
 
