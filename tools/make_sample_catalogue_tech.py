@@ -16,7 +16,7 @@ own. Writes, in the forms offices hand them over:
 - 無線LAN設定一覧.csv         wireless_lans       UTF-8, LF
 
 and puts their entries last in manifest.yaml (replacing what an earlier run wrote). Fixed
-seed and fixed xlsx properties: every run is byte-identical. Planted gaps: evidence/README.md.
+seed and fixed xlsx properties: every run gives the same bytes (the workbook: with the same openpyxl and lxml). Planted gaps: evidence/README.md.
 """
 from __future__ import annotations
 
