@@ -24,6 +24,7 @@ WHAT = {
     "evidence": ("the evidence folder", "証跡フォルダ"), "controls": ("a controls folder", "管理策フォルダ"),
     "framework": ("an audit map file", "監査項目の体系のファイル"),
     "frameworks": ("an audit map folder", "監査項目の体系のフォルダ"),
+    "result": ("a check result", "チェック結果"), "results": ("a folder of check results", "チェック結果のフォルダ"),
 }
 
 

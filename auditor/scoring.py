@@ -7,6 +7,12 @@ from .model import AuditRun, Result
 COMPLIANT = ("pass", "waived")
 
 
+def rated(run: AuditRun) -> list[Result]:
+    """The results the compliance rate counts: the controls. Audit items answered by auditors have their own
+    rate in the coverage (engine/coverage.py), where an unanswered one counts as not met."""
+    return [r for r in run.results if not r.control.manual]
+
+
 def departments(run: AuditRun) -> list[dict]:
     """Every 課, plus any other unit that owns findings (the secretariat, a 部), by code."""
     units = run.evidence.units

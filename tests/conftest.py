@@ -24,6 +24,15 @@ atexit.register(shutil.rmtree, _KEYS, True)
 os.environ.pop("AUDITOR_CACHE_KEY", None)
 os.environ["AUDITOR_CACHE_KEY_FILE"] = os.path.join(_KEYS, "cache.key")
 os.environ["AUDITOR_RESULT_CACHE"] = "on"
+# No settings file is read (a stray auditor.yaml or [tool.auditor] in the working folder would change what
+# every command does): the tests of settings write theirs in tmp and unset this (monkeypatch.delenv).
+os.environ["AUDITOR_CONFIG"] = os.devnull
+for _name in [n for n in os.environ if n.startswith("AUDITOR_") and n not in (
+        "AUDITOR_CACHE_KEY_FILE", "AUDITOR_RESULT_CACHE", "AUDITOR_CONFIG")]:
+    os.environ.pop(_name)  # a developer's AUDITOR_FAIL_ON or AUDITOR_LANG must not change the results either
+# SARIF's invocation times are the clock's; fixed here (reproducible builds' variable) so that two runs of the
+# same inputs give the same bytes, as the caches' tests compare. tests/test_ci_settings.py unsets it.
+os.environ["SOURCE_DATE_EPOCH"] = "1775001600"  # 2026-04-01T00:00:00Z
 SAMPLE = ROOT / "evidence" / "FY2025"
 POLICY = ROOT / "policies" / "sample-city.yaml"
 

@@ -12,6 +12,7 @@ import pytest
 import xmlschema
 import yaml
 
+from auditor.cli.checkrun import file_name
 from auditor.cycle import baseline as baseline_mod
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
@@ -65,6 +66,18 @@ def _option(command: str, name: str) -> str | None:
     return args[args.index(name) + 1] if name in args else None
 
 
+def _formats(command: str) -> list[str]:
+    return (_option(command, "--format") or "text").split(",")
+
+
+def _written(command: str) -> dict:
+    """format -> the file the command writes it to (-o FILE, or its fixed name in --output-dir)."""
+    if _option(command, "--output"):
+        return {_formats(command)[0]: _option(command, "--output")}
+    folder = _option(command, "--output-dir")
+    return {f: f"{folder}/{file_name(f)}" for f in _formats(command)} if folder else {}
+
+
 def _run(command: str, cwd):
     args = shlex.split(command)
     assert args[0] == "auditor"
@@ -86,15 +99,24 @@ def repo(tmp_path_factory):
 
 
 def test_the_examples_cover_every_ci_format_and_the_gate():
-    formats = {_option(c, "--format") for c in ALL}
+    formats = {f for c in ALL for f in _formats(c)}
     assert {"json", "sarif", "junit", "github", "gitlab"} <= formats
     assert ALL[0].startswith("auditor check --format json") and _option(ALL[0], "--output")  # the baseline first
     gates = [c for c in ALL if _option(c, "--baseline")]
     assert len(gates) == 2 and all(_option(c, "--fail-on") is None for c in gates)  # GitHub and GitLab, default major
 
 
+@pytest.mark.parametrize("commands", [
+    [c for s in GITHUB["jobs"]["audit"]["steps"] for c in _commands(s.get("run", ""), "sh")],
+    [c for c in GITLAB["script"] if c.startswith("auditor ")]], ids=["github", "gitlab"])
+def test_each_ci_example_runs_the_audit_once_for_every_format(commands):
+    checks = [c for c in commands if c.startswith("auditor check")]
+    assert len(checks) == 1 and len(_formats(checks[0])) >= 3 and _option(checks[0], "--output-dir")
+    assert _option(checks[0], "--baseline")  # the one run is the gate
+
+
 def test_the_files_they_write_validate(repo):
-    outputs = {_option(c, "--format"): repo / _option(c, "--output") for c in ALL if _option(c, "--output")}
+    outputs = {f: repo / path for c in ALL[1:] for f, path in _written(c).items()}
     sarif = json.loads(outputs["sarif"].read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))).validate(sarif)
     for result in sarif["runs"][0]["results"]:  # repository-relative: code scanning finds the file
@@ -104,7 +126,8 @@ def test_the_files_they_write_validate(repo):
     gitlab = json.loads(outputs["gitlab"].read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(json.loads((DATA / "gitlab-codequality.schema.json").read_text(encoding="utf-8"))).validate(gitlab)
     assert all((repo / issue["location"]["path"]).is_file() for issue in gitlab)
-    assert baseline_mod.load(outputs["json"]).known  # a usable baseline with the sample's open findings
+    assert baseline_mod.load(repo / _option(ALL[0], "--output")).known  # a usable baseline: the sample's open findings
+    assert baseline_mod.load(outputs["json"]).known  # the run's own JSON too
 
 
 def test_the_gates_fail_on_a_new_gap_and_the_report_steps_do_not(repo, tmp_path):
@@ -115,24 +138,30 @@ def test_the_gates_fail_on_a_new_gap_and_the_report_steps_do_not(repo, tmp_path)
     for command in ALL[1:]:
         expected = 1 if _option(command, "--baseline") else 0
         assert _run(command, work).exit_code == expected, command
-    gate = next(c for c in ALL if _option(c, "--format") == "github")
-    assert "FW-0999" in _run(gate, work).stdout
+    gate = next(c for c in ALL if "github" in _formats(c))
+    result = _run(gate, work)
+    assert result.stdout == "" and "wrote 4 files" in result.stderr  # stdout stays empty: one line on stderr
+    assert "FW-0999" in (work / _written(gate)["github"]).read_text(encoding="utf-8")
 
 
 def test_github_workflow_uploads_the_sarif_and_the_junit_it_writes():
     steps = GITHUB["jobs"]["audit"]["steps"]
     runs = [c for s in steps for c in _commands(s.get("run", ""), "sh")]
-    written = {_option(c, "--format"): _option(c, "--output") for c in runs if _option(c, "--output")}
+    written = {f: path for c in runs for f, path in _written(c).items()}
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert upload["with"]["sarif_file"] == written["sarif"]
+    assert "category" not in upload["with"]  # it would replace automationDetails.id: one analysis per fiscal year
     artifact = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact@"))
-    assert artifact["with"]["path"] == written["junit"]
+    kept = artifact["with"]["path"]
+    assert kept == written["junit"] or (kept.endswith("/") and written["junit"].startswith(kept))
     assert GITHUB["permissions"]["security-events"] == "write"
     assert upload.get("if") == "always()" and artifact.get("if") == "always()"
+    annotations = next(s for s in steps if written["github"] in s.get("run", ""))  # printed, so GitHub reads them
+    assert annotations.get("if") == "always()" and annotations["run"].startswith("cat ")
 
 
 def test_gitlab_job_declares_the_codequality_and_junit_reports():
-    written = {_option(c, "--format"): _option(c, "--output") for c in GITLAB["script"] if _option(c, "--output")}
+    written = {f: path for c in GITLAB["script"] for f, path in _written(c).items()}
     assert GITLAB["artifacts"]["reports"] == {"codequality": written["gitlab"], "junit": written["junit"]}
     assert GITLAB["artifacts"]["when"] == "always"
 

@@ -249,3 +249,128 @@ def test_gitlab_fingerprint_survives_lines_moving(tmp_path):
     assert old.keys() == new.keys()
     fp = next(iter(old))
     assert old[fp]["location"]["lines"]["begin"] == 8 and new[fp]["location"]["lines"]["begin"] == 9
+
+
+# --- SARIF as GitHub code scanning and dashboards read it -----------------------------------------
+
+def test_sarif_names_the_tool_the_fiscal_year_and_the_run(monkeypatch):
+    import datetime as dt
+
+    run, result = _sarif()
+    driver = run["tool"]["driver"]
+    assert driver["fullName"].startswith("auditor ") and driver["informationUri"].startswith("https://")
+    assert driver["version"] == driver["semanticVersion"] and driver["language"] == "ja-JP"
+    assert run["automationDetails"]["id"] == "auditor/FY2025/"  # GitHub's category: one analysis per year
+    earlier, _ = _sarif("--evidence", ROOT / "evidence" / "FY2024")
+    assert earlier["automationDetails"]["id"] == "auditor/FY2024/"
+    (invocation,) = run["invocations"]
+    assert invocation["exitCode"] == result.exit_code == 1 and invocation["executionSuccessful"] is True
+    assert invocation["startTimeUtc"] == invocation["endTimeUtc"] == "2026-04-01T00:00:00Z"  # SOURCE_DATE_EPOCH
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    run, result = _sarif("--fail-on", "none", "--result-cache", "off")
+    (invocation,) = run["invocations"]
+    start, end = (dt.datetime.strptime(invocation[k], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+                  for k in ("startTimeUtc", "endTimeUtc"))
+    assert before <= start <= end <= dt.datetime.now(dt.timezone.utc)
+    assert invocation["exitCode"] == result.exit_code == 0
+
+
+def test_sarif_artifacts_carry_the_evidence_hashes_and_every_location_a_region(sample):
+    import hashlib
+
+    run, _ = _sarif()
+    artifacts = run["artifacts"]
+    uris = [a["location"]["uri"] for a in artifacts]
+    assert len(uris) == len(set(uris)) and "policies/sample-city.yaml" in uris
+    for artifact in artifacts:
+        path = ROOT / unquote(artifact["location"]["uri"])
+        assert artifact["hashes"]["sha-256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = yaml.safe_load((ROOT / "evidence" / "FY2025" / "manifest.yaml").read_text(encoding="utf-8"))
+    listed = {f"evidence/FY2025/{f['path']}" for f in manifest["files"]}
+    assert listed == {unquote(u) for u in uris} - {"policies/sample-city.yaml"}  # each file once
+    for result in run["results"]:
+        for loc in result["locations"]:
+            physical = loc["physicalLocation"]
+            assert physical["region"]["startLine"] >= 1  # GitHub places every result by its line
+            index = physical["artifactLocation"].get("index")
+            if index is not None:
+                assert artifacts[index]["location"]["uri"] == physical["artifactLocation"]["uri"]
+    for suppression in (s for r in run["results"] for s in r.get("suppressions", [])):
+        assert suppression["location"]["physicalLocation"]["region"]["startLine"] > 1
+
+
+def test_sarif_missing_evidence_is_a_whole_file_result_at_the_manifest(tmp_path):
+    folder = write_evidence(tmp_path / "ev", {"org_units": [{"code": "0100", "name": "情報政策課", "level": "課"}]})
+    policy = tmp_path / "p.yaml"
+    policy.write_text("organisation: {ja: テスト市, en: Test City}\nnetwork_model: beta\n", encoding="utf-8")
+    run, result = _sarif("--policy", policy, "--evidence", folder, "--control", "TR-01")
+    (missing,) = [r for r in run["results"] if r["properties"]["status"] == "no_evidence"]
+    (loc,) = missing["locations"]
+    assert loc["physicalLocation"]["artifactLocation"]["uri"].endswith("manifest.yaml")
+    assert loc["physicalLocation"]["region"] == {"startLine": 1} and loc["properties"] == {"wholeFile": True}
+    assert result.exit_code == run["invocations"][0]["exitCode"]
+
+
+@pytest.mark.parametrize("minimum, kept", [("major", {"error"}), ("minor", {"error", "warning"})])
+def test_sarif_min_severity_caps_the_results_and_says_so(tmp_path, minimum, kept):
+    policy = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+    policy["controls"]["TR-01"]["severity"] = "observation"  # the sample has no observation of its own
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(policy, allow_unicode=True), encoding="utf-8")
+    full, first = _sarif("--policy", tmp_path / "p.yaml")
+    run, result = _sarif("--policy", tmp_path / "p.yaml", "--sarif-min-severity", minimum)
+    assert {r["level"] for r in run["results"]} == kept
+    left_out = [r for r in full["results"] if r["level"] not in kept]
+    assert left_out and len(run["results"]) == len(full["results"]) - len(left_out)
+    assert run["tool"]["driver"]["rules"] == full["tool"]["driver"]["rules"]  # every rule stays
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert str(len(left_out)) in note["message"]["text"]
+    assert sum(run["properties"]["omitted"].values()) == len(left_out)
+    assert result.exit_code == first.exit_code  # the gate counts everything
+
+
+def test_sarif_rules_include_the_audit_items_and_not_assessed_is_no_result(tmp_path):
+    from test_manual_items import _audit
+
+    pol, ev = _audit(tmp_path)
+    run, _ = _sarif("--policy", pol, "--evidence", ev)
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["GL1-03"]["properties"]["manual"] is True and "manual" in rules["GL1-03"]["properties"]["tags"]
+    assert rules["GL1-04"]["properties"]["status"] == "not_assessed"
+    assert rules["NS-01"]["properties"]["manual"] is False
+    assert all(re.fullmatch(r"([A-Z][a-z0-9]+)+", r["name"]) for r in rules.values())  # Pascal case
+    by_rule = {r["ruleId"] for r in run["results"]}
+    assert "GL1-03" in by_rule  # a 不適合 answer is a result like a rule's finding
+    assert not by_rule & {i for i, r in rules.items() if r["properties"]["status"] in ("not_assessed", "not_applicable")}
+
+
+# --- JUnit as CI reporters read it -------------------------------------------------------------------
+
+def test_junit_cases_name_their_file_and_line(sample):
+    tree = _junit("--lang", "en")
+    cases = list(tree.iter("testcase"))
+    assert cases and all(c.get("file") for c in cases)
+    for case in cases:
+        assert (ROOT / case.get("file")).is_file(), case.get("file")
+    finance = next(c for c in cases if c.get("name").startswith("NS-04 ") and c.get("name").endswith("[財政課]"))
+    assert (finance.get("file"), finance.get("line")) == ("evidence/FY2025/端末台帳.tsv", "18")
+    passed = next(c for c in cases if c.get("name").startswith("NS-04 ") and c.get("name").endswith("[総務課]"))
+    assert passed.get("file") == "evidence/FY2025/端末台帳.tsv" and passed.get("line") is None
+
+
+def test_junitparser_reads_the_junit_as_dashboards_do(tmp_path):
+    import junitparser
+
+    path = tmp_path / "auditor.junit.xml"
+    result = invoke("check", "--format", "junit", "--lang", "en", "-o", path)
+    assert result.exit_code == 1
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    tree = ET.parse(path).getroot()
+    suites = list(xml)
+    assert [s.name for s in suites] == [s.get("name") for s in tree.findall("testsuite")]
+    assert sum(s.tests for s in suites) == len(tree.findall(".//testcase"))
+    failed = [c for s in suites for c in s if any(isinstance(r, junitparser.Failure) for r in c.result)]
+    assert len(failed) == sum(int(s.get("failures")) for s in tree.findall("testsuite")) > 0
+    skipped = [c for s in suites for c in s if any(isinstance(r, junitparser.Skipped) for r in c.result)]
+    assert len(skipped) == sum(int(s.get("skipped")) for s in tree.findall("testsuite"))
+    assert all(c._elem.get("file") for s in suites for c in s)

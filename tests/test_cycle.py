@@ -115,7 +115,7 @@ def test_compare_two_fiscal_years_by_department(cycle):
     assert [f["id"] for f in by["0510"]["recurred"]] == ["TR-01:S00171"]
     assert sum(doc["totals"].values()) == len(set().union(*ids.values()))
     text = invoke("compare", "2024", "2025", "--db", db, "--lang", "en").stdout
-    assert "■ 道路課 (0510): recurred 1" in text
+    assert "■ 道路課 (0510): new 3, recurred 1" in text  # new: AM-01, IR-04, MD-01 (the FY2025 registers)
 
 
 def test_history_lists_both_years_and_shows_a_run(cycle):

@@ -31,7 +31,7 @@ def test_example_runs_on_the_sample(tmp_path, block, status, count, body, cid):
 
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-WRITES = ("-o", "--output", "--out", "--db")  # options naming a file or folder that a command writes
+WRITES = ("-o", "--output", "--output-dir", "--out", "--db")  # options naming a file or folder that a command writes
 
 
 def _readme_outputs() -> list[str]:

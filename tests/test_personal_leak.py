@@ -44,6 +44,7 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 _DIGEST_PIECE = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{16,63}(?![0-9A-Za-z])")
 TEXT_TYPES = ("id", "text", "unit", "unit_list")
 ENCODINGS = {"fw_rules.csv": "cp932", "lms_export.csv": "cp932", "role_assignments.csv": "utf-8-sig",
+             "機器廃棄記録.csv": "cp932", "入退室記録.csv": "cp932", "リスク評価実施記録.csv": "utf-8-sig",
              "ad_accounts.csv": "utf-16", "委託先点検記録.csv": "cp932", "ログ取得状況一覧.csv": "utf-8-sig",
              "クラウドサービス利用台帳.csv": "utf-8-sig"}
 
@@ -192,6 +193,8 @@ def test_every_command_and_format_writes_no_my_number(planted):
         for lang in ("ja", "en"):
             runs.append(("check", *common, "--format", fmt, "--lang", lang))
     runs.append(("check", *common, "--format", "json", "-o", out / "check.json", "--record", *db))
+    runs.append(("check", *common, "--format", ",".join(formats), "--output-dir", out / "many", "--verbose",
+                 "--log-file", out / "check.log", "--result-cache", "off"))  # every format in one run, what it read
     runs.append(("report", *common, "--out", out / "reports", "--format", "html,md,json,csv", "--lang", "both",
                  "--date", "2026-04-15", "--record", *db))
     if has_weasyprint():  # slow: the organisation's and one department's

@@ -75,6 +75,6 @@ def test_department_csv_only_has_its_rows(tmp_path):
     assert result.exit_code == 0, result.output
     folder = tmp_path / "departments" / "0130_財政課"
     table = rows((folder / "findings.ja.csv").read_bytes(), "utf-8-sig")
-    assert {r[5] for r in table[1:]} == {"0130"} and len(table) == 4
+    assert {r[5] for r in table[1:]} == {"0130"} and len(table) == 5  # CA-01, CA-02, AM-03 (財政課)
     actions = rows((folder / "actions.ja.csv").read_bytes(), "utf-8-sig")
     assert {r[4] for r in actions[1:]} == {"0130"}

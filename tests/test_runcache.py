@@ -200,8 +200,8 @@ def test_the_result_cache_can_be_asked_for_in_the_environment(setup, monkeypatch
 
 
 def test_every_option_of_check_is_in_the_key(setup):
-    """The key takes every option as parsed (a new option can never be left out); only --output and
-    --result-cache, which do not change the text, are not."""
+    """The key takes every option as parsed (a new option can never be left out); only those that do not
+    change the texts are not: --output, --output-dir, --result-cache, --quiet, --verbose, --log-file."""
     tmp_path, evidence, evaluated = setup
     check(tmp_path, evidence, "--max-rows", "100000")
     check(tmp_path, evidence, "--max-rows", "100001")
@@ -209,3 +209,36 @@ def test_every_option_of_check_is_in_the_key(setup):
     assert len(evaluated) == 3
     check(tmp_path, evidence, "--max-rows", "100000", "--output", tmp_path / "a.txt")
     assert len(evaluated) == 3
+
+
+def test_a_run_of_several_formats_is_served_whole_and_never_for_another_set(setup):
+    tmp_path, evidence, evaluated = setup
+    out = tmp_path / "out"
+    first = check(tmp_path, evidence, "--format", "sarif,junit,json", "--output-dir", out)
+    written = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = check(tmp_path, evidence, "--format", "sarif,junit,json", "--output-dir", tmp_path / "elsewhere")
+    assert first.exit_code == again.exit_code == 1 and len(evaluated) == 1  # served: the folder is not in the key
+    assert {p.name: p.read_bytes() for p in (tmp_path / "elsewhere").iterdir()} == written
+    alone = check(tmp_path, evidence, "--format", "json")  # one of the set alone: its own entry, evaluated
+    assert len(evaluated) == 2 and alone.stdout.encode() == written["auditor.json"]
+    other = check(tmp_path, evidence, "--format", "sarif,json", "--output-dir", tmp_path / "two")
+    assert len(evaluated) == 3 and other.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["auditor.json", "auditor.sarif"]
+
+
+def test_an_entry_that_does_not_hold_the_formats_asked_for_is_not_served(setup, monkeypatch):
+    """An entry is taken only when it holds exactly the formats of the run (and of the new shape)."""
+    import marshal
+
+    from auditor import sealed
+
+    tmp_path, evidence, evaluated = setup
+    first = check(tmp_path, evidence, "--format", "json")
+    real = sealed.Store.load
+    for stored in [(1, "an output of the earlier shape"), (1, {"sarif": "another format"}), (1, {})]:
+        monkeypatch.setattr(sealed.Store, "load", lambda self, name, v=stored: marshal.dumps(v))
+        again = check(tmp_path, evidence, "--format", "json")
+        assert again.stdout == first.stdout
+    assert len(evaluated) == 4
+    monkeypatch.setattr(sealed.Store, "load", real)
+    assert check(tmp_path, evidence, "--format", "json").stdout == first.stdout and len(evaluated) == 4

@@ -13,7 +13,7 @@ from auditor.evidence import kinds
 FOLDER = resources.files("auditor") / "schemas"
 SCHEMAS = sorted(p.name for p in FOLDER.iterdir() if p.name.endswith(".json"))
 KIND_KEYS = {"$schema", "$id", "title", "type", "required", "properties", "x-key", "x-unit"}
-FIELD_KEYS = {"type", "enum", "format", "items", "anyOf", "x-type", "x-enum", "x-personal"}
+FIELD_KEYS = {"type", "enum", "format", "items", "anyOf", "x-type", "x-enum", "x-personal", "x-aliases"}
 
 
 @pytest.mark.parametrize("name", SCHEMAS)

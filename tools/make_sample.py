@@ -404,10 +404,14 @@ def main() -> None:
     print("\n".join(f"{key:20} {value}" for key, value in sorted((tags | asset_tags).items())))
     import make_sample_documents  # 文書台帳.xlsx and its manifest entry
     make_sample_documents.main()
+    import make_sample_catalogue_ops  # the asset, physical and operations registers and their manifest entries
+    make_sample_catalogue_ops.main()
     import make_sample_catalogue_tech  # accounts, logs, vulnerabilities, contracts, cloud, wireless LAN
     make_sample_catalogue_tech.main()
     import sample_fy2024  # FY2024 (and its returned progress sheets), derived from the files just written
     sample_fy2024.main()
+    import make_sample_checklist  # the auditors' worksheet, exported from the audit of the files just written
+    make_sample_checklist.main()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ own. Writes, in the forms offices hand them over:
 - クラウドサービス利用台帳.csv cloud_services      UTF-8 with BOM
 - 無線LAN設定一覧.csv         wireless_lans       UTF-8, LF
 
-and puts their entries last in manifest.yaml (replacing what an earlier run wrote). Fixed
+and writes their entries into manifest.yaml (in place of an earlier run's, else last). Fixed
 seed and fixed xlsx properties: every run gives the same bytes (the workbook: with the same openpyxl and lxml). Planted gaps: evidence/README.md.
 """
 from __future__ import annotations
@@ -271,14 +271,16 @@ def write_contracts() -> None:
 
 
 def write_manifest() -> None:
-    """Put these files' entries last in manifest.yaml (files: is its last key), replacing earlier ones."""
+    """Write these files' entries into manifest.yaml where an earlier run put them (else last), replacing them."""
     path = OUT / "manifest.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     ours = {f"- path: {name}\n" for name, *_ in FILES}
-    kept, skipping = [], False
+    kept, at, skipping = [], None, False
     for line in lines:
         if line.startswith("- ") or line.startswith("#"):
             skipping = line in ours
+            if skipping and at is None:
+                at = len(kept)
         if not skipping:
             kept.append(line)
     entries = []
@@ -287,7 +289,8 @@ def write_manifest() -> None:
         entry |= {k: (base.Flow(v) if isinstance(v, dict) else v) for k, v in extra.items()}
         entries.append(entry)
     block = yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
-    path.write_text("".join(kept) + block, encoding="utf-8")
+    at = len(kept) if at is None else at
+    path.write_text("".join(kept[:at]) + block + "".join(kept[at:]), encoding="utf-8")
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ class Item:
     controls: tuple = ()  # automated: the controls whose results assess the item
     manual: tuple = ()  # {ja, en} each: what an auditor looks at (監査資料の例, in our own words)
     refs: dict = field(default_factory=dict)  # iso27002, iso27001, nist_csf (+ derived flags)
+    selfcheck: dict | None = None  # {ja, en}: the item as a self-assessment question (None: made from the title)
     path: str = ""
     line: int | None = None
 
@@ -221,7 +222,8 @@ def _item(it: dict, section: Section, path: Path, located) -> Item:
                 measure=it.get("measure", section.measure), required=bool(it.get("required")),
                 scope=it.get("scope", "organisation"), severity=it.get("severity", "minor"),
                 controls=tuple(it.get("controls") or ()), manual=tuple(_text(m) for m in it.get("manual") or ()),
-                refs=crosswalk.complete(it.get("refs")), path=str(path), line=located.line(it))
+                refs=crosswalk.complete(it.get("refs")),
+                selfcheck=_text(it["selfcheck"]) if it.get("selfcheck") else None, path=str(path), line=located.line(it))
 
 
 def check_controls(fw: Framework, control_ids) -> None:

@@ -11,23 +11,29 @@ import click
 
 from ..exitcodes import ExitCode
 from . import caches  # click only
-from .options import (DATE, Group, _common, _framework, _framework_option, _framework_paths, _input_errors,  # click only
-                      _limit_options, _paths, _record_options, say)
-
-FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
-           "observation": ("major", "minor", "observation"), "none": ()}
+from .checkrun import FAIL_ON, gate  # noqa: F401 (click only)
+from .options import (DATE, FORMATS, Group, Setting, _common, _framework, _framework_option, _framework_paths,  # click only
+                      _input_errors, _limit_options, _paths, _record_options, _verbosity_options, say)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="municipal-auditor", prog_name="auditor")
 @click.option("--debug", is_flag=True, envvar="AUDITOR_DEBUG",
               help="On an unexpected error (exit 3), print the whole traceback (also AUDITOR_DEBUG=1).")
-def main(debug):
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="AUDITOR_CONFIG", metavar="FILE",
+              help="Settings file (default: auditor.yaml, or [tool.auditor] in pyproject.toml, in this folder; "
+                   "also AUDITOR_CONFIG; /dev/null reads none). See `auditor config`.")
+@click.pass_context
+def main(ctx, debug, config_file):
     """自治体情報セキュリティ監査ツール / Information-security compliance auditor for Japanese municipalities.
 
     Run from the repository root with no options to audit the shipped sample municipality.
+    Every option of the shared set can also come from auditor.yaml and AUDITOR_* variables: `auditor config`.
     """
     _debug[0] = debug
+    from . import settings  # click only
+
+    settings.apply(ctx, config_file)
 
 
 _debug = [False]  # set by the group, read by entry() when a command crashed
@@ -35,92 +41,39 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github", "gitlab",
-                                                  "oscal-ar", "oscal-poam"]), default="text", show_default=True,
-              help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI; oscal-ar, oscal-poam "
-                   "(OSCAL assessment-results, plan of action and milestones).")
+@click.option("--format", "fmt", cls=Setting, setting="format", type=FORMATS, default="text", show_default=True,
+              help="text for people; json, junit, sarif, github, gitlab (Code Quality) for CI; several, "
+                   "comma-separated (sarif,junit,json), with --output-dir.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (atomically) instead of stdout; a device or FIFO is written in place, - is stdout.")
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
+@click.option("--output-dir", cls=Setting, setting="output_dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each format to its own file here (auditor.sarif, auditor.junit.xml, auditor.json... "
+                   "see docs/ci.md), all together; nothing on stdout.")
+@click.option("--fail-on", cls=Setting, setting="fail_on", type=click.Choice(list(FAIL_ON)), default="major",
+              show_default=True,
               help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option("--lang", cls=Setting, setting="lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
-@click.option("--baseline", type=click.Path(), metavar="FILE",
+@click.option("--baseline", cls=Setting, setting="baseline", type=click.Path(), metavar="FILE",
               help="A previous `check --format json` result: findings open there, and controls without evidence "
                    "there, are shown but do not fail the run.")
+@click.option("--sarif-min-severity", cls=Setting, setting="sarif_min_severity",
+              type=click.Choice(["major", "minor", "observation"]),
+              help="Leave SARIF results below this severity out (GitHub shows 5,000 results of an upload); "
+                   "every rule stays, and the gate and the other formats count everything.")
 @_framework_option
 @_record_options
 @caches.result_cache_option
 @_limit_options
 @_input_errors
-def check(policy, evidence, controls, fmt, output, fail_on, lang, only, baseline, frameworks, record, db, result_cache,
-          limits):
-    """Check the evidence against the controls and print the results."""
-    import datetime as dt
+@_verbosity_options
+def check(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only, baseline, sarif_min_severity,
+          frameworks, record, db, result_cache, limits):
+    """Check the evidence against the controls and print the results (or write one file per format)."""
+    from . import checkrun
 
-    from .options import db_path, record as record_run
-    from .. import fsio, outputs
-    from ..engine import runcache
-    from ..cycle import baseline as baseline_mod
-    from ..errors import InputError
-
-    known = baseline_mod.load(baseline) if baseline else None
-    paths = _paths(policy, evidence, controls)
-    if record and only:
-        raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
-    maps = _framework_paths(frameworks, paths[2])
-    if maps:  # the town's audit map names only controls that exist (the shipped map is checked by the tests)
-        _framework(frameworks, paths[2])
-    inputs = outputs.of_run(*paths, baseline=baseline, frameworks=maps)  # nothing this run reads is written over
-    db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
-    if output:
-        outputs.check(output, inputs.with_file("db", db), "--output", stdout=True)
-    secret = caches.secret(paths[0], paths[1])
-    # every option as parsed, so that none can be left out of the key, but those that only say whether to
-    # serve and where to write the same text
-    options = {k: v for k, v in click.get_current_context().params.items() if k not in ("result_cache", "output")}
-    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret, frameworks=maps) \
-        if caches.serve_results(result_cache, record) else None
-    done = served.get() if served else None  # the same inputs as a finished run before: its output
-    if done is None:
-        from ..engine import audit
-        from .. import reporters  # only now: a served run needs neither
-
-        run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret, frameworks=maps)
-        if record:
-            record_run(run, "check", dt.date.today(), db)
-        text = reporters.get(fmt)(run, lang, baseline=known)
-        done = int(ExitCode.FINDINGS if gate(run, fail_on, known) else ExitCode.OK), text
-        if served:
-            served.put(*done, run.evidence.files)
-    code, text = done
-    if output and output != outputs.STDOUT:
-        try:
-            fsio.write_atomic(output, text)
-        except OSError as exc:
-            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
-    elif fmt == "text":
-        click.echo(text, nl=False)
-    else:  # UTF-8, as JSON, SARIF, JUnit and GitHub require, on a CP932 or ASCII console too
-        from . import console
-        console.machine(text)
-    sys.exit(code)
-
-
-def gate(run, fail_on: str, baseline=None) -> bool:
-    """True when something at or above the threshold failed; missing evidence never passes.
-
-    Findings already open in the baseline do not count, nor controls already without evidence there;
-    a control that newly lacks evidence, or whose rule cannot be evaluated, always does.
-    """
-    severities = FAIL_ON[fail_on]
-    for r in run.results:
-        if r.control.severity in severities and r.status in ("no_evidence", "error") \
-                and not (baseline and baseline.covers_result(r)):
-            return True
-        if any(f.severity in severities and not (baseline and baseline.covers(f)) for f in r.open_findings()):
-            return True
-    return False
+    sys.exit(checkrun.run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only, baseline,
+                          sarif_min_severity, frameworks, record, db, result_cache, limits))
 
 
 @main.command()
@@ -128,6 +81,7 @@ def gate(run, fail_on: str, baseline=None) -> bool:
 @_framework_option
 @_limit_options
 @_input_errors
+@_verbosity_options
 def validate(policy, evidence, controls, frameworks, limits):
     """Check controls, policy, manifest and evidence records against their schemas; evaluate nothing."""
     from ..catalogue import controls as catalogue
@@ -205,7 +159,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
 @_common
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Folder for the reports; department reports go under OUT/departments/.")
-@click.option("--lang", type=click.Choice(["ja", "en", "both"]), default="ja", show_default=True)
+@click.option("--lang", cls=Setting, setting="lang", type=click.Choice(["ja", "en", "both"]), default="ja",
+              show_default=True)
 @click.option("--format", "formats", default="html,md,json", show_default=True,
               help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
                    "pdf needs the [pdf] extra.")
@@ -221,6 +176,7 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
 @_record_options
 @_limit_options
 @_input_errors
+@_verbosity_options
 def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, frameworks, record,
            db, limits):
     """Write the PDCA audit reports: the organisation's and one per department."""
@@ -230,7 +186,8 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 
     from .. import outputs
     from ..engine import audit
-    from .options import db_path, record as record_run
+    from .checkrun import read_notes
+    from .options import LOG, db_path, record as record_run
     from ..reporters import report as reports
 
     opts = reports.options(formats, lang, csv_encoding)
@@ -243,13 +200,15 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     for folder in (out, Path(out) / "departments"):
         outputs.check_folder(folder, inputs, "--out")
     run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]), frameworks=maps)
+    read_notes(run, paths, db, None)  # --verbose, --log-file: what was read
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
         written = reports.generate(run, out, issued, opts, chosen, staged)
-        if len(chosen) > PROGRESS_MIN and sys.stderr.isatty():
-            with click.progressbar(written, length=len(chosen), label="reports", file=sys.stderr) as bar:
-                done = list(bar)
+        bar = LOG.progress("reports", len(chosen)) if len(chosen) > PROGRESS_MIN else None  # a terminal only
+        if bar is not None:
+            with bar:
+                done = [bar.update(1) or w for w in written]
         else:
             done = list(written)
         index = reports.write_index(run, out, issued, opts, done, staged)
@@ -307,9 +266,26 @@ def _register_cycle_commands():
     main.add_command(coverage_command)
     from .selftest import test_command  # auditor test: the controls' own test cases
     main.add_command(test_command)
+    from .onboarding import COMMANDS as ONBOARDING  # init, inspect (imports click only)
+    for command in ONBOARDING:
+        main.add_command(command)
+    from .config import config_command  # auditor config: the settings and where each came from
+    main.add_command(config_command)
+    from .rollup import rollup_command  # auditor rollup: many towns' results compared (imports click only)
+    main.add_command(rollup_command)
 
 
 _register_cycle_commands()
+
+
+def _register_worksheet_commands():
+    from .worksheets import COMMANDS  # checklist, selfcheck (imports click only)
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_worksheet_commands()
 
 def entry(prog_name: str | None = None):
     """The console command: main(), then leave without freeing a large run's millions of objects one by

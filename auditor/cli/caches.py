@@ -24,9 +24,11 @@ MIN_SECRET = 16  # = sealed.MIN_SECRET (not imported: --help stays fast)
 
 
 def result_cache_option(fn):
+    from .options import Setting  # click only; AUDITOR_RESULT_CACHE is read with every setting (cli/settings.py)
+
     return click.option(
-        "--result-cache", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
-        envvar=ENV_RESULT_CACHE, show_envvar=True,
+        "--result-cache", cls=Setting, setting="result_cache", type=click.Choice(["auto", "on", "off"]),
+        default="auto", show_default=True,
         help="Serve the output of an earlier run whose every input was the same. auto: on, except in CI "
              "(the CI variable set), where the gate evaluates afresh; never with --record. "
              "/ 入力が同一の前回の結果を再利用するか（auto: CI 以外で有効）")(fn)

@@ -1,12 +1,16 @@
 """The options and helpers every command shares: bad input as exit 2, the sample's default paths,
-policy/evidence/controls, --record/--db, the input limits, dates in any form evidence accepts, and the
-history database."""
+policy/evidence/controls, --record/--db, the input limits, dates in any form evidence accepts, the
+history database, and --quiet/--verbose/--log-file.
+
+An option made with `cls=Setting, setting=KEY` can also be set by the config file and by AUDITOR_<KEY>
+(cli/settings.py builds click's default_map from them, so the command line always comes first)."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import gc
 import json
+import os
 import sys
 
 import click
@@ -39,6 +43,51 @@ class _Date(click.ParamType):
 DATE = _Date()
 
 
+class Setting(click.Option):
+    """An option that auditor.yaml, [tool.auditor] in pyproject.toml and AUDITOR_<KEY> may also set
+    (cli/settings.py): `setting` is its key there."""
+
+    def __init__(self, *args, setting: str, **kwargs):
+        kwargs["help"] = (kwargs.get("help") or "") + f" [setting: {setting}; env: AUDITOR_{setting.upper()}]"
+        super().__init__(*args, **kwargs)
+        self.setting = setting
+
+
+def given(name: str) -> bool:
+    """Whether the current command's option `name` was typed on the command line (not a setting's default)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, None)
+
+
+class _Formats(click.ParamType):
+    """One output format of `check`, or several: 'sarif,junit,json' (a list from the config file too)."""
+    name = "formats"
+
+    def get_metavar(self, param, ctx=None):
+        return "FORMAT[,FORMAT...]"
+
+    @property
+    def choices(self) -> tuple:
+        """The formats one may name, as click.Choice has them."""
+        from ..reporters import CHECK_FORMATS
+
+        return CHECK_FORMATS
+
+    def convert(self, value, param, ctx):
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        chosen = tuple(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
+        unknown = [f for f in chosen if f not in self.choices]  # the names only: no reporter is imported
+        if unknown or not chosen:
+            self.fail(f"{', '.join(map(repr, unknown)) or 'nothing'} is not a format; choose from "
+                      f"{', '.join(self.choices)} (several: comma-separated) / 出力形式が正しくありません", param, ctx)
+        return chosen
+
+
+FORMATS = _Formats()
+
+
 class Group(click.Group):
     """The command group: click's own messages (a bad option value, a usage error) quote what was typed,
     and go to stderr masked like every other message (standalone mode only, as the console runs it)."""
@@ -53,20 +102,94 @@ class Group(click.Group):
         except click.ClickException as exc:
             shown = io.StringIO()
             exc.show(file=shown)
-            say(shown.getvalue(), nl=False)
+            say(shown.getvalue(), nl=False, always=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            say("Aborted!")
+            say("Aborted!", always=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def say(text: str, nl: bool = True) -> None:
+def say(text: str, nl: bool = True, always: bool = False) -> None:
     """A message for people on stderr. It may quote a path, a file name or a value given on the command
-    line, so it is masked: a My Number never reaches the terminal or a CI log."""
+    line, so it is masked: a My Number never reaches the terminal or a CI log. --quiet keeps only the
+    errors (always=True)."""
     from ..privacy.mynumber import mask
 
-    click.echo(mask(text), err=True, nl=nl)
+    if always or not LOG.quiet:
+        click.echo(mask(text), err=True, nl=nl)
+
+
+class _Log:
+    """--quiet, --verbose and --log-file of the running command."""
+
+    def __init__(self):
+        self.quiet = self.verbose = False
+        self.file = None
+
+    def note(self, text: str) -> None:
+        """A line of what was read: on stderr with --verbose, appended to --log-file (masked in both)."""
+        if not (self.verbose or self.file):
+            return
+        from ..privacy.mynumber import mask
+
+        text = mask(text)
+        if self.verbose and not self.quiet:
+            click.echo(f"auditor: {text}", err=True)
+        if self.file:
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            with open(self.file, "a", encoding="utf-8", newline="\n") as fh:
+                fh.write(f"{stamp} {text}\n")
+
+    def progress(self, label: str, length: int):
+        """A progress bar on a terminal (never in CI logs, nor with --quiet), else None."""
+        if self.quiet or not sys.stderr.isatty():
+            return None
+        return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
+LOG = _Log()
+note = LOG.note
+
+
+def _verbosity_options(fn):
+    """--quiet, --verbose, --log-file; the log file is checked like any output of the run (outputs.py)."""
+    @functools.wraps(fn)
+    def wrapper(*args, quiet, verbose, log_file, **kwargs):
+        from .. import outputs
+
+        if quiet and verbose:  # one typed on the command line beats the other from a setting
+            if given("quiet") == given("verbose"):
+                raise click.UsageError("--quiet and --verbose exclude each other / どちらか一方を指定してください")
+            quiet, verbose = given("quiet"), given("verbose")
+        if log_file:
+            from ..errors import InputError
+
+            paths = _paths(kwargs.get("policy"), kwargs.get("evidence"), kwargs.get("controls") or ())
+            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"))
+            outputs.check(log_file, inputs, "--log-file")
+            try:
+                open(log_file, "a", encoding="utf-8").close()
+            except OSError as exc:
+                raise InputError(log_file, f"--log-file: cannot write: {exc.strerror or exc}") from None
+        LOG.quiet, LOG.verbose, LOG.file = quiet, verbose, log_file
+        try:
+            if log_file:
+                note(f"auditor {click.get_current_context().info_name} in {os.getcwd()}")
+            return fn(*args, **kwargs)
+        finally:
+            LOG.quiet = LOG.verbose = False
+            LOG.file = None
+    for option in (
+        click.option("--log-file", cls=Setting, setting="log_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Append what --verbose shows to this file (masked, with the time)."),
+        click.option("--verbose", "-v", cls=Setting, setting="verbose", is_flag=True,
+                     help="Say what was read on stderr: the settings, files, records, cache hits."),
+        click.option("--quiet", "-q", cls=Setting, setting="quiet", is_flag=True,
+                     help="Only errors on stderr (the results still go to stdout or the files)."),
+    ):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 DB_ENV = "AUDITOR_DB"  # the history database when --db is not given (CI, or the tests' own)
@@ -74,11 +197,11 @@ DB_HELP = f"History database (default: ${DB_ENV}, else .auditor/history.sqlite b
 
 
 def _db_option(fn):
-    return click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)(fn)
+    return click.option("--db", cls=Setting, setting="db", type=click.Path(dir_okay=False), help=DB_HELP)(fn)
 
 
 def _policy_option(fn):
-    return click.option("--policy", type=click.Path(dir_okay=False),
+    return click.option("--policy", cls=Setting, setting="policy", type=click.Path(dir_okay=False),
                         help="Policy YAML (default: the one in policies/); the database sits beside it.")(fn)
 
 
@@ -92,7 +215,7 @@ def _input_errors(fn):
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            say(f"error: {exc.render()}")  # a message may quote a header, a file name or a policy value
+            say(f"error: {exc.render()}", always=True)  # a message may quote a header, a file name or a policy value
             sys.exit(ExitCode.INPUT_ERROR)
         finally:
             if collecting:
@@ -111,8 +234,8 @@ FRAMEWORK_HELP = ("Audit map (監査項目の体系): a YAML file or a folder of
 
 
 def _framework_option(fn):
-    return click.option("--framework", "frameworks", multiple=True, type=click.Path(), metavar="FILE|DIR",
-                        help=FRAMEWORK_HELP)(fn)
+    return click.option("--framework", "frameworks", cls=Setting, setting="frameworks", multiple=True,
+                        type=click.Path(), metavar="FILE|DIR", help=FRAMEWORK_HELP)(fn)
 
 
 def _framework_paths(frameworks=(), control_dirs=()) -> list:
@@ -153,10 +276,12 @@ def _record_options(fn):
 
 def _common(fn):
     options = [
-        click.option("--policy", type=click.Path(dir_okay=False), help="Policy YAML (default: the one in policies/)."),
-        click.option("--evidence", type=click.Path(file_okay=False),
+        click.option("--policy", cls=Setting, setting="policy", type=click.Path(dir_okay=False),
+                     help="Policy YAML (default: the one in policies/)."),
+        click.option("--evidence", cls=Setting, setting="evidence", type=click.Path(file_okay=False),
                      help="Folder holding manifest.yaml (default: the latest under evidence/)."),
-        click.option("--controls", "controls", multiple=True, type=click.Path(file_okay=False),
+        click.option("--controls", "controls", cls=Setting, setting="controls", multiple=True,
+                     type=click.Path(file_okay=False),
                      help="Extra folder of control YAML files, checked like the shipped ones (repeatable)."),
     ]
     for option in reversed(options):
@@ -177,23 +302,23 @@ def _limit_options(fn):
     @functools.wraps(fn)
     def wrapper(*args, max_file_size, max_rows, max_line_length, max_cell_size, **kwargs):
         return fn(*args, limits=Limits(max_file_size, max_rows, max_line_length, max_cell_size), **kwargs)
-    wrapper = click.option("--max-cell-size", metavar="N", default=f"{DEFAULT_LIMITS.max_cell_size >> 10}K",
+    wrapper = click.option("--max-cell-size", cls=Setting, setting="max_cell_size", metavar="N", default=f"{DEFAULT_LIMITS.max_cell_size >> 10}K",
                            show_default=True, callback=_size,
                            help="Refuse a table (CSV/TSV/.xlsx) holding a cell of more characters than this.")(wrapper)
-    wrapper = click.option("--max-line-length", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_line_length >> 20}M",
+    wrapper = click.option("--max-line-length", cls=Setting, setting="max_line_length", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_line_length >> 20}M",
                            show_default=True, callback=_size,
                            help="Refuse a CSV/TSV file with a line longer than this (bytes), before decoding it.")(wrapper)
-    wrapper = click.option("--max-rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
+    wrapper = click.option("--max-rows", cls=Setting, setting="max_rows", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_rows, show_default=True,
                            help="Refuse an evidence file with more data rows (lines of a CSV/TSV, rows of a sheet, "
                                 "records of a YAML/JSON file).")(wrapper)
-    return click.option("--max-file-size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
+    return click.option("--max-file-size", cls=Setting, setting="max_file_size", metavar="SIZE", default=f"{DEFAULT_LIMITS.max_file_size >> 30}G",
                         show_default=True, callback=_size,
                         help="Refuse an evidence file larger than this (bytes, or 512M, 2G), before reading it.")(wrapper)
 
 
 def db_path(policy, db, must_exist: bool = True, inputs=None):
-    """The database to use: --db, else $AUDITOR_DB, else the one beside the policy. With
-    must_exist=False (a --record run) it is created, so that an empty register stands in for a
+    """The database to use: --db, else $AUDITOR_DB (or the config file's db:), else the one beside the
+    policy; only one typed as --db must exist already. With must_exist=False (a --record run) it is created, so that an empty register stands in for a
     missing corrective_actions file from the first recorded run on. A database to be written is
     first checked against the run's `inputs` (auditor/outputs.py)."""
     import os
@@ -205,7 +330,7 @@ def db_path(policy, db, must_exist: bool = True, inputs=None):
 
     path = Path(db) if db else Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) \
         else history.default_path(policy or defaults.policy())
-    if db and must_exist and not path.is_file():
+    if db and given("db") and must_exist and not path.is_file():
         raise InputError(path, "no audit history database here", hint=history.HINT)
     if not must_exist:
         if inputs is not None:

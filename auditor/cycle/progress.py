@@ -18,10 +18,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import csvwrite, fsio, limits
+from .. import csvwrite, limits
 from ..errors import InputError
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
+from . import sheets
 from .register import BY_IMPORT, LABELS, OPEN, PENDING
 
 # field, ja header, en header, filled in by the department
@@ -82,10 +83,7 @@ def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", 
         data, notes = csvwrite.encode([*marked, header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
         raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
-    try:
-        fsio.write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+    sheets.write(path, data)
     return notes
 
 
@@ -93,35 +91,20 @@ def _cell_text(v) -> str:
     return "" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)
 
 
-def _sheet_text(value):
-    """A value a worksheet can hold: XML 1.0 forbids most control characters (openpyxl refuses them).
-    Word's line break (U+000B) is a line break in the cell; the others become visible escapes."""
-    if not isinstance(value, str):
-        return value
-    return sanitize.xml(value.replace("\x0b", "\n"))
-
-
 def _xlsx(header, body, lang, stamp: dt.date, department=None) -> bytes:
     import openpyxl
     from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.writer.excel import ExcelWriter
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "進捗報告" if lang == "ja" else "Progress"
     ws.append(header)
-    fill = PatternFill("solid", fgColor="FFF2CC")  # the columns the department fills in
+    fill = PatternFill("solid", fgColor=sheets.FILL)  # the columns the department fills in
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in body:
-        ws.append([_sheet_text(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA):
-                cell.data_type = "s"  # stored as text: Excel never evaluates it
-                cell.quotePrefix = True
-            elif isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy/m/d"
+    for r, row in enumerate(body, 2):
+        for c, value in enumerate(row, 1):
+            sheets.put(ws.cell(r, c), value)
     for i, (_, _, _, filled) in enumerate(COLUMNS, 1):
         letter = openpyxl.utils.get_column_letter(i)
         ws.column_dimensions[letter].width = 60 if COLUMNS[i - 1][0] == "message" else 16
@@ -129,34 +112,12 @@ def _xlsx(header, body, lang, stamp: dt.date, department=None) -> bytes:
             for r in range(1, ws.max_row + 1):
                 ws.cell(r, i).fill = fill
     status_col = openpyxl.utils.get_column_letter([c[0] for c in COLUMNS].index("status") + 1)
-    choices = ",".join(LABELS[lang][s] for s in OPEN)
-    dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
-    dv.add(f"{status_col}2:{status_col}{max(ws.max_row, 2)}")
-    ws.add_data_validation(dv)
+    # a drop-down only: a clerk's own word (完了, 済...) is checked on import
+    ws.add_data_validation(sheets.choices([LABELS[lang][s] for s in OPEN], f"{status_col}2:{status_col}{max(ws.max_row, 2)}"))
     ws.freeze_panes = "B2"
-    moment = dt.datetime.combine(stamp, dt.time(9, 0))
-    wb.properties.creator = "auditor"
-    wb.properties.created = wb.properties.modified = moment
-    if department:  # kept by Excel and LibreOffice when the clerk saves; never shown as a cell
-        from openpyxl.packaging.custom import StringProperty
-
-        for name, value in zip(PROPERTIES, department):
-            wb.custom_doc_props.append(StringProperty(name=name, value=_sheet_text(str(value or ""))))  # XML 1.0 cannot hold all
-    buf = io.BytesIO()
-    ExcelWriter(wb, _FixedZip(buf, "w", zipfile.ZIP_DEFLATED, stamp=moment)).save()  # same inputs, same bytes
-    return buf.getvalue()
-
-
-class _FixedZip(zipfile.ZipFile):
-    """Every member stamped with one time (openpyxl would use now())."""
-    def __init__(self, *args, stamp: dt.datetime, **kwargs):
-        self._stamp = stamp.timetuple()[:6]
-        super().__init__(*args, **kwargs)
-
-    def open(self, name, mode="r", *args, **kwargs):
-        if mode == "w" and isinstance(name, zipfile.ZipInfo):
-            name.date_time, name.external_attr = self._stamp, 0o600 << 16
-        return super().open(name, mode, *args, **kwargs)
+    # the department: kept by Excel and LibreOffice when the clerk saves; never shown as a cell
+    moment = sheets.set_properties(wb, stamp, custom=dict(zip(PROPERTIES, department)) if department else None)
+    return sheets.save(wb, moment)  # same inputs, same bytes
 
 
 # ---- import ----

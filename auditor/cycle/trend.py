@@ -12,18 +12,19 @@ from .. import scoring
 def rates(run) -> list[tuple]:
     """(scope, key, label, evaluated, compliant) rows: overall, area, department, department_area."""
     out = []
+    results = scoring.rated(run)
 
     def add(scope, key, label, statuses):
         st = [s for s in statuses if s not in (None, "not_applicable")]
         out.append((scope, key, label, len(st), sum(s in scoring.COMPLIANT for s in st)))
 
-    add("overall", "", None, [r.status for r in run.results])
-    areas = list(dict.fromkeys(r.control.area for r in run.results))
+    add("overall", "", None, [r.status for r in results])
+    areas = list(dict.fromkeys(r.control.area for r in results))
     for area in areas:
-        add("area", area, None, [r.status for r in run.results if r.control.area == area])
+        add("area", area, None, [r.status for r in results if r.control.area == area])
     secretariat = run.policy.secretariat
     for d in scoring.departments(run):
-        per = [(r.control.area, scoring.department_status(r, d["code"], secretariat)) for r in run.results]
+        per = [(r.control.area, scoring.department_status(r, d["code"], secretariat)) for r in results]
         add("department", d["code"], d["name"], [s for _, s in per])
         for area in areas:
             add("department_area", f"{d['code']}/{area}", None, [s for a, s in per if a == area])

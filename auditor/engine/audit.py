@@ -22,7 +22,7 @@ class CycleRun(AuditRun):
 
 
 def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None,
-        frameworks=None) -> CycleRun:
+        frameworks=None, progress=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
@@ -30,6 +30,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     limits: the largest evidence file and most rows one may have (auditor/limits.py; None: the defaults).
     secret: the key that signs the parse cache's entries (auditor/sealed.py); None: no cache.
     frameworks: the town's audit-map files or folders, read after the shipped map (catalogue/framework.py).
+    progress: progress(files read, files) while the evidence is read (evidence/loader.py), or None.
     """
     cache = sealed.beside(policy_path, secret)
     controls, digest = catalogue.load(control_dirs, cache)
@@ -45,7 +46,7 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
             raise InputError("--control", f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
-    ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits))
+    ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits, progress=progress))
     cycle = pdca.Cycle()
     if db is not None and Path(db).is_file():
         ev = _merge_register(ev, db, cycle)

@@ -17,6 +17,10 @@ file, a path out of the evidence folder, a device, a file over the size limit) m
 then goes the usual way and meets its error there. Only finished runs are stored (exit 0 or 1, never an
 input error), signed with the user's secret (auditor/sealed.py), in `.auditor/cache/` beside the policy
 with the parse cache, the newest KEEP of them. Deleting the folder is always safe.
+
+One entry holds every output of the run: {format: text}, one or several (`check --format sarif,junit`),
+so a run is served whole or not at all; the formats asked for are in the key (the options), and the
+caller takes an entry only when it holds exactly those.
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ from pathlib import Path
 from .. import __version__, defaults, limits as limits_mod, sealed, yamlio
 from ..evidence import integrity
 
-KEEP = 8  # results kept; each is one output (about 6 MB for 15,800 findings)
+KEEP = 8  # results kept; each is one run's outputs (about 6 MB a format for 15,800 findings)
 _PREFIX = "run-"
 
 
@@ -49,8 +53,8 @@ class RunCache:
         self._head = _head(paths, db, options, max_file_size, frameworks) if self.store is not None else None
         self._others = self._unlisted() if self._head is not None else None
 
-    def get(self) -> tuple[int, str] | None:
-        """(exit code, output text) of the same run before, or None."""
+    def get(self) -> tuple[int, dict] | None:
+        """(exit code, {format: output text}) of the same run before, or None."""
         if self._head is None or self._others is None or not self.store.entries(_PREFIX):
             return None  # nothing stored: the evidence need not be hashed for a key
         try:
@@ -65,17 +69,19 @@ class RunCache:
         except Exception:  # noqa: BLE001 - a signed entry of another shape is not ours to trust
             return None
         if type(value) is not tuple or len(value) != 2 or type(value[0]) is not int or value[0] not in (0, 1) \
-                or type(value[1]) is not str:
-            return None
-        code, text = value
+                or type(value[1]) is not dict or not value[1] \
+                or not all(type(k) is str and type(v) is str for k, v in value[1].items()):
+            return None  # (an entry of the earlier (code, text) shape too)
+        code, texts = value
         try:
             os.utime(self.store.folder / name)  # the newest KEEP are kept
         except OSError:
             pass
-        return code, text
+        return code, texts
 
-    def put(self, code: int, text: str, files) -> None:
-        """Store a finished run's output; files: its EvidenceFiles, whose digests are of the bytes it read."""
+    def put(self, code: int, texts: dict, files) -> None:
+        """Store a finished run's outputs ({format: text}); files: its EvidenceFiles, whose digests are of
+        the bytes it read."""
         if self._head is None or self._others is None:
             return
         wanted = set(self._head[1])  # (the history database's register, when merged, is in the head)
@@ -84,7 +90,7 @@ class RunCache:
             return
         if self._unlisted() != self._others:  # another file of the folder changed during the run
             return
-        self.store.store(_PREFIX + self._key(digests), marshal.dumps((code, text)))
+        self.store.store(_PREFIX + self._key(digests), marshal.dumps((code, dict(texts))))
         _prune(self.store.entries(_PREFIX))
 
     def _unlisted(self) -> dict | None:

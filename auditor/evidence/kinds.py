@@ -2,7 +2,8 @@
 
 The schemas use a small subset of JSON Schema (type, enum, required, format: date) plus `x-`
 annotations: `x-type` says how a raw cell is read, `x-enum` names the alias table, `x-key` the
-fields that identify a record, `x-unit` the field naming its organisational unit. Checking a
+fields that identify a record, `x-unit` the field naming its organisational unit; `x-aliases` lists the
+headers offices write for a field (read by `auditor inspect` only, never by the loader). Checking a
 record against that subset while normalising it is the schema check, at a fraction of the cost
 of a general validator (a roster of 500,000 staff is read in seconds).
 """
@@ -32,7 +33,10 @@ class KindSpec:
     def __init__(self, kind: str):
         schema = load(f"kinds/{kind}")
         self.kind = kind
-        self.digest = hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
+        # the parse cache's key: what reading depends on (header aliases only serve `auditor inspect`)
+        reading = dict(schema, properties={n: {k: v for k, v in s.items() if k != "x-aliases"}
+                                           for n, s in schema["properties"].items()})
+        self.digest = hashlib.sha256(json.dumps(reading, sort_keys=True).encode()).hexdigest()
         self.title = schema.get("title", kind)
         self.required = tuple(schema.get("required", ()))
         self.key = tuple(schema.get("x-key", self.required[:1]))

@@ -21,12 +21,13 @@ _MAX_REPORTED = 10  # problems listed per file before the message stops counting
 AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an audit held after 31 March)
 
 
-def load(root, cache_dir=None, limits=None) -> Evidence:
+def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
 
     cache_dir: the parse cache (auditor/evidence/cache.py), a sealed.Store signed with the user's secret;
     None reads every file afresh.
     limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
+    progress: called as progress(files done, files) after each file is read (the CLI's progress bar), or None.
     """
     limits = limits or DEFAULT_LIMITS
     root = Path(root)
@@ -65,7 +66,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
                              hint="known kinds: " + ", ".join(kinds.names()))
         sources.check_options(entry, manifest_path, line)
-        for option, problem in layout.check(entry, kinds.spec(entry["kind"]), sources.fmt_of(entry)):
+        fmt = sources.fmt_of(entry)
+        for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
             raise InputError(manifest_path, problem, line=line_of(i, option) or line,
                              hint="see README.md, 'Evidence manifest', for the options of a file entry")
         key = (sources.identity(root, entry["path"]), entry["kind"], repr(sources.part(entry)),
@@ -92,10 +94,14 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         try:
             for i in [i for i in range(len(entries)) if i not in later]:
                 done[i] = read(i, found := [], tables, pending), found
+                if progress:
+                    progress(len(done), len(entries))
         finally:
             prefetch.finish(worker)
         for i in later:
             done[i] = read(i, found := [], tables, pending), found
+            if progress:
+                progress(len(done), len(entries))
     finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
         if pending:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
@@ -111,7 +117,8 @@ def load(root, cache_dir=None, limits=None) -> Evidence:
         for row, _, name, removed, emptied in notes:
             rows.setdefault(row, {})[name] = (tuple(removed), emptied)
         datasets[kind].add(entry["path"], columns, lines, present, cleaned=rows)
-        notices += [n for n in keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind))
+        config = sources.fmt_of(entry) in sources.CONFIGS  # a firewall configuration has no footer rows
+        notices += [n for n in ([] if config else keyshape.footer_rows(entry["path"], columns, lines, kinds.spec(kind)))
                     if (n["file"], n["line"]) not in {(m["file"], m["line"]) for m in notices}]  # a file read twice
         notices += [n for n in map(_remark_notice, repeat(entry["path"]), remarks) if n not in notices]
         cleaned += blanks.summary(entry["path"], lines, notes)
@@ -219,10 +226,11 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
         raise InputError(rel, f"the file is {readers.OLD_EXCEL}",
                          hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
     if fmt is None:
-        raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format:")
+        raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format: "
+                         "(fortigate or panos for a firewall configuration)")
     options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
                    delimiter=entry.get("delimiter"), records=entry.get("records"), header_rows=entry.get("header_rows"),
-                   cells=layout.cells(entry))
+                   cells=layout.cells(entry), zones=entry.get("zones"), gateways=entry.get("gateways"))
     key = (digest, fmt, repr(options), entry.get("sheets"))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
         read = readers.read_tables(raw, rel, fmt, sheets=entry.get("sheets"), **options, limit=limits, parsed=documents)

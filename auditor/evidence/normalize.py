@@ -250,8 +250,42 @@ _ALIAS_SPEC: dict[str, dict[str, tuple[str, ...]]] = {
                       "risk_assessment": ("リスク評価", "リスクアセスメント"), "other": ("その他",)},
 }
 
-# Technical and outsourcing evidence (accounts, logs, vulnerabilities, contracts, cloud, wireless LAN).
+# 情報資産・物理・運用 (assets, disposals, media, secure areas, incidents, exceptions): new tables only.
+# 自治体機密性 3A/3B/3C (R6.10); a town still on the former scheme writes 3.
 _ALIAS_SPEC.update({
+    "confidentiality": {"3A": ("機密性3A",), "3B": ("機密性3B",), "3C": ("機密性3C",), "3": ("機密性3",),
+                        "2": ("機密性2",), "1": ("機密性1",)},
+    "integrity": {"2": ("完全性2",), "1": ("完全性1",)},
+    "availability": {"2": ("可用性2",), "1": ("可用性1",)},
+    "media_type": {"pc": ("パソコン", "端末", "PC"), "server": ("サーバ機器", "サーバー機器"),
+                   "hdd": ("ハードディスク", "HDD", "内蔵HDD"), "ssd": ("SSD", "内蔵SSD"),
+                   "usb_memory": ("USBメモリ", "USBメモリー", "USB"),
+                   "external_hdd": ("外付けHDD", "外付けハードディスク", "ポータブルHDD"),
+                   "sd_card": ("SDカード", "メモリーカード"),
+                   "optical": ("光ディスク", "CD-R", "DVD-R", "BD-R", "CD", "DVD"),
+                   "tape": ("磁気テープ", "LTO"), "paper": ("紙", "紙文書", "文書"), "other": ("その他",)},
+    "media_status": {"in_use": ("使用中", "貸出中"), "stored": ("保管中", "未使用"),
+                     "lost": ("紛失", "所在不明"), "disposed": ("廃棄", "廃棄済")},
+    "disposal_method": {"physical_destruction": ("物理破壊", "物理的破壊", "破砕", "穿孔"),
+                        "degaussing": ("磁気消去", "消磁", "磁気破壊"),
+                        "overwrite": ("上書き消去", "上書き", "データ消去ソフト"),
+                        "crypto_erase": ("暗号化消去", "暗号消去"),
+                        "shredding": ("裁断", "シュレッダー"), "dissolution": ("溶解", "溶解処理"),
+                        "incineration": ("焼却",), "factory_reset": ("初期化", "工場出荷時設定"),
+                        "other": ("その他", "一般廃棄")},
+    "entrant_type": {"staff": ("職員",), "contractor": ("委託業者", "業者", "委託先"),
+                     "visitor": ("来訪者", "見学者")},
+    "incident_category": {"malware": ("マルウェア", "ウイルス感染"), "unauthorised_access": ("不正アクセス",),
+                          "leak": ("情報漏えい", "漏えい", "漏洩"), "misdelivery": ("誤送付", "誤送信", "誤交付"),
+                          "loss_theft": ("紛失・盗難", "紛失", "盗難"), "system_failure": ("システム障害", "障害"),
+                          "other": ("その他",)},
+    "incident_status": {"open": ("対応中", "調査中", "未完了"), "closed": ("完了", "対応完了", "終了")},
+    "exception_decision": {"approved": ("承認", "許可"), "rejected": ("却下", "不承認"),
+                           "pending": ("審査中", "申請中", "保留")},
+})
+
+# Technical and outsourcing evidence (accounts, logs, vulnerabilities, contracts, cloud, wireless LAN).
+_ALIAS_SPEC.update({  # (data classification: the `confidentiality` table above)
     "log_type": {"access": ("アクセスログ",), "authentication": ("認証ログ", "ログオンログ", "ログインログ"),
                  "operation": ("操作ログ",), "export": ("書出しログ", "持出しログ", "外部媒体ログ", "デバイス制御ログ"),
                  "communication": ("通信ログ", "ファイアウォールログ", "プロキシログ"),
@@ -268,8 +302,6 @@ _ALIAS_SPEC.update({
     "contract_type": {"outsourcing": ("委託", "業務委託"), "maintenance": ("保守", "運用保守", "保守委託"),
                       "cloud": ("クラウド", "クラウドサービス", "クラウドサービス利用"),
                       "procurement": ("購入", "物品購入", "調達"), "lease": ("リース", "賃貸借")},
-    "data_confidentiality": {"3A": ("機密性3A",), "3B": ("機密性3B",), "3C": ("機密性3C",), "3": ("機密性3",),
-                             "2": ("機密性2",), "1": ("機密性1",)},
     "product_registry": {"jc_star": ("JC-STAR", "JCSTAR"), "ismap": ("ISMAP",), "ismap_liu": ("ISMAP-LIU", "ISMAPLIU"),
                          "dmp": ("DMP", "デジタルマーケットプレイス"), "unregistered": ("未登録", "登録なし", "非登録")},
     "check_method": {"report": ("報告", "報告書", "書面報告", "自己点検報告"), "onsite": ("立入検査", "実地確認", "実地検査", "訪問"),

@@ -23,11 +23,15 @@ MAX_ENTRIES = 10_000  # files one manifest may list: a manifest is written by ha
 # The manifest options each format reads; the part of the file an entry reads is `sheet` or `records`.
 _TABLE = {"header_row", "header_rows"}
 _OPTIONS = {"csv": {"encoding", "delimiter", *_TABLE}, "tsv": {"encoding", "delimiter", *_TABLE},
-            "xlsx": {"sheet", "sheets", *_TABLE}, "yaml": {"encoding", "records"}, "json": {"encoding", "records"}}
+            "xlsx": {"sheet", "sheets", *_TABLE}, "yaml": {"encoding", "records"}, "json": {"encoding", "records"},
+            "fortigate": {"encoding", "zones", "gateways"}, "panos": {"zones", "gateways"}}
 _WHAT = {"records": "names a list of a YAML or JSON file", "sheet": "names a sheet of an .xlsx workbook",
          "sheets": "names sheets of an .xlsx workbook",
-         "encoding": "applies to text files (CSV, TSV, YAML, JSON)", "delimiter": "applies to CSV and TSV files",
-         "header_row": "applies to tables (CSV, TSV, .xlsx)", "header_rows": "applies to tables (CSV, TSV, .xlsx)"}
+         "encoding": "applies to text files (CSV, TSV, YAML, JSON, FortiGate)", "delimiter": "applies to CSV and TSV files",
+         "header_row": "applies to tables (CSV, TSV, .xlsx)", "header_rows": "applies to tables (CSV, TSV, .xlsx)",
+         "zones": "maps a firewall configuration's interfaces and zones (format: fortigate, panos)",
+         "gateways": "names a firewall configuration's gateways (format: fortigate, panos)"}
+CONFIGS = frozenset({"fortigate", "panos"})  # firewall configurations: rules, not rows of a table
 _GLOB = frozenset("*?[")
 
 

@@ -1,11 +1,15 @@
 """Output formats: one module per format, each with `render(run, lang) -> str`, picked by name.
 
 The `auditor check` formats (CHECK_FORMATS) also take `baseline=` (auditor.cycle.baseline.Baseline or None).
+A format that describes the tool's run itself (SARIF's `invocations`) says so with `TAKES_INVOCATION = True`
+and takes `invocation=` (an Invocation) as well; `render(name, ...)` hands it only to those.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 REPORTERS = {
@@ -32,6 +36,23 @@ CHECK_FORMATS = ("text", "json", "junit", "sarif", "github", "gitlab", "oscal-ar
 def get(name: str):
     """The render function of a format (imported only when asked for)."""
     return importlib.import_module(REPORTERS[name]).render
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What a format may say about the tool's run (the CLI knows it; nothing below reads a clock)."""
+    exit_code: int
+    started: dt.datetime  # UTC
+    ended: dt.datetime  # UTC: when the results were complete
+    sarif_min_severity: str | None = None  # SARIF leaves results below this severity out
+
+
+def render(name: str, run, lang: str, baseline=None, invocation: Invocation | None = None) -> str:
+    """One check format's text; `invocation` goes only to a format that takes it."""
+    module = importlib.import_module(REPORTERS[name])
+    if invocation is not None and getattr(module, "TAKES_INVOCATION", False):
+        return module.render(run, lang, baseline=baseline, invocation=invocation)
+    return module.render(run, lang, baseline=baseline)
 
 
 def repo_path(path) -> str:

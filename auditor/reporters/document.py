@@ -15,7 +15,7 @@ from ..cycle import pdca, register
 from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
-from ..scoring import COMPLIANT, department_status, departments
+from ..scoring import COMPLIANT, department_status, departments, rated
 from . import byunit, coveragesection, trendsection
 from .labels import labels
 
@@ -144,14 +144,14 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
     code, secretariat = (department or {}).get("code"), run.policy.secretariat
     statuses = {r.control_id: (department_status(r, code, secretariat) if department else r.status)
                 for r in run.results}
-    evaluated = [r for r in run.results if statuses[r.control_id] not in (None, "not_applicable")]
+    evaluated = [r for r in rated(run) if statuses[r.control_id] not in (None, "not_applicable")]
     limited = [r for r in evaluated if statuses[r.control_id] in ("no_evidence", "stale", "error")]
     rate = _rate(sum(statuses[r.control_id] in COMPLIANT for r in evaluated), len(evaluated))
     counts = _counts(findings)
-    org_eval = [r for r in run.results if r.status != "not_applicable"]
+    org_eval = [r for r in rated(run) if r.status != "not_applicable"]
     dept_rows = []
     for d in audience:
-        st = [s for s in (department_status(r, d["code"], secretariat) for r in run.results)
+        st = [s for s in (department_status(r, d["code"], secretariat) for r in rated(run))
               if s not in (None, "not_applicable")]
         mine = [f for f in all_findings if (f["department"] or {}).get("code") == d["code"]]
         dept_rows.append({"code": d["code"], "name": d["name"], **_rate(sum(s in COMPLIANT for s in st), len(st)),

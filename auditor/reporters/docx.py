@@ -196,7 +196,7 @@ def _register(t: dict, status) -> str:
 
 
 def _act(w: Writer) -> None:
-    a, t, lang = w.doc["act"], w.t, w.lang
+    a, t = w.doc["act"], w.t
     k = t["act"]
     w.heading(f"4. {t['sections']['act']}", 1, new_page=True)
     w.heading(f"{k['actions']}{t['lp']}{len(a['actions'])}{t['rp']}", 2)

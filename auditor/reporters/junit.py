@@ -3,6 +3,11 @@
 A case fails when it has open findings that are new (not in the baseline); the failure lists them
 with evidence file and line. Cases whose open findings are all baselined are skipped, naming them.
 Waived findings are listed in the suite's system-out.
+
+Each case has the `file` (and, when known, `line`) attribute that GitLab, pytest's xunit1 and other CI
+reporters link: the evidence file and line of its first finding (open first), else the first evidence
+file the control reads, else the manifest; repository-relative, as in SARIF and the annotations.
+Items not assessed and controls not applicable are skipped, never failures.
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from xml.etree import ElementTree as ET
 
 from ..privacy import mynumber, sanitize
 from ..model import SEVERITIES, AuditRun
+from . import evidence_path
 
 TEXT = {
     "ja": {"org_wide": "組織全体", "failed": "未対応の指摘 {n} 件", "known": "既知（ベースライン）{n} 件",
@@ -41,7 +47,8 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
             for department, findings in _cases(r, run, t):
                 counts["tests"] += 1
                 name = f"{r.control_id} {r.control.title[lang]}" + (f" [{department}]" if department else "")
-                case = ET.SubElement(suite, "testcase", name=name, classname=f"auditor.{area}.{r.control_id}", time="0")
+                case = ET.SubElement(suite, "testcase", name=name, classname=f"auditor.{area}.{r.control_id}", time="0",
+                                     **_where(run, r, findings))
                 outcome = _outcome(case, r, findings, known, lang, baseline is not None and baseline.covers_result(r))
                 if outcome:
                     counts[outcome] += 1
@@ -70,6 +77,20 @@ def _cases(r, run: AuditRun, t: dict) -> list:
         return [(None, [])]
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
     return [(run.evidence.unit_name(code) if code else t["org_wide"], findings) for code, findings in ordered]
+
+
+def _where(run: AuditRun, r, findings: list) -> dict:
+    """The case's file and line attributes: its first finding's location (an open one first), else the
+    first evidence file the control reads, else the manifest (where missing evidence is listed)."""
+    ordered = sorted(findings, key=lambda f: f.status != "open")
+    loc = next((loc for f in ordered for loc in f.locations if loc.get("file")), None)
+    if loc is None and r.status not in ("no_evidence", "error"):
+        files = [p for kind in r.control.evidence for p in run.evidence.files_of(kind)]
+        loc = {"file": files[0]} if files else None
+    where = {"file": evidence_path(run, loc)}
+    if loc and loc.get("line"):
+        where["line"] = str(loc["line"])
+    return where
 
 
 def _outcome(case, r, findings: list, known, lang: str, known_missing: bool = False) -> str | None:

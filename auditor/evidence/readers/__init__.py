@@ -1,5 +1,6 @@
 """Turn the bytes of one evidence file into a RawTable: CSV and TSV here, .xlsx in xlsx.py,
-YAML and JSON in documents.py; every row keeps its line.
+YAML and JSON in documents.py, firewall configurations in configs.py (FortiGate in fortigate.py, PAN-OS in
+panos.py, their records in firewall.py); every row keeps its line.
 
 Values stay raw (str, None, lists of str; xlsx also datetime/int/float): the caller normalises them.
 Bad input is an InputError naming file and line, so that a clerk can find and fix the cell.
@@ -13,7 +14,7 @@ import io
 import re
 from itertools import repeat
 
-from . import documents
+from . import configs, documents
 from ... import limits
 from .. import normalize
 from ...errors import InputError
@@ -108,7 +109,7 @@ def read_tables(data: bytes, path: str, fmt: str, *, sheets=None, **options) -> 
 
 def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, header_row=None,
                delimiter=None, records=None, limit=None, parsed: dict | None = None, header_rows=None,
-               cells=()) -> RawTable:
+               cells=(), zones=None, gateways=None) -> RawTable:
     """Read one evidence file. fmt: 'csv', 'tsv', 'xlsx', 'yaml' or 'json'; `records`: the list to read.
 
     limit: a limits.Limits; a file with more data rows (records) is refused, counted before parsing where
@@ -116,6 +117,7 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
     parsed: where a YAML/JSON document of these bytes, once parsed, is kept for reading its other lists.
     header_rows: the lines of a header written over several rows; cells: addresses (D2) whose values the
     table keeps (RawTable.cells).
+    zones, gateways: a firewall configuration's maps (fmt 'fortigate' or 'panos'; configs.py).
     """
     if header_row is not None and (type(header_row) is not int or header_row < 1):
         raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
@@ -129,6 +131,9 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         from . import xlsx as workbooks  # openpyxl only when there is a workbook
 
         return workbooks.read_xlsx(data, path, sheet, header_row, limit, header_rows=header_rows, cells=cells)
+    if fmt in configs.FORMATS:
+        return configs.read(data, path, fmt, zones=zones, gateways=gateways, encoding=encoding, limit=limit,
+                             parsed=parsed, decode=decode)
     if fmt in ("yaml", "json"):
         found = None if parsed is None else parsed.get((fmt, encoding))
         if found is None:  # the document is parsed once; each of its lists is then taken from it
@@ -141,7 +146,7 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         if limit is not None:  # records span lines (or share one): counted once parsed
             limits.too_many_rows(path, len(lines), limit.max_rows, "records")
         return RawTable([], None, columns, lines, used)
-    raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml or json")
+    raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml, json, fortigate or panos")
 
 
 # ---- tables (CSV, TSV, XLSX) ----

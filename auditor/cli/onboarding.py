@@ -1,0 +1,133 @@
+"""`auditor init` (a new evidence repository) and `auditor inspect` (a manifest entry for a file as it
+arrived), and the words `check` says on a first run with no evidence yet. Parses options only: the work
+is in catalogue/scaffold.py, evidence/inspect.py and engine/start.py."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from .options import DATE, _input_errors, _limit_options, say
+
+LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+NEXT = {
+    "ja": ["{n} 個のファイルを作成しました（{root}）。次の手順:",
+           "  1. 証跡ファイルを {folder}/ に置き、1 つずつ登録します: auditor inspect {folder}/ファイル --append {manifest}",
+           "  2. auditor check（{where}で実行）"],
+    "en": ["wrote {n} files in {root}. Next:",
+           "  1. put each evidence file into {folder}/ and add it: auditor inspect {folder}/FILE --append {manifest}",
+           "  2. auditor check (run {where})"],
+}
+START = {
+    "ja": {"head": "証跡はまだありません: {manifest} に登録された証跡ファイルがありません（管理策 {n} 件は証跡の登録後に評価します）。",
+           "first": "まず集める証跡（種類・読む管理策）:",
+           "how": "各ファイルを {folder}/ に置き、auditor inspect {folder}/ファイル --append {manifest} で登録してから、"
+                  "もう一度 auditor check を実行してください。"},
+    "en": {"head": "No evidence yet: {manifest} lists no evidence file ({n} controls are evaluated once files are listed).",
+           "first": "Collect these first (kind, the controls that read it):",
+           "how": "Put each file into {folder}/, add it with auditor inspect {folder}/FILE --append {manifest}, "
+                  "then run auditor check again."},
+}
+
+
+def _where(start: dict) -> tuple[str, str]:
+    import os
+
+    return os.path.relpath(start["folder"]), os.path.relpath(start["manifest"])
+
+
+def headline(start: dict, lang: str) -> str:
+    """One line for a machine format's stderr on a first run."""
+    return START[lang]["head"].format(manifest=_where(start)[1], n=start["controls"])
+
+
+def getting_started(start: dict) -> str:
+    """The text `check` prints on a first run: both languages, short."""
+    folder, manifest = _where(start)
+    out = []
+    for lang in ("ja", "en"):
+        t = START[lang]
+        out.append(headline(start, lang))
+        out.append(t["first"])
+        for k in start["kinds"]:
+            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{', '.join(k['controls'])}")
+        out.append(t["how"].format(folder=folder, manifest=manifest))
+        out.append("")
+    return "\n".join(out)
+
+
+def _pad(text: str, width: int) -> str:
+    """Text padded to a width in terminal columns (a kanji takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - used)
+
+
+def this_fiscal_year() -> int:
+    today = dt.date.today()
+    return today.year if today.month >= 4 else today.year - 1
+
+
+@click.command("init")
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(file_okay=False))
+@click.option("--name", required=True, help="The municipality's name (organisation ja), e.g. 湊町.")
+@click.option("--name-en", help="Its English name (default: the same as --name).")
+@click.option("--model", required=True, type=click.Choice(["alpha", "alpha_prime", "beta", "beta_prime"]),
+              help="The three-layer network model the town declares (三層の対策のモデル).")
+@click.option("--fiscal-year", type=click.IntRange(1990, 2100), default=None,
+              help="The first fiscal year to collect evidence for (default: the current one, April to March).")
+@click.option("--secretariat", help="The CISO office's unit (code or name), owner of organisation-wide findings.")
+@click.option("--policy-name", help="The policy file's name under policies/ (default: the town's name).")
+@LANG
+@_input_errors
+def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_name, lang):
+    """Start an evidence repository: policy, manifest, .gitignore, README section and CI files. Overwrites nothing."""
+    import os
+
+    from .. import defaults
+    from ..catalogue import controls as catalogue, scaffold
+
+    fiscal_year = fiscal_year or this_fiscal_year()
+    loaded, _ = catalogue.load([defaults.shipped_controls()])
+    texts = scaffold.files({"ja": name, "en": name_en or name}, model, fiscal_year, loaded, policy_name, secretariat)
+    done = scaffold.write(folder, texts)
+    for rel, what in done:
+        say(f"{what}: {os.path.join(folder, rel)}")
+    evidence = f"evidence/FY{fiscal_year}"
+    where = "このフォルダ" if lang == "ja" else "in this folder"
+    if os.path.abspath(folder) != os.path.abspath("."):
+        where = f"{folder} の中" if lang == "ja" else f"in {folder}"
+    for line in NEXT[lang]:
+        say(line.format(n=sum(w != "kept" for _, w in done), root=folder, folder=evidence,
+                        manifest=f"{evidence}/manifest.yaml", where=where))
+
+
+@click.command("inspect")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--kind", help="The kind of evidence (default: guessed from the headers).")
+@click.option("--append", "manifest", type=click.Path(dir_okay=False), metavar="MANIFEST",
+              help="Add the entry to this manifest (the file must be in its folder); comments are kept.")
+@click.option("--sheet", help="The sheet of a workbook to read (default: the one whose headers fit best).")
+@click.option("--provided-by", help="Who provided the file (provided_by:), e.g. 人事課.")
+@click.option("--collected-on", type=DATE, help="When it was collected (default: a date in its title, else the "
+                                                "file's modification date).")
+@LANG
+@_limit_options
+@_input_errors
+def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang, limits):
+    """Read an evidence file as it arrived and print its manifest entry (YAML), with warnings."""
+    from ..evidence import inspect, inspect_text, manifest_edit
+
+    rel = manifest_edit.relative(manifest, file) if manifest else None
+    proposals = inspect.inspect(file, kind, rel, sheet, limits, provided_by, collected_on)
+    text = inspect_text.render(proposals, lang)
+    if manifest:
+        manifest_edit.append(manifest, inspect_text.render(proposals, lang, brief=True), [p.entry for p in proposals])
+    click.echo(text, nl=False)
+    if manifest:
+        say(("{n} 件を {m} に追加しました" if lang == "ja" else "added {n} entry(ies) to {m}")
+            .format(n=len(proposals), m=manifest))
+
+
+COMMANDS = (init_command, inspect_command)
