@@ -86,7 +86,7 @@ def test_ns04_main_terminal_zone_follows_the_model(tmp_path, model, bad):
     ("2025-12-20", 3, "beta_prime", "pass"),
 ])
 def test_au04_external_audit_interval(tmp_path, ended, interval, model, status):
-    audits = [{"audit_id": "E1", "kind": "外部監査", "ended_on": ended}]
+    audits = [{"audit_id": "E1", "kind": "外部監査", "ended_on": ended, "submitted_to_jlis_on": "2026-01-31"}]
     _, result = run(tmp_path, "AU-04", {"audits": audits}, network_model=model,
                     controls={"AU-04": {"params": {"interval_years": interval}}})
     assert result["status"] == status

@@ -12,6 +12,7 @@ import yaml
 from auditor import defaults
 from auditor.catalogue import controls as catalogue
 from conftest import POLICY, ROOT, SAMPLE, check_json, invoke, write_policy
+from test_sample_catalogue_tech import TECH_EXPECTED
 
 SHIPPED = catalogue.load([defaults.shipped_controls()])[0]  # the shipped controls, as the catalogue grows
 
@@ -52,7 +53,7 @@ EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "DP-01:自己点検票.csv/備考/0330": ("open", "保険年金課", [("自己点検票.csv", 41)]),
     # the auditors' answers (監査チェックリスト.xlsx): the two 不適合 planted there
     "GL1-01:0220": ("open", "情報政策課", [("監査チェックリスト.xlsx", 6)]),
-    "GL4-08:0310": ("open", "市民課", [("監査チェックリスト.xlsx", 78)]),
+    "GL4-08:0310": ("open", "市民課", [("監査チェックリスト.xlsx", 82)]),
     # assets, physical security, operations (09-*.yaml; tests/test_sample_catalogue_ops.py)
     "AM-01:IA-0510-02": ("open", "道路課", [("情報資産台帳.xlsx", 25)]),
     "AM-01:IA-0620-01": ("open", "農林課", [("情報資産台帳.xlsx", 29)]),
@@ -79,8 +80,9 @@ EXPECTED = {  # finding id -> (status, department, [(file, line)])
     "PR-03.expired:EX-2024-07": ("open", "税務課", [("例外措置申請台帳.csv", 3)]),
     "PR-04:EX-2025-04": ("open", "農林課", [("例外措置申請台帳.csv", 7)]),
 }
+EXPECTED.update(TECH_EXPECTED)  # accounts, logs, vulnerabilities, EDR, contracts, cloud, NS-03/07/11, AU-06
 CLEAN = {"NS-05", "NS-08", "AU-01", "PR-01", "IR-03",  # PR-01: 対策基準 within the grace period
-         "AM-02", "AM-05", "MD-02",
+         "AM-02", "AM-05", "MD-02", "VM-01",
          "GL1-02", "GL1-04", "GL1-05"}  # organisation-wide audit items the worksheet answers 適合
 
 
@@ -163,7 +165,7 @@ def test_output_file_and_text_grouping(tmp_path):
 
 def test_validate_and_controls_commands(tmp_path):
     result = invoke("validate")
-    assert result.exit_code == 0 and f"{len(SHIPPED)} controls" in result.output and "22 evidence files" in result.output
+    assert result.exit_code == 0 and f"{len(SHIPPED)} controls" in result.output and "30 evidence files" in result.output
     listing = invoke("controls", "list").output.splitlines()
     assert len(listing) == len(SHIPPED) and listing[0].startswith("NS-01")
     # a policy that leaves TR-01 as the catalogue has it (the sample's own sets its course)

@@ -43,7 +43,7 @@ def test_unchanged_evidence_matches(issued, which):
     ev, reports = issued
     result = _verify(reports[which], ev)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("一致") and "24 ファイル" in result.stdout  # 22 files, manifest, the note
+    assert result.stdout.startswith("一致") and "32 ファイル" in result.stdout  # 30 files, manifest, the note
     assert _verify(reports[which], ev, "--lang", "en").stdout.startswith("MATCH")
 
 
@@ -54,7 +54,7 @@ def test_every_report_records_what_it_was_made_from(issued):
         assert block["algorithm"] == "sha256"
         assert block["manifest"]["sha256"] == integrity.digest(ev / "manifest.yaml")
         assert {e["path"]: e["sha256"] for e in block["evidence"]}["fw_rules.csv"] == integrity.digest(ev / "fw_rules.csv")
-        assert len(block["evidence"]) == 22 and [u["path"] for u in block["unlisted"]] == ["送付状.txt"]
+        assert len(block["evidence"]) == 30 and [u["path"] for u in block["unlisted"]] == ["送付状.txt"]
         assert block["policy"] == {"path": "sample-city.yaml", "sha256": integrity.digest(POLICY)}
         files = sorted(p.name for p in CONTROLS.glob("*.yaml"))
         assert [c["path"] for c in block["controls"]] == [f"controls/{n}" for n in files]

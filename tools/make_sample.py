@@ -50,7 +50,7 @@ COLUMNS = {name: dict(pair.split("=") for pair in spec.split()) for name, spec i
     "lms_export.csv": "職員番号=staff_id 氏名= 所属= コース=course 受講日=completed_on 得点=score",
     "role_assignments.csv": "役割=role 職員番号=staff_id 所属=unit 発令日=from 解任日=to",
     "fw_rules.csv": "ルールID=rule_id 送信元=src_zone 宛先=dst_zone 動作=action サービス=service 経由=via 特定通信ID=specific_comm_id",
-    "端末台帳.tsv": "資産番号=asset_id 設置課=unit 接続系=zone 用途=role 二要素認証=mfa 持出し制御=export_block 無線LAN=wireless",
+    "端末台帳.tsv": "資産番号=asset_id 設置課=unit 接続系=zone 用途=role 二要素認証=mfa 持出し制御=export_block 無線LAN=wireless EDR=edr",
     "自己点検票.csv": "所属=unit 提出日=submitted_on 点検項目=item 回答=answer 備考=",
     "是正処置管理表.xlsx": "処置ID=action_id 指摘ID=finding_id 所管課=unit 点検項目=item 担当=owner 期限=due_on "
                       "状況=status 完了日=completed_on 有効性確認日=verified_on 確認者=verified_by 延長期限=extended_to",
@@ -226,6 +226,8 @@ FW_ALLOW = [  # ルールID, 送信元, 宛先, サービス, 経由, 特定通�
     ("FW-0206", NET, EXT, "SMTP(25)", "GW-04", ""),
     ("FW-0215", LG, NET, "HTTPS(443) 一時開放（ベンダー保守）", "", ""),             # NS-02
     ("FW-0216", NET, LG, "ファイル転送(SFTP 22)", "GW-99", ""),                       # NS-02
+    ("FW-0220", LG, "インターネット", "HTTPS(443) Web会議（直接接続）", "", ""),         # NS-11: a bare インターネット is the outside
+    ("FW-0221", NET, EXT, "HTTPS(443) 保守ベンダー直接接続", "", ""),                 # NS-03: bypasses the security cloud
 ]
 FW_INSIDE = {"FW-0101": (MN, "HTTPS(443) 住民記録システム"), "FW-0105": (MN, "DNS(53),NTP(123)"),
              "FW-0109": (MN, "SMB(445) 帳票サーバ"), "FW-0110": (MN2, "バックアップ(TCP 10000)"), "FW-0123": (MN, "印刷(9100)"),
@@ -248,15 +250,21 @@ SERVERS = {"市民課": (MN2,), "税務課": (MN2,), "情報政策課": (LG, LG,
 # The second My Number terminal of these units carries one planted defect. NS-05 (MFA) and
 # NS-08 (wireless) are left clean on purpose: the sample shows controls passing on messy data too.
 MN_DEFECT = {"市民課": ("block", "ns06_waived"), "税務課": ("block", "ns06_expired")}
+# EP-01: EDR on every Internet- and LGWAN-zone terminal. 会計課's LGWAN shared terminal has none (×) and
+# 情報政策課's first Internet-zone server has a blank cell; My Number-zone terminals are out of scope (－).
+NO_EDR = {("会計課", LG, "共用端末"): "×", ("情報政策課", NET, "サーバ"): ""}
 
 
 def build_terminals() -> tuple[list[list[str]], dict[str, str]]:
-    rows, tags = [], {}
+    rows, tags, no_edr = [], {}, dict(NO_EDR)
     def add(unit, zone, role, mfa=True, block=True, wifi=False, tag=None):
         aid = f"{'SV' if role == 'サーバ' else 'PC'}-{len(rows) + 1:04d}"
         wifi_text = "○" if wifi else rng.choice(["×", "×", "×", "なし"])
-        rows.append([aid, unit, zone, role, "○" if mfa else "×", "有" if block else "無", wifi_text])
+        edr = "－" if zone in (MN, MN2) else no_edr.pop((unit, zone, role), "○")   # no random draw: the rest stays as it was
+        rows.append([aid, unit, zone, role, "○" if mfa else "×", "有" if block else "無", wifi_text, edr])
         tags[tag] = aid
+        if edr in ("×", ""):
+            tags[f"ep01:{unit}"] = aid
 
     for ka in KA:
         for _ in range(rng.randint(4, 6)):      # β: main terminals in the Internet zone
@@ -286,6 +294,7 @@ AUDITS = [dict(zip(AUDIT_FIELDS, a[:4] + (a[4].split(), a[5].split(), a[6]))) fo
     ("IA-2025-01", "内部監査", "令和7年10月6日", "令和7年12月12日", "情報政策課 道路課 都市計画課 商工観光課 市民課",
      "情報政策課 企画課", "R7-情政-01"),                                                  # AU-03: 情報政策課 twice
 ]]  # IA-2022-01 is outside the 3-year window; IA-2024-01 names its auditees by code
+AUDITS[-1]["reported_to_ciso_on"] = D(2025, 12, 19)   # AU-06: reported to the CISO, never to the committee
 DRILLS = [
     dict(kind="incident", held_on=D(2024, 11, 14), participants=36),
     dict(kind="phishing", held_on=D(2025, 7, 15), participants=281, click_rate=0.12),
@@ -397,6 +406,8 @@ def main() -> None:
     make_sample_documents.main()
     import make_sample_catalogue_ops  # the asset, physical and operations registers and their manifest entries
     make_sample_catalogue_ops.main()
+    import make_sample_catalogue_tech  # accounts, logs, vulnerabilities, contracts, cloud, wireless LAN
+    make_sample_catalogue_tech.main()
     import sample_fy2024  # FY2024 (and its returned progress sheets), derived from the files just written
     sample_fy2024.main()
     import make_sample_checklist  # the auditors' worksheet, exported from the audit of the files just written

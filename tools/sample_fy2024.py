@@ -28,7 +28,12 @@ ISSUED = D(2025, 4, 15)  # date of the FY2024 report: the actions' due dates cou
 UNTRAINED = {"S00171", "S00252"}  # TR-01 in FY2024: 道路課 (recurs in FY2025), 子育て支援課 (persists)
 NO_ANSWERS = {("福祉課", "SA-1"), ("税務課", "SA-2")}  # no register row: CA-01 when the register is empty
 SEEN_TERMINAL = {"PC-0110": None, "PC-0041": "有"}  # PC-0110 arrives in FY2025; PC-0041's USB use began with EX-2025-01
-FW_CHANGES = {"FW-0131": None, "FW-0215": None, "FW-0216": None,  # rules added in FY2025
+# FY2024's audit records carry what FY2025's export left out of them: the reports to the CISO and the committee
+# (AU-06) and EA-2024-01's submission to J-LIS (AU-04, NS-09). EDR: the two FY2025 gaps (EP-01) are new that year.
+AUDIT_EXTRA = {"IA-2024-01": dict(reported_to_ciso_on=D(2024, 12, 20), reported_to_committee_on=D(2025, 2, 18)),
+               "EA-2024-01": dict(reported_to_ciso_on=D(2025, 1, 10), reported_to_committee_on=D(2025, 2, 18),
+                                  submitted_to_jlis_on=D(2025, 1, 31))}
+FW_CHANGES = {"FW-0131": None, "FW-0215": None, "FW-0216": None, "FW-0220": None, "FW-0221": None,  # added in FY2025
               "FW-0209": ["FW-0209", "LGWAN接続系", "インターネット接続系", "許可", "HTTPS(443) 旧Web閲覧", "", ""]}
 
 
@@ -104,6 +109,7 @@ def write_network():
             continue
         out.append(r)
     _write_csv("fw_rules.csv", header, out, encoding="cp932")
+    (OUT / "無線LAN設定一覧.csv").write_bytes((FY25 / "無線LAN設定一覧.csv").read_bytes())  # unchanged since FY2024
     header, terminals = _read_csv(FY25 / "端末台帳.tsv", "utf-8", "\t")
     kept = []
     for t in terminals:
@@ -111,6 +117,8 @@ def write_network():
             if SEEN_TERMINAL[t[0]] is None:
                 continue
             t = t[:5] + [SEEN_TERMINAL[t[0]]] + t[6:]
+        if t[7:8] in (["×"], [""]):  # EDR: installed in FY2024 (the FY2025 gaps are new)
+            t = t[:7] + ["○"] + t[8:]
         kept.append(t)
     _write_csv("端末台帳.tsv", header, kept, encoding="utf-8", newline="\n", delimiter="\t")
 
@@ -120,8 +128,8 @@ def write_yaml_files():
         _yaml(name, comment, yaml.safe_load((FY25 / name).read_text(encoding="utf-8")))
     units = yaml.safe_load((FY25 / "org_units.yaml").read_text(encoding="utf-8"))
     _yaml("org_units.yaml", "# 組織マスタ（令和6年4月1日現在）。mynumber_work: ○ = マイナンバー利用事務あり\n", units)
-    audits = [a for a in yaml.safe_load((FY25 / "audits.yaml").read_text(encoding="utf-8"))
-              if _day(a["ended_on"]) <= END]
+    audits = [dict(a, **AUDIT_EXTRA.get(a["audit_id"], {}))
+              for a in yaml.safe_load((FY25 / "audits.yaml").read_text(encoding="utf-8")) if _day(a["ended_on"]) <= END]
     _yaml("audits.yaml", "# 情報セキュリティ監査 実施記録（内部監査・外部監査）\n", audits)
     _yaml("drills.yaml", "# 訓練実施報告（緊急時対応訓練・標的型メール訓練）\n", [
         dict(kind="phishing", held_on=D(2024, 7, 10), participants=268, click_rate=0.23),  # TR-04
@@ -185,9 +193,14 @@ files:
   kind: terminals
   provided_by: 情報政策課
   collected_on: 令和7年3月4日
-  columns: {資産番号: asset_id, 設置課: unit, 接続系: zone, 用途: role, 二要素認証: mfa, 持出し制御: export_block, 無線LAN: wireless}
+  columns: {資産番号: asset_id, 設置課: unit, 接続系: zone, 用途: role, 二要素認証: mfa, 持出し制御: export_block, 無線LAN: wireless, EDR: edr}
   values:
     role: {主たる業務端末: main, 共用端末: shared, サーバ: server}
+- path: 無線LAN設定一覧.csv
+  kind: wireless_lans
+  provided_by: 情報政策課（ネットワーク保守事業者）
+  collected_on: 2025/3/4
+  columns: {SSID: ssid, 接続系: zone, 暗号化方式: security, 認証方式: authentication, 専用SSID: dedicated, 設置場所: location}
 - path: audits.yaml
   kind: audits
   provided_by: 情報政策課

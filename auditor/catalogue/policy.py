@@ -16,7 +16,10 @@ DEFAULT_MAX_AGE_DAYS = {"flow_rules": 90, "staff": 90, "role_assignments": 90, "
                         "corrective_actions": 90, "terminals": 180, "gateways": 180, "zones": 365, "org_units": 365,
                         "drills": 365, "audits": 365, "self_assessments": 365,
                         "entry_logs": 90, "incidents": 90, "exception_requests": 90, "authorised_entrants": 180,
-                        "removable_media": 365, "assets": 365, "disposals": 365, "risk_assessments": 365}
+                        "removable_media": 365, "assets": 365, "disposals": 365, "risk_assessments": 365,
+                        # accounts change every transfer round; inventories and registers are kept up yearly
+                        "accounts": 90, "vulnerabilities": 180, "log_sources": 180, "wireless_lans": 180,
+                        "vulnerability_scans": 365, "contracts": 365, "contractor_checks": 365, "cloud_services": 365}
 EXCEPTION_NOTICE_DAYS = 30  # exceptions ending this soon are called out in reports and `exceptions list`
 
 

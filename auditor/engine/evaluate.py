@@ -195,9 +195,9 @@ class _Values:
             value = self.department or "—"
         elif key in self.base:
             value = self.base[key]
-        elif spec is None or key not in spec.units:
+        elif spec is None or key not in spec.fields:
             return "?"
-        else:
+        else:  # a field of the kind that the record does not hold (a YAML record without the key)
             value = None
         if spec is not None and key in spec.units:
             unit_name = self.evidence.unit_name
@@ -208,10 +208,13 @@ class _Values:
             return "—"
         if isinstance(value, list):
             return "、".join(str(v) for v in value)
+        if value.__class__ is bool and spec is not None and key in spec.fields:  # a yes/no field: ○/× in Japanese
+            return _YES_NO[self.lang][value]
         return value.isoformat() if isinstance(value, dt.date) else value
 
 
 _NO_FIELD = (None, None)
+_YES_NO = {"ja": {True: "○", False: "×"}, "en": {True: "yes", False: "no"}}
 
 
 class _Formatter(string.Formatter):
