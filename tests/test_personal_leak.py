@@ -153,11 +153,24 @@ def _leaks(data: bytes) -> list[str]:
             continue
     else:
         text = data.decode("latin-1")
-    text = _DIGEST_PIECE.sub("", _DIGEST.sub("", unicodedata.normalize("NFKC", text)))  # our own SHA-256 digests
+    text = _DIGEST_PIECE.sub("", _DIGEST.sub("", _unwrap(unicodedata.normalize("NFKC", text))))  # our own digests
     flat = _SEP.sub("", text)
     found = [n for n in PLANTED if n in flat]
     found += [text[a:b] for a, b in mynumber.find(text)]
     return found
+
+
+def _unwrap(text: str) -> str:
+    """A digest a PDF table cell wrapped: a line ending in a hex run (with a letter, as a digest piece has)
+    and the next line's leading hex run are one piece; joined, the digest filters above see it whole."""
+    for _ in range(8):
+        joined = re.sub(r"((?=[0-9a-f]*[a-f])[0-9a-f]{16,63})[ \t]*\n[\s]*([0-9a-f]{1,48})(?![0-9A-Za-z])",
+                        lambda m: m.group(1) + m.group(2) if len(m.group(1)) + len(m.group(2)) <= 64 else m.group(0),
+                        text)
+        if joined == text:
+            return text
+        text = joined
+    return text
 
 
 def _scan(label, data):
