@@ -52,6 +52,9 @@ def _line(sha: str, name: str) -> str:
     return f"{sha}  {name}"
 
 
+line = _line  # one line of SHA256SUMS as sha256sum writes it (a report set issued again writes its own)
+
+
 def _unescape(name: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), name)
 

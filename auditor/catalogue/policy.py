@@ -45,6 +45,7 @@ def load(path, cache_dir=None) -> tuple[Policy, dict]:
         "max_age_days": dict(DEFAULT_MAX_AGE_DAYS, **(data.get("evidence_max_age_days") or {})),
         "exception_notice_days": (data.get("report") or {}).get("exception_notice_days", EXCEPTION_NOTICE_DAYS),
         "items": data.get("items") or {},
+        "approval": data.get("approval") or {},  # sign-off rules: auditor/cycle/approval.py
         "item_lines": {i: located.line_of(data, ["items", i]) for i in data.get("items") or {}},
         "audit_type": (data.get("report") or {}).get("audit_type",
                                                       {"ja": "情報セキュリティ内部監査", "en": "Internal information-security audit"}),

@@ -155,7 +155,7 @@ def controls_show(control_id, policy, extra):
 PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
 
 
-@main.command()
+@main.group(invoke_without_command=True)  # `auditor report` writes the reports; `auditor report approve` signs them
 @_common
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Folder for the reports; department reports go under OUT/departments/.")
@@ -172,15 +172,28 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @click.option("--sums", is_flag=True, help="Also write OUT/SHA256SUMS of every file written (`sha256sum -c` checks "
                                            "it); keep it, or its signature, apart from the evidence.")
+@click.option("--by", "drafter", metavar="NAME",
+              help="With --record: the drafter (起案者), printed in the 起案 column of the 決裁欄 and recorded, so that "
+                   "they cannot approve the report (`auditor report approve`). Never logged.")
 @_framework_option
 @_record_options
 @_limit_options
 @_input_errors
 @_verbosity_options
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, frameworks, record,
-           db, limits):
-    """Write the PDCA audit reports: the organisation's and one per department."""
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, drafter, frameworks,
+           record, db, limits):
+    """Write the PDCA audit reports: the organisation's and one per department.
+
+    `auditor report approve RUN --by NAME --role ROLE` signs a recorded run's reports (決裁): see its --help."""
+    import dataclasses
     import datetime as dt
+
+    from . import approve
+
+    if approve.subcommand_given():
+        return
+    if drafter and not record:
+        raise click.UsageError("--by needs --record: the drafter is recorded with the run / --by は --record と併用してください")
 
     from pathlib import Path
 
@@ -203,6 +216,9 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     read_notes(run, paths, db, None)  # --verbose, --log-file: what was read
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
+    signed = approve.drafted(run, drafter, issued) if drafter else None
+    if signed:
+        opts = dataclasses.replace(opts, approval=signed["block"])
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
         written = reports.generate(run, out, issued, opts, chosen, staged)
         bar = LOG.progress("reports", len(chosen)) if len(chosen) > PROGRESS_MIN else None  # a terminal only
@@ -220,7 +236,8 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
         for text_lang in opts.langs:
             say(checksums.TEXT[text_lang].format(path=listed, sha=digest, name=checksums.NAME))
     if record:  # once the reports are written: the run recorded is the audit whose report was issued
-        record_run(run, "report", issued, db)
+        issued_files = [p for w in done for p in w.paths] + [index] + ([listed] if sums else [])
+        record_run(run, "report", issued, db, approve.issue(out, issued_files, signed))
     for note in (n for w in done for n in w.notes):
         say(f"warning: {note}")
     say(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}")
@@ -276,6 +293,15 @@ def _register_cycle_commands():
 
 
 _register_cycle_commands()
+
+
+def _register_report_commands():
+    from .approve import approve_command  # auditor report approve: sign-off (imports click only)
+
+    report.add_command(approve_command)
+
+
+_register_report_commands()
 
 
 def _register_worksheet_commands():

@@ -78,6 +78,9 @@ def history_show(run, policy, db, fmt, lang):
     click.echo(f"run {doc['id']}  FY{doc['fiscal_year']}  as of {doc['as_of']}  recorded {doc['recorded_at']}  "
                f"auditor {doc['tool_version']}")
     click.echo(f"policy {doc['policy_file']} sha256 {doc['policy_sha256']}\ncatalogue sha256 {doc['catalogue_sha256']}")
+    from ..cycle import approval
+    for line in approval.lines(doc["approvals"], lang):  # 決裁: who signed which step, when, which files
+        click.echo(line)
     for f in doc["evidence"]:
         click.echo(f"  evidence {f['path']} ({f['kind']}, {f['records']} records) sha256 {f['sha256']}")
     for r in doc["results"]:

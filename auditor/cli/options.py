@@ -339,12 +339,14 @@ def db_path(policy, db, must_exist: bool = True, inputs=None):
     return path
 
 
-def record(run, command: str, issued: dt.date, db) -> None:
-    """Record a run (check/report --record) and say where, on stderr."""
+def record(run, command: str, issued: dt.date, db, issue: dict | None = None) -> int:
+    """Record a run (check/report --record) and say where, on stderr; issue: the reports written
+    (auditor/cycle/approval.store_issue). Returns the run ID."""
     from ..cycle import history
 
-    run_id = history.record_run(db, run, command, issued)
+    run_id = history.record_run(db, run, command, issued, issue)
     say(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}")
+    return run_id
 
 
 def _connect(policy, db):

@@ -250,8 +250,7 @@ def _params(group: click.Group, found: dict | None = None) -> dict:
     found = {} if found is None else found
     for command in group.commands.values():
         if isinstance(command, click.Group):
-            _params(command, found)
-            continue
+            _params(command, found)  # and its own options (auditor report is a group for `report approve`)
         for p in command.params:
             if isinstance(p, Setting):
                 found.setdefault(p.setting, (command, p))
@@ -261,10 +260,9 @@ def _params(group: click.Group, found: dict | None = None) -> dict:
 def _default_map(group: click.Group, values: dict) -> dict:
     out = {}
     for name, command in group.commands.items():
+        mine = {p.name: values[p.setting] for p in command.params if isinstance(p, Setting) and p.setting in values}
         if isinstance(command, click.Group):
-            mine = _default_map(command, values)
-        else:
-            mine = {p.name: values[p.setting] for p in command.params if isinstance(p, Setting) and p.setting in values}
+            mine.update(_default_map(command, values))
         if mine:
             out[name] = mine
     return out

@@ -2,7 +2,7 @@
 migrated (table schema_version), one transaction at a time, and the event log of every change.
 
 Texts are masked again before they are stored: a My Number never reaches the file. What is recorded
-in it is auditor/cycle/history.py (runs) and register.py (actions).
+in it is auditor/cycle/history.py (runs), register.py (actions) and approval.py (sign-off).
 """
 from __future__ import annotations
 
@@ -66,6 +66,20 @@ MIGRATIONS = [
     """,
     # the verified action of the same finding that a new action follows (the finding recurred)
     "ALTER TABLE actions ADD COLUMN previous_action_id TEXT",
+    # sign-off (auditor/cycle/approval.py): the reports a run issued, and who signed which step of them
+    """
+    ALTER TABLE runs ADD COLUMN reports_dir TEXT;
+    CREATE TABLE report_files (
+        run_id INTEGER NOT NULL REFERENCES runs(id), path TEXT NOT NULL, sha256 TEXT NOT NULL,
+        PRIMARY KEY (run_id, path));
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+        role TEXT NOT NULL, name TEXT NOT NULL, approved_on TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        UNIQUE (run_id, role), UNIQUE (run_id, step));
+    CREATE TABLE approval_files (
+        approval_id INTEGER NOT NULL REFERENCES approvals(id), path TEXT NOT NULL, approved_sha256 TEXT,
+        issued_sha256 TEXT, PRIMARY KEY (approval_id, path));
+    """,
 ]
 
 

@@ -34,8 +34,10 @@ from .database import (BUSY_MS, HINT, _json, _text, connect, default_path, event
 
 
 
-def record_run(path, run, command: str, issued: dt.date) -> int:
-    """Record an audit run (auditor.engine.audit.run) with its new actions; returns the run ID."""
+def record_run(path, run, command: str, issued: dt.date, issue: dict | None = None) -> int:
+    """Record an audit run (auditor.engine.audit.run) with its new actions; returns the run ID.
+
+    issue: the reports `auditor report` wrote for it (approval.store_issue), in the same transaction."""
     from . import register, trend
 
     cycle = getattr(run, "cycle", None) or pdca.Cycle()
@@ -43,13 +45,13 @@ def record_run(path, run, command: str, issued: dt.date) -> int:
     new = register.with_text(run, [a for a in actions if a["status"] == "new"])
     con = connect(path, create=True)
     try:
-        return record(con, run, command, issued, trend.rates(run), new, previous, cycle.recurred)
+        return record(con, run, command, issued, trend.rates(run), new, previous, cycle.recurred, issue)
     finally:
         con.close()
 
 
 def record(con, run, command: str, issued: dt.date, rates: list, actions: list, previous: list,
-           recurred: dict) -> int:
+           recurred: dict, issue: dict | None = None) -> int:
     """Store one run (results, findings, rates, its new actions, last cycle's states); returns its ID.
 
     actions: the new ones of register.follow_up (with message and item). A finding that already has
@@ -106,6 +108,9 @@ def record(con, run, command: str, issued: dt.date, rates: list, actions: list, 
                 event(con, a["action_id"], None, "created", f"run {run_id}", changes, at=stamp)
             added.append((run_id, a["action_id"], "new", "not_started"))
         con.executemany("INSERT OR REPLACE INTO run_actions VALUES (?,?,?,?)", added + states)
+        if issue:
+            from . import approval
+            approval.store_issue(con, run_id, issue)
     return run_id
 
 
@@ -190,6 +195,8 @@ def run_detail(con, run_id: int) -> dict:
     run["findings"] = findings(con, run_id)
     run["actions"] = [dict(r) for r in con.execute(
         "SELECT action_id, state, status FROM run_actions WHERE run_id = ? ORDER BY action_id", (run_id,))]
+    from . import approval
+    run["approvals"] = approval.signatures(con, run_id)
     return run
 
 

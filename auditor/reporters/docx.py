@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..model import AuditRun
 from ..privacy import sanitize
-from . import docxcheck, docxstyle as ds, office, reportjson
+from . import approval, docxcheck, docxstyle as ds, office, reportjson
 from .office import day
 from .labels import labels
 
@@ -100,7 +100,7 @@ def _cover(w: Writer, title: str) -> None:
 
     doc, t, lang = w.doc, w.t, w.lang
     c = doc["cover"]
-    ds.approval(w.d, w.o)
+    ds.approval(w.d, w.o, approval.view(doc, lang))
     w.d.add_paragraph()
     org = w.para(c["organisation"][lang])
     org.alignment = WD_ALIGN_PARAGRAPH.CENTER

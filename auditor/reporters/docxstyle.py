@@ -225,21 +225,25 @@ def _shade(cell, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def approval(d, o: dict):
+def approval(d, o: dict, signed: dict | None = None):
     """The 決裁欄 (approval block), top right of the first page: 起案・審査・決裁 by 職・氏名・日付,
-    left blank for the town to fill in (or sign) before the report is approved."""
+    left blank for the town to fill in (or sign) before the report is approved; filled from `signed`
+    (auditor/reporters/approval.view) once the sign-off is recorded."""
     from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm
 
     a = o["approval"]
-    stages = [a["drafted"], a["reviewed"], a["approved"]]
-    rows = [[a["title"], *stages], [a["role"], "", "", ""], [a["name"], "", "", ""], [a["date"], "", "", ""]]
-    t = d.add_table(rows=0, cols=4)
+    if signed is None:
+        stages = [a["drafted"], a["reviewed"], a["approved"]]
+        rows = [[a["title"], *stages], [a["role"], "", "", ""], [a["name"], "", "", ""], [a["date"], "", "", ""]]
+    else:
+        rows = [[a["title"], *signed["columns"]], *([label, *cells] for label, cells in signed["rows"])]
+    t = d.add_table(rows=0, cols=len(rows[0]))
     t.style = d.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.RIGHT
     t.autofit = False
-    widths = [Mm(20), Mm(25), Mm(25), Mm(25)]
+    widths = [Mm(20)] + [Mm(25)] * (len(rows[0]) - 1)
     for col, w in zip(t.columns, widths):
         col.width = w
     for i, values in enumerate(rows):

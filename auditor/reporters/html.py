@@ -28,7 +28,10 @@ def environment(**filters):
 
 def template_context(doc: dict, lang: str) -> dict:
     """What every template sees: the document and the labels of its language."""
-    return {"doc": doc, "lang": lang, "t": labels()[lang], "areas": labels()["areas"], "ja": lang == "ja"}
+    from .approval import view
+
+    return {"doc": doc, "lang": lang, "t": labels()[lang], "areas": labels()["areas"], "ja": lang == "ja",
+            "signoff": view(doc, lang)}  # the 決裁欄 once signed (auditor/reporters/approval.py)
 
 
 def _pct(rate) -> str:

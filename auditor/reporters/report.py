@@ -36,6 +36,7 @@ class Options:
     formats: tuple = DEFAULT_FORMATS
     langs: tuple = ("ja",)
     csv_encoding: str = "utf-8"
+    approval: dict | None = None  # the 決裁欄 the reports carry (auditor/reporters/approval.py), e.g. the drafter
 
 
 @dataclass
@@ -99,6 +100,8 @@ def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Option
     """Every format and language for one audience, each file written atomically (into `staged`, when
     given: the set is swapped into OUT at once by `commit`)."""
     doc = build(run, issued, target, identities)
+    if opts.approval:
+        doc["approval"] = opts.approval
     rel = Path() if target is None else Path("departments") / folder_name(target)
     folder = Path(out) / rel
     done = Written(target)

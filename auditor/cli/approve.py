@@ -1,0 +1,182 @@
+"""`auditor report approve RUN --by NAME --role ROLE [--date DATE]`: sign a step of an issued report's
+決裁欄, record it in the history database and issue the reports again with the filled block.
+
+Thin: the rules and the records are auditor/cycle/approval.py, the block and the re-issue
+auditor/reporters/approval.py, the evidence check auditor/evidence/integrity.py (as `auditor verify`).
+The signer's name goes to the database and into the reports' 決裁欄 only: never into a message or a log.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from ..exitcodes import ExitCode
+from .options import DATE, _db_option, _input_errors, _policy_option, _verbosity_options, db_path, note, say
+
+
+@click.command("approve")
+@click.argument("run")
+@click.option("--by", "name", required=True, metavar="NAME",
+              help="The signer's name (氏名) as the 決裁欄 prints it; stored in the history database, never logged.")
+@click.option("--role", required=True, metavar="ROLE",
+              help="The signer's role: auditor (起案), secretariat (審査), deputy or ciso (決裁) unless the policy's "
+                   "approval.roles says otherwise.")
+@click.option("--date", "on", type=DATE, help="Date of the signature, YYYY-MM-DD or 和暦 such as 令和8年4月20日 (default: today).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder of the run's reports (default: the one `auditor report --record` wrote, else reports).")
+@click.option("--evidence", type=click.Path(file_okay=False),
+              help="Evidence folder to verify the report against (default: the one the report records, as `auditor verify`).")
+@_policy_option
+@_db_option
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+@_verbosity_options
+def approve_command(run, name, role, on, out, evidence, policy, db, lang):
+    """Sign a step of a recorded run's report (決裁): refused if the evidence no longer verifies, the step or role
+    is signed already, an earlier step is missing, or the signer signed another step (self-approval).
+
+    RUN is a run ID of `auditor history list` or a fiscal year (its latest run)."""
+    from pathlib import Path
+
+    from .. import defaults, outputs
+    from ..catalogue import policy as pol_mod
+    from ..cycle import approval, database, history
+    from ..errors import InputError
+    from ..evidence import integrity
+    from ..reporters import approval as block_mod, report as reports
+
+    db = db_path(policy, db)
+    con = history.connect(db)
+    run_id = history.resolve(con, run)
+    row = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+    pol, _ = pol_mod.load(policy or defaults.policy())
+    rules = approval.rules(pol.settings)
+    try:
+        name = approval.clean_name(name)
+    except approval.BadInput as exc:
+        raise InputError("--by", approval.say(exc.key, lang, **exc.values)) from None
+    today = dt.date.today()
+    on = on or today
+    sigs = approval.signatures(con, run_id)
+    try:
+        step = approval.check(rules, sigs, row, role, name, on, today)
+    except approval.BadInput as exc:
+        raise InputError("--date", approval.say(exc.key, lang, **exc.values)) from None
+    except approval.Refused as exc:
+        _refuse(approval.say(exc.key, lang, **exc.values),
+                ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS)
+    out = Path(out or row.get("reports_dir") or "reports")
+    doc = block_mod.organisation_document(out)
+    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
+    found = block_mod.set_files(out)
+    expected = approval.expected_files(con, run_id)
+    if expected is not None:
+        now = block_mod.hashes(out, expected)
+        differ = sorted(p for p, sha in expected.items() if now.get(p) != sha)
+        if differ:
+            _refuse(approval.say("changed_reports", lang, run=run_id, out=out, n=len(differ),
+                                 files=", ".join(differ[:5]) + (" …" if len(differ) > 5 else "")), ExitCode.FINDINGS)
+        found = {p: now[p] for p in expected}
+    result = integrity.verify_report(out / block_mod.REPORT_JSON, evidence)
+    if not result["matches"]:
+        say(integrity.render(result, lang), nl=False, always=True)
+        _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS)
+    note(f"run {run_id}: evidence verified ({result['unchanged']} files); {len(found)} report files")
+    stamp = database.now()
+    signed = sigs + [{"step": step, "role": role, "name": name, "approved_on": on.isoformat(), "recorded_at": stamp,
+                      "files": [{"path": block_mod.REPORT_JSON, "approved_sha256": found.get(block_mod.REPORT_JSON)}]}]
+    block = block_mod.block(signed, rules, run_id)
+    new = block_mod.reissue(out, block)
+    issued = dict(found, **{p: _sha(data) for p, data in new.items()})
+    inputs = outputs.of_run(pol.path, result["evidence_folder"]).with_file("db", db)
+    with reports.staged(out, inputs) as staged:  # the set lands whole, and only with its record
+        for rel, data in new.items():
+            staged.write(rel, data)
+        approval.record(con, run_id, step, role, name, on, found, issued, then=lambda: reports.commit(staged), at=stamp)
+    say(approval.say("recorded", lang, run=run_id, step=step, role=role, on=on.isoformat()))
+    say(approval.say("reissued", lang, n=len(new), out=out))
+    if block["complete"]:
+        say(approval.say("done", lang, run=run_id))
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _refuse(message: str, code: int):
+    say(f"error: {message}", always=True)
+    sys.exit(code)
+
+
+def _belongs(con, row: dict, doc: dict, path) -> None:
+    """report.json is the report of this run: its fiscal year, policy and evidence files are the run's."""
+    from ..errors import InputError
+    from ..evidence import integrity
+
+    block = doc.get("integrity") or {}
+    recorded = {integrity.path_key(r[0]): r[1] for r in con.execute(
+        "SELECT path, sha256 FROM evidence_files WHERE run_id = ?", (row["id"],))}
+    same = (doc["cover"].get("fiscal_year") == row["fiscal_year"]
+            and (block.get("policy") or {}).get("sha256") == row["policy_sha256"]
+            and all(recorded.get(integrity.path_key(e["path"])) == e["sha256"] for e in block.get("evidence") or []))
+    if not same:
+        raise InputError(path, f"this is not the report of run {row['id']} (FY{row['fiscal_year']}): its fiscal year, "
+                         "policy or evidence differ from the run's / この報告書は指定した実行のものではありません",
+                         hint="give --out the folder the run's reports were written to, or the run that made them "
+                              "(auditor history list)")
+
+
+# ---- for `auditor report` itself ----
+
+def subcommand_given() -> bool:
+    """In `auditor report`'s own body: whether a subcommand (approve) runs instead. Options typed before
+    it belong to `report` and would be silently ignored: a usage error says where they go."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is None:
+        return False
+    typed = [p.opts[0] for p in ctx.command.params
+             if isinstance(p, click.Option) and ctx.get_parameter_source(p.name) == ParameterSource.COMMANDLINE]
+    if typed:
+        raise click.UsageError(f"{', '.join(typed)}: options of `auditor report` are not read by "
+                               f"`auditor report {ctx.invoked_subcommand}`; put its options after it "
+                               f"/ サブコマンドのオプションはその後ろに指定してください")
+    return True
+
+
+def drafted(run, name: str, issued: dt.date) -> dict:
+    """The drafter (起案者) of `auditor report --record --by NAME`: the 起案 step of the block the reports
+    carry from their first issue, and what approval.store_issue records."""
+    from ..cycle import approval
+    from ..errors import InputError
+    from ..reporters import approval as block_mod
+
+    rules = approval.rules(run.policy.settings)
+    try:
+        name = approval.clean_name(name)
+    except approval.BadInput as exc:
+        raise InputError("--by", approval.say(exc.key, "en", **exc.values) + " / "
+                         + approval.say(exc.key, "ja", **exc.values)) from None
+    if "drafted" not in rules.order:
+        raise InputError(run.policy.path, "approval.order has no drafted (起案) step, so --by has none to fill",
+                         hint="leave out --by, or add drafted to approval.order")
+    role = next((r for r, s in rules.roles.items() if s == "drafted"), "auditor")
+    sig = {"step": "drafted", "role": role, "name": name, "approved_on": issued.isoformat(), "files": []}
+    return {"block": block_mod.block([sig], rules, None), "step": "drafted", "role": role, "name": name,
+            "on": issued.isoformat()}
+
+
+def issue(out, paths, signed: dict | None) -> dict:
+    """What the run issued, for the history database: OUT, each file's SHA-256 relative to it, the drafter."""
+    from pathlib import Path
+
+    from .. import checksums
+
+    files = {Path(p).relative_to(out).as_posix(): checksums.digest(p) for p in paths}
+    drafter = {k: signed[k] for k in ("step", "role", "name", "on")} if signed else None
+    return {"out": str(out), "files": {p: s for p, s in files.items() if s}, "drafter": drafter}
