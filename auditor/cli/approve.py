@@ -45,7 +45,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     from ..cycle import approval, database, history
     from ..errors import InputError
     from ..evidence import integrity
-    from ..reporters import approval as block_mod, report as reports
+    from ..reporters import approval as block_mod, reissue, report as reports
 
     db = db_path(policy, db)
     con = history.connect(db)
@@ -68,12 +68,12 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
         _refuse(approval.say(exc.key, lang, **exc.values),
                 ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS)
     out = Path(out or row.get("reports_dir") or "reports")
-    doc = block_mod.organisation_document(out)
+    doc = reissue.organisation_document(out)
     _belongs(con, row, doc, out / block_mod.REPORT_JSON)
-    found = block_mod.set_files(out)
+    found = reissue.set_files(out)
     expected = approval.expected_files(con, run_id)
     if expected is not None:
-        now = block_mod.hashes(out, expected)
+        now = reissue.hashes(out, expected)
         differ = sorted(p for p, sha in expected.items() if now.get(p) != sha)
         if differ:
             _refuse(approval.say("changed_reports", lang, run=run_id, out=out, n=len(differ),
@@ -88,7 +88,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     signed = sigs + [{"step": step, "role": role, "name": name, "approved_on": on.isoformat(), "recorded_at": stamp,
                       "files": [{"path": block_mod.REPORT_JSON, "approved_sha256": found.get(block_mod.REPORT_JSON)}]}]
     block = block_mod.block(signed, rules, run_id)
-    new = block_mod.reissue(out, block)
+    new = reissue.reissue(out, block)
     issued = dict(found, **{p: _sha(data) for p, data in new.items()})
     inputs = outputs.of_run(pol.path, result["evidence_folder"]).with_file("db", db)
     with reports.staged(out, inputs) as staged:  # the set lands whole, and only with its record

@@ -6,28 +6,15 @@ that step signed (None for a step not signed yet). Every format renders it from 
 Word file fills its 決裁欄, the HTML (and so the PDF) and Markdown reports show it under the cover,
 report.json holds it as it is. A report without sign-off has no block (Word leaves its 決裁欄 blank).
 
-After a signature, `reissue` reads each report.json of the set (the document every format was
-rendered from, byte for byte), adds the block and renders again the formats found beside it; the
-findings lists (CSV, Excel) carry no block and stay as they are. The CLI swaps the files in as one set
-(auditor/fsio.FolderSet).
+After a signature, auditor/reporters/reissue.py issues the run's reports again with the block.
 """
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path, PurePosixPath
-
-from .. import checksums, fiscal
-from ..errors import InputError
+from .. import fiscal
 from ..privacy import mynumber
 from .labels import labels
 
 REPORT_JSON = "report.json"
-# the files a report set holds (auditor/reporters/report.py writes them), by name
-_SET = re.compile(r"^(report\.json|report\.(ja|en)\.(html|md|pdf|docx)|(findings|actions)\.(ja|en)\.(csv|xlsx)|"
-                  r"index\.html|SHA256SUMS)$")
-_RENDERED = re.compile(r"^report\.(ja|en)\.(html|md|pdf|docx)$")  # the formats that show the block
-_FORMAT = {"html": "html", "md": "md", "pdf": "pdf", "docx": "docx"}
 
 
 def block(sigs: list[dict], rules, run_id: int | None) -> dict:
@@ -66,76 +53,3 @@ def _date(iso, lang: str) -> str:
 
     day = dt.date.fromisoformat(iso)
     return fiscal.wareki(day) if lang == "ja" else fiscal.label(day, "en")
-
-
-# ---- the report set in a folder ----
-
-def set_files(out) -> dict:
-    """Relative path -> SHA-256 of each file of the report set in OUT (and OUT/departments/*)."""
-    out = Path(out)
-    found = {}
-    folders = [out] + sorted(p for p in (out / "departments").glob("*") if p.is_dir() and not p.name.startswith("."))
-    for folder in folders:
-        for path in sorted(folder.iterdir()):
-            if _SET.match(path.name) and path.is_file() and not path.is_symlink():
-                found[path.relative_to(out).as_posix()] = checksums.digest(path)
-    return found
-
-
-def hashes(out, names) -> dict:
-    """Relative path -> SHA-256 (None: missing) of the named files of OUT."""
-    return {n: checksums.digest(Path(out) / n) for n in names}
-
-
-def organisation_document(out) -> dict:
-    path = Path(out) / REPORT_JSON
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(path, f"cannot read the report: {exc.strerror or exc}",
-                         hint="give the folder of the reports with --out; approval issues them again from "
-                              "their report.json, so write it with `auditor report --format ...,json`") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a report.json of auditor ({exc})") from None
-    if not isinstance(doc, dict) or "cover" not in doc or "integrity" not in doc:
-        raise InputError(path, "not a report.json of auditor report (no cover or integrity block)")
-    return doc
-
-
-def reissue(out, approval: dict) -> dict:
-    """Relative path -> new bytes of every report of OUT's set that shows the block, rendered again from
-    its report.json with `approval`; and SHA256SUMS again when the set has one."""
-    from . import report
-
-    out = Path(out)
-    files = set_files(out)
-    opts = report.Options()
-    new = {}
-    for rel in sorted(f for f in files if PurePosixPath(f).name == REPORT_JSON):
-        folder = PurePosixPath(rel).parent
-        doc = json.loads((out / rel).read_text(encoding="utf-8"))
-        doc["approval"] = approval
-        shown = [PurePosixPath(f).name for f in files if PurePosixPath(f).parent == folder
-                 and _RENDERED.match(PurePosixPath(f).name)]
-        wanted = [("report-json", "ja")] + [(_FORMAT[n.split(".")[2]], n.split(".")[1]) for n in sorted(shown)]
-        for fmt, lang in wanted:
-            module = report.get_module(report.FORMATS.get(fmt, fmt))
-            check = getattr(module, "check_available", None)
-            if check:
-                check()
-            for name, data, *_ in module.files(doc, lang, opts):
-                new[(folder / name).as_posix()] = data
-    if "SHA256SUMS" in files:
-        new["SHA256SUMS"] = _sums(out, files, new)
-    return new
-
-
-def _sums(out, files: dict, new: dict) -> bytes:
-    listed = checksums.read(Path(out) / "SHA256SUMS")
-    import hashlib
-
-    digests = {}
-    for name in listed:
-        data = new.get(name)
-        digests[name] = hashlib.sha256(data).hexdigest() if data is not None else files.get(name) or listed[name]
-    return "".join(checksums.line(sha, name) + "\n" for name, sha in sorted(digests.items())).encode("utf-8")
