@@ -48,7 +48,7 @@ def _rows(root: click.Context, command: str, args: list, found) -> tuple[list, s
     from . import settings
 
     parent, target, path = root, root.command.get_command(root, command), [command]
-    while isinstance(target, click.Group):
+    while isinstance(target, click.Group) and (args or not target.invoke_without_command):  # `report` runs alone too
         if not args:
             raise InputError("COMMAND", f"{' '.join(path)} is a group of commands: name one of them",
                              hint=f"e.g. auditor config {' '.join(path)} {next(iter(target.commands), '')}")
