@@ -233,3 +233,33 @@ def test_an_older_database_is_migrated(tmp_path):
     assert {"approvals", "approval_files", "report_files"} <= {
         r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "reports_dir" in {r[1] for r in con.execute("PRAGMA table_info(runs)")}
+
+
+def test_a_department_folder_left_from_another_issue_is_not_signed(tmp_path):
+    db, out = tmp_path / "h.sqlite", tmp_path / "reports"
+    assert invoke("report", "--out", out, "--format", "json,html", "--department", "0110",
+                  "--date", "2026-04-10").exit_code == 0
+    left = next(p for p in (out / "departments").iterdir() if p.name.startswith("0110"))
+    before = digests(left)
+    assert invoke("report", "--out", out, "--format", "json,html", "--department", DEPT, "--record", "--db", db,
+                  "--date", "2026-04-15", "--by", DRAFTER).exit_code == 0
+    assert digests(left) == before  # (the second issue did not write it either)
+    assert approve(db, out, "--by", REVIEWER, "--role", "secretariat", "--date", "2026-04-20").exit_code == 0
+    assert digests(left) == before
+    mine = next(p for p in (out / "departments").iterdir() if p.name.startswith(DEPT))
+    assert REVIEWER in (mine / "report.ja.html").read_text(encoding="utf-8")
+
+
+def test_a_run_recorded_by_check_signs_the_reports_found(tmp_path):
+    """No report files recorded (check --record): the set is what OUT holds of that issue, the drafter signs first."""
+    db, out = tmp_path / "h.sqlite", tmp_path / "reports"
+    assert invoke("report", "--out", out, "--format", "json,html", "--department", "0110",
+                  "--date", "2026-04-10").exit_code == 0
+    left = next(p for p in (out / "departments").iterdir() if p.name.startswith("0110"))
+    before = digests(left)
+    assert invoke("check", "--record", "--db", db, "--fail-on", "none").exit_code == 0
+    assert invoke("report", "--out", out, "--format", "json,html", "--department", DEPT,
+                  "--date", "2026-04-15").exit_code == 0
+    assert approve(db, out, "--by", DRAFTER, "--role", "auditor", "--date", "2026-04-15").exit_code == 0
+    assert digests(left) == before  # another issue's department report stays as it was
+    assert DRAFTER in (out / "report.ja.html").read_text(encoding="utf-8")

@@ -57,20 +57,20 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
         name = approval.clean_name(name)
     except approval.BadInput as exc:
         raise InputError("--by", approval.say(exc.key, lang, **exc.values)) from None
+    out = Path(out or row.get("reports_dir") or "reports")
+    doc = reissue.organisation_document(out)
+    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
     today = dt.date.today()
     on = on or today
     sigs = approval.signatures(con, run_id)
-    try:
-        step = approval.check(rules, sigs, row, role, name, on, today)
+    try:  # the date of issue is the report's (a run recorded by `check` was recorded on another day)
+        step = approval.check(rules, sigs, dict(row, issued_on=doc["cover"].get("issued_on")), role, name, on, today)
     except approval.BadInput as exc:
         raise InputError("--date", approval.say(exc.key, lang, **exc.values)) from None
     except approval.Refused as exc:
         _refuse(approval.say(exc.key, lang, **exc.values),
                 ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS)
-    out = Path(out or row.get("reports_dir") or "reports")
-    doc = reissue.organisation_document(out)
-    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
-    found = reissue.set_files(out)
+    found = reissue.same_issue(out, reissue.set_files(out))  # as found, when the run recorded none
     expected = approval.expected_files(con, run_id)
     if expected is not None:
         now = reissue.hashes(out, expected)
@@ -88,7 +88,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     signed = sigs + [{"step": step, "role": role, "name": name, "approved_on": on.isoformat(), "recorded_at": stamp,
                       "files": [{"path": block_mod.REPORT_JSON, "approved_sha256": found.get(block_mod.REPORT_JSON)}]}]
     block = block_mod.block(signed, rules, run_id)
-    new = reissue.reissue(out, block)
+    new = reissue.reissue(out, block, found)
     issued = dict(found, **{p: _sha(data) for p, data in new.items()})
     inputs = outputs.of_run(pol.path, result["evidence_folder"]).with_file("db", db)
     with reports.staged(out, inputs) as staged:  # the set lands whole, and only with its record

@@ -55,11 +55,33 @@ def organisation_document(out) -> dict:
     return doc
 
 
-def reissue(out, approval: dict) -> dict:
-    """Relative path -> new bytes of every report of OUT's set that shows the block, rendered again from
-    its report.json with `approval`; and SHA256SUMS again when the set has one."""
+def same_issue(out, files: dict) -> dict:
+    """The files of `files` (set_files) in folders whose report.json is of the same issue as OUT's own (fiscal
+    year, date of issue, policy): a department folder left from another issue is not the run's."""
     out = Path(out)
-    files = set_files(out)
+
+    def key(rel):
+        doc = json.loads((out / rel).read_text(encoding="utf-8"))
+        return (doc["cover"].get("fiscal_year"), doc["cover"].get("issued_on"),
+                ((doc.get("integrity") or {}).get("policy") or {}).get("sha256"))
+
+    mine = key(REPORT_JSON)
+    foreign = set()
+    for rel in files:
+        path = PurePosixPath(rel)
+        if path.name == REPORT_JSON and str(path.parent) != ".":
+            try:
+                if key(rel) != mine:
+                    foreign.add(path.parent)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                foreign.add(path.parent)
+    return {rel: sha for rel, sha in files.items() if PurePosixPath(rel).parent not in foreign}
+
+
+def reissue(out, approval: dict, files: dict) -> dict:
+    """Relative path -> new bytes of every report of the set (`files`: relative path -> SHA-256) that shows
+    the block, rendered again from its report.json with `approval`; and SHA256SUMS again when the set has one."""
+    out = Path(out)
     opts = report.Options()
     new = {}
     for rel in sorted(f for f in files if PurePosixPath(f).name == REPORT_JSON):
