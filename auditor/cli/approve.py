@@ -1,8 +1,8 @@
 """`auditor report approve RUN --by NAME --role ROLE [--date DATE]`: sign a step of an issued report's
 決裁欄, record it in the history database and issue the reports again with the filled block.
 
-Thin: the rules and the records are auditor/cycle/approval.py, the block and the re-issue
-auditor/reporters/approval.py, the evidence check auditor/evidence/integrity.py (as `auditor verify`).
+Thin: the rules and the records are auditor/cycle/approval.py, the signing auditor/reporters/signoff.py
+(the block: approval.py, the re-issue: reissue.py, the evidence check: auditor/evidence/integrity.py).
 The signer's name goes to the database and into the reports' 決裁欄 only: never into a message or a log.
 """
 from __future__ import annotations
@@ -38,96 +38,43 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     is signed already, an earlier step is missing, or the signer signed another step (self-approval).
 
     RUN is a run ID of `auditor history list` or a fiscal year (its latest run)."""
-    from pathlib import Path
-
     from .. import defaults, outputs
     from ..catalogue import policy as pol_mod
-    from ..cycle import approval, database, history
+    from ..cycle import approval, history
     from ..errors import InputError
     from ..evidence import integrity
-    from ..reporters import approval as block_mod, reissue, report as reports
+    from ..reporters import signoff
 
     db = db_path(policy, db)
     con = history.connect(db)
     run_id = history.resolve(con, run)
-    row = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
     pol, _ = pol_mod.load(policy or defaults.policy())
-    rules = approval.rules(pol.settings)
     try:
         name = approval.clean_name(name)
     except approval.BadInput as exc:
         raise InputError("--by", approval.say(exc.key, lang, **exc.values)) from None
-    out = Path(out or row.get("reports_dir") or "reports")
-    doc = reissue.organisation_document(out)
-    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
-    today = dt.date.today()
-    on = on or today
-    sigs = approval.signatures(con, run_id)
-    try:  # the date of issue is the report's (a run recorded by `check` was recorded on another day)
-        step = approval.check(rules, sigs, dict(row, issued_on=doc["cover"].get("issued_on")), role, name, on, today)
+    inputs = outputs.of_run(pol.path, evidence).with_file("db", db)
+    try:
+        done = signoff.sign(con, run_id, approval.rules(pol.settings), role, name, on or dt.date.today(),
+                            dt.date.today(), out, evidence, inputs)
     except approval.BadInput as exc:
         raise InputError("--date", approval.say(exc.key, lang, **exc.values)) from None
+    except signoff.NotVerified as exc:
+        say(integrity.render(exc.result, lang), nl=False, always=True)
+        _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS)
     except approval.Refused as exc:
         _refuse(approval.say(exc.key, lang, **exc.values),
                 ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS)
-    found = reissue.same_issue(out, reissue.set_files(out))  # as found, when the run recorded none
-    expected = approval.expected_files(con, run_id)
-    if expected is not None:
-        now = reissue.hashes(out, expected)
-        differ = sorted(p for p, sha in expected.items() if now.get(p) != sha)
-        if differ:
-            _refuse(approval.say("changed_reports", lang, run=run_id, out=out, n=len(differ),
-                                 files=", ".join(differ[:5]) + (" …" if len(differ) > 5 else "")), ExitCode.FINDINGS)
-        found = {p: now[p] for p in expected}
-    result = integrity.verify_report(out / block_mod.REPORT_JSON, evidence)
-    if not result["matches"]:
-        say(integrity.render(result, lang), nl=False, always=True)
-        _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS)
-    note(f"run {run_id}: evidence verified ({result['unchanged']} files); {len(found)} report files")
-    stamp = database.now()
-    signed = sigs + [{"step": step, "role": role, "name": name, "approved_on": on.isoformat(), "recorded_at": stamp,
-                      "files": [{"path": block_mod.REPORT_JSON, "approved_sha256": found.get(block_mod.REPORT_JSON)}]}]
-    block = block_mod.block(signed, rules, run_id)
-    new = reissue.reissue(out, block, found)
-    issued = dict(found, **{p: _sha(data) for p, data in new.items()})
-    inputs = outputs.of_run(pol.path, result["evidence_folder"]).with_file("db", db)
-    with reports.staged(out, inputs) as staged:  # the set lands whole, and only with its record
-        for rel, data in new.items():
-            staged.write(rel, data)
-        approval.record(con, run_id, step, role, name, on, found, issued, then=lambda: reports.commit(staged), at=stamp)
-    say(approval.say("recorded", lang, run=run_id, step=step, role=role, on=on.isoformat()))
-    say(approval.say("reissued", lang, n=len(new), out=out))
-    if block["complete"]:
+    note(f"run {run_id}: evidence verified ({done['verified']} files); {done['files']} report files")
+    say(approval.say("recorded", lang, run=run_id, step=done["step"], role=role, on=done["on"]))
+    say(approval.say("reissued", lang, n=done["written"], out=done["out"]))
+    if done["complete"]:
         say(approval.say("done", lang, run=run_id))
-
-
-def _sha(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def _refuse(message: str, code: int):
     say(f"error: {message}", always=True)
     sys.exit(code)
-
-
-def _belongs(con, row: dict, doc: dict, path) -> None:
-    """report.json is the report of this run: its fiscal year, policy and evidence files are the run's."""
-    from ..errors import InputError
-    from ..evidence import integrity
-
-    block = doc.get("integrity") or {}
-    recorded = {integrity.path_key(r[0]): r[1] for r in con.execute(
-        "SELECT path, sha256 FROM evidence_files WHERE run_id = ?", (row["id"],))}
-    same = (doc["cover"].get("fiscal_year") == row["fiscal_year"]
-            and (block.get("policy") or {}).get("sha256") == row["policy_sha256"]
-            and all(recorded.get(integrity.path_key(e["path"])) == e["sha256"] for e in block.get("evidence") or []))
-    if not same:
-        raise InputError(path, f"this is not the report of run {row['id']} (FY{row['fiscal_year']}): its fiscal year, "
-                         "policy or evidence differ from the run's / この報告書は指定した実行のものではありません",
-                         hint="give --out the folder the run's reports were written to, or the run that made them "
-                              "(auditor history list)")
 
 
 # ---- for `auditor report` itself ----

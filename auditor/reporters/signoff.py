@@ -1,0 +1,82 @@
+"""Signing a recorded run's reports (`auditor report approve`): check the signature against the rules, the
+reports in OUT against the run and against what was issued, the evidence against the report (as
+`auditor verify`), then record it and swap in the reports issued again with the filled 決裁欄, together.
+
+The rules and the records are auditor/cycle/approval.py; the block auditor/reporters/approval.py; the
+re-rendering reissue.py. Nothing here prints: a refusal is an exception (approval.Refused, NotVerified,
+InputError) that the CLI turns into a message and an exit code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from ..cycle import approval
+from ..cycle.database import now
+from ..errors import InputError
+from ..evidence import integrity
+from . import approval as block_mod, reissue, report as reports
+
+
+class NotVerified(Exception):
+    """The evidence changed since the report was made: `result` is integrity.verify_report's."""
+
+    def __init__(self, result: dict):
+        self.result = result
+        super().__init__("the evidence no longer verifies against the report")
+
+
+def sign(con, run_id: int, rules: approval.Rules, role: str, name: str, on: dt.date, today: dt.date, out,
+         evidence, inputs) -> dict:
+    """Sign one step of run_id's reports in OUT (default: the folder the run recorded, else reports).
+
+    inputs: the files and folders no report may be written over or into (auditor/outputs.py); the
+    evidence folder compared is added. Returns what happened: step, on, out, files, written, verified, complete."""
+    row = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+    out = Path(out or row.get("reports_dir") or "reports")
+    doc = reissue.organisation_document(out)
+    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
+    sigs = approval.signatures(con, run_id)
+    # the date of issue is the report's (a run recorded by `check` was recorded on another day)
+    step = approval.check(rules, sigs, dict(row, issued_on=doc["cover"].get("issued_on")), role, name, on, today)
+    found = reissue.same_issue(out, reissue.set_files(out))  # as found, when the run recorded none
+    expected = approval.expected_files(con, run_id)
+    if expected is not None:
+        current = reissue.hashes(out, expected)
+        differ = sorted(p for p, sha in expected.items() if current.get(p) != sha)
+        if differ:
+            raise approval.Refused("changed_reports", run=run_id, out=out, n=len(differ),
+                                   files=", ".join(differ[:5]) + (" …" if len(differ) > 5 else ""))
+        found = current
+    result = integrity.verify_report(out / block_mod.REPORT_JSON, evidence)
+    if not result["matches"]:
+        raise NotVerified(result)
+    stamp = now()
+    signed = sigs + [{"step": step, "role": role, "name": name, "approved_on": on.isoformat(), "recorded_at": stamp,
+                      "files": [{"path": block_mod.REPORT_JSON, "approved_sha256": found.get(block_mod.REPORT_JSON)}]}]
+    block = block_mod.block(signed, rules, run_id)
+    new = reissue.reissue(out, block, found)
+    issued = dict(found, **{p: hashlib.sha256(data).hexdigest() for p, data in new.items()})
+    with reports.staged(out, inputs.with_folder("evidence", result["evidence_folder"])) as staged:
+        for rel, data in new.items():
+            staged.write(rel, data)
+        # the set lands whole, and only with its record (a failed swap rolls the signature back)
+        approval.record(con, run_id, step, role, name, on, found, issued, then=lambda: reports.commit(staged), at=stamp)
+    return {"step": step, "on": on.isoformat(), "out": out, "files": len(found), "written": len(new),
+            "verified": result["unchanged"], "complete": block["complete"]}
+
+
+def _belongs(con, row: dict, doc: dict, path) -> None:
+    """report.json is the report of this run: its fiscal year, policy and evidence files are the run's."""
+    block = doc.get("integrity") or {}
+    recorded = {integrity.path_key(r[0]): r[1] for r in con.execute(
+        "SELECT path, sha256 FROM evidence_files WHERE run_id = ?", (row["id"],))}
+    same = (doc["cover"].get("fiscal_year") == row["fiscal_year"]
+            and (block.get("policy") or {}).get("sha256") == row["policy_sha256"]
+            and all(recorded.get(integrity.path_key(e["path"])) == e["sha256"] for e in block.get("evidence") or []))
+    if not same:
+        raise InputError(path, f"this is not the report of run {row['id']} (FY{row['fiscal_year']}): its fiscal year, "
+                         "policy or evidence differ from the run's / この報告書は指定した実行のものではありません",
+                         hint="give --out the folder the run's reports were written to, or the run that made them "
+                              "(auditor history list)")
