@@ -13,7 +13,7 @@ from ..scoring import department_status, rated
 from .labels import labels
 
 SEVERITIES = ("major", "minor", "observation")
-TOP = 5  # departments and controls named on the organisation's page
+TOP_DEPARTMENTS, TOP_CONTROLS = 5, 3  # named on the organisation's page (the Word page also holds the 決裁欄)
 
 
 def _both(key: str, **values) -> dict:
@@ -149,10 +149,10 @@ def _organisation(check: dict, act: dict) -> dict:
         "open": {s: counts[s] for s in SEVERITIES}, "waived": counts["waived"], "recurred": recurred,
         "due": due,
         "departments": [{"code": d["code"], "name": d["name"], "open": dict(d["open"]), "rate": d["rate"],
-                         "evaluated": d["evaluated"], "compliant": d["compliant"]} for d in depts[:TOP]],
+                         "evaluated": d["evaluated"], "compliant": d["compliant"]} for d in depts[:TOP_DEPARTMENTS]],
         "departments_with_findings": len(depts), "departments_total": len(check["by_department"]),
         "controls": [{**{k: v for k, v in r.items() if k != "departments"}, "departments": len(r["departments"])}
-                     for r in controls[:TOP]],
+                     for r in controls[:TOP_CONTROLS]],
         "controls_with_findings": len(controls),
         "previous_counts": dict(prev), "previous_total": len(act["previous"]),
         "register_provided": act["register_provided"],
