@@ -23,8 +23,8 @@ def _table(w, columns: list, rows: list, header_row: bool = True) -> None:
 
 def summary(w) -> None:
     s, t = w.doc.get("summary"), w.t
-    if not s:
-        return
+    if not isinstance(s, dict) or s.get("kind") not in ("department", "organisation"):
+        return  # a document without a summary, or of a shape this version does not know
     # level 2 and 3: with the 決裁欄 and the title it all fits the first page
     w.heading(t["heads"]["summary"] if s["kind"] == "department" else t["heads"]["summary_org"], 2)
     if s["kind"] == "department":
