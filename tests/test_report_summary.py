@@ -12,6 +12,7 @@ import pytest
 
 from auditor.reporters import docx, html, markdown, pdf, report
 from auditor.reporters.labels import labels
+from test_report_a4 import cycled_run  # noqa: F401  (the sample audited against a recorded FY2024)
 from test_report_support import DATE, has_weasyprint, require, sample_run, tool  # noqa: F401
 
 ISSUED = dt.date.fromisoformat(DATE)
@@ -144,3 +145,20 @@ def test_docx_has_the_summary_first_after_the_approval_block(finance, organisati
         if doc["summary"]["kind"] == "department":
             for x in doc["summary"]["findings"]:
                 assert x["finding_id"] in body
+
+
+@pytest.mark.slow
+def test_first_page_shows_carried_over_actions_and_last_year(cycled_run, tmp_path):
+    """With FY2024 recorded: a carried-over action's state, the earlier action's outcome, last year's rate."""
+    doc = report.build(cycled_run, ISSUED, FINANCE)
+    s = doc["summary"]
+    carried = [x for x in s["findings"] if x["action_status"] == "carried_over"]
+    assert carried and s["previous"] and s["rates"]["last_year"]
+    page = first_page(doc, "ja", tmp_path)
+    t = labels()["ja"]
+    for x in carried:
+        state = f"{t['status']['carried_over']}{t['lp']}{t['register_status'][x['register_status']]}"
+        assert flat(x["finding_id"]) in page and flat(state) in page and flat(x["action_id"]) in page
+    for x in s["previous"]:
+        assert flat(x["action_id"]) in page and flat(t["action_state"][x["state"]]) in page
+    assert flat(f"{t['summary']['last_year']} {pct(s['rates']['last_year']['rate'])}") in page
