@@ -162,3 +162,27 @@ def test_first_page_shows_carried_over_actions_and_last_year(cycled_run, tmp_pat
     for x in s["previous"]:
         assert flat(x["action_id"]) in page and flat(t["action_state"][x["state"]]) in page
     assert flat(f"{t['summary']['last_year']} {pct(s['rates']['last_year']['rate'])}") in page
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_word_first_page_holds_the_summary_beside_the_approval_block(finance, organisation, tmp_path):
+    """Typeset by LibreOffice (other fonts than Word's 游明朝, so only a guide): page 2 starts with 1. Check."""
+    from office_support import soffice
+
+    files = []
+    for name, doc in (("finance", finance), ("organisation", organisation)):
+        for lang in ("ja", "en"):
+            path = tmp_path / f"{name}.{lang}.docx"
+            path.write_bytes(docx.document(doc, lang))
+            files.append((path, lang))
+    run = subprocess.run([soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *(str(p) for p, _ in files)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    for path, lang in files:
+        pdf_path = tmp_path / "pdf" / path.with_suffix(".pdf").name
+        second = subprocess.run([tool("pdftotext"), "-f", "2", "-l", "2", str(pdf_path), "-"], capture_output=True,
+                                text=True, check=True).stdout
+        body = [line for line in second.splitlines() if line.strip()][1:]  # below the running header
+        assert body[0] == labels()[lang]["heads"]["check"], (path.name, body[:3])

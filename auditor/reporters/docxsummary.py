@@ -106,8 +106,8 @@ def _organisation(w, s: dict) -> None:
     rows.append([k["exceptions"], k["exceptions_value"].format(valid=e["valid"], soon=e["ending_soon"], void=e["not_waiving"])])
     _table(w, [("", 40, "l"), ("", 125, "l")], rows, header_row=False)
     w.heading(k["points"], 3)
-    for p in s["points"] or []:
-        w.para(p[lang], style="List Bullet").paragraph_format.space_after = 0
+    for p in s["points"] or []:  # in the small table text: with the 決裁欄, the page holds them all
+        w.para(f"• {p[lang]}", style=ds.TABLE_TEXT)
     if not s["points"]:
         w.para(k["points_none"])
     if s["departments"]:
