@@ -139,7 +139,7 @@ def problems(chrome: Chromium) -> list:
 def test_organisation_report_reads_well_in_a_browser(browser, sample_reports, tmp_path):
     doc = json.loads((sample_reports / "report.json").read_text("utf-8"))
     text, session = visit(browser, sample_reports / "report.ja.html")
-    for heading in ("情報セキュリティ監査報告書", "1. 計画（Plan）", "2. 実施（Do）", "3. 評価（Check）", "4. 改善（Act）",
+    for heading in ("情報セキュリティ監査報告書", "付録A 計画（Plan）", "付録B 実施（Do）", "1. 評価（Check）", "2. 改善（Act）",
                     "令和7年度", "指摘事項", "前回までの指摘の対応状況", "重大な不適合", "軽微な不適合"):
         assert heading in text, heading
     for finding in doc["check"]["findings"]:
@@ -165,7 +165,8 @@ def test_department_report_in_english(browser, sample_reports):
     folder = sample_reports / "departments" / report.folder_name({"code": "0320", "name": "税務課"})
     doc = json.loads((folder / "report.json").read_text("utf-8"))
     text, session = visit(browser, folder / "report.en.html")
-    for heading in ("Information-security audit report (department)", "1. Plan", "3. Check", "4. Act",
+    for heading in ("Information-security audit report (department)", "Summary: what this department must do", "Appendix A: Plan",
+                    "1. Check", "2. Act",
                     "Organisation-wide totals (numbers only)", "税務課"):
         assert heading in text, heading
     assert doc["check"]["findings"] and all(f["message"]["en"] in text for f in doc["check"]["findings"])

@@ -52,16 +52,16 @@ def test_word_headings_in_the_order_of_the_report(out):
     d = open_docx(out / "report.ja.docx")
     heads = [(p.style.name, p.text) for p in d.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     level1 = [text for style, text in heads if style == "Heading 1"]
-    assert level1[:4] == ["1. 計画（Plan）", "2. 実施（Do）", "3. 評価（Check）", "4. 改善（Act）"]
+    assert level1[:4] == ["1. 評価（Check）", "2. 改善（Act）", "付録A 計画（Plan）", "付録B 実施（Do）"]  # after the summary
     assert ("Title", "情報セキュリティ監査報告書") in heads
     names = {style for style, _ in heads}
     assert {"Heading 1", "Heading 2", "Heading 3"} <= names
     for style, text in heads:  # Word's built-in heading styles, so a town's own styles apply
         assert d.styles[style].style_id in ("Title", "Heading1", "Heading2", "Heading3"), (style, text)
     sections = [p for p in d.paragraphs if p.style.name == "Heading 1"]
-    assert all(p.paragraph_format.page_break_before for p in sections)  # each PDCA section on a new page
+    assert all(p.paragraph_format.page_break_before for p in sections)  # each section on a new page
     en = [p.text for p in open_docx(out / "report.en.docx").paragraphs if p.style.name == "Heading 1"]
-    assert en[:4] == ["1. Plan", "2. Do", "3. Check", "4. Act"]
+    assert en[:4] == ["1. Check", "2. Act", "Appendix A: Plan", "Appendix B: Do"]
 
 
 def test_tables_use_a_table_style_and_repeat_their_heading_row(out, sample_run):
@@ -72,7 +72,7 @@ def test_tables_use_a_table_style_and_repeat_their_heading_row(out, sample_run):
         assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
     heading_rows = [t for t in d.tables if t.rows[0]._tr.trPr is not None
                     and t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None]
-    assert len(heading_rows) >= len(d.tables) - 3  # all but the 決裁欄 and the key-value tables
+    assert len(heading_rows) >= len(d.tables) - 4  # all but the 決裁欄 and the key-value tables (cover, summary figures, criteria)
     for table in d.tables:  # no table is wider than the text: A4 less the margins
         assert sum(int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iter(qn("w:gridCol"))) <= 165 * 1440 / 25.4 + 2
     results = next(t for t in d.tables if t.rows[0].cells[0].text == "管理策" and t.rows[0].cells[-1].text == "理由・備考")
@@ -211,7 +211,7 @@ def test_unknown_document_keys_and_missing_sections_are_read_defensively(sample_
     doc.pop("appendix", None)
     doc["summary"] = {"something": "new"}
     d = docx.Document(io.BytesIO(wordreport.document(doc, "en")))
-    assert "3. Check" in [p.text for p in d.paragraphs]
+    assert "1. Check" in [p.text for p in d.paragraphs]
 
 
 @pytest.mark.slow

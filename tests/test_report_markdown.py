@@ -50,7 +50,8 @@ def test_tables_keep_their_columns(sample_run):
         widths = {len(re.findall(r"(?<!\\)\|", row)) for row in block}
         assert len(widths) == 1, block[:3]
     assert page.startswith("# さくら台市 情報セキュリティ監査報告書")
-    for heading in ("## 1. 計画（Plan）", "## 2. 実施（Do）", "## 3. 評価（Check）", "## 4. 改善（Act）"):
+    for heading in ("## 要旨（情報セキュリティ委員会への報告）", "## 1. 評価（Check）", "## 2. 改善（Act）", "## 付録A 計画（Plan）",
+                    "## 付録B 実施（Do）"):
         assert heading in page
 
 

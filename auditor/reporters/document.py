@@ -16,7 +16,7 @@ from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
 from ..scoring import COMPLIANT, department_status, departments, rated
-from . import byunit, coveragesection, trendsection
+from . import byunit, coveragesection, summary, trendsection
 from .labels import labels
 
 SEVERITIES = ("major", "minor", "observation")
@@ -73,15 +73,18 @@ def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> 
     audience = [department] if department else departments(run)
     plan = dict(_plan(run, audience), coverage=coveragesection.plan(run, department))
     check = dict(_check(run, department, findings, all_findings, audience), coverage=coveragesection.check(run, department))
+    act = _act(run, issued, code, findings)
     return {
-        "schema_version": 2,  # 2: audit items, coverage, appendix (crosswalks, applicability)
+        # 2: audit items, coverage, appendix; 3: summary, a department's results only those that concern it
+        "schema_version": 3,
         "tool": {"name": "auditor", "version": __version__},
         "scope": {"kind": "department" if department else "organisation", "department": department},
         "cover": _cover(run, issued),
+        "summary": summary.section(run, department, check, act, check.get("results_left_out")),
         "plan": plan,
         "do": _do(run),
         "check": check,
-        "act": _act(run, issued, code, findings),
+        "act": act,
         "appendix": coveragesection.appendix(run, department),
         "integrity": integrity.block(run),  # `auditor verify` checks the evidence against it later
     }
@@ -174,6 +177,12 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
                                     for n in r.notices if not department or n["level"] == "info"],
                         **({} if department else
                            {"by_department": byunit.rows(r, audience, findings, secretariat, _checked)})})
+    left_out = None
+    if department:  # rows that say nothing about this department: the organisation's report has them
+        kept = [r for r in results if r["status"] not in (None, "not_applicable")]
+        left_out = {"count": len(results) - len(kept),
+                    "not_applicable": sum(r["status"] == "not_applicable" for r in results)}
+        results = kept
     return {
         "definition": _both("rate_definition"),
         "overall": rate,
@@ -186,6 +195,7 @@ def _check(run: AuditRun, department, findings: list[dict], all_findings: list[d
         "limited": [r.control_id for r in limited],
         "conclusion": _conclusion(rate, counts, limited),
         "results": results,
+        **({"results_left_out": left_out} if left_out else {}),
         "findings": findings,
         "exceptions": _exceptions(run, findings, department),
         "trend": trendsection.section(run, department),

@@ -1,7 +1,7 @@
 """Word (.docx): the report document as an editable Word file, through python-docx.
 
-The same sections as the HTML report (cover, Plan, Do, Check, Act, the appendix when the audit map is
-read), with Word's own heading styles (Heading 1-3) and tables in a table style whose heading row
+The same sections as the HTML report (cover and summary on the first page, Check, Act, then Plan, Do and
+the crosswalks as appendices), with Word's own heading styles (Heading 1-3) and tables in a table style whose heading row
 repeats on every page, so that a town applies its own styles and edits the draft before 決裁. The
 first page carries the 決裁欄 (approval block); the footer numbers the pages (PAGE / NUMPAGES fields).
 Fonts, page and building blocks: auditor/reporters/docxstyle.py; the Check section: docxcheck.py.
@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..model import AuditRun
 from ..privacy import sanitize
-from . import approval, docxcheck, docxstyle as ds, office, reportjson
+from . import approval, docxcheck, docxstyle as ds, docxsummary, office, reportjson
 from .office import day
 from .labels import labels
 
@@ -86,10 +86,11 @@ def _document(doc: dict, lang: str) -> bytes:
     ds.footer(section, lang)
     ds.properties(w.d, running, c["organisation"][lang], c["fiscal_year_label"][lang], lang, c["issued_on"])
     _cover(w, title)
-    _plan(w)
-    _do(w)
+    docxsummary.summary(w)  # the first page: what the reader must act on
     docxcheck.check(w)
     _act(w)
+    _plan(w)
+    _do(w)
     if doc.get("appendix"):
         _appendix(w)
     return ds.save(w.d, c["issued_on"])
@@ -101,30 +102,25 @@ def _cover(w: Writer, title: str) -> None:
     doc, t, lang = w.doc, w.t, w.lang
     c = doc["cover"]
     ds.approval(w.d, w.o, approval.view(doc, lang))
-    w.d.add_paragraph()
-    org = w.para(c["organisation"][lang])
-    org.alignment = WD_ALIGN_PARAGRAPH.CENTER
     w.d.add_paragraph(office.text(title), style="Title").alignment = WD_ALIGN_PARAGRAPH.CENTER
     fy = f"{c['fiscal_year_label']['ja']}{t['lp']}{c['fiscal_year_label']['en']}{t['rp']}"
     if w.dept:
         fy += f" — {w.dept['name']}"
     w.para(fy).alignment = WD_ALIGN_PARAGRAPH.CENTER
     k = t["cover"]
-    rows = [[k["organisation"], c["organisation"][lang]]]
-    if w.dept:
-        rows.append([k["department"], w.dept_label(w.dept)])
-    rows += [[k["fiscal_year"], f"{c['fiscal_year_label']['ja']} / {c['fiscal_year_label']['en']}"],
-             [k["audit_type"], c["audit_type"][lang]], [k["issued_on"], day(c["issued_on"], lang)],
-             [k["as_of"], day(c["as_of"], lang)], [k["policy_version"], c["policy_version"] or "—"],
-             [k["network_model"], f"{c['network_model_label']}{k['model_suffix']} ({c['network_model']})"]]
-    w.table([("", 45, "l"), ("", 120, "l")], rows, header_row=False)
+    org_dept = c["organisation"][lang] + (f" — {w.dept_label(w.dept)}" if w.dept else "")
+    rows = [[k["organisation"], org_dept, k["audit_type"], c["audit_type"][lang]],
+            [k["issued_on"], day(c["issued_on"], lang), k["as_of"], day(c["as_of"], lang)],
+            [k["policy_version"], c["policy_version"] or "—", k["network_model"],
+             f"{c['network_model_label']}{k['model_suffix']} ({c['network_model']})"]]
+    w.table([("", 26, "l"), ("", 56, "l"), ("", 26, "l"), ("", 57, "l")], rows, small=True, header_row=False)
     w.para(k["advisory"])
 
 
 def _plan(w: Writer) -> None:
     plan, t, lang = w.doc["plan"], w.t, w.lang
     p, ck = t["plan"], t["check"]
-    w.heading(f"1. {t['sections']['plan']}", 1, new_page=True)
+    w.heading(t["heads"]["plan"], 1, new_page=True)
     w.heading(p["objectives"], 2)
     w.para(plan["objectives"][lang])
     w.heading(p["scope"], 2)
@@ -175,7 +171,7 @@ def _kv(w: Writer, rows: list) -> None:
 def _do(w: Writer) -> None:
     do, t, lang = w.doc["do"], w.t, w.lang
     k, ck = t["do"], t["check"]
-    w.heading(f"2. {t['sections']['do']}", 1, new_page=True)
+    w.heading(t["heads"]["do"], 1, new_page=True)
     w.heading(f"{k['evidence']}{t['lp']}{len(do['evidence'])}{t['rp']}", 2)
     w.table([(k["path"], 40, "l"), (k["kind"], 24, "l"), (k["provided_by"], 24, "l"), (k["collected_on"], 19, "l"),
              (k["records"], 12, "r"), ("SHA-256", 46, "l")],
@@ -198,7 +194,7 @@ def _register(t: dict, status) -> str:
 def _act(w: Writer) -> None:
     a, t = w.doc["act"], w.t
     k = t["act"]
-    w.heading(f"4. {t['sections']['act']}", 1, new_page=True)
+    w.heading(t["heads"]["act"], 1, new_page=True)
     w.heading(f"{k['actions']}{t['lp']}{len(a['actions'])}{t['rp']}", 2)
     if a["actions"]:
         rows = []

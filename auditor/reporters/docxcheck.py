@@ -10,7 +10,7 @@ SEVERITIES = ("major", "minor", "observation")
 def check(w) -> None:
     ch, t, lang = w.doc["check"], w.t, w.lang
     k = t["check"]
-    w.heading(f"3. {t['sections']['check']}", 1, new_page=True)
+    w.heading(t["heads"]["check"], 1, new_page=True)
     w.heading(k["conclusion"], 2)
     w.para(ch["conclusion"][lang])
     w.heading(k["summary"], 2)
@@ -48,6 +48,9 @@ def check(w) -> None:
     w.heading(k["definition"], 3)
     w.para(ch["definition"][lang])
     _results(w, ch["results"])
+    left_out = ch.get("results_left_out")
+    if left_out:
+        w.para(t["summary"]["left_out"].format(count=left_out["count"], na=left_out["not_applicable"]))
     _findings(w, ch["findings"])
     if ch.get("exceptions"):
         _exceptions(w, ch["exceptions"])
