@@ -13,7 +13,7 @@ from ..exitcodes import ExitCode
 from . import caches  # click only
 from .checkrun import FAIL_ON, gate  # noqa: F401 (click only)
 from .options import (DATE, FORMATS, Group, Setting, _common, _framework, _framework_option, _framework_paths,  # click only
-                      _input_errors, _limit_options, _paths, _record_options, _verbosity_options, say)
+                      _input_errors, _kinds_option, _limit_options, _paths, _record_options, _verbosity_options, say)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,6 +111,7 @@ def controls():
 @controls.command("list")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_kinds_option("extra")
 @_input_errors
 def controls_list(extra, lang):
     """One line per control: ID, severity, area, title."""
@@ -127,6 +128,7 @@ def controls_list(extra, lang):
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="Show the control as this policy sets it (default: the one in policies/; without one, the catalogue's defaults).")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
+@_kinds_option("extra")
 @_input_errors
 def controls_show(control_id, policy, extra):
     """Everything about one control as the policy applies it: parameters, severity, exceptions, rule."""

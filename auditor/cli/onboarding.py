@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _input_errors, _limit_options, say
+from .options import DATE, _input_errors, _kinds_option, _limit_options, say
 
 LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 NEXT = {
@@ -114,6 +114,7 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
                                                 "file's modification date).")
 @LANG
 @_limit_options
+@_kinds_option(None)
 @_input_errors
 def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang, limits):
     """Read an evidence file as it arrived and print its manifest entry (YAML), with warnings."""

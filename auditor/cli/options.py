@@ -274,7 +274,44 @@ def _record_options(fn):
     return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
 
 
+SETTINGS_META = "auditor.settings"  # where cli/settings.py keeps the settings read, in click's context
+KINDS_HELP = ("Folder of the town's own evidence kinds (one JSON Schema a file; docs/rules.md), read with the "
+              "kinds/ folder beside each --controls folder (repeatable).")
+
+
+def _kinds_option(controls_param: str | None = "controls"):
+    """--kinds DIR (repeatable; setting `kinds`): the command runs with the town kinds of those folders and of
+    the kinds/ folder beside each controls folder (its `controls_param` option, else the `controls` setting),
+    read before anything else; a bad kind file is exit 2 naming file, line and key."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, kinds, **kwargs):
+            if controls_param is not None:
+                control_dirs = kwargs.get(controls_param) or ()
+            else:  # the settings' controls folders (cli/settings.py keeps what it read in the context)
+                ctx = click.get_current_context(silent=True)
+                found = ctx.meta.get(SETTINGS_META) if ctx is not None else None
+                control_dirs = (found.values.get("controls") if found is not None else None) or ()
+            return _with_kinds(fn, kinds, control_dirs, args, kwargs)
+        return click.option("--kinds", "kinds", cls=Setting, setting="kinds", multiple=True,
+                            type=click.Path(file_okay=False), metavar="DIR", help=KINDS_HELP)(wrapper)
+    return decorate
+
+
+@_input_errors
+def _with_kinds(fn, kind_dirs, control_dirs, args, kwargs):
+    from .. import defaults
+    from ..evidence import kinds, townkinds
+
+    if isinstance(control_dirs, str):
+        control_dirs = (control_dirs,)
+    folders = townkinds.folders(kind_dirs, control_dirs, defaults.shipped_controls())
+    with kinds.using(folders):
+        return fn(*args, **kwargs)
+
+
 def _common(fn):
+    fn = _kinds_option("controls")(fn)
     options = [
         click.option("--policy", cls=Setting, setting="policy", type=click.Path(dir_okay=False),
                      help="Policy YAML (default: the one in policies/)."),

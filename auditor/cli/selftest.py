@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
-from .options import _input_errors, _limit_options
+from .options import _input_errors, _kinds_option, _limit_options
 
 
 @click.command("test")
@@ -20,6 +20,7 @@ from .options import _input_errors, _limit_options
               help="Run only this case (e.g. NS-01/fail) or the cases of this control (NS-01); repeatable.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_limit_options
+@_kinds_option("dirs")
 @_input_errors
 def test_command(dirs, fmt, output, only, lang, limits):
     """Run the test cases of control folders (default: the shipped controls) / 管理策のテストケースを実行します。

@@ -10,7 +10,7 @@ import click
 
 from . import caches  # click only
 from .options import (DATE, _common, _db_option, _framework, _framework_option, _framework_paths, _input_errors,
-                      _limit_options, _paths, say)
+                      _kinds_option, _limit_options, _paths, say)
 
 MESSAGES = {
     "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{who}: {items} 項目）",
@@ -116,6 +116,7 @@ def selfcheck_group():
 @_lang_option
 @_date_option
 @_limit_options
+@_kinds_option(None)
 @_input_errors
 def selfcheck_export(policy, evidence, frameworks, department, out, lang, stamp, limits):
     """Write a division's self-assessment sheet: each department item of the audit map as a yes/no question;
