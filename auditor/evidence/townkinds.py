@@ -118,7 +118,7 @@ def _json(text: str, path: Path):
         shown, located = yamlio.load_config(text, path)
     except InputError:  # valid JSON that YAML 1.1 reads otherwise (a tab): the errors go without lines
         return data, yamlio.Located()
-    return data, (located if shown == data else yamlio.Located())
+    return (shown, located) if shown == data else (data, yamlio.Located())  # the lines are of `shown`'s mappings
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -162,7 +162,7 @@ def _check_field(name: str, field: dict, required: bool, fail) -> None:
     if alt["type"] != want or alt.get("format") != fmt or ("items" in alt) != (xtype == "unit_list"):
         shape = json.dumps({"type": want, **({"format": fmt} if fmt else {}),
                             **({"items": {"type": "string"}} if xtype == "unit_list" else {})})
-        fail(["anyOf" if "anyOf" in field else "type"], f"field '{name}' of x-type {xtype} has the type {shape}",
+        fail(["anyOf" if "anyOf" in field else "type"], f"field '{name}' of x-type {xtype} needs the type {shape}",
              "the JSON type says what the x-type reads a cell into / x-type に合う JSON の型を書きます")
     if (xtype == "enum") != ("x-enum" in field) or (xtype == "enum") != ("enum" in alt):
         fail(["x-enum" if "x-enum" in field else "x-type"],
