@@ -138,9 +138,10 @@ def check(data: dict, path, located) -> None:
                 fail([key], f"'{name}' under {key} is not a field under properties",
                      f"add '{name}' to properties, or name one of: {', '.join(props)} / properties にない項目です")
     unit = data.get("x-unit")
-    if unit is not None and (unit not in props or props[unit]["x-type"] != "unit"):
+    if unit is not None and (unit not in props or props[unit]["x-type"] not in ("unit", "id")):
         fail(["x-unit"], f"x-unit '{unit}' must name a field of x-type unit",
-             "x-unit names the field that says which department a record belongs to (x-type: unit) / "
+             "x-unit names the field that says which department a record belongs to (x-type: unit; id in a "
+             "kind whose records are the departments, as org_units) / "
              "x-unit には x-type が unit の項目を指定します")
     for name, field in props.items():
         _check_field(name, field, name in data["required"], lambda keys, m, h: fail(["properties", name, *keys], m, h))
