@@ -3,15 +3,18 @@ works from the CLI exactly as the docs show it, a town kind behaves like a shipp
 exit 2 at its file, line and key, and the caches never serve a result made with another version of it."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shlex
 import shutil
 from importlib import resources
 
+import jsonschema
 import pytest
 import yaml
 
+from auditor import schema
 from auditor.evidence import kinds, townkinds
 from conftest import ROOT, invoke
 
@@ -111,9 +114,12 @@ def test_report_json_holds_the_findings_of_the_town_control(town, tmp_path):
     result = invoke("report", *_args(folder, "--out", out, "--format", "json"))
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert not list(jsonschema.Draft202012Validator(schema.load("report")).iter_errors(doc))
     text = json.dumps(doc, ensure_ascii=False)
     for finding_id, _, _ in FINDINGS:
         assert finding_id in text
+    digest = hashlib.sha256((folder / "kinds" / "backups.json").read_bytes()).hexdigest()
+    assert {"path": "kinds/backups.json", "sha256": digest} in doc["integrity"]["kinds"]  # what the run read
 
 
 def test_inspect_maps_the_japanese_headers_by_the_kinds_aliases():
@@ -231,7 +237,7 @@ def test_two_town_kinds_of_one_name_are_refused(tmp_path):
 
 
 def test_every_shipped_kind_is_written_in_the_dialect_a_town_kind_is_checked_against():
-    from auditor import schema, yamlio
+    from auditor import yamlio
 
     for kind in kinds.shipped():
         doc = json.loads((resources.files("auditor") / "schemas" / "kinds" / f"{kind}.json").read_text("utf-8"))
@@ -265,3 +271,13 @@ def test_the_parse_cache_reads_a_file_afresh_under_a_changed_kind(town):
     result = invoke("check", *_args(folder, "--control", "LOCAL-BK-01", "--result-cache", "off"))
     assert result.exit_code == 2, result.output  # ○ is no number: read again under the new kind, not served
     assert f"{CSV}:3: column '遠隔地保管' (offsite)" in result.output
+
+
+def test_init_lists_the_town_control_and_an_example_entry_of_its_kind(tmp_path):
+    result = invoke("init", tmp_path / "new", "--name", "みなと町", "--model", "alpha", "--fiscal-year", "2026",
+                    "--controls", EXAMPLE / "controls")
+    assert result.exit_code == 0, result.output
+    manifest = (tmp_path / "new" / "evidence" / "FY2026" / "manifest.yaml").read_text(encoding="utf-8")
+    assert "#   kind: backups" in manifest and "最終バックアップ日: backup_on" in manifest  # the first alias of each field
+    policy = next((tmp_path / "new" / "policies").glob("*.yaml")).read_text(encoding="utf-8")
+    assert "# LOCAL-BK-01: {params: {max_backup_age_days: 7}" in policy

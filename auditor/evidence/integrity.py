@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import checksums
 from ..checksums import digest
 from ..privacy import mynumber
+from . import kinds
 from ..errors import InputError
 
 ALGORITHM = "sha256"
@@ -78,6 +79,7 @@ def block(run) -> dict:
     listed = {_key(f.path): f.sha256 for f in files}
     present = folder_files(ev.root, listed)
     controls = sorted({c.path for c in run.controls})
+    town = [{"path": f"{Path(k.path).parent.name}/{Path(k.path).name}", "sha256": k.sha256} for k in kinds.town()]
     return {
         "algorithm": ALGORITHM,
         "evidence_root": Path(ev.root).name,
@@ -88,6 +90,7 @@ def block(run) -> dict:
         "unlisted": [{"path": p, "sha256": s} for p, s in sorted(present.items()) if p not in listed and p != MANIFEST],
         "policy": {"path": Path(run.policy.path).name, "sha256": run.policy.sha256},
         "controls": [{"path": f"{Path(p).parent.name}/{Path(p).name}", "sha256": digest(p)} for p in controls],
+        **({"kinds": town} if town else {}),  # the town's own kind files the run read its evidence with
     }
 
 
