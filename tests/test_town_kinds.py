@@ -281,3 +281,21 @@ def test_init_lists_the_town_control_and_an_example_entry_of_its_kind(tmp_path):
     assert "#   kind: backups" in manifest and "最終バックアップ日: backup_on" in manifest  # the first alias of each field
     policy = next((tmp_path / "new" / "policies").glob("*.yaml")).read_text(encoding="utf-8")
     assert "# LOCAL-BK-01: {params: {max_backup_age_days: 7}" in policy
+
+
+def test_verify_compares_the_town_kind_files_the_report_was_made_with(town, tmp_path):
+    folder, _ = town
+    out = tmp_path / "reports"
+    assert invoke("report", *_args(folder, "--out", out, "--format", "json")).exit_code == 0
+    report = out / "report.json"
+    same = invoke("verify", report, "--evidence", folder / "evidence" / "FY2025", "--kinds", folder / "kinds",
+                  "--format", "json")
+    assert same.exit_code == 0 and json.loads(same.stdout)["not_compared"]["kinds"] == [], same.output
+    untold = invoke("verify", report, "--evidence", folder / "evidence" / "FY2025", "--lang", "en")
+    assert "town kind folder(s) kinds were not compared" in untold.stdout
+    path = folder / "kinds" / "backups.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("所管課", "所管部署"), encoding="utf-8")
+    changed = invoke("verify", report, "--evidence", folder / "evidence" / "FY2025", "--kinds", folder / "kinds",
+                     "--format", "json")
+    assert changed.exit_code == 1
+    assert json.loads(changed.stdout)["changed"] == [{"path": "kinds/backups.json", "what": "kinds"}]

@@ -234,13 +234,15 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
               help="Evidence folder to compare (default: the one the report records, as given then or under evidence/).")
 @click.option("--policy", type=click.Path(dir_okay=False), help="Also compare this policy file.")
 @click.option("--controls", "control_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Also compare the control files in this folder (repeatable).")
+              help="Also compare the control files in this folder, and the town kinds in kinds/ beside it (repeatable).")
+@click.option("--kinds", "kind_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Also compare the town's own kind files in this folder (repeatable).")
 @click.option("--sums", type=click.Path(dir_okay=False), metavar="FILE",
               help="A SHA256SUMS kept apart from the evidence (auditor report --sums): check the report file against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_input_errors
-def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
+def verify(report_file, evidence, policy, control_dirs, kind_dirs, sums, fmt, lang):
     """Check that the evidence still matches a report (report.json, report.*.html or check JSON).
 
     Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
@@ -249,7 +251,7 @@ def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
     from ..evidence import integrity
     from ..privacy import mynumber
 
-    result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums)
+    result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums, kind_dirs)
     if fmt == "json":
         from . import console
         console.machine(mynumber.dumps(result))  # folder and file names as given: masked

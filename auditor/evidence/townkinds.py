@@ -61,17 +61,22 @@ def load(dirs, shipped: tuple) -> dict[str, TownKind]:
     found: dict[str, TownKind] = {}
     for folder in map(Path, dirs):
         if not folder.is_dir():
-            raise InputError(folder, "--kinds: no such folder" if not folder.exists() else "--kinds: not a folder",
+            raise InputError(folder, "--kinds: no such folder / フォルダがありません" if not folder.exists()
+                             else "--kinds: not a folder / フォルダではありません",
                              hint="give the folder holding the town's kind files (*.json) / 証跡種別のフォルダを指定してください")
-        for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()):
+        # every *.json, *.yaml, *.yml file is a kind (hidden ones, an editor's back-ups, are not)
+        for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")
+                           and p.is_file()):
             kind = read(path)
             if kind.name in shipped:
-                raise InputError(path, f"kind '{kind.name}' is a shipped kind; a town kind needs a name of its own",
+                raise InputError(path, f"kind '{kind.name}' is a shipped kind; a town kind needs a name of its own "
+                                 "/ 同梱の証跡種別と同じ名前です",
                                  hint=f"rename the file (e.g. town_{kind.name}{path.suffix}); a shipped kind cannot be "
-                                      "redefined or extended (docs/rules.md) / 同梱の証跡種別と同じ名前は使えません")
+                                      "redefined or extended (docs/rules.md) / 別の名前にしてください")
             if kind.name in found:
-                raise InputError(path, f"kind '{kind.name}' is defined twice (first in {found[kind.name].path})",
-                                 hint="keep one file per kind / 同じ名前の証跡種別が二つあります")
+                raise InputError(path, f"kind '{kind.name}' is defined twice (first in {found[kind.name].path}) "
+                                 "/ 同じ名前の証跡種別が二つあります",
+                                 hint="keep one file per kind / 一つにしてください")
             found[kind.name] = kind
     return found
 
@@ -80,14 +85,14 @@ def read(path: Path) -> TownKind:
     """One kind file, parsed, located and checked."""
     name = path.stem
     if not NAME.match(name):
-        raise InputError(path, f"'{name}' cannot name a kind: the file name is the kind's name",
+        raise InputError(path, f"'{name}' cannot name a kind: the file name is the kind's name / ファイル名は種別名に使えません",
                          hint="lower-case letters, digits and _, starting with a letter (backups.json) / "
                               "ファイル名（英小文字・数字・_）が種別名になります")
     raw = yamlio.read_file(path)  # size-checked: a kind file is a small text file
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})", line=raw[:exc.start].count(b"\n") + 1,
+        raise InputError(path, f"not UTF-8 text (byte {exc.start}) / UTF-8 ではありません", line=raw[:exc.start].count(b"\n") + 1,
                          hint="save the file as UTF-8 / UTF-8 で保存してください") from None
     if path.suffix == ".json":
         data, located = _json(text, path)
@@ -104,14 +109,14 @@ def _json(text: str, path: Path):
         seen = {}
         for key, value in items:
             if key in seen:
-                raise InputError(path, f"key '{key}' appears twice in one object", line=_line_of_key(text, key),
-                                 hint="keep one / 同じキーが二回あります")
+                raise InputError(path, f"key '{key}' appears twice in one object / 同じキーが二回あります", line=_line_of_key(text, key),
+                                 hint="keep one / 一つにしてください")
             seen[key] = value
         return seen
     try:
         data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"JSON syntax error: {exc.msg} (column {exc.colno})", line=exc.lineno,
+        raise InputError(path, f"JSON syntax error: {exc.msg} (column {exc.colno}) / JSON の構文の誤り", line=exc.lineno,
                          hint="check the commas, quotes and brackets around this line / "
                               "この行の前後のカンマ・引用符・括弧を確認してください") from None
     try:
@@ -135,11 +140,12 @@ def check(data: dict, path, located) -> None:
     for key in ("required", "x-key"):
         for name in data.get(key, ()):
             if name not in props:
-                fail([key], f"'{name}' under {key} is not a field under properties",
-                     f"add '{name}' to properties, or name one of: {', '.join(props)} / properties にない項目です")
+                fail([key], f"'{name}' under {key} is not a field under properties / properties にない項目です",
+                     f"add '{name}' to properties, or name one of: {', '.join(props)} / "
+                     "properties に追加するか、ある項目の名前を書きます")
     unit = data.get("x-unit")
     if unit is not None and (unit not in props or props[unit]["x-type"] not in ("unit", "id")):
-        fail(["x-unit"], f"x-unit '{unit}' must name a field of x-type unit",
+        fail(["x-unit"], f"x-unit '{unit}' must name a field of x-type unit / x-unit の項目が unit 型ではありません",
              "x-unit names the field that says which department a record belongs to (x-type: unit; id in a "
              "kind whose records are the departments, as org_units) / "
              "x-unit には x-type が unit の項目を指定します")
@@ -152,31 +158,32 @@ def _check_field(name: str, field: dict, required: bool, fail) -> None:
     if required == ("anyOf" in field):
         fail(["anyOf" if required else "type"],
              f"field '{name}' is {'required' if required else 'optional'}, so it "
-             + ("takes type, not anyOf" if required else 'takes anyOf: [{"type": ...}, {"type": "null"}]'),
+             + ("takes type, not anyOf" if required else 'takes anyOf: [{"type": ...}, {"type": "null"}]')
+             + (" / 必須項目です" if required else " / 任意項目です"),
              "a required field has its type; an optional one may be empty (null) / "
              "必須項目は type、任意項目は anyOf（null を含む）で書きます")
     alt = field["anyOf"][0] if "anyOf" in field else field
     if "anyOf" in field and (field["anyOf"][1] != {"type": "null"} or alt["type"] == "null"):
-        fail(["anyOf"], f"field '{name}': anyOf is [{{\"type\": ...}}, {{\"type\": \"null\"}}]",
+        fail(["anyOf"], f"field '{name}': anyOf is [{{\"type\": ...}}, {{\"type\": \"null\"}}] / anyOf の書き方の誤り",
              "the first alternative is the value's type, the second null / 一つ目に型、二つ目に null を書きます")
     want, fmt = JSON_TYPE[xtype]
     if alt["type"] != want or alt.get("format") != fmt or ("items" in alt) != (xtype == "unit_list"):
         shape = json.dumps({"type": want, **({"format": fmt} if fmt else {}),
                             **({"items": {"type": "string"}} if xtype == "unit_list" else {})})
-        fail(["anyOf" if "anyOf" in field else "type"], f"field '{name}' of x-type {xtype} needs the type {shape}",
+        fail(["anyOf" if "anyOf" in field else "type"], f"field '{name}' of x-type {xtype} needs the type {shape} / x-type と型が合いません",
              "the JSON type says what the x-type reads a cell into / x-type に合う JSON の型を書きます")
     if (xtype == "enum") != ("x-enum" in field) or (xtype == "enum") != ("enum" in alt):
         fail(["x-enum" if "x-enum" in field else "x-type"],
-             f"field '{name}': x-enum and enum go with x-type enum, and only with it",
+             f"field '{name}': x-enum and enum go with x-type enum, and only with it / x-enum・enum は列挙型だけに書きます",
              "an enumeration names its alias table (x-enum) and lists its values (enum) / "
              "列挙型は x-enum（別名表）と enum（値）を書きます")
     if xtype == "enum":
         table = field["x-enum"]
         if table not in normalize.ALIASES:
-            fail(["x-enum"], f"field '{name}': no alias table '{table}'",
+            fail(["x-enum"], f"field '{name}': no alias table '{table}' / その別名表はありません",
                  f"tables: {', '.join(sorted(normalize.ALIASES))}; for the town's own codes use x-type id / "
                  "独自のコードは x-type id で読みます")
         values = sorted(set(normalize.ALIASES[table].values()))
         if sorted(alt["enum"]) != values:
-            fail(["anyOf" if "anyOf" in field else "enum"], f"field '{name}': enum lists the values of '{table}'",
+            fail(["anyOf" if "anyOf" in field else "enum"], f"field '{name}': enum lists the values of '{table}' / enum には別名表の値を書きます",
                  f"enum: {json.dumps(values, ensure_ascii=False)}")
