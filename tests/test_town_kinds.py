@@ -299,3 +299,10 @@ def test_verify_compares_the_town_kind_files_the_report_was_made_with(town, tmp_
                      "--format", "json")
     assert changed.exit_code == 1
     assert json.loads(changed.stdout)["changed"] == [{"path": "kinds/backups.json", "what": "kinds"}]
+
+
+def test_no_output_goes_into_a_town_kinds_folder(town):
+    folder, _ = town
+    result = invoke("report", *_args(folder, "--out", folder / "kinds" / "reports"))
+    assert result.exit_code == 2 and "a folder of the town's evidence kinds" in result.output
+    assert sorted(p.name for p in (folder / "kinds").iterdir()) == ["backups.json"]

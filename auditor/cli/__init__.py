@@ -13,7 +13,8 @@ from ..exitcodes import ExitCode
 from . import caches  # click only
 from .checkrun import FAIL_ON, gate  # noqa: F401 (click only)
 from .options import (DATE, FORMATS, Group, Setting, _common, _framework, _framework_option, _framework_paths,  # click only
-                      _input_errors, _kinds_option, _limit_options, _paths, _record_options, _verbosity_options, say)
+                      _input_errors, _kinds_option, _limit_options, _paths, _record_options, _verbosity_options, kind_folders,
+                      say)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -196,7 +197,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     paths = _paths(policy, evidence, controls)
     _framework(frameworks, paths[2])  # the audit map, checked against the controls before the run
     maps = _framework_paths(frameworks, paths[2])
-    inputs = outputs.of_run(*paths, frameworks=maps)  # never written over or into
+    inputs = outputs.of_run(*paths, frameworks=maps, kinds=kind_folders())  # never written over or into
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     inputs = inputs.with_file("db", db)
     for folder in (out, Path(out) / "departments"):

@@ -166,7 +166,7 @@ def _verbosity_options(fn):
             from ..errors import InputError
 
             paths = _paths(kwargs.get("policy"), kwargs.get("evidence"), kwargs.get("controls") or ())
-            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"))
+            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"), kinds=kind_folders())
             outputs.check(log_file, inputs, "--log-file")
             try:
                 open(log_file, "a", encoding="utf-8").close()
@@ -308,6 +308,13 @@ def _with_kinds(fn, kind_dirs, control_dirs, args, kwargs):
     folders = townkinds.folders(kind_dirs, control_dirs, defaults.shipped_controls())
     with kinds.using(folders):
         return fn(*args, **kwargs)
+
+
+def kind_folders() -> list:
+    """The folders of the town kinds the running command reads (inputs: no output goes into them)."""
+    from ..evidence import kinds
+
+    return list(dict.fromkeys(os.path.dirname(k.path) or "." for k in kinds.town()))
 
 
 def _common(fn):
