@@ -149,7 +149,10 @@ def test_kinds_given_by_option_environment_or_settings_file(tmp_path, monkeypatc
     shutil.copytree(EXAMPLE, folder)
     (folder / "kinds").rename(folder / "schemas")  # no longer beside the controls folder
     missing = invoke("validate", *_args(folder))
-    assert missing.exit_code == 2 and "unknown dataset 'backups'" in missing.output and "--kinds" in missing.output
+    line = next(i for i, t in enumerate((folder / "controls" / "backups.yaml").read_text("utf-8").splitlines(), 1)
+                if t.strip().startswith("evidence:"))
+    assert missing.exit_code == 2 and f"backups.yaml:{line}: LOCAL-BK-01: evidence: unknown kind 'backups'" in missing.output
+    assert "--kinds" in missing.output
     assert invoke("validate", *_args(folder, "--kinds", folder / "schemas")).exit_code == 0
     monkeypatch.setenv("AUDITOR_KINDS", str(folder / "schemas"))
     assert invoke("validate", *_args(folder)).exit_code == 0

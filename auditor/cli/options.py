@@ -280,19 +280,15 @@ KINDS_HELP = ("Folder of the town's own evidence kinds (one JSON Schema a file; 
 
 
 def _kinds_option(controls_param: str | None = "controls"):
-    """--kinds DIR (repeatable; setting `kinds`): the command runs with the town kinds of those folders and of
-    the kinds/ folder beside each controls folder (its `controls_param` option, else the `controls` setting),
-    read before anything else; a bad kind file is exit 2 naming file, line and key."""
+    """--kinds DIR (setting `kinds`): the command runs with the town kinds of those folders and of kinds/ beside
+    each controls folder (its `controls_param` option, else the `controls` setting); a bad one is exit 2."""
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, kinds, **kwargs):
-            if controls_param is not None:
-                control_dirs = kwargs.get(controls_param) or ()
-            else:  # the settings' controls folders (cli/settings.py keeps what it read in the context)
-                ctx = click.get_current_context(silent=True)
-                found = ctx.meta.get(SETTINGS_META) if ctx is not None else None
-                control_dirs = (found.values.get("controls") if found is not None else None) or ()
-            return _with_kinds(fn, kinds, control_dirs, args, kwargs)
+            ctx = click.get_current_context(silent=True)  # cli/settings.py keeps the settings read in it
+            found = ctx.meta.get(SETTINGS_META) if controls_param is None and ctx is not None else None
+            dirs = kwargs.get(controls_param) if controls_param else found.values.get("controls") if found else None
+            return _with_kinds(fn, kinds, dirs or (), args, kwargs)
         return click.option("--kinds", "kinds", cls=Setting, setting="kinds", multiple=True,
                             type=click.Path(file_okay=False), metavar="DIR", help=KINDS_HELP)(wrapper)
     return decorate
@@ -303,10 +299,8 @@ def _with_kinds(fn, kind_dirs, control_dirs, args, kwargs):
     from .. import defaults
     from ..evidence import kinds, townkinds
 
-    if isinstance(control_dirs, str):
-        control_dirs = (control_dirs,)
-    folders = townkinds.folders(kind_dirs, control_dirs, defaults.shipped_controls())
-    with kinds.using(folders):
+    control_dirs = (control_dirs,) if isinstance(control_dirs, str) else control_dirs
+    with kinds.using(townkinds.folders(kind_dirs, control_dirs, defaults.shipped_controls())):
         return fn(*args, **kwargs)
 
 
