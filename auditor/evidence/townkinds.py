@@ -67,12 +67,12 @@ def load(dirs, shipped: tuple) -> dict[str, TownKind]:
         # every *.json, *.yaml, *.yml file is a kind (hidden ones, an editor's back-ups, are not)
         for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")
                            and p.is_file()):
-            kind = read(path)
-            if kind.name in shipped:
-                raise InputError(path, f"kind '{kind.name}' is a shipped kind; a town kind needs a name of its own "
+            if path.stem in shipped:  # said before anything else of the file
+                raise InputError(path, f"kind '{path.stem}' is a shipped kind; a town kind needs a name of its own "
                                  "/ 同梱の証跡種別と同じ名前です",
-                                 hint=f"rename the file (e.g. town_{kind.name}{path.suffix}); a shipped kind cannot be "
+                                 hint=f"rename the file (e.g. town_{path.stem}{path.suffix}); a shipped kind cannot be "
                                       "redefined or extended (docs/rules.md) / 別の名前にしてください")
+            kind = read(path)
             if kind.name in found:
                 raise InputError(path, f"kind '{kind.name}' is defined twice (first in {found[kind.name].path}) "
                                  "/ 同じ名前の証跡種別が二つあります",
