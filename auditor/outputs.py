@@ -24,6 +24,7 @@ WHAT = {
     "evidence": ("the evidence folder", "証跡フォルダ"), "controls": ("a controls folder", "管理策フォルダ"),
     "framework": ("an audit map file", "監査項目の体系のファイル"),
     "frameworks": ("an audit map folder", "監査項目の体系のフォルダ"),
+    "kinds": ("a folder of the town's evidence kinds", "独自の証跡種別のフォルダ"),
     "result": ("a check result", "チェック結果"), "results": ("a folder of check results", "チェック結果のフォルダ"),
 }
 
@@ -50,9 +51,10 @@ class Inputs:
         return Inputs(self.folders, (*self.files, _guarded(what, path))) if path else self
 
 
-def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None, frameworks=()) -> Inputs:
+def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None, frameworks=(), kinds=()) -> Inputs:
     """The inputs of `check` and `report`: every folder and file they read (frameworks: the town's audit
-    map files and folders, as cli.options._framework_paths lists them)."""
+    map files and folders, as cli.options._framework_paths lists them; kinds: the folders of the town's
+    own evidence kinds in use)."""
     from . import defaults
 
     found = Inputs().with_file("policy", policy).with_folder("evidence", evidence)
@@ -63,6 +65,8 @@ def of_run(policy=None, evidence=None, control_dirs=(), baseline=None, db=None, 
         if Path(d).is_dir():
             for f in defaults.control_files([d]):
                 found = found.with_file("control", f)
+    for d in kinds:
+        found = found.with_folder("kinds", d)
     for p in frameworks:
         if Path(p).is_dir():
             found = found.with_folder("frameworks", p)

@@ -282,11 +282,11 @@ def test_without_policy_and_controls_the_output_says_they_were_not_compared(issu
     assert "the policy was not compared" in text and "controls folder(s) controls were not compared" in text
     assert "ポリシーは照合していません" in _verify(reports["report"], ev).stdout
     doc = json.loads(_verify(reports["report"], ev, "--format", "json").stdout)
-    assert doc["not_compared"] == {"policy": True, "controls": ["controls"]}
+    assert doc["not_compared"] == {"policy": True, "controls": ["controls"], "kinds": []}
     controls = tmp_path / "controls"
     shutil.copytree(CONTROLS, controls)
     given = _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls, "--format", "json")
-    assert json.loads(given.stdout)["not_compared"] == {"policy": False, "controls": []}
+    assert json.loads(given.stdout)["not_compared"] == {"policy": False, "controls": [], "kinds": []}
     assert "not compared" not in _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls,
                                          "--lang", "en").stdout.replace("and is not compared", "")
 

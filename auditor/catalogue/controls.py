@@ -8,6 +8,7 @@ from pathlib import Path
 from . import crosswalk, rules
 from .. import schema, yamlio
 from ..defaults import control_files
+from ..evidence import kinds
 from ..errors import InputError
 from ..fiscal import FiscalYear
 from ..model import Control, Policy
@@ -30,6 +31,7 @@ def load(dirs, cache_dir=None) -> tuple[list[Control], str]:
                 raise InputError(path, f"control {item['id']} is defined twice (first in {first.path}:{first.line})",
                                  line=line, hint="control IDs never change and never repeat; rename the new one")
             control = _build(item, path, line)
+            _check_kinds(control, located.line_of(item, ["evidence"]))
             _check_rules(control, located.line_of(item, ["rule"]))
             controls[control.id] = control
     return list(controls.values()), digest.hexdigest()
@@ -47,6 +49,14 @@ def _build(item: dict, path: Path, line) -> Control:
                    evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
                    message=item["message"], path=str(path), line=line, notes=tuple(item.get("notes") or ()),
                    refs=refs)
+
+
+def _check_kinds(control: Control, line) -> None:
+    """Every kind under evidence: is known: an unknown one would wait for evidence no manifest can list."""
+    for kind in control.evidence:
+        if kind not in kinds.names():
+            raise InputError(control.path, f"{control.id}: evidence: unknown kind '{kind}'", line=line,
+                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT)
 
 
 def _check_rules(control: Control, line) -> None:

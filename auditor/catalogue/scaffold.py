@@ -18,9 +18,9 @@ import yaml
 
 from ..errors import InputError
 from ..evidence import headers
+from ..evidence.kinds import schema as kind_schema
 from ..fiscal import FiscalYear
 from ..model import Control
-from ..schema import load
 
 CI_FILES = {".github/workflows/auditor.yml": "github-workflow.yml", ".gitlab-ci.yml": "gitlab-ci.yml",
             ".pre-commit-config.yaml": "pre-commit-config.yaml"}
@@ -102,7 +102,7 @@ def manifest_text(name: dict, fiscal_year: int, kinds: list[str]) -> str:
         "# read `files:` while it is empty). / 種類ごとの記入例。手で書くときは行頭の # を外します（files: [] は files: に）。",
     ]
     for kind in kinds:
-        schema = load(f"kinds/{kind}")
+        schema = kind_schema(kind)
         title = schema.get("title", kind)
         columns = {}
         for field in schema["properties"]:

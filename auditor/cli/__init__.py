@@ -13,7 +13,8 @@ from ..exitcodes import ExitCode
 from . import caches  # click only
 from .checkrun import FAIL_ON, gate  # noqa: F401 (click only)
 from .options import (DATE, FORMATS, Group, Setting, _common, _framework, _framework_option, _framework_paths,  # click only
-                      _input_errors, _limit_options, _paths, _record_options, _verbosity_options, say)
+                      _input_errors, _kinds_option, _limit_options, _paths, _record_options, _verbosity_options, kind_folders,
+                      say)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -111,6 +112,7 @@ def controls():
 @controls.command("list")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_kinds_option("extra")
 @_input_errors
 def controls_list(extra, lang):
     """One line per control: ID, severity, area, title."""
@@ -127,6 +129,7 @@ def controls_list(extra, lang):
 @click.option("--policy", type=click.Path(dir_okay=False),
               help="Show the control as this policy sets it (default: the one in policies/; without one, the catalogue's defaults).")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
+@_kinds_option("extra")
 @_input_errors
 def controls_show(control_id, policy, extra):
     """Everything about one control as the policy applies it: parameters, severity, exceptions, rule."""
@@ -207,7 +210,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     paths = _paths(policy, evidence, controls)
     _framework(frameworks, paths[2])  # the audit map, checked against the controls before the run
     maps = _framework_paths(frameworks, paths[2])
-    inputs = outputs.of_run(*paths, frameworks=maps)  # never written over or into
+    inputs = outputs.of_run(*paths, frameworks=maps, kinds=kind_folders())  # never written over or into
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     inputs = inputs.with_file("db", db)
     for folder in (out, Path(out) / "departments"):
@@ -249,13 +252,15 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
               help="Evidence folder to compare (default: the one the report records, as given then or under evidence/).")
 @click.option("--policy", type=click.Path(dir_okay=False), help="Also compare this policy file.")
 @click.option("--controls", "control_dirs", multiple=True, type=click.Path(file_okay=False),
-              help="Also compare the control files in this folder (repeatable).")
+              help="Also compare the control files in this folder, and the town kinds in kinds/ beside it (repeatable).")
+@click.option("--kinds", "kind_dirs", multiple=True, type=click.Path(file_okay=False), metavar="DIR",
+              help="Also compare the town's own kind files in this folder (repeatable).")
 @click.option("--sums", type=click.Path(dir_okay=False), metavar="FILE",
               help="A SHA256SUMS kept apart from the evidence (auditor report --sums): check the report file against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_input_errors
-def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
+def verify(report_file, evidence, policy, control_dirs, kind_dirs, sums, fmt, lang):
     """Check that the evidence still matches a report (report.json, report.*.html or check JSON).
 
     Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
@@ -264,7 +269,7 @@ def verify(report_file, evidence, policy, control_dirs, sums, fmt, lang):
     from ..evidence import integrity
     from ..privacy import mynumber
 
-    result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums)
+    result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums, kind_dirs)
     if fmt == "json":
         from . import console
         console.machine(mynumber.dumps(result))  # folder and file names as given: masked

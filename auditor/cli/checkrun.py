@@ -61,7 +61,8 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         frameworks, record, db, result_cache, limits) -> int:
     """The check command's body; returns the exit code."""
     from . import caches
-    from .options import LOG, _framework, _framework_paths, _paths, db_path, given, note, record as record_run, say
+    from .options import (LOG, _framework, _framework_paths, _paths, db_path, given, kind_folders, note,
+                          record as record_run, say)
     from .. import outputs
     from ..engine import runcache
     from ..cycle import baseline as baseline_mod
@@ -84,7 +85,7 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
     maps = _framework_paths(frameworks, paths[2])
     if maps:  # the town's audit map names only controls that exist (the shipped map is checked by the tests)
         _framework(frameworks, paths[2])
-    inputs = outputs.of_run(*paths, baseline=baseline, frameworks=maps)  # nothing this run reads is written over
+    inputs = outputs.of_run(*paths, baseline=baseline, frameworks=maps, kinds=kind_folders())  # nothing read is written over
     db = db_path(paths[0], db, must_exist=not record, inputs=inputs)
     inputs = inputs.with_file("db", db)
     if output:
@@ -219,6 +220,10 @@ def read_notes(run, paths, db, known) -> None:
         return
     ev = run.evidence
     note(f"policy {paths[0]}; controls from {', '.join(str(d) for d in paths[2])}: {len(run.controls)} controls")
+    from ..evidence import kinds
+
+    for kind in kinds.town():
+        note(f"town kind {kind.name}: {kind.path}, sha256 {kind.sha256[:12]}")
     note(f"evidence {ev.root} (FY{ev.fiscal_year.year}, as of {ev.as_of}): {len(ev.files)} files, "
          f"{sum(f.records for f in ev.files)} records")
     for f in ev.files:

@@ -9,7 +9,7 @@ import json
 
 import click
 
-from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option, db_path  # noqa: F401
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _kinds_option, _policy_option, db_path  # noqa: F401
 
 
 
@@ -101,6 +101,7 @@ def exceptions_group():
 @_policy_option
 @click.option("--date", "as_of", type=DATE, help="Judge at this date, YYYY-MM-DD or 令和8年4月15日 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_kinds_option(None)  # the policy's evidence_max_age_days may name a town kind
 @_input_errors
 def exceptions_list(policy, as_of, fmt):
     """Active exceptions, those ending soon, expired ones and malformed ones."""

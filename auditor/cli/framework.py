@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from .options import _framework_option, _input_errors
+from .options import _framework_option, _input_errors, _kinds_option
 
 _CONTROLS = click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False),
                          help="Extra folder of control YAML files (repeatable); the frameworks/ folder beside it is "
@@ -62,6 +62,7 @@ def framework_group():
 @_CONTROLS
 @_FORMAT
 @_LANG
+@_kinds_option("extra")
 @_input_errors
 def framework_list(frameworks, extra, fmt, lang):
     """Chapters -> sections -> items: required or not, assessed by rules, an auditor or both.
@@ -79,6 +80,7 @@ def framework_list(frameworks, extra, fmt, lang):
 @_CONTROLS
 @_FORMAT
 @_LANG
+@_kinds_option("extra")
 @_input_errors
 def framework_show(ident, frameworks, extra, fmt, lang):
     """One audit item (GL3-01), section (3.1) or chapter (3): its references and the controls that assess it.

@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _input_errors, _limit_options, say
+from .options import DATE, _input_errors, _kinds_option, _limit_options, say
 
 LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 NEXT = {
@@ -79,9 +79,12 @@ def this_fiscal_year() -> int:
               help="The first fiscal year to collect evidence for (default: the current one, April to March).")
 @click.option("--secretariat", help="The CISO office's unit (code or name), owner of organisation-wide findings.")
 @click.option("--policy-name", help="The policy file's name under policies/ (default: the town's name).")
+@click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False),
+              help="The town's own controls (repeatable): in the policy's list, their kinds in the manifest's examples.")
 @LANG
+@_kinds_option("extra")
 @_input_errors
-def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_name, lang):
+def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_name, extra, lang):
     """Start an evidence repository: policy, manifest, .gitignore, README section and CI files. Overwrites nothing."""
     import os
 
@@ -89,7 +92,7 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
     from ..catalogue import controls as catalogue, scaffold
 
     fiscal_year = fiscal_year or this_fiscal_year()
-    loaded, _ = catalogue.load([defaults.shipped_controls()])
+    loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
     texts = scaffold.files({"ja": name, "en": name_en or name}, model, fiscal_year, loaded, policy_name, secretariat)
     done = scaffold.write(folder, texts)
     for rel, what in done:
@@ -114,6 +117,7 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
                                                 "file's modification date).")
 @LANG
 @_limit_options
+@_kinds_option(None)
 @_input_errors
 def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang, limits):
     """Read an evidence file as it arrived and print its manifest entry (YAML), with warnings."""

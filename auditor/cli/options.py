@@ -166,7 +166,7 @@ def _verbosity_options(fn):
             from ..errors import InputError
 
             paths = _paths(kwargs.get("policy"), kwargs.get("evidence"), kwargs.get("controls") or ())
-            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"))
+            inputs = outputs.of_run(*paths, baseline=kwargs.get("baseline"), db=kwargs.get("db"), kinds=kind_folders())
             outputs.check(log_file, inputs, "--log-file")
             try:
                 open(log_file, "a", encoding="utf-8").close()
@@ -274,7 +274,45 @@ def _record_options(fn):
     return click.option("--record", is_flag=True, help="Record this run and its actions in the history database.")(fn)
 
 
+SETTINGS_META = "auditor.settings"  # where cli/settings.py keeps the settings read, in click's context
+KINDS_HELP = ("Folder of the town's own evidence kinds (one JSON Schema a file; docs/rules.md), read with the "
+              "kinds/ folder beside each --controls folder (repeatable).")
+
+
+def _kinds_option(controls_param: str | None = "controls"):
+    """--kinds DIR (setting `kinds`): the command runs with the town kinds of those folders and of kinds/ beside
+    each controls folder (its `controls_param` option, else the `controls` setting); a bad one is exit 2."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, kinds, **kwargs):
+            ctx = click.get_current_context(silent=True)  # cli/settings.py keeps the settings read in it
+            found = ctx.meta.get(SETTINGS_META) if controls_param is None and ctx is not None else None
+            dirs = kwargs.get(controls_param) if controls_param else found.values.get("controls") if found else None
+            return _with_kinds(fn, kinds, dirs or (), args, kwargs)
+        return click.option("--kinds", "kinds", cls=Setting, setting="kinds", multiple=True,
+                            type=click.Path(file_okay=False), metavar="DIR", help=KINDS_HELP)(wrapper)
+    return decorate
+
+
+@_input_errors
+def _with_kinds(fn, kind_dirs, control_dirs, args, kwargs):
+    from .. import defaults
+    from ..evidence import kinds, townkinds
+
+    control_dirs = (control_dirs,) if isinstance(control_dirs, str) else control_dirs
+    with kinds.using(townkinds.folders(kind_dirs, control_dirs, defaults.shipped_controls())):
+        return fn(*args, **kwargs)
+
+
+def kind_folders() -> list:
+    """The folders of the town kinds the running command reads (inputs: no output goes into them)."""
+    from ..evidence import kinds
+
+    return list(dict.fromkeys(os.path.dirname(k.path) or "." for k in kinds.town()))
+
+
 def _common(fn):
+    fn = _kinds_option("controls")(fn)
     options = [
         click.option("--policy", cls=Setting, setting="policy", type=click.Path(dir_okay=False),
                      help="Policy YAML (default: the one in policies/)."),

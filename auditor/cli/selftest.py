@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
-from .options import _input_errors, _limit_options
+from .options import _input_errors, _kinds_option, _limit_options, kind_folders
 
 
 @click.command("test")
@@ -20,6 +20,7 @@ from .options import _input_errors, _limit_options
               help="Run only this case (e.g. NS-01/fail) or the cases of this control (NS-01); repeatable.")
 @click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
 @_limit_options
+@_kinds_option("dirs")
 @_input_errors
 def test_command(dirs, fmt, output, only, lang, limits):
     """Run the test cases of control folders (default: the shipped controls) / 管理策のテストケースを実行します。
@@ -35,7 +36,7 @@ def test_command(dirs, fmt, output, only, lang, limits):
     from .. import defaults, outputs
 
     if output and output != "-":  # never into a controls folder (its cases are inputs too)
-        outputs.check(output, outputs.of_run(control_dirs=[defaults.shipped_controls(), *dirs]), "--output")
+        outputs.check(output, outputs.of_run(control_dirs=[defaults.shipped_controls(), *dirs], kinds=kind_folders()), "--output")
     report = selftest.run(list(dirs) or None, limits=limits, only=only or None)
     if only and not report.outcomes:
         raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail")

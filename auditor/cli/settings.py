@@ -11,7 +11,7 @@ Its keys are the options' names (fail_on: --fail-on), checked against auditor/sc
 the file and line, or the variable, and exits 2. Paths in the file are relative to the file's folder.
 
 Only options made with `cls=options.Setting` take settings (the shared --policy, --evidence, --controls,
---framework, --db, the limits, --quiet/--verbose/--log-file, and check's and report's own): an option of
+--kinds, --framework, --db, the limits, --quiet/--verbose/--log-file, and check's and report's own): an option of
 the same name with another meaning elsewhere (coverage --framework, verify --format) never does.
 """
 from __future__ import annotations
@@ -25,16 +25,16 @@ from pathlib import Path
 
 import click
 
-from .options import Setting, say
+from .options import SETTINGS_META, Setting, say
 
 CONFIG_ENV = "AUDITOR_CONFIG"
 FILE_NAME = "auditor.yaml"
 PYPROJECT = "pyproject.toml"
-META = "auditor.settings"
+META = SETTINGS_META
 # Every key, and how its AUDITOR_<KEY> variable is read: a path, paths (os.pathsep-separated, like PATH),
 # a boolean (1/0, true/false, yes/no, on/off), or text that the option itself parses.
 KEYS = {
-    "policy": "path", "evidence": "path", "controls": "paths", "frameworks": "paths", "db": "path",
+    "policy": "path", "evidence": "path", "controls": "paths", "kinds": "paths", "frameworks": "paths", "db": "path",
     "format": "text", "output_dir": "path", "fail_on": "text", "lang": "text", "baseline": "path",
     "sarif_min_severity": "text", "result_cache": "text",
     "max_file_size": "text", "max_rows": "text", "max_line_length": "text", "max_cell_size": "text",

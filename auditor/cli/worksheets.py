@@ -10,7 +10,7 @@ import click
 
 from . import caches  # click only
 from .options import (DATE, _common, _db_option, _framework, _framework_option, _framework_paths, _input_errors,
-                      _limit_options, _paths, say)
+                      _kinds_option, _limit_options, _paths, kind_folders, say)
 
 MESSAGES = {
     "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{who}: {items} 項目）",
@@ -82,7 +82,7 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
         raise InputError("--department", MESSAGES[lang]["neither"], hint="e.g. --department 0510, or --organisation")
     paths = _paths(policy, evidence, controls)
     maps = _framework_paths(frameworks, paths[2])
-    inputs = _guard(out, outputs.of_run(*paths, frameworks=maps))
+    inputs = _guard(out, outputs.of_run(*paths, frameworks=maps, kinds=kind_folders()))
     db = db_path(paths[0], db, inputs=inputs)
     outputs.check(out, inputs.with_file("db", db), "--out")
     run = audit.run(*paths, db=db, limits=limits, secret=caches.secret(paths[0], paths[1]), frameworks=maps)
@@ -116,6 +116,7 @@ def selfcheck_group():
 @_lang_option
 @_date_option
 @_limit_options
+@_kinds_option(None)
 @_input_errors
 def selfcheck_export(policy, evidence, frameworks, department, out, lang, stamp, limits):
     """Write a division's self-assessment sheet: each department item of the audit map as a yes/no question;
@@ -126,7 +127,7 @@ def selfcheck_export(policy, evidence, frameworks, department, out, lang, stamp,
     from ..evidence import loader
 
     policy, evidence, control_dirs = _paths(policy, evidence, ())
-    _guard(out, outputs.of_run(policy, evidence, frameworks=_framework_paths(frameworks, control_dirs)))
+    _guard(out, outputs.of_run(policy, evidence, frameworks=_framework_paths(frameworks, control_dirs), kinds=kind_folders()))
     fw = _framework(frameworks, control_dirs)
     pol, _ = pol_mod.load(policy)
     ev = loader.load(evidence, limits=limits)

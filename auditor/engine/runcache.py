@@ -6,7 +6,8 @@ was. The key is a SHA-256 over everything the output and the exit code depend on
 - this version of the tool (every file of the package), of Python and of the installed libraries;
 - every option of the command as parsed (the CLI hands them all over), the baseline file's bytes, the
   working folder and today's date;
-- the bytes of the policy, of every control file, of the manifest and of every file it lists;
+- the bytes of the policy, of every control file, of every town kind file in use (as it was read), of the
+  manifest and of every file it lists;
 - every other file in the evidence folder, as the report's integrity block lists them (integrity.py);
 - the history database (and its journals) when there is one.
 
@@ -33,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import __version__, defaults, limits as limits_mod, sealed, yamlio
-from ..evidence import integrity
+from ..evidence import integrity, kinds
 
 KEEP = 8  # results kept; each is one run's outputs (about 6 MB a format for 15,800 findings)
 _PREFIX = "run-"
@@ -131,6 +132,8 @@ def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=()):
             part("baseline", _read(options["baseline"], max_file_size))
         for path in defaults.control_files(control_dirs):
             part(f"control {path}", _read(path))
+        for kind in kinds.town():  # the digest of the bytes the run's kinds were read from
+            part(f"kind {kind.name} {kind.path}", kind.sha256.encode())
         for path in _framework_files(frameworks):
             part(f"framework {path}", _read(path))
         root = Path(evidence)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from .. import yamlio
 from ..errors import InputError
+from ..evidence import kinds
 from ..model import DERIVED_KINDS
-from ..schema import load
 
 FIRST = 6  # kinds listed to collect first
 _WEIGHT = {"major": 3, "minor": 2, "observation": 1}
@@ -39,7 +39,7 @@ def first_steps(run) -> dict | None:
     order = sorted(weight, key=lambda k: (k != "org_units", -weight[k], k))[:FIRST]
     listed = []
     for kind in order:
-        title = load(f"kinds/{kind}").get("title", kind).split(" / ")
+        title = kinds.schema(kind).get("title", kind).split(" / ")
         listed.append({"kind": kind, "title": {"ja": title[0], "en": title[-1]}, "controls": readers[kind]})
     return {"manifest": ev.manifest, "folder": ev.root, "controls": len(waiting), "kinds": listed}
 

@@ -7,24 +7,22 @@ and whether the kind has a field meant for My Numbers (a field whose kind schema
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 
 from ..errors import InputError
 from ..model import DERIVED_KINDS, Evidence, Record
 from ..privacy import mynumber
 from ..privacy.personal import MY_NUMBER_FIELD, excerpt
-from ..schema import load as load_schema
 from . import kinds
 from .dataset import Dataset
 
 KIND = DERIVED_KINDS[0]
 
 
-@functools.lru_cache(maxsize=None)
+@kinds.cached
 def my_number_fields(kind: str) -> frozenset:
     """Fields of a kind that are meant to hold My Numbers."""
-    props = load_schema(f"kinds/{kind}")["properties"]
+    props = kinds.schema(kind)["properties"]
     return frozenset(n for n, p in props.items() if p.get("x-personal") == MY_NUMBER_FIELD)
 
 

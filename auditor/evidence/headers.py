@@ -7,13 +7,11 @@ Labels compare as keys: NFKC, case folded, without spaces and punctuation (`職�
 """
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
 from . import kinds
 from ..model import DERIVED_KINDS
-from ..schema import load
 
 _PUNCT = re.compile(r"[\s・･_\-‐－.．/／:：#＃*＊※\"'`「」『』【】\[\]<>＜＞]+")
 _NOTE = re.compile(r"[（(［\[【].*?[）)］\]】]")
@@ -40,11 +38,11 @@ def providable() -> tuple:
     return tuple(k for k in kinds.names() if k not in DERIVED_KINDS)
 
 
-@functools.lru_cache(maxsize=None)
+@kinds.cached
 def aliases(kind: str) -> dict:
     """key -> (field, rank): every alias of every field of the kind, and the field's own name (rank 0)."""
     table: dict = {}
-    for name, spec in load(f"kinds/{kind}")["properties"].items():
+    for name, spec in kinds.schema(kind)["properties"].items():
         for rank, alias in enumerate([name, *spec.get("x-aliases", ())]):
             table.setdefault(label_key(alias), (name, rank))
     return table
@@ -52,10 +50,10 @@ def aliases(kind: str) -> dict:
 
 def field_aliases(kind: str, field: str) -> list[str]:
     """The aliases of one field, as the schema lists them (the first is the usual Japanese header)."""
-    return list(load(f"kinds/{kind}")["properties"][field].get("x-aliases", ()))
+    return list(kinds.schema(kind)["properties"][field].get("x-aliases", ()))
 
 
-@functools.lru_cache(maxsize=None)
+@kinds.cached
 def every_key() -> frozenset:
     """Every alias of every kind: what a header row is recognised by when the kind is not known yet."""
     return frozenset(k for kind in providable() for k in aliases(kind))

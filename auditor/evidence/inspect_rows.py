@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from . import keyshape, normalize, profile, rowfilter
-from ..schema import load
+from . import keyshape, kinds, normalize, profile, rowfilter
 
 # total and note rows at the end of a table; RE2 and Python read this pattern alike (a proposed skip_rows)
 FOOTER = r"^\s*(合計|小計|総計|計([\s0-9]|$)|※|以上|注[):：]|[Tt]otal|TOTAL)"
@@ -117,7 +116,7 @@ def rows_and_shape(p, spec, table, mapping: dict, s, header_row, masked: dict, r
     for r1, r2, c1, c2 in sorted(s.merged):
         if header_row and r1 > header_row and r2 > r1 and c1 in by_col:
             p.notes.append(("merged_down", {"header": by_col[c1], "first": r1, "last": r2}))
-    fields = load(f"kinds/{spec.kind}")["properties"]
+    fields = kinds.schema(spec.kind)["properties"]
     personal = {n for n, f in fields.items() if f.get("x-personal") == "my_number"}  # meant to hold them
     for label, n in masked.items():
         if mapping.get(label) not in personal:

@@ -21,6 +21,7 @@ from pathlib import Path
 from .. import checksums
 from ..checksums import digest
 from ..privacy import mynumber
+from . import kinds
 from ..errors import InputError
 
 ALGORITHM = "sha256"
@@ -78,6 +79,7 @@ def block(run) -> dict:
     listed = {_key(f.path): f.sha256 for f in files}
     present = folder_files(ev.root, listed)
     controls = sorted({c.path for c in run.controls})
+    town = [{"path": f"{Path(k.path).parent.name}/{Path(k.path).name}", "sha256": k.sha256} for k in kinds.town()]
     return {
         "algorithm": ALGORITHM,
         "evidence_root": Path(ev.root).name,
@@ -88,6 +90,7 @@ def block(run) -> dict:
         "unlisted": [{"path": p, "sha256": s} for p, s in sorted(present.items()) if p not in listed and p != MANIFEST],
         "policy": {"path": Path(run.policy.path).name, "sha256": run.policy.sha256},
         "controls": [{"path": f"{Path(p).parent.name}/{Path(p).name}", "sha256": digest(p)} for p in controls],
+        **({"kinds": town} if town else {}),  # the town's own kind files the run read its evidence with
     }
 
 
@@ -165,14 +168,15 @@ def _outside(path: str) -> bool:
     return path == ".." or path.startswith(("../", "/")) or (len(path) > 2 and path[1:3] == ":/")
 
 
-def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
+def verify(block: dict, evidence_dir, policy=None, control_dirs=(), kind_dirs=()) -> dict:
     """Compare a report's integrity block with files as they are now.
 
     Returns {"matches", "changed", "added", "removed", "ambiguous", "unchanged", "not_compared",
     "register"}; each list holds {"path", "what"} with what = manifest, evidence, unlisted, policy,
-    controls, or withheld (the files a department's report names not, as one digest: path None).
+    controls, kinds (a town's own kind files: of kind_dirs and the kinds/ folder beside each controls folder),
+    or withheld (the files a department's report names not, as one digest: path None).
     "ambiguous": keys that several files map to, {"path", "what", "files"}: always a mismatch.
-    "not_compared": {"policy": not given, "controls": recorded folders not given}. "register": the
+    "not_compared": {"policy": not given, "controls"/"kinds": recorded folders not given}. "register": the
     register state the run read (not compared: it changes with every import), or None.
     """
     root = Path(evidence_dir)
@@ -223,10 +227,35 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=()) -> dict:
             _compare(out, "controls", f"{folder.resolve().name}/{name}", recorded.get(name), current.get(name))
     given = {Path(f).resolve().name for f in control_dirs}
     recorded_dirs = {Path(c["path"]).parent.name for c in block.get("controls") or []}
-    out["not_compared"] = {"policy": policy is None, "controls": sorted(recorded_dirs - given)}  # said, not hidden
+    kinds_given = _compare_kinds(out, block, control_dirs, kind_dirs)
+    out["not_compared"] = {"policy": policy is None, "controls": sorted(recorded_dirs - given),  # said, not hidden
+                           "kinds": sorted({Path(k["path"]).parent.name for k in block.get("kinds") or []} - kinds_given)}
     out["matches"] = not (out["changed"] or out["added"] or out["removed"] or out["ambiguous"])
     out["register"] = register
     return out
+
+
+def _compare_kinds(out: dict, block: dict, control_dirs, kind_dirs) -> set:
+    """Compare the town kind files recorded with those of kind_dirs and of the kinds/ folder beside each
+    controls folder (as a run finds them); -> the names of the folders compared."""
+    from .townkinds import SUFFIXES
+
+    folders = [Path(d) for d in kind_dirs] + [Path(d).parent / "kinds" for d in control_dirs
+                                              if (Path(d).parent / "kinds").is_dir()]
+    compared = set()
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(folder, "kinds folder not found", hint="--kinds takes the folder of the town's kind files")
+        name = folder.resolve().name
+        if name in compared:
+            continue
+        compared.add(name)
+        recorded = {Path(k["path"]).name: k.get("sha256") for k in block.get("kinds") or []
+                    if Path(k["path"]).parent.name == name}
+        current = {p.name: digest(p) for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()}
+        for file in sorted(set(recorded) | set(current)):
+            _compare(out, "kinds", f"{name}/{file}", recorded.get(file), current.get(file))
+    return compared
 
 
 def _compare(out: dict, what: str, path: str, then, now) -> None:
@@ -237,13 +266,13 @@ def _compare(out: dict, what: str, path: str, then, now) -> None:
         out["unchanged"] += 1
 
 
-def verify_report(report, evidence_dir=None, policy=None, control_dirs=(), sums=None) -> dict:
+def verify_report(report, evidence_dir=None, policy=None, control_dirs=(), sums=None, kind_dirs=()) -> dict:
     """`auditor verify`: the report's block against the files now, and (sums) the report against a
     SHA256SUMS kept apart. Without evidence_dir, the folder the report records (evidence_folder)."""
 
     block = load_report(report)
     folder = Path(evidence_dir) if evidence_dir else evidence_folder(block, report)
-    result = verify(block, folder, policy, control_dirs)
+    result = verify(block, folder, policy, control_dirs, kind_dirs)
     result["evidence_folder"] = str(folder)
     result["recorded_root"] = block.get("evidence_root")
     result["report"] = checksums.check(report, sums) if sums else None
@@ -259,7 +288,8 @@ TEXT = {
            "mismatch": "不一致: 報告書の作成後に変わったファイルがあります（変更 {changed}・追加 {added}・削除 {removed}{more}）",
            "changed": "変更", "added": "追加", "removed": "削除", "ambiguous": "判別不能",
            "what": {"manifest": "マニフェスト", "evidence": "証跡", "unlisted": "マニフェスト外のファイル",
-                    "policy": "ポリシー", "controls": "管理策", "withheld": "名前を記録していないファイル"},
+                    "policy": "ポリシー", "controls": "管理策", "kinds": "独自の証跡種別",
+                    "withheld": "名前を記録していないファイル"},
            "ambiguous_n": "・判別不能 {n}",
            "twins": "証跡フォルダの {files} 個のファイルが、報告書の記録する名前（Unicode NFC、\\ は /、"
                     "個人番号はマスク）では同じ名前になります。報告書がどれから作成されたか判別できません",
@@ -268,6 +298,7 @@ TEXT = {
                        "（どのファイルかは全庁の報告書との照合で分かります）",
            "no_policy": "ポリシーは照合していません（--policy ファイル で照合できます）",
            "no_controls": "管理策フォルダ {folders} は照合していません（--controls フォルダ で照合できます）",
+           "no_kinds": "独自の証跡種別のフォルダ {folders} は照合していません（--kinds フォルダ で照合できます）",
            "folder": "照合した証跡フォルダ: {folder}（報告書に記録されたフォルダ名: {root}）",
            "other_folder": "注意: 報告書は {root} から作成されました。別のフォルダと照合しています",
            "register": "履歴DBの是正処置登録簿: 報告書の作成時に {actions} 件を読み込み（内容の SHA-256 {sha}）。"
@@ -284,7 +315,7 @@ TEXT = {
                        "{removed} removed{more})",
            "changed": "changed", "added": "added", "removed": "removed", "ambiguous": "ambiguous",
            "what": {"manifest": "manifest", "evidence": "evidence", "unlisted": "not in the manifest",
-                    "policy": "policy", "controls": "controls", "withheld": "files not named"},
+                    "policy": "policy", "controls": "controls", "kinds": "town kind", "withheld": "files not named"},
            "ambiguous_n": ", {n} ambiguous",
            "twins": "{files} files in the evidence folder have this name as reports record names (Unicode NFC, "
                     "\\ as /, My Numbers masked): which one the report was made from cannot be told",
@@ -292,6 +323,7 @@ TEXT = {
                        "records the files it may not name only as one digest (verify the organisation's report to see which)",
            "no_policy": "the policy was not compared (give --policy FILE to compare it)",
            "no_controls": "the controls folder(s) {folders} were not compared (give --controls DIR to compare them)",
+           "no_kinds": "the town kind folder(s) {folders} were not compared (give --kinds DIR to compare them)",
            "folder": "evidence folder compared: {folder} (the report records the folder {root})",
            "other_folder": "note: the report was made from {root}; this is another folder",
            "register": "action register of the history database: the run read {actions} actions (SHA-256 of "
@@ -338,6 +370,8 @@ def render(result: dict, lang: str = "ja") -> str:
         lines.append(t["no_policy"])
     if skipped.get("controls"):
         lines.append(t["no_controls"].format(folders=", ".join(mynumber.mask(f) for f in skipped["controls"])))
+    if skipped.get("kinds"):
+        lines.append(t["no_kinds"].format(folders=", ".join(mynumber.mask(f) for f in skipped["kinds"])))
     register = result.get("register")
     if register and "actions" in register:
         lines.append(t["register"].format(actions=register["actions"], sha=register["sha256"]))

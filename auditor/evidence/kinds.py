@@ -1,4 +1,5 @@
-"""Evidence kinds: each is a JSON Schema in auditor/schemas/kinds/, compiled here into a normaliser.
+"""Evidence kinds: each is a JSON Schema in auditor/schemas/kinds/ (or a town's own, townkinds.py), compiled
+here into a normaliser.
 
 The schemas use a small subset of JSON Schema (type, enum, required, format: date) plus `x-`
 annotations: `x-type` says how a raw cell is read, `x-enum` names the alias table, `x-key` the
@@ -6,9 +7,14 @@ fields that identify a record, `x-unit` the field naming its organisational unit
 headers offices write for a field (read by `auditor inspect` only, never by the loader). Checking a
 record against that subset while normalising it is the schema check, at a fraction of the cost
 of a general validator (a roster of 500,000 staff is read in seconds).
+
+The town kinds of the running command are installed by the CLI (`using(folders)`): from then on
+`names()`, `schema()` and `spec()` answer for them exactly as for a shipped kind, and every cache made
+with `cached` forgets what it held, so no answer about one command's kinds reaches another's.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -22,27 +28,77 @@ _LIST_SPLIT = re.compile(r"[、,，;；・/／\n]+")
 
 
 @functools.lru_cache(maxsize=None)
-def names() -> tuple:
+def shipped() -> tuple:
+    """The kinds shipped in the package."""
     folder = resources.files("auditor") / "schemas" / "kinds"
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+
+
+TOWN_HINT = ("a town's own kind is read from --kinds DIR or the kinds/ folder beside a --controls folder "
+             "(docs/rules.md) / 独自の証跡種別は --kinds DIR か、管理策フォルダと並ぶ kinds/ に置きます")
+_TOWN: dict = {}  # name -> townkinds.TownKind: the running command's own kinds (using())
+_CACHES: list = []
+
+
+def cached(fn):
+    """functools.lru_cache over a function of the kinds, emptied whenever the town kinds change."""
+    memo = functools.lru_cache(maxsize=None)(fn)
+    _CACHES.append(memo)
+    return memo
+
+
+def _install(town: dict) -> None:
+    global _TOWN
+    _TOWN = dict(town)
+    for memo in _CACHES:
+        memo.cache_clear()
+
+
+@contextlib.contextmanager
+def using(folders):
+    """Read the town kinds of these folders (InputError naming file and line) and answer for them inside
+    the block; the kinds before it come back after it."""
+    from . import townkinds
+
+    before = _TOWN
+    _install(townkinds.load(folders, shipped()))
+    try:
+        yield town()
+    finally:
+        _install(before)
+
+
+def names() -> tuple:
+    """Every kind a manifest or a rule may name: the shipped ones and the town's."""
+    return tuple(sorted((*shipped(), *_TOWN))) if _TOWN else shipped()
+
+
+def town() -> tuple:
+    """The town kinds in use (townkinds.TownKind), by name."""
+    return tuple(_TOWN[k] for k in sorted(_TOWN))
+
+
+def schema(kind: str) -> dict:
+    """A kind's JSON Schema, the town's or the shipped one."""
+    return _TOWN[kind].schema if kind in _TOWN else load(f"kinds/{kind}")
 
 
 class KindSpec:
     """How to read and check the records of one kind."""
 
     def __init__(self, kind: str):
-        schema = load(f"kinds/{kind}")
+        doc = schema(kind)
         self.kind = kind
         # the parse cache's key: what reading depends on (header aliases only serve `auditor inspect`)
-        reading = dict(schema, properties={n: {k: v for k, v in s.items() if k != "x-aliases"}
-                                           for n, s in schema["properties"].items()})
+        reading = dict(doc, properties={n: {k: v for k, v in s.items() if k != "x-aliases"}
+                                        for n, s in doc["properties"].items()})
         self.digest = hashlib.sha256(json.dumps(reading, sort_keys=True).encode()).hexdigest()
-        self.title = schema.get("title", kind)
-        self.required = tuple(schema.get("required", ()))
-        self.key = tuple(schema.get("x-key", self.required[:1]))
-        self.unit_field = schema.get("x-unit")
-        self.fields = {name: (spec["x-type"], spec.get("x-enum")) for name, spec in schema["properties"].items()}
-        self.personal = frozenset(n for n, s in schema["properties"].items() if s.get("x-personal"))
+        self.title = doc.get("title", kind)
+        self.required = tuple(doc.get("required", ()))
+        self.key = tuple(doc.get("x-key", self.required[:1]))
+        self.unit_field = doc.get("x-unit")
+        self.fields = {name: (spec["x-type"], spec.get("x-enum")) for name, spec in doc["properties"].items()}
+        self.personal = frozenset(n for n, s in doc["properties"].items() if s.get("x-personal"))
         self.units = tuple(n for n, (t, _) in self.fields.items() if t in ("unit", "unit_list"))
         # the fields that identify a finding's subject (what policy exceptions match on)
         self.subject = frozenset(n for n, (t, _) in self.fields.items() if t in ("id", "unit", "enum"))
@@ -205,6 +261,6 @@ def _memo(read, size: int = 4096):
     return cached
 
 
-@functools.lru_cache(maxsize=None)
+@cached
 def spec(kind: str) -> KindSpec:
     return KindSpec(kind)

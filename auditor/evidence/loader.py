@@ -64,7 +64,7 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         line = line_of(i)
         if entry["kind"] not in kinds.names():
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
-                             hint="known kinds: " + ", ".join(kinds.names()))
+                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT)
         sources.check_options(entry, manifest_path, line)
         fmt = sources.fmt_of(entry)
         for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:

@@ -81,7 +81,8 @@ def compile_rule(rule: dict, ctx: Context):
         return q, when, None
     kind = rule[q]
     if kind not in _kinds():
-        raise RuleError(f"unknown dataset '{kind}' (kinds: {', '.join(_kinds())})")
+        raise RuleError(f"unknown dataset '{kind}' (kinds: {', '.join(_kinds())}; a town's own kind: "
+                        "--kinds DIR, or kinds/ beside the controls folder)")
     for name in list(rule.get("key", [])) + ([rule["department"]] if "department" in rule else []):
         if name not in kind_spec(kind).fields:
             raise RuleError(f"key/department: unknown field '{name}' of {kind}")
