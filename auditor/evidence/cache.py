@@ -46,6 +46,14 @@ def key(digest: str, reading: dict, schema_digest: str, limits=None) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def key_of(digest: str, reading: dict, schema_digest: str, limits=None) -> str | None:
+    """key(), or None for a reading with a value that has no canonical form (such a file is not cached)."""
+    try:
+        return key(digest, reading, schema_digest, limits)
+    except TypeError:
+        return None
+
+
 def canonical(value):
     """A JSON form that keeps what may decide a reading: the order of every mapping (the first of two
     columns mapped to one field wins), and types (1, 1.0, "1" and true differ); the top-level keys are
