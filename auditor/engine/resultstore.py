@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 
-from .. import sealed
+from .. import cachebounds, sealed
 from ..model import DERIVED_KINDS, Finding, Result
 from ..privacy import mynumber
 
@@ -75,6 +75,7 @@ class ResultStore:
         payload = self.where.load(name)
         if payload is None:
             return None
+        cachebounds.touch(self.where.folder / name)  # used: pruned last
         try:
             return _result(control, marshal.loads(payload))
         except Exception:  # noqa: BLE001 - a signed entry of another shape is not ours to trust

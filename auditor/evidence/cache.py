@@ -22,7 +22,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, cachebounds
 from ..sealed import runtime, walk
 
 FORMAT = 4
@@ -107,6 +107,7 @@ def load(where, name: str):
     payload = where.load(name) if where is not None else None
     if payload is None:
         return None
+    cachebounds.touch(where.folder / name)  # used: pruned last
     try:
         columns, lines, rest = marshal.loads(payload)
         columns = {name: _decode(column) for name, column in columns.items()}
