@@ -90,7 +90,9 @@ class ResultStore:
             payload = marshal.dumps(value)
         except ValueError:  # a value marshal cannot hold (a date in a message's values): not stored
             return
-        if mynumber.might_contain(list(_strings(value))):
+        # every string of the entry, as the text its bytes hold (framing bytes read as other characters):
+        # a number that might be a My Number anywhere in it, or across two strings, keeps it out
+        if mynumber.might_contain([payload.decode("utf-8", "replace")]):
             return
         self.where.store(name, payload)
 
@@ -115,17 +117,3 @@ def _result(control, value) -> Result:
         out.append(Finding(fid, cid, severity, department, code, message, locations, subject))
     return Result(control, status, findings=out, reason=reason, checked=checked, departments=departments,
                   notices=notices)
-
-
-def _strings(value):
-    """Every string inside a plain value (keys too)."""
-    todo = [value]
-    while todo:
-        v = todo.pop()
-        if type(v) is str:
-            yield v
-        elif type(v) is dict:
-            todo.extend(v.keys())
-            todo.extend(v.values())
-        elif type(v) in (list, tuple):
-            todo.extend(v)

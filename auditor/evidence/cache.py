@@ -54,6 +54,12 @@ def key_of(digest: str, reading: dict, schema_digest: str, limits=None) -> str |
         return None
 
 
+def present(where, digest: str | None, reading: dict, schema_digest: str, limits=None) -> bool:
+    """Whether the cache holds an entry for this reading of the bytes with this digest (signed or not)."""
+    name = key_of(digest, reading, schema_digest, limits) if digest is not None else None
+    return name is not None and (where.folder / name).is_file()
+
+
 def canonical(value):
     """A JSON form that keeps what may decide a reading: the order of every mapping (the first of two
     columns mapped to one field wins), and types (1, 1.0, "1" and true differ); the top-level keys are

@@ -86,7 +86,12 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending, documents)
 
     # about half of the files are read by a second process, into the parse cache, while this one reads the rest
-    given = prefetch.share(_costs(root, entries, files_read.ids)) if cache_dir is not None else set()
+    costs = _costs(root, entries, files_read.ids)
+    if cache_dir is not None:  # a file whose every reading is cached loads here faster than a process starts
+        missing = {ident for i, (e, ident) in enumerate(zip(entries, files_read.ids)) if not cache.present(
+            cache_dir, files_read.peek(i), _reading(e), kinds.spec(e["kind"]).digest, limits)}
+        costs = {ident: cost for ident, cost in costs.items() if ident in missing}
+    given = prefetch.share(costs) if cache_dir is not None else set()
     later = [i for i, ident in enumerate(files_read.ids) if ident in given]
     done, tables, worker_tables, pending = {}, {}, {}, []
     worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
