@@ -22,7 +22,7 @@ class CycleRun(AuditRun):
 
 
 def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None,
-        frameworks=None, progress=None, stored_results=True) -> CycleRun:
+        frameworks=None, progress=None, stored_results=True, shipped_memo=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
@@ -33,12 +33,14 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     progress: progress(files read, files) while the evidence is read (evidence/loader.py), or None.
     stored_results: whether a control whose inputs are unchanged is taken from the stored results
     (resultstore.py; only with a cache); False evaluates every control.
+    shipped_memo: where the shipped catalogue and map are remembered as schema-valid across projects
+    (a sealed.Store beside the user's key), or None: this policy's cache remembers them.
     """
     cache = sealed.beside(policy_path, secret)
-    controls, digest = catalogue.load(control_dirs, cache)
+    controls, digest = catalogue.load(control_dirs, cache, shipped_memo)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)
-    fw = audit_map.load(frameworks, cache)
+    fw = audit_map.load(frameworks, cache, shipped_memo)
     audit_map.check_controls(fw, [c.id for c in controls])
     audit_map.check_policy(fw, pol)
     if only:
