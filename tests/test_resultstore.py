@@ -120,3 +120,13 @@ def test_a_result_that_might_hold_a_my_number_is_never_stored(tmp_path):
     rs.put("res-b", Result(controls[0], "pass"))
     assert [p.name for p in tmp_path.iterdir()] == ["res-b"]
     assert rs.get("res-b", controls[0]).status == "pass"
+
+
+def test_in_ci_results_per_control_are_used_only_when_asked_for(tmp_path, counted, monkeypatch):
+    _setup(tmp_path)
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.delenv("AUDITOR_RESULT_CACHE")
+    _check(tmp_path)
+    assert not list((tmp_path / ".auditor" / "cache").glob(resultstore.PREFIX + "*"))  # the gate evaluates afresh
+    _check(tmp_path, "--result-cache", "on")
+    assert list((tmp_path / ".auditor" / "cache").glob(resultstore.PREFIX + "*"))
