@@ -19,6 +19,12 @@ def shipped_frameworks() -> Path:
     return _shipped("frameworks")
 
 
+def is_shipped(path) -> bool:
+    """Whether a file is part of the shipped catalogue or audit map (package data, not the town's own)."""
+    where = Path(path).resolve().parent
+    return any(where == _shipped(n).resolve() for n in ("controls", "frameworks"))
+
+
 def _shipped(name: str) -> Path:
     from importlib import resources
 

@@ -137,6 +137,7 @@ class Evidence:
     personal_data: tuple = ()  # personal.Occurrence of every cell that held a My Number
     notices: tuple = ()  # data that looks off ({"code", "level", "file", "line", "message"}), e.g. footer rows
     cleaned: tuple = ()  # per column: (Location of the first row, label, field, characters removed, emptied, rows, lines)
+    readings: tuple = ()  # per file (aligned with files): the parse cache's key of its reading, or None
 
     def files_of(self, kind: str) -> list[str]:
         if kind in DERIVED_KINDS:

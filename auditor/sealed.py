@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import defaults
+from . import cachebounds, defaults
 
 MIN_SECRET = 16  # bytes; shorter secrets could be guessed
 _MAC = 32  # bytes of HMAC-SHA256 in front of each entry
@@ -54,7 +54,8 @@ class Store:
         return payload if len(mac) == _MAC and hmac.compare_digest(self._mac(name, payload), mac) else None
 
     def store(self, name: str, payload: bytes) -> None:
-        """Write one entry atomically; a folder that cannot be written only means no cache."""
+        """Write one entry atomically, then prune its kind (cachebounds.py); a folder that cannot be
+        written only means no cache."""
         tmp = None
         try:
             defaults.make_folder(self.folder)
@@ -65,6 +66,8 @@ class Store:
         except OSError:  # a full disk or a read-only folder only means no cache
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
+            return
+        cachebounds.prune(self.folder, name)  # the entries of this kind stay within their size and age
 
     def entries(self, prefix: str) -> list[Path]:
         """The files whose names start with prefix (signed or not: for pruning and quick checks)."""

@@ -14,6 +14,14 @@ the peers have none); with the parse cache only (its result entries deleted befo
 a change elsewhere); and warm (nothing changed: the stored result is served, auditor/engine/runcache.py). The three checks C1..C3 are written as YAML controls
 mirroring the peers' Rego policy; every engine's violations are compared with expected.json, and
 the script exits 1 when any engine disagrees (CI runs it at x1 as a smoke test).
+
+A fourth and fifth way, the case a CI push meets: partial (one line changed after a cached run). Before
+each such run one line of the roster (training.csv; staff.csv for the full catalogue) or of the audits
+file gets a new value that leaves the violations as they are, so that its digest is new every round.
+
+--peers names the python of the peers' venv; the peers' engines are looked for in --peers-dir (default:
+../shared/peers/engines beside the checkout). When they are asked for and cannot be found or run, the
+script stops with exit 2 and says what is missing: a table without its peers is never printed as one.
 """
 from __future__ import annotations
 
@@ -32,7 +40,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEERS = ROOT.parent / "shared" / "peers" / "engines"  # the peers' engines, when this checkout sits beside them
+ENGINES = [("python_ref", [], "python_ref (PyYAML C loader + csv)"),
+           ("python_ref", ["--yaml-rs"], "python_ref (yaml-rs + csv)"),
+           ("regorus_engine", [], "regorus 0.13"), ("opa_golib", [], "OPA 1.20.2"),
+           ("parse_only", ["--yaml-rs"], "parse only (yaml-rs + csv)")]
 AUDITOR = [sys.executable, "-m", "auditor"]
+# Every process runs as an installed program does: with its compiled modules (__pycache__) written once and
+# read afterwards, even where the shell says PYTHONDONTWRITEBYTECODE (compiling every module costs 0.2 s).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 sys.path.insert(0, str(HERE))
 
 import city  # noqa: E402  (bench/city.py)
@@ -122,7 +137,7 @@ def _one(cmd, cwd):
     """One run: wall time, peak memory of the whole process tree (auditor forks helpers), output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err)
+        child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=ENV)
         sampler = _TreeMemory(child.pid)
         _, status, usage = os.wait4(child.pid, 0)  # reaps the child and gives its own peak RSS
         elapsed = time.perf_counter() - start
@@ -182,10 +197,102 @@ class Table:
     def __init__(self):
         self.rows = []
 
+    def targets(self) -> list:
+        """The ratios issue 19 sets targets for, from the rows measured in this run."""
+        t = {(what, scale): sec for what, scale, sec, *_ in self.rows}
+        out = []
+
+        def ratio(label, num, den, goal):
+            if num in t and den in t:
+                r = t[num] / t[den]
+                out.append(f"target: {label} {num[1]}: {r:.2f} (goal <= {goal}) {'met' if r <= goal else 'NOT met'}")
+        for scale in dict.fromkeys(s for _, s in t if s.startswith("x")):
+            ratio("cold / regorus", ("auditor check (cold)", scale), ("peer regorus 0.13", scale), 1.0 if scale == "x1" else 0.3)
+            ratio("one roster line / cold", ("auditor check (partial: one roster line)", scale),
+                  ("auditor check (cold)", scale), 0.3)
+        for scale in dict.fromkeys(s for _, s in t if s.startswith("c")):
+            ratio("one staff line / cold", ("auditor check, full catalogue (partial: one staff line)", scale),
+                  ("auditor check, full catalogue (cold)", scale), 0.3)
+            rec = next((w for w, s in t if s == scale and w.startswith("record-building")), None)
+            if rec:
+                ratio("full catalogue / record-building parse", ("auditor check, full catalogue (cold)", scale),
+                      (rec, scale), 1.5)
+        return out
+
     def add(self, what, scale, t, rss, found="", match="", base=None):
         self.rows.append((what, scale, t, rss, found, match, base))
         ratio = f"{t / base:.2f}" if base else ""
-        print(f"{what:<48} {scale:>5} {t:>9.3f} {rss:>8.0f} {found:>20} {match:>6} {ratio:>7}", flush=True)
+        print(f"{what:<56} {scale:>5} {t:>9.3f} {rss:>8.0f} {found:>20} {match:>6} {ratio:>7}", flush=True)
+
+
+class LineEdit:
+    """One line of a file, rewritten before each run with a fresh value that leaves every result as it is
+    (a new digest each time: no cache holds it yet); restore() puts the original bytes back."""
+
+    def __init__(self, path: Path, pick, vary):
+        self.path, self.vary, self.count = path, vary, 0
+        self.original = path.read_bytes()
+        self.lines = self.original.decode("utf-8").split("\n")
+        self.at = next(i for i, line in enumerate(self.lines) if pick(line, i, len(self.lines)))
+
+    def __call__(self) -> None:
+        self.count += 1
+        lines = list(self.lines)
+        lines[self.at] = self.vary(lines[self.at], self.count)
+        self.path.write_bytes("\n".join(lines).encode("utf-8"))
+
+    def restore(self) -> None:
+        self.path.write_bytes(self.original)
+
+
+def _fy_day(n: int) -> str:
+    """A day inside FY2025 that differs for n = 1..300."""
+    import datetime as dt
+    return (dt.date(2025, 5, 1) + dt.timedelta(days=n % 300)).isoformat()
+
+
+def _roster_edit(d: Path, passing: set) -> LineEdit:
+    """training.csv: a staff member past the middle who passes C2 gets another day inside FY2025."""
+    def pick(line, i, n):
+        cells = line.split(",")
+        return i > n // 2 and len(cells) == 4 and cells[0] in passing and cells[2] == "security-basic"
+    return LineEdit(d / "training.csv", pick, lambda line, n: ",".join(line.split(",")[:3] + [_fy_day(n)]))
+
+
+def _audits_edit(d: Path) -> LineEdit:
+    """audits.yaml: the day of an audit of FY2023 (which no check reads) moves inside FY2023."""
+    def pick(line, i, n):
+        return i > n // 2 and line.startswith("    date: 2023-")
+    return LineEdit(d / "audits.yaml", pick, lambda line, n: f"    date: 2023-{4 + n % 9:02d}-{1 + n % 28:02d}")
+
+
+def _staff_edit(d: Path) -> LineEdit:
+    """staff.csv of the city: a name past the middle changes (names are withheld in every output)."""
+    return LineEdit(d / "staff.csv", lambda line, i, n: i > n // 2 and line.count(",") == 4,
+                    lambda line, n: ",".join([line.split(",")[0], f"職員変更{n}"] + line.split(",")[2:]))
+
+
+def peer_engines(peers: str | None, where: Path) -> list:
+    """[(script, args, label)] of the peers to run; exits 2 with a message when they are asked for and
+    cannot be found or started."""
+    if not peers:
+        print("peers: not run (no --peers; see docs/performance.md)", flush=True)
+        return []
+    missing = list(dict.fromkeys(str(where / f"{e}.py") for e, _, _ in ENGINES if not (where / f"{e}.py").is_file()))
+    if missing:
+        _stop(f"bench: the peers' engines are not where --peers-dir says ({where}): missing "
+                 f"{', '.join(missing)}. Pass --peers-dir DIR (the engines/ folder of the peers), or drop --peers.")
+    probe = subprocess.run([peers, "-c", "import yaml, yaml_rs, regorus, orjson"], capture_output=True, text=True) \
+        if os.access(peers, os.X_OK) else None
+    if probe is None or probe.returncode != 0:
+        _stop(f"bench: --peers {peers} cannot run the peers (it needs pyyaml, yaml-rs, gordon-to-regorus, orjson; "
+                 f"see docs/performance.md): {probe.stderr.strip()[-200:] if probe else 'not an executable'}")
+    return [(str(where / f"{e}.py"), a, label) for e, a, label in ENGINES]
+
+
+def _stop(message: str):
+    print(message, file=sys.stderr, flush=True)
+    sys.exit(2)
 
 
 def corpus(scale: int, work: Path) -> Path:
@@ -203,43 +310,56 @@ def _counts(doc: dict) -> dict:
             for r in doc["results"]}
 
 
-def checks(scale: int, work: Path, runs: int, peers: str | None, table: Table) -> bool:
+AUDITOR_RUNS = ("auditor check (cold)", "auditor check (parse cache only)", "auditor check (warm: unchanged)",
+                "auditor check (partial: one roster line)", "auditor check (partial: one audits line)")
+
+
+def checks(scale: int, work: Path, runs: int, peers: list, peers_python: str | None, table: Table) -> bool:
     d = corpus(scale, work)
     expected = json.loads((d / "expected.json").read_text())
     want = {k: sorted(v) for k, v in expected.items()}
     cache = work / ".auditor"
     cmd = AUDITOR + ["check", "--policy", str(work / "policy.yaml"), "--evidence", str(d), "--controls",
                      str(work / "controls"), "--format", "json", "--fail-on", "none"] + [f"--control=C-{i}" for i in (1, 2, 3)]
-    engines = [("python_ref", []), ("regorus_engine", []), ("opa_golib", []), ("parse_only", ["--yaml-rs"])]
-    engines = [(e, a) for e, a in engines if peers and (PEERS / f"{e}.py").exists()]
+    roster, audits = _roster_edit(d, set(_all_staff(d)) - set(want["C2"])), _audits_edit(d)
     jobs = [(cmd, lambda: shutil.rmtree(cache, ignore_errors=True), None),
             (cmd, lambda: _drop_results(cache / "cache"), None),
-            (cmd, None, None)] + [([peers, str(PEERS / f"{e}.py"), str(d), *a], None, None) for e, a in engines]
-    measured = rounds(jobs, runs)
+            (cmd, None, None), (cmd, roster, None), (cmd, audits, None)]
+    jobs += [([peers_python, script, str(d), *a], None, None) for script, a, _ in peers]
+    try:
+        measured = rounds(jobs, runs)
+    finally:
+        roster.restore()
+        audits.restore()
     ok = True
     base = measured[0][0]
-    for i, what in enumerate(("auditor check (cold)", "auditor check (parse cache only)",
-                              "auditor check (warm: unchanged)")):
+    for i, what in enumerate(AUDITOR_RUNS):
         t, rss, proc = measured[i]
         found = _counts(json.loads(proc.stdout)) if proc.returncode == 0 else {}
         same = found == want
         ok &= same
         shown = "/".join(str(len(found.get(k, ()))) for k in ("C1", "C2", "C3")) if found else proc.stderr[-60:]
         table.add(what, f"x{scale}", t, rss, shown, "yes" if same else "NO", base if i else None)
-    for (engine, _), (t, rss, proc) in zip(engines, measured[3:]):
+    for (script, _, label), (t, rss, proc) in zip(peers, measured[len(AUDITOR_RUNS):]):
         if proc.returncode != 0:
-            table.add(f"peer {engine}", f"x{scale}", t, rss, "failed: " + proc.stderr.strip()[-40:], "", base)
+            ok = False
+            table.add(f"peer {label}", f"x{scale}", t, rss, "failed: " + proc.stderr.strip()[-40:], "NO", base)
             continue
         doc = json.loads(proc.stdout.strip().splitlines()[-1])
-        if engine == "parse_only":
-            table.add("peer parse_only (yaml-rs + csv)", f"x{scale}", t, rss, "", "", base)
+        if label.startswith("parse only"):
+            table.add(f"peer {label}", f"x{scale}", t, rss, "", "", base)
             continue
         got = {k: sorted(v) for k, v in doc.items()}
         same = got == want
         ok &= same
-        table.add(f"peer {engine}", f"x{scale}", t, rss, "/".join(str(len(got[k])) for k in ("C1", "C2", "C3")),
+        table.add(f"peer {label}", f"x{scale}", t, rss, "/".join(str(len(got[k])) for k in ("C1", "C2", "C3")),
                   "yes" if same else "NO", base)
     return ok
+
+
+def _all_staff(d: Path) -> list:
+    with open(d / "training.csv", encoding="utf-8") as fh:
+        return [line.split(",", 1)[0] for line in fh][1:]
 
 
 def _drop_results(folder: Path) -> None:
@@ -248,22 +368,36 @@ def _drop_results(folder: Path) -> None:
         entry.unlink()
 
 
-def full_catalogue(scale: int, work: Path, runs: int, table: Table) -> bool:
+def full_catalogue(scale: int, work: Path, runs: int, peers_python: str | None, table: Table) -> bool:
     d = work / f"city{scale}"
     if not (d / "manifest.yaml").exists():
         city.generate(d, scale)
     cache = ROOT / "policies" / ".auditor" / "cache"
     cmd = AUDITOR + ["check", "--evidence", str(d), "--format", "json", "--fail-on", "none"]
-    (t, rss, proc), (tp, rssp, _), (tw, rssw, _), (tf, rssf, floor) = rounds([
-        (cmd, lambda: shutil.rmtree(cache, ignore_errors=True), ROOT), (cmd, lambda: _drop_results(cache), ROOT),
-        (cmd, None, ROOT), ([sys.executable, str(HERE / "parse_floor.py"), str(d)], None, ROOT)], runs)
+    floor = [sys.executable, str(HERE / "parse_floor.py"), str(d)]
+    records = [peers_python or sys.executable, str(HERE / "parse_floor.py"), "--records", str(d)]
+    staff = _staff_edit(d)
+    try:
+        measured = rounds([
+            (cmd, lambda: shutil.rmtree(cache, ignore_errors=True), ROOT), (cmd, lambda: _drop_results(cache), ROOT),
+            (cmd, None, ROOT), (cmd, staff, ROOT), (floor, None, ROOT), (records, None, ROOT)], runs)
+    finally:
+        staff.restore()
+    (t, rss, proc), (tp, rssp, _), (tw, rssw, warm), (tr, rssr, partial), (tf, rssf, fl), (tb, rssb, rec) = measured
     ok = proc.returncode == 0
-    doc = json.loads(proc.stdout) if ok else {}
-    shown = f"{sum(len(r['findings']) for r in doc.get('results', []))} findings" if ok else proc.stderr[-60:]
+    count = (lambda p: sum(len(r["findings"]) for r in json.loads(p.stdout)["results"]) if p.returncode == 0 else None)
+    n = count(proc) if ok else None
+    same = ok and count(warm) == n and count(partial) == n
+    ok &= same and rec.returncode == 0
+    shown = f"{n} findings" if n is not None else proc.stderr[-60:]
     table.add("auditor check, full catalogue (cold)", f"c{scale}", t, rss, shown, "")
     table.add("auditor check, full catalogue (parse cache only)", f"c{scale}", tp, rssp, "", "", t)
-    table.add("auditor check, full catalogue (warm: unchanged)", f"c{scale}", tw, rssw, "", "", t)
-    table.add("parse-only floor (same parsers)", f"c{scale}", tf, rssf, floor.stdout.strip()[-20:], "", t)
+    table.add("auditor check, full catalogue (warm: unchanged)", f"c{scale}", tw, rssw, "", "" if same else "NO", t)
+    table.add("auditor check, full catalogue (partial: one staff line)", f"c{scale}", tr, rssr,
+              f"{count(partial)} findings", "yes" if same else "NO", t)
+    table.add("parse-only floor (auditor's cutters)", f"c{scale}", tf, rssf, fl.stdout.strip()[-20:], "", t)
+    table.add("record-building parse (DictReader + " + ("yaml-rs)" if peers_python else "libyaml)"), f"c{scale}", tb,
+              rssb, rec.stdout.strip()[-20:] if rec.returncode == 0 else rec.stderr.strip()[-40:], "", t)
     return ok
 
 
@@ -272,14 +406,16 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--scale", type=int, nargs="*", default=[1], help="peers' corpus scales (default: 1)")
     ap.add_argument("--city", type=int, nargs="*", default=[], help="generated-city scales for the full catalogue")
-    ap.add_argument("--peers", help="python of a venv with the peers' packages (see ../shared/peers/README.md)")
+    ap.add_argument("--peers", help="python of a venv with the peers' packages (see docs/performance.md)")
+    ap.add_argument("--peers-dir", type=Path, default=PEERS, help=f"the peers' engines/ folder (default: {PEERS})")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "auditor-bench"))
     args = ap.parse_args()
     work = Path(args.work)
+    peers = peer_engines(args.peers, args.peers_dir.resolve()) if args.scale else []  # before any timing
     (work / "controls").mkdir(parents=True, exist_ok=True)
     (work / "controls" / "bench.yaml").write_text(CONTROLS, encoding="utf-8")
     (work / "policy.yaml").write_text("organisation: {ja: 例, en: Example}\nnetwork_model: alpha\n", encoding="utf-8")
-    print(f"{'what':<48} {'scale':>5} {'median s':>9} {'peak MB':>8} {'violations C1/C2/C3':>20} {'match':>6} "
+    print(f"{'what':<56} {'scale':>5} {'median s':>9} {'peak MB':>8} {'violations C1/C2/C3':>20} {'match':>6} "
           f"{'÷ first':>7}")
     table = Table()
     bare, rss, _ = timed([sys.executable, "-c", "pass"], args.runs)
@@ -290,9 +426,11 @@ def main() -> int:
     table.add("auditor check (the sample)", "", t, rss)
     ok = True
     for scale in args.scale:
-        ok &= checks(scale, work, args.runs, args.peers, table)
+        ok &= checks(scale, work, args.runs, peers, args.peers, table)
     for scale in args.city:
-        ok &= full_catalogue(scale, work, args.runs, table)
+        ok &= full_catalogue(scale, work, args.runs, args.peers, table)
+    for line in table.targets():
+        print(line)
     print("all engines found the expected violations" if ok else "MISMATCH: see the match column")
     return 0 if ok else 1
 

@@ -19,4 +19,16 @@ def test_benchmark_runs_at_x1_and_finds_the_expected_violations(tmp_path):
     assert "5/150/3    yes" in rows["auditor check (cold)"]
     assert "5/150/3    yes" in rows["auditor check (parse cache only)"]
     assert "5/150/3    yes" in rows["auditor check (warm: unchanged)"]
+    assert "5/150/3    yes" in rows["auditor check (partial: one roster line)"]  # after one line changed
+    assert "5/150/3    yes" in rows["auditor check (partial: one audits line)"]
+    assert "yes" in rows["auditor check, full catalogue (partial: one staff line)"]
     assert "findings" in rows["auditor check, full catalogue (cold)"]
+
+
+def test_benchmark_stops_when_the_peers_asked_for_are_not_found(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--runs", "1", "--peers", sys.executable,
+                           "--peers-dir", str(tmp_path), "--work", str(tmp_path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 2
+    assert "python_ref.py" in proc.stderr and "--peers-dir" in proc.stderr
+    assert "auditor check" not in proc.stdout  # nothing measured: no table without its peers

@@ -7,22 +7,25 @@ from pathlib import Path
 
 from . import crosswalk, rules
 from .. import schema, yamlio
-from ..defaults import control_files
+from ..defaults import control_files, is_shipped
 from ..evidence import kinds
 from ..errors import InputError
 from ..fiscal import FiscalYear
 from ..model import Control, Policy
 
 
-def load(dirs, cache_dir=None) -> tuple[list[Control], str]:
-    """All controls in the folders, in file order, and a SHA-256 over the files read."""
+def load(dirs, cache_dir=None, shipped_memo=None) -> tuple[list[Control], str]:
+    """All controls in the folders, in file order, and a SHA-256 over the files read.
+
+    cache_dir, shipped_memo: where a file found schema-valid is remembered (schema.validate); the shipped
+    files in shipped_memo when given, so that a first run in another project need not check them again."""
     digest = hashlib.sha256()
     controls: dict[str, Control] = {}
     for path in control_files(dirs):
         digest.update(path.name.encode() + b"\0" + yamlio.read_file(path) + b"\0")  # size-checked
         data, located = yamlio.read_config(path)
         schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
-                        cache_dir=cache_dir)
+                        cache_dir=shipped_memo if shipped_memo is not None and is_shipped(path) else cache_dir)
         items = data["controls"] if isinstance(data, dict) else data
         for item in items:
             line = located.line(item)

@@ -127,11 +127,14 @@ def files_of(paths=None) -> list[tuple[Path, bool]]:
     return files
 
 
-def load(paths=None, cache_dir=None) -> Framework:
+def load(paths=None, cache_dir=None, shipped_memo=None) -> Framework:
     """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted).
 
-    cache_dir: the signed cache (sealed.Store) that remembers a file found valid (schema.validate)."""
+    cache_dir: the signed cache (sealed.Store) that remembers a file found valid (schema.validate);
+    shipped_memo: the one for the shipped files, when given (catalogue/controls.load)."""
     import hashlib
+
+    from ..defaults import is_shipped
 
     fw = None
     read = []
@@ -142,7 +145,7 @@ def load(paths=None, cache_dir=None) -> Framework:
             continue  # a crosswalk table beside the maps (nist-csf-2.0.yaml), not a map
         read.append((str(path), hashlib.sha256(raw).hexdigest()))
         schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map",
-                        cache_dir=cache_dir)
+                        cache_dir=shipped_memo if shipped_memo is not None and is_shipped(path) else cache_dir)
         fw = _merge(fw, data, path, located)
     return Framework(**{**fw.__dict__, "files": tuple(read)})
 

@@ -330,6 +330,7 @@ def entry(prog_name: str | None = None):
         main(prog_name=prog_name)
         code = 0
     except SystemExit as exc:
+        held = exc  # noqa: F841 - its traceback holds check()'s frames and so the run: os._exit frees them at once
         code = exc.code
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)

@@ -82,6 +82,21 @@ def secret(policy, evidence) -> bytes | None:
                          " / ファイルを削除すると新しい鍵を作成します") from None
 
 
+def shipped_memo(secret: bytes | None):
+    """Where the schema checks of the shipped catalogue and audit map are remembered for every project of
+    this user: a folder beside the key file, signed with its secret (a sealed.Store), or None (a secret
+    from the environment, as in CI: each run's own cache remembers them)."""
+    if not secret or os.environ.get(ENV_SECRET, ""):
+        return None
+    given = os.environ.get(ENV_FILE, "")
+    path = Path(given).expanduser() if given else _default()
+    if path is None:
+        return None
+    from ..sealed import Store
+
+    return Store(path.resolve().parent / "shipped-valid", secret)
+
+
 def _default() -> Path | None:
     if sys.platform == "win32" and os.environ.get("APPDATA"):
         base = Path(os.environ["APPDATA"])

@@ -110,7 +110,8 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         bar = _Bar(LOG)
         try:
             run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret, frameworks=maps,
-                            progress=bar if bar.wanted else None)
+                            progress=bar if bar.wanted else None, stored_results=served is not None,
+                            shipped_memo=caches.shipped_memo(secret))
         finally:
             bar.close()
         read_notes(run, paths, db, known)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..catalogue import controls as catalogue, framework as audit_map, policy
 from .. import sealed
-from . import evaluate as engine, manual
+from . import evaluate as engine, manual, resultstore
 from ..evidence import loader as evidence, prefetch
 from ..cycle import pdca
 from ..evidence import derived
@@ -22,7 +22,7 @@ class CycleRun(AuditRun):
 
 
 def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None, secret=None,
-        frameworks=None, progress=None) -> CycleRun:
+        frameworks=None, progress=None, stored_results=True, shipped_memo=None) -> CycleRun:
     """Raises InputError for anything unusable; never prints or exits.
 
     db: the history database; when it exists, its register is merged in (previous actions,
@@ -31,12 +31,16 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     secret: the key that signs the parse cache's entries (auditor/sealed.py); None: no cache.
     frameworks: the town's audit-map files or folders, read after the shipped map (catalogue/framework.py).
     progress: progress(files read, files) while the evidence is read (evidence/loader.py), or None.
+    stored_results: whether a control whose inputs are unchanged is taken from the stored results
+    (resultstore.py; only with a cache); False evaluates every control.
+    shipped_memo: where the shipped catalogue and map are remembered as schema-valid across projects
+    (a sealed.Store beside the user's key), or None: this policy's cache remembers them.
     """
     cache = sealed.beside(policy_path, secret)
-    controls, digest = catalogue.load(control_dirs, cache)
+    controls, digest = catalogue.load(control_dirs, cache, shipped_memo)
     pol, lines = policy.load(policy_path, cache)
     controls = catalogue.apply_policy(controls, pol, lines)
-    fw = audit_map.load(frameworks, cache)
+    fw = audit_map.load(frameworks, cache, shipped_memo)
     audit_map.check_controls(fw, [c.id for c in controls])
     audit_map.check_policy(fw, pol)
     if only:
@@ -51,7 +55,8 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     if db is not None and Path(db).is_file():
         ev = _merge_register(ev, db, cycle)
     try:
-        results, exceptions = engine.evaluate(controls, pol, ev)
+        store = resultstore.ResultStore(cache, pol, ev, ev.readings) if cache is not None and stored_results else None
+        results, exceptions = engine.evaluate(controls, pol, ev, store)
     except ValueError as exc:  # a controls_pass cycle among the loaded controls
         raise InputError(control_dirs[0] if control_dirs else None, str(exc)) from None
     fy = ev.fiscal_year.year

@@ -13,13 +13,21 @@ from ..catalogue.controls import context_params
 from ..evidence.kinds import spec as kind_spec
 from ..model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
-def evaluate(controls: list[Control], policy: Policy, evidence: Evidence) -> tuple[list[Result], list[dict]]:
-    """One result per control, in catalogue order, and the state of every policy exception."""
+def evaluate(controls: list[Control], policy: Policy, evidence: Evidence, store=None) -> tuple[list[Result], list[dict]]:
+    """One result per control, in catalogue order, and the state of every policy exception.
+
+    store: the stored results per control (resultstore.ResultStore), or None: a control whose inputs
+    are unchanged since an earlier run is taken from there instead of being evaluated."""
     statuses: dict = {}
     results = {}
     used = {e.id: 0 for e in policy.exceptions}
     for control in _dependency_order(controls):
-        result = _evaluate_one(control, policy, evidence, statuses)
+        name = store.key(control, statuses) if store is not None else None
+        result = store.get(name, control) if name is not None else None
+        if result is None:
+            result = _evaluate_one(control, policy, evidence, statuses)
+            if name is not None:
+                store.put(name, result)  # as evaluated: exceptions and staleness are settled on every run
         _apply_exceptions(result, policy, evidence, used)
         _settle(result, evidence, policy)
         statuses[control.id] = result.status  # settled first: controls_pass reads it

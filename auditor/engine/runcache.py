@@ -172,6 +172,11 @@ def _listed(root: Path) -> list[str]:
     return paths
 
 
+def code_digest() -> str:
+    """A digest of every file of the package (computed once per process)."""
+    return _code()
+
+
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
     """A digest of every file of the package: results made by other code are never used."""

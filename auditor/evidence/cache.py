@@ -22,7 +22,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, cachebounds
 from ..sealed import runtime, walk
 
 FORMAT = 4
@@ -44,6 +44,20 @@ def key(digest: str, reading: dict, schema_digest: str, limits=None) -> str:
     text = json.dumps([FORMAT, __version__, python, _code(), digest, schema_digest, bounds, canonical(reading)],
                       ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def key_of(digest: str, reading: dict, schema_digest: str, limits=None) -> str | None:
+    """key(), or None for a reading with a value that has no canonical form (such a file is not cached)."""
+    try:
+        return key(digest, reading, schema_digest, limits)
+    except TypeError:
+        return None
+
+
+def present(where, digest: str | None, reading: dict, schema_digest: str, limits=None) -> bool:
+    """Whether the cache holds an entry for this reading of the bytes with this digest (signed or not)."""
+    name = key_of(digest, reading, schema_digest, limits) if digest is not None else None
+    return name is not None and (where.folder / name).is_file()
 
 
 def canonical(value):
@@ -99,6 +113,7 @@ def load(where, name: str):
     payload = where.load(name) if where is not None else None
     if payload is None:
         return None
+    cachebounds.touch(where.folder / name)  # used: pruned last
     try:
         columns, lines, rest = marshal.loads(payload)
         columns = {name: _decode(column) for name, column in columns.items()}

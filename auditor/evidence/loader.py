@@ -86,7 +86,12 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending, documents)
 
     # about half of the files are read by a second process, into the parse cache, while this one reads the rest
-    given = prefetch.share(_costs(root, entries, files_read.ids)) if cache_dir is not None else set()
+    costs = _costs(root, entries, files_read.ids)
+    if cache_dir is not None:  # a file whose every reading is cached loads here faster than a process starts
+        missing = {ident for i, (e, ident) in enumerate(zip(entries, files_read.ids)) if not cache.present(
+            cache_dir, files_read.peek(i), _reading(e), kinds.spec(e["kind"]).digest, limits)}
+        costs = {ident: cost for ident, cost in costs.items() if ident in missing}
+    given = prefetch.share(costs) if cache_dir is not None else set()
     later = [i for i, ident in enumerate(files_read.ids) if ident in given]
     done, tables, worker_tables, pending = {}, {}, {}, []
     worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
@@ -105,7 +110,7 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     finally:  # a forked copy writes what this process read to the cache (even when a later file was bad)
         if pending:
             prefetch.background(lambda: [cache.store(cache_dir, *entry) for entry in pending])
-    files, datasets, found, notices, cleaned = [], {}, [], [], []
+    files, datasets, found, notices, cleaned, readings = [], {}, [], [], [], []
     for i, entry in enumerate(entries):
         collected = _date(entry.get("collected_on"), manifest_path, line_of(i, "collected_on"))
         (digest, (columns, lines, present, encoding, notes, remarks)), occurrences = done[i]
@@ -123,13 +128,16 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         notices += [n for n in map(_remark_notice, repeat(entry["path"]), remarks) if n not in notices]
         cleaned += blanks.summary(entry["path"], lines, notes)
         files.append(EvidenceFile(entry["path"], kind, entry["provided_by"], collected, digest, len(lines), encoding))
+        readings.append(cache.key_of(digest, _reading(entry), kinds.spec(kind).digest, limits)
+                        if cache_dir is not None else None)
     org = datasets.get("org_units")
     units = {} if org is None else {
         code: {k: org.columns[k][i] for k in ("name", "level", "parent", "mynumber_work")}
         for i, code in enumerate(org.columns["code"])}
     evidence = Evidence(str(root), str(manifest_path), organisation, fy, as_of, tuple(files), datasets, units,
                         tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
-                        personal_data=tuple(found), notices=tuple(notices), cleaned=tuple(cleaned))
+                        personal_data=tuple(found), notices=tuple(notices), cleaned=tuple(cleaned),
+                        readings=tuple(readings))
     _resolve_units(evidence)
     return replace(evidence, unknown_units=_unknown_units(datasets, units))
 
@@ -179,10 +187,8 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
     pending: where to leave the new cache entry for a later write; None writes it now.
     documents: where a YAML/JSON document parsed once is kept for the file's other entries (None: not kept)."""
     entry = _reading(entry)
-    try:  # found only under the same bytes, read the same way under the same limits
-        name = cache.key(digest, entry, kinds.spec(entry["kind"]).digest, limits) if cache_dir is not None else None
-    except TypeError:  # a manifest value with no canonical form: not cached
-        name = None
+    # found only under the same bytes, read the same way under the same limits
+    name = cache.key_of(digest, entry, kinds.spec(entry["kind"]).digest, limits) if cache_dir is not None else None
     hit = cache.load(cache_dir, name) if name is not None else None
     if hit is not None:
         columns, lines, (present, encoding, occurrences, notes, remarks) = hit

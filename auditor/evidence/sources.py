@@ -120,6 +120,17 @@ class Files:
         self._left = Counter(self.ids)
         self._held: dict = {}  # identity -> (bytes, digest, parsed documents) until its last entry is read
 
+    def peek(self, i: int) -> str | None:
+        """The SHA-256 of entry i's file, read now and held for get(); None when it cannot be read (get() says why)."""
+        ident = self.ids[i]
+        if ident not in self._held:
+            try:
+                raw = read_bytes(self.root, self.entries[i]["path"], self.manifest_path, self.line_of(i), self.max_bytes)
+            except InputError:
+                return None
+            self._held[ident] = (raw, hashlib.sha256(raw).hexdigest(), {} if self._left[ident] > 1 else None)
+        return self._held[ident][1]
+
     def get(self, i: int) -> tuple[bytes, str, dict | None]:
         """(bytes, SHA-256, the parsed documents this file's other entries share, or None if it has none)."""
         ident = self.ids[i]
