@@ -152,7 +152,7 @@ def controls_show(control_id, policy, extra):
     click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
 
-PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
+PROGRESS_MIN = 5  # show a progress bar for more reports than this (or for any PDF), on a terminal only
 
 
 @main.command()
@@ -172,13 +172,16 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
               help="utf-8 is written with a BOM so that Excel reads it; cp932 replaces what it cannot encode.")
 @click.option("--sums", is_flag=True, help="Also write OUT/SHA256SUMS of every file written (`sha256sum -c` checks "
                                            "it); keep it, or its signature, apart from the evidence.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Typeset the PDFs in N worker processes (default: 2, or 1 on one core; never more than the "
+                   "cores) / PDF を並列に作成するプロセス数")
 @_framework_option
 @_record_options
 @_limit_options
 @_input_errors
 @_verbosity_options
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, frameworks, record,
-           db, limits):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, jobs, frameworks,
+           record, db, limits):
     """Write the PDCA audit reports: the organisation's and one per department."""
     import datetime as dt
 
@@ -203,9 +206,13 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     read_notes(run, paths, db, None)  # --verbose, --log-file: what was read
     chosen = reports.targets(run, departments)
     issued = issued or dt.date.today()
+    from ..reporters import parallel
+
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
-        written = reports.generate(run, out, issued, opts, chosen, staged)
-        bar = LOG.progress("reports", len(chosen)) if len(chosen) > PROGRESS_MIN else None  # a terminal only
+        written = reports.generate(run, out, issued, opts, chosen, staged, jobs=parallel.jobs_for(jobs))
+        long = len(chosen) > PROGRESS_MIN or "pdf" in opts.formats
+        label = "writing reports" if lang == "en" else "報告書を作成中"
+        bar = LOG.progress(label, len(chosen)) if long else None  # a terminal only
         if bar is not None:
             with bar:
                 done = [bar.update(1) or w for w in written]
