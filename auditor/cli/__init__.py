@@ -155,7 +155,7 @@ def controls_show(control_id, policy, extra):
     click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
 
-PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a terminal only
+PROGRESS_MIN = 5  # show a progress bar for more reports than this (or for any PDF), on a terminal only
 
 
 @main.group(invoke_without_command=True)  # `auditor report` writes the reports; `auditor report approve` signs them
@@ -178,13 +178,16 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this, on a termina
 @click.option("--by", "drafter", metavar="NAME",
               help="With --record: the drafter (起案者), printed in the 起案 column of the 決裁欄 and recorded, so that "
                    "they cannot approve the report (`auditor report approve`). Never logged.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Typeset the PDFs in N worker processes (default: 2, or 1 on one core; never more than the "
+                   "cores) / PDF を並列に作成するプロセス数")
 @_framework_option
 @_record_options
 @_limit_options
 @_input_errors
 @_verbosity_options
-def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, drafter, frameworks,
-           record, db, limits):
+def report(policy, evidence, controls, out, lang, formats, departments, issued, csv_encoding, sums, drafter, jobs,
+           frameworks, record, db, limits):
     """Write the PDCA audit reports: the organisation's and one per department.
 
     `auditor report approve RUN --by NAME --role ROLE` signs a recorded run's reports (決裁): see its --help."""
@@ -204,7 +207,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     from ..engine import audit
     from .checkrun import read_notes
     from .options import LOG, db_path, record as record_run
-    from ..reporters import report as reports
+    from ..reporters import parallel, report as reports
 
     opts = reports.options(formats, lang, csv_encoding)
     paths = _paths(policy, evidence, controls)
@@ -222,9 +225,12 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     signed = approve.drafted(run, drafter, issued) if drafter else None
     if signed:
         opts = dataclasses.replace(opts, approval=signed["block"])
+
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
-        written = reports.generate(run, out, issued, opts, chosen, staged)
-        bar = LOG.progress("reports", len(chosen)) if len(chosen) > PROGRESS_MIN else None  # a terminal only
+        written = reports.generate(run, out, issued, opts, chosen, staged, jobs=parallel.jobs_for(jobs))
+        long = len(chosen) > PROGRESS_MIN or "pdf" in opts.formats
+        label = "writing reports" if lang == "en" else "報告書を作成中"
+        bar = LOG.progress(label, len(chosen)) if long else None  # a terminal only
         if bar is not None:
             with bar:
                 done = [bar.update(1) or w for w in written]

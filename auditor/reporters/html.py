@@ -50,6 +50,12 @@ def _template():
     return environment().get_template("report.html.j2")
 
 
+@functools.lru_cache(maxsize=None)
+def stylesheet() -> str:
+    """report.css as the page includes it (the PDF parses it once for every page)."""
+    return environment().get_template("report.css").render()
+
+
 def html(doc: dict, lang: str) -> str:
     page = _template().render(template_context(sanitize.document(doc), lang))  # markup: autoescape
     if doc.get("integrity"):  # inert, hidden: `auditor verify report.ja.html` reads it back

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import os
@@ -52,15 +53,38 @@ def pdf(doc: dict, lang: str) -> bytes:
     fonts.require_japanese()  # before Pango is asked to lay out a single line
     weasyprint = _weasyprint()
     issued = dt.date.fromisoformat(doc["cover"]["issued_on"])
+    font_config, counters, style, css = _setup()
+    text = html.html(doc, lang)
+    sheets = []
+    if style is not None and css in text:  # the page's own style sheet, parsed once for every document
+        text = text.replace(css, "", 1)
+        sheets = [style]
     # No base URL: the page is self-contained, so nothing can be fetched while typesetting.
-    page = weasyprint.HTML(string=html.html(doc, lang), base_url=None, url_fetcher=_no_fetch)
+    page = weasyprint.HTML(string=text, base_url=None, url_fetcher=_no_fetch)
     # A fixed identifier keeps the bytes identical for identical input (no random file ID).
     ident = f"{doc['cover']['fiscal_year']}-{(doc['scope']['department'] or {}).get('code', 'org')}-{lang}".encode()
     with _clock_at(issued):
-        document = page.render()
+        document = page.render(font_config=font_config, counter_style=counters, stylesheets=sheets)
         _metadata(document.metadata, doc, lang, issued)
         return document.write_pdf(pdf_identifier=ident, pdf_variant=VARIANT, pdf_tags=True, finisher=_one_af,
                                   attachments=_attachments(weasyprint, doc, issued))
+
+
+@functools.lru_cache(maxsize=1)
+def _setup():
+    """What every document of a run shares: fontconfig's fonts for WeasyPrint and the report's style
+    sheet, parsed once (it is the same text in every page; it is taken out of the page and applied as
+    a style sheet of its own, which gives the same styles: nothing else in the page styles it but
+    `style` attributes, which win either way)."""
+    weasyprint = _weasyprint()
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config, counters = FontConfiguration(), CounterStyle()
+    css = html.stylesheet()
+    style = weasyprint.CSS(string=css, base_url=None, url_fetcher=_no_fetch, font_config=font_config,
+                           counter_style=counters) if css.strip() else None
+    return font_config, counters, style, css
 
 
 def _one_af(document, pdf) -> None:

@@ -6,6 +6,7 @@ other departments' names, staff and asset IDs.
 """
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import importlib
 import re
@@ -19,7 +20,7 @@ from ..privacy import sanitize
 from ..errors import InputError
 from ..model import AuditRun
 from ..scoring import departments
-from . import REPORTERS
+from . import REPORTERS, parallel
 from .redact import build, identities_of, scrub
 
 # --format name -> REPORTERS key (the check command already uses "json" for its own document).
@@ -99,17 +100,58 @@ def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Option
           identities: dict | None = None, staged: fsio.FolderSet | None = None) -> Written:
     """Every format and language for one audience, each file written atomically (into `staged`, when
     given: the set is swapped into OUT at once by `commit`)."""
+    with parallel.Pool(1) as pool:
+        return _written(_rendering(pool, run, issued, target, opts, identities), out, opts, staged)
+
+
+def generate(run: AuditRun, out, issued: dt.date, opts: Options, chosen: list, staged: fsio.FolderSet | None = None,
+             jobs: int = 1):
+    """Yield a Written per audience, in the order of `chosen`, so the caller can show progress.
+
+    With jobs > 1 the PDFs are typeset by that many worker processes (auditor/reporters/parallel.py)
+    while this process builds the next documents and writes the formats that take milliseconds."""
+    ids = identities_of(run) if any(chosen) else None
+    with parallel.Pool(jobs) as pool:
+        waiting = collections.deque()
+        for target in chosen:
+            waiting.append(_rendering(pool, run, issued, target, opts, ids))
+            # write every audience already typeset; stay at most `jobs` audiences ahead of the writing
+            while waiting and (len(waiting) > jobs or waiting[0].ready()):
+                yield _written(waiting.popleft(), out, opts, staged)
+        while waiting:
+            yield _written(waiting.popleft(), out, opts, staged)
+
+
+@dataclass
+class _Rendering:
+    """One audience's document, with its slow formats submitted to the pool."""
+    target: dict | None
+    doc: dict
+    slow: dict  # (format, lang) -> handle
+
+    def ready(self) -> bool:
+        return all(h.ready() for h in self.slow.values())
+
+
+def _rendering(pool, run, issued, target, opts: Options, identities) -> _Rendering:
     doc = build(run, issued, target, identities)
     if opts.approval:
         doc["approval"] = opts.approval
-    rel = Path() if target is None else Path("departments") / folder_name(target)
+    slow = {(fmt, lang): pool.submit(REPORTERS[FORMATS[fmt]], doc, lang, opts)
+            for fmt in opts.formats if fmt in parallel.SLOW for lang in opts.langs}
+    return _Rendering(target, doc, slow)
+
+
+def _written(r: _Rendering, out, opts: Options, staged) -> Written:
+    rel = Path() if r.target is None else Path("departments") / folder_name(r.target)
     folder = Path(out) / rel
-    done = Written(target)
+    done = Written(r.target)
     seen = set()
     for fmt in opts.formats:
-        module = get_module(FORMATS[fmt])
         for lang in opts.langs:
-            for name, data, *notes in module.files(doc, lang, opts):
+            handle = r.slow.get((fmt, lang))
+            files = handle.get() if handle else get_module(FORMATS[fmt]).files(r.doc, lang, opts)
+            for name, data, *notes in files:
                 if name in seen:  # the JSON document is the same in both languages
                     continue
                 seen.add(name)
@@ -123,13 +165,6 @@ def write(run: AuditRun, out, issued: dt.date, target: dict | None, opts: Option
                 done.paths.append(folder / name)
                 done.notes += [f"{folder / name}: {n}" for n in (notes[0] if notes else [])]
     return done
-
-
-def generate(run: AuditRun, out, issued: dt.date, opts: Options, chosen: list, staged: fsio.FolderSet | None = None):
-    """Yield a Written per audience, so the caller can show progress."""
-    ids = identities_of(run) if any(chosen) else None
-    for target in chosen:
-        yield write(run, out, issued, target, opts, ids, staged)
 
 
 def staged(out, inputs: outputs.Inputs) -> fsio.FolderSet:
