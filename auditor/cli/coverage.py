@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import _common, _framework_paths, _input_errors, _limit_options, _paths
+from .options import _common, _framework_paths, _input_errors, _limit_options, _paths, lang_option
 
 VIEWS = ("guideline", "shorei", "iso27001", "nist-csf")
 TEXT = {
@@ -45,7 +45,7 @@ TEXT = {
                    "(repeatable; read after the shipped map).")
 @click.option("--department", metavar="CODE", help="Only this department's items and results.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_limit_options
 @_input_errors
 def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang, limits):

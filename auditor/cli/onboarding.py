@@ -7,9 +7,10 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _input_errors, _limit_options, say
+from .i18n import msg
+from .options import DATE, _input_errors, _limit_options, lang_option, say
 
-LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+LANG = lang_option
 NEXT = {
     "ja": ["{n} 個のファイルを作成しました（{root}）。次の手順:",
            "  1. 証跡ファイルを {folder}/ に置き、1 つずつ登録します: auditor inspect {folder}/ファイル --append {manifest}",
@@ -93,7 +94,7 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
     texts = scaffold.files({"ja": name, "en": name_en or name}, model, fiscal_year, loaded, policy_name, secretariat)
     done = scaffold.write(folder, texts)
     for rel, what in done:
-        say(f"{what}: {os.path.join(folder, rel)}")
+        say(msg("init_" + what, path=os.path.join(folder, rel)))
     evidence = f"evidence/FY{fiscal_year}"
     where = "このフォルダ" if lang == "ja" else "in this folder"
     if os.path.abspath(folder) != os.path.abspath("."):

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
-from .options import _input_errors, _limit_options
+from .options import _input_errors, _limit_options, lang_option
 
 
 @click.command("test")
@@ -18,7 +18,7 @@ from .options import _input_errors, _limit_options
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--case", "only", multiple=True, metavar="NAME",
               help="Run only this case (e.g. NS-01/fail) or the cases of this control (NS-01); repeatable.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_limit_options
 @_input_errors
 def test_command(dirs, fmt, output, only, lang, limits):

@@ -25,8 +25,9 @@ MESSAGES = {
 
 
 def _lang_option(fn):
-    return click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-                        help="Language of the sheet and of the messages.")(fn)
+    from .options import lang_option
+
+    return lang_option(help="Language of the sheet and of the messages.")(fn)
 
 
 def _date_option(fn):
