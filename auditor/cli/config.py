@@ -99,6 +99,7 @@ def _plain(value):
 
 
 def _text(doc: dict) -> str:
+    from ..reporters.text import pad
     from .i18n import msg
 
     lines = [msg("config_head", command=doc["command"]),
@@ -107,7 +108,7 @@ def _text(doc: dict) -> str:
     shown = [(r["key"], _shown(r["value"]), _source(r["source"])) for r in doc["settings"]]
     vwidth = min(max((len(v) for _, v, _ in shown), default=0), 48)
     for key, value, source in shown:
-        lines.append(f"  {key:<{width}}  {value:<{vwidth}}  {source}")
+        lines.append(f"  {key:<{width}}  {pad(value, vwidth)}  {source}")
     env = [f"{name} ({msg('config_set' if v['set'] else 'config_not_set')}): {msg('config_env_' + name)}"
            for name, v in doc["environment_only"].items()]
     lines += ["", msg("config_env_only")] + [f"  {e}" for e in env]

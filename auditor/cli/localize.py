@@ -67,7 +67,16 @@ def apply(root: click.Command, lang: str) -> None:
         text = english(obj, attr)
         if text:
             setattr(obj, attr, (japanese(text) or text) if lang == "ja" else text)
+        elif attr == "short_help" and lang == "ja" and getattr(obj, "help", None):
+            obj.short_help = _first_sentence(obj.help)  # click cuts at ". " and spaces, which Japanese lacks
+        elif attr == "short_help":
+            obj.short_help = None
     _click_words(lang)
+
+
+def _first_sentence(text: str) -> str:
+    line = text.strip().split("\n")[0]
+    return line.split("。")[0] + "。" if "。" in line else line
 
 
 def _click_words(lang: str) -> None:
