@@ -64,6 +64,8 @@ def japanese(text: str) -> str | None:
 def apply(root: click.Command, lang: str) -> None:
     """Every help text of the tree in `lang` (an English text without a Japanese one stays English)."""
     for obj, attr in texts(root):
+        if attr == "help" and isinstance(obj, click.Command):
+            obj._help_option = None  # click keeps the --help option it made, with its help in the last language
         text = english(obj, attr)
         if text:
             setattr(obj, attr, (japanese(text) or text) if lang == "ja" else text)
