@@ -9,6 +9,15 @@ from auditor.engine import audit
 from conftest import POLICY, copy_sample, invoke
 
 
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
+
 @pytest.fixture
 def town(tmp_path, monkeypatch):
     """A town repository (git work tree) with the sample, and no cache secret configured."""

@@ -13,6 +13,15 @@ from auditor import reporters
 from auditor.cli.checkrun import FILE_NAMES, file_name
 from conftest import POLICY, SAMPLE, copy_sample, invoke
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 FORMATS = ("sarif", "junit", "json", "text", "github", "gitlab", "oscal-ar", "oscal-poam")
 
 

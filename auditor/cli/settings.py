@@ -73,7 +73,9 @@ def apply(ctx: click.Context, config_file) -> None:
     except InputError as exc:
         if ctx.resilient_parsing:  # shell completion: complete as if there were no settings
             return
-        say(f"error: {exc.render()}", always=True)
+        from .options import error_text
+
+        say(error_text(exc), always=True)
         sys.exit(ExitCode.INPUT_ERROR)
     ctx.meta[META] = settings
     if settings.values:
