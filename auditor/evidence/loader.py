@@ -231,9 +231,8 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
                          hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format: "
-                         "(fortigate or panos for a firewall configuration)", ja="読めない種類のファイルです",
-                         hint_ja="拡張子を .csv、.tsv、.xlsx、.yaml、.json のいずれかにするか、マニフェストに format: を"
-                                 "指定してください（ファイアウォールの設定は fortigate または panos）")
+                         "(fortigate or panos for a firewall configuration)", ja="読めない種類のファイルです", hint_ja=(
+                             "拡張子を .csv、.tsv、.xlsx、.yaml、.json にするか format: を指定してください（設定は fortigate・panos）"))
     options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
                    delimiter=entry.get("delimiter"), records=entry.get("records"), header_rows=entry.get("header_rows"),
                    cells=layout.cells(entry), zones=entry.get("zones"), gateways=entry.get("gateways"))
@@ -345,9 +344,8 @@ def _column_map(table, entry: dict, spec) -> dict:
         label = label or (lows.get(normalize.nfkc(raw_label)) or [None])[0]
         if table.headers and label is None:
             raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) is missing", line=table.header_line,
-                             hint="columns in the file: " + ", ".join(table.headers),
-                             ja=f"columns: の列「{raw_label}」（{field}）がファイルにありません",
-                             hint_ja="ファイルの列: " + "、".join(table.headers))
+                             hint="columns in the file: " + ", ".join(table.headers), hint_ja="ファイルの列: "
+                             + "、".join(table.headers), ja=f"columns: の列「{raw_label}」（{field}）がファイルにありません")
         mapping[label or raw_label] = field
     given = layout.provided(entry)  # constants:, fields_from:, extract:, unpivot: give these fields
     mapped_fields = set(mapping.values()) | given
