@@ -220,9 +220,17 @@ def _fixed_japanese() -> list:
     return sorted(set(out))
 
 
+def _data_text() -> str:
+    """The sample's data and the controls' own texts, which English lines may quote (a column, a file)."""
+    parts = [f.read_text(encoding="utf-8", errors="replace") for f in (ROOT / "auditor" / "controls").glob("*.yaml")]
+    parts += [f.read_text(encoding="utf-8", errors="replace") for f in SAMPLE.glob("*") if f.suffix in (".yaml", ".csv")]
+    return "\n".join(parts)
+
+
 def test_english_output_has_no_japanese_fixed_strings(recorded, tmp_path, monkeypatch):
     monkeypatch.delenv("AUDITOR_LANG", raising=False)
-    fixed = _fixed_japanese()
+    data = _data_text()
+    fixed = [f for f in _fixed_japanese() if f not in data]
     problems = {}
     for name, args in _commands(recorded, tmp_path).items():
         if name in ("init",):

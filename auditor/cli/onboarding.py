@@ -42,11 +42,11 @@ def headline(start: dict, lang: str) -> str:
     return START[lang]["head"].format(manifest=_where(start)[1], n=start["controls"])
 
 
-def getting_started(start: dict) -> str:
-    """The text `check` prints on a first run: both languages, short."""
+def getting_started(start: dict, langs=("ja", "en")) -> str:
+    """The text `check` prints on a first run, short: in the command's --lang (both by default)."""
     folder, manifest = _where(start)
     out = []
-    for lang in ("ja", "en"):
+    for lang in langs:
         t = START[lang]
         out.append(headline(start, lang))
         out.append(t["first"])
