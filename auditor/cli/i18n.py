@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
+
+from ..jatext import tighten  # noqa: F401 (i18n.tighten)
 
 LANGS = ("ja", "en")
 ENV = "AUDITOR_LANG"
@@ -90,7 +91,8 @@ def msg(key: str, lang: str | None = None, /, **values) -> str:
     """The message `key` in `lang` (default: the running command's), its {placeholders} filled."""
     entry = catalogue()["messages"][key]
     lang = lang if lang in LANGS else current()
-    return entry[lang].format(**values) if values else entry[lang]
+    text = entry[lang].format(**values) if values else entry[lang]
+    return tighten(text) if lang == "ja" and values else text
 
 
 def both(key: str, /, **values) -> dict:
@@ -147,14 +149,3 @@ def value(v, lang: str | None = None) -> str:
     if isinstance(v, bool):
         return msg("yes" if v else "no", lang)
     return str(v)
-
-
-# A space a template put between a Japanese word and the particle after it (「農林課 が」): Japanese
-# runs words together. After ASCII (an ID, a number) the space stays: 「PC-0017 が」 reads better so.
-_PARTICLE = re.compile(r"(?<=[\u3005\u3040-\u30ff\u4e00-\u9fff\uff10-\uff5a）」』】]) "
-                       r"(?=の|が|に|を|で|と|は|へ|も|や|から|まで|より)")
-
-
-def tighten(text: str) -> str:
-    """Japanese text without a space between a word and its particle (の、が、に…)."""
-    return _PARTICLE.sub("", text)

@@ -127,8 +127,7 @@ def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang
         manifest_edit.append(manifest, inspect_text.render(proposals, lang, brief=True), [p.entry for p in proposals])
     click.echo(text, nl=False)
     if manifest:
-        say(("{n} 件を {m} に追加しました" if lang == "ja" else "added {n} entry(ies) to {m}")
-            .format(n=len(proposals), m=manifest))
+        say(msg("inspect_added", lang, n=len(proposals), m=manifest))
 
 
 COMMANDS = (init_command, inspect_command)

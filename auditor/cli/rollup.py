@@ -7,8 +7,6 @@ import click
 from .i18n import msg
 from .options import _input_errors, lang_option, say
 
-DONE = {"ja": "{n} 件の結果（{towns} 団体）を比較し、{out} に rollup.json・rollup.csv・rollup.html を書きました",
-        "en": "compared {n} results ({towns} towns); wrote rollup.json, rollup.csv and rollup.html to {out}"}
 
 
 @click.command("rollup")
@@ -42,4 +40,4 @@ def rollup_command(results, out, anonymise, lang):
     else:
         doc = rollup.build(files, anonymise)
     rollup_out.write(doc, out, inputs, lang)
-    say(DONE[lang].format(n=doc["results"], towns=doc["towns"], out=out))
+    say(msg("rollup_done", lang, n=doc["results"], towns=doc["towns"], out=out))

@@ -228,7 +228,7 @@ def refused(case: Case, *, file: str, line: int | None = None, words=(), command
         assert not run.timed_out, f"{command} did not finish within {timeout}s (a hang)"
         assert run.code == 2, where
         assert "Traceback" not in run.stdout + run.stderr, where
-        assert run.stderr.startswith("error: "), where
+        assert run.stderr.startswith("エラー: "), where
         assert f"{file}:{line}:" in run.stderr if line else f"{file}:" in run.stderr, where
         for w in (words,) if isinstance(words, str) else words:
             assert w in run.stderr, where
