@@ -210,7 +210,7 @@ def test_user_control_directory(tmp_path):
     dup = tmp_path / "dup.yaml"
     dup.write_text((tmp_path / "local.yaml").read_text(encoding="utf-8").replace("LOCAL-01", "NS-01"), encoding="utf-8")
     result = invoke("check", "--controls", tmp_path)
-    assert result.exit_code == 2 and "NS-01 is defined twice" in result.stderr
+    assert result.exit_code == 2 and "管理策 NS-01 が 2 回定義されています" in result.stderr
 
 
 def test_documents_register_pr01_passes_only_within_the_grace_period(tmp_path):

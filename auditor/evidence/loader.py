@@ -66,8 +66,8 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     for i, entry in enumerate(entries):
         line = line_of(i)
         if entry["kind"] not in kinds.names():
-            raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
-                             hint="known kinds: " + ", ".join(kinds.names()))
+            raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line, hint="known kinds: "
+                             + ", ".join(kinds.names()), ja=f"証跡の種類「{entry['kind']}」はありません")
         sources.check_options(entry, manifest_path, line)
         fmt = sources.fmt_of(entry)
         for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
