@@ -84,7 +84,7 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     out += _table(rows)
     out += ["", t["note"]]
     if doc["total"]["required_not_met"]:
-        out.append(t["required"].format(ids=", ".join(doc["total"]["required_not_met"])))
+        out.append(t["required"].format(ids=("、" if lang == "ja" else ", ").join(doc["total"]["required_not_met"])))
     click.echo("\n".join(out))
     sys.exit(0)
 

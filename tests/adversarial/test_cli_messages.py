@@ -62,7 +62,7 @@ def test_where_the_reports_went_is_said_masked(case, request, form):
     run = run_cli(["report", *_base(case), "--out", out, "--format", "json", "--date", "2026-04-15", "--sums"],
                   case.root, label=label_of(request))
     text = _clean(run)
-    assert run.code == 0 and "書き出しました" in text and "SHA256SUMS" in text and (out / "report.json").is_file()
+    assert run.code == 0 and "wrote" in text and "SHA256SUMS" in text and (out / "report.json").is_file()
     run = run_cli(["verify", out / "report.json", "--evidence", case.evidence, "--lang", "en"], case.root,
                   label=label_of(request))
     assert run.code == 0 and "evidence folder compared" in _clean(run)
@@ -76,9 +76,8 @@ def test_a_progress_sheet_named_with_a_number(case, request, form):
     assert run.code in (0, 1), run.stderr
     sheet = case.root / f"進捗_{form}.csv"
     for args in (["actions", "export", "--department", "0100", "--out", sheet, "--db", db, "--lang", "en"],
-                 ["actions", "import", sheet, "--department", "0100", "--by", "情報政策課", "--db", db, "--dry-run",
-                  "--lang", "en"],
-                 ["actions", "import", sheet, "--department", "0100", "--by", "情報政策課", "--db", db, "--lang", "en"]):
+                 ["actions", "import", sheet, "--department", "0100", "--by", "情報政策課", "--db", db, "--dry-run"],
+                 ["actions", "import", sheet, "--department", "0100", "--by", "情報政策課", "--db", db]):
         run = run_cli(args, case.root, label=label_of(request))
         assert run.code == 0, run.stderr
         assert "action(s)" in _clean(run) or "change(s)" in run.stderr

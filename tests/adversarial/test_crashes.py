@@ -40,11 +40,20 @@ def test_a_crash_exits_3_with_one_line(case, request, name):
     assert run.code == 3, run.stderr
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("エラー: 内部エラーです（指摘ではありません）（"), run.stderr
-    assert "--debug" in lines[0] and "内部エラー" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("error: internal error, not a finding ("), run.stderr
+    assert "--debug" in lines[0]
     assert exc.partition("(")[0] in lines[0]  # the exception's type, for a bug report
     assert MY_NUMBER not in run.stderr and "1234 5678 9018" not in run.stderr
     assert run.stdout == ""
+
+
+def test_a_crash_is_said_in_japanese_by_default(case, request):
+    args, target, exc = CASES["check"]
+    run = run_cli(_case_args(case, args), case.root, label=label_of(request), prelude=_raising(target, exc),
+                  japanese=True)
+    assert run.code == 3 and "Traceback" not in run.stderr
+    line, = run.stderr.strip().splitlines()
+    assert line.startswith("エラー: 内部エラーです（指摘ではありません）（") and "--debug" in line
 
 
 def test_a_crash_leaves_the_previous_output(case, request):
@@ -66,20 +75,20 @@ def test_debug_shows_the_traceback_masked(case, request, how):
     assert run.code == 3
     assert "Traceback (most recent call last)" in run.stderr and "RuntimeError" in run.stderr
     assert MY_NUMBER not in run.stderr
-    assert run.stderr.strip().splitlines()[-1].startswith("エラー: 内部エラーです（指摘ではありません）（")
+    assert run.stderr.strip().splitlines()[-1].startswith("error: internal error, not a finding (")
 
 
 def test_out_of_memory_is_a_crash_not_a_finding(case, request):
     args, target, _ = CASES["check"]
     run = run_cli(_case_args(case, args), case.root, label=label_of(request), prelude=_raising(target, "MemoryError()"))
     assert run.code == 3, run.stderr
-    assert run.stderr.startswith("エラー: メモリが不足しました") and "Traceback" not in run.stderr
+    assert run.stderr.startswith("error: out of memory") and "Traceback" not in run.stderr
 
 
 def test_bad_input_and_findings_keep_their_codes(case, request):
     """The crash code does not swallow the others: bad input is still 2, a clean run 0 or 1."""
     run = run_cli(["check", "--policy", case.root / "missing.yaml", "--evidence", case.evidence], case.root,
                   label=label_of(request))
-    assert run.code == 2 and run.stderr.startswith("エラー: ")
+    assert run.code == 2 and run.stderr.startswith("error: ")
     run = run_cli(["check", "--policy", case.policy, "--evidence", case.evidence], case.root, label=label_of(request))
     assert run.code in (0, 1), run.stderr

@@ -40,7 +40,7 @@ def test_only_blank_lines(case, request):
 
 def test_mapped_column_missing(case, request):
     case.add_file("staff.csv", "職員番号,所属課\nS1,0100\n".encode(), kind="staff", columns=STAFF)
-    refused(case, file="staff.csv", line=1, words="columns: の列「所属」（unit）がファイルにありません", label=label_of(request))
+    refused(case, file="staff.csv", line=1, words="mapped column '所属' (unit) is missing", label=label_of(request))
 
 
 def test_required_field_has_no_column(case, request):

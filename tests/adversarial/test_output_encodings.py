@@ -65,7 +65,7 @@ def test_error_messages_with_characters_the_console_lacks(case, request, name, e
     run = run_cli(["check", "--policy", case.policy, "--evidence", missing], case.root, label=label_of(request),
                   env={"PYTHONIOENCODING": encoding})
     assert run.code == 2, run.stderr
-    assert run.stderr.startswith("エラー: ") and "manifest" in run.stderr
+    assert run.stderr.startswith("error: ") and "manifest" in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -78,4 +78,4 @@ def test_error_message_with_an_undecodable_file_name(case, request):
     run = run_cli(["check", "--policy", case.policy, "--evidence", os.fsdecode(folder)], case.root,
                   label=label_of(request))
     assert run.code == 2, run.stderr
-    assert run.stderr.startswith("エラー: ") and "\\udcff" in run.stderr
+    assert run.stderr.startswith("error: ") and "\\udcff" in run.stderr

@@ -34,7 +34,7 @@ def _refused(case, args, request, *, names: str, words=(), keep=()):
     run = run_cli(args, case.root, label=label_of(request), timeout=30)
     where = f"rc={run.code}\n{run.stderr[-3000:]}"
     assert run.code == 2, where
-    assert run.stderr.startswith("エラー: ") and "Traceback" not in run.stdout + run.stderr, where
+    assert run.stderr.startswith("error: ") and "Traceback" not in run.stdout + run.stderr, where
     assert str(names) in run.stderr, where
     for w in (words,) if isinstance(words, str) else words:
         assert w in run.stderr, where
@@ -240,7 +240,7 @@ def test_a_full_disk_leaves_the_earlier_report_set_whole(case, monkeypatch, fail
     monkeypatch.setattr(fsio, "write_atomic", full_disk)
     result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
-    assert result.stderr.startswith("エラー: ") and "No space left on device" in result.stderr
+    assert result.stderr.startswith("error: ") and "No space left on device" in result.stderr
     assert "is as it was" in result.stderr
     assert len(calls) == fail_at, "the run went on writing after the disk was full"
     assert _files(out) == before, "the folder holds a mix of old and new reports"

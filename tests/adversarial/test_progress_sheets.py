@@ -57,7 +57,7 @@ def _import(db, sheet, department="道路課", by="道路課長", *extra, reques
 
 def _refused(run, db, before, where: str, words=()):
     assert not run.timed_out and run.code == 2, f"rc={run.code}\n{run.stderr[-3000:]}"
-    assert "Traceback" not in run.stdout + run.stderr and run.stderr.startswith("エラー: "), run.stderr[-3000:]
+    assert "Traceback" not in run.stdout + run.stderr and run.stderr.startswith("error: "), run.stderr[-3000:]
     assert where in run.stderr, run.stderr[-3000:]
     for w in words:
         assert w in run.stderr, run.stderr[-3000:]
