@@ -23,7 +23,7 @@ JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 NAMES = {
     "auditor", "json", "sarif", "junit", "html", "pdf", "csv", "tsv", "docx", "xlsx", "yaml", "yml", "text", "utf",
     "github", "gitlab", "Code", "Quality", "GitHub", "GitLab", "Excel", "Word", "BOM", "FIFO", "stdout", "sha",
-    "LGWAN", "LIS", "CISO", "CSIRT", "ISMAP", "EDR", "ISO", "IEC", "JIS", "NIST", "CSF", "PDCA", "SHA", "SUMS", "TOML",
+    "LGWAN", "LIS", "POSIX", "CISO", "CSIRT", "ISMAP", "EDR", "ISO", "IEC", "JIS", "NIST", "CSF", "PDCA", "SHA", "SUMS", "TOML",
     "YYYY", "FILE", "DIR", "DIRECTORY", "COMMAND", "OPTIONS", "ARGS", "RUN", "REPORT", "CONTROL", "VIEW",
     "NAME", "CODE", "MANIFEST", "SIZE", "FORMAT", "DATE", "INTEGER", "RANGE", "TEXT", "KEY", "OUT", "README",
     "gitignore", "pyproject", "tool", "sample", "city", "pass", "fail", "sha256sum", "none", "auto", "both",
@@ -41,7 +41,9 @@ def allowed() -> frozenset:
     the words of the sample's own evidence and policy (a vulnerability's name, a server's host name)."""
     import openpyxl
 
-    found = set(NAMES)
+    from auditor.cli.coverage import VIEWS  # coverage --framework's view names
+
+    found = set(NAMES) | _words_of(" ".join(VIEWS))
     stack = [main]
     while stack:
         cmd = stack.pop()
@@ -74,7 +76,7 @@ def allowed() -> frozenset:
     return frozenset(found)
 
 
-TOKEN = re.compile(r"\S+")
+TOKEN = re.compile(r"[^\s\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]+")  # Japanese text between ASCII runs splits them
 FILE_NAME = re.compile(r"[^\s:/（(]+\.(?:csv|tsv|xlsx|yaml|yml|json|md|html)\b")
 
 

@@ -57,8 +57,8 @@ def japanese(text: str) -> str | None:
     if ja is None:
         return None
     if match:
-        ja = (ja + " " if ja else "") + i18n.msg("help_setting", "ja", key=match.group(1), env=match.group(2))
-    return ja
+        ja = ja + i18n.msg("help_setting", "ja", key=match.group(1), env=match.group(2))
+    return re.sub(r"(?<=[^\n])\n(?=[^\n])", "", ja)  # click joins a paragraph's lines with a space
 
 
 def apply(root: click.Command, lang: str) -> None:
@@ -102,3 +102,41 @@ def _click_words(lang: str) -> None:
             mod._ = gettext
         if hasattr(mod, "ngettext"):
             mod.ngettext = ngettext
+    _wrapping(lang == "ja")
+
+
+_KEPT: dict = {}
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+_JA_RUN = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef][、。，．）」』】・:：]*")
+
+
+def _wrapping(japanese: bool) -> None:
+    """Help text wrapped by what a terminal shows: a kanji takes two columns, and a Japanese line may
+    break between any two characters (not before 、。）) since it has no spaces. Only in Japanese."""
+    try:
+        from click import _textwrap
+    except ImportError:  # another click: its own wrapping
+        return
+    if not _KEPT:
+        _KEPT.update(term_len=_textwrap.term_len, split=_textwrap.TextWrapper._split)
+    if not japanese:
+        _textwrap.term_len, _textwrap.TextWrapper._split = _KEPT["term_len"], _KEPT["split"]
+        return
+    plain = _KEPT["term_len"]
+
+    def term_len(text: str) -> int:
+        return plain(text) + len(_WIDE.findall(text))
+
+    def split(self, text: str) -> list:
+        chunks = []
+        for chunk in _KEPT["split"](self, text):
+            pieces = _JA_RUN.split(chunk)
+            runs = _JA_RUN.findall(chunk)
+            for i, piece in enumerate(pieces):
+                if piece:
+                    chunks.append(piece)
+                if i < len(runs):
+                    chunks.append(runs[i])
+        return chunks
+
+    _textwrap.term_len, _textwrap.TextWrapper._split = term_len, split
