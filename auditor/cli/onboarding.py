@@ -11,24 +11,6 @@ from .i18n import msg
 from .options import DATE, _input_errors, _limit_options, lang_option, say
 
 LANG = lang_option
-NEXT = {
-    "ja": ["{n} 個のファイルを作成しました（{root}）。次の手順:",
-           "  1. 証跡ファイルを {folder}/ に置き、1 つずつ登録します: auditor inspect {folder}/ファイル --append {manifest}",
-           "  2. auditor check（{where}で実行）"],
-    "en": ["wrote {n} files in {root}. Next:",
-           "  1. put each evidence file into {folder}/ and add it: auditor inspect {folder}/FILE --append {manifest}",
-           "  2. auditor check (run {where})"],
-}
-START = {
-    "ja": {"head": "証跡はまだありません: {manifest} に登録された証跡ファイルがありません（管理策 {n} 件は証跡の登録後に評価します）。",
-           "first": "まず集める証跡（種類・読む管理策）:",
-           "how": "各ファイルを {folder}/ に置き、auditor inspect {folder}/ファイル --append {manifest} で登録してから、"
-                  "もう一度 auditor check を実行してください。"},
-    "en": {"head": "No evidence yet: {manifest} lists no evidence file ({n} controls are evaluated once files are listed).",
-           "first": "Collect these first (kind, the controls that read it):",
-           "how": "Put each file into {folder}/, add it with auditor inspect {folder}/FILE --append {manifest}, "
-                  "then run auditor check again."},
-}
 
 
 def _where(start: dict) -> tuple[str, str]:
@@ -39,7 +21,7 @@ def _where(start: dict) -> tuple[str, str]:
 
 def headline(start: dict, lang: str) -> str:
     """One line for a machine format's stderr on a first run."""
-    return START[lang]["head"].format(manifest=_where(start)[1], n=start["controls"])
+    return msg("start_head", lang, manifest=_where(start)[1], n=start["controls"])
 
 
 def getting_started(start: dict, langs=("ja", "en")) -> str:
@@ -47,12 +29,12 @@ def getting_started(start: dict, langs=("ja", "en")) -> str:
     folder, manifest = _where(start)
     out = []
     for lang in langs:
-        t = START[lang]
         out.append(headline(start, lang))
-        out.append(t["first"])
+        out.append(msg("start_first", lang))
         for k in start["kinds"]:
-            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{', '.join(k['controls'])}")
-        out.append(t["how"].format(folder=folder, manifest=manifest))
+            ids = ("、" if lang == "ja" else ", ").join(k["controls"])
+            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{ids}")
+        out.append(msg("start_how", lang, folder=folder, manifest=manifest))
         out.append("")
     return "\n".join(out)
 
@@ -99,9 +81,9 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
     where = "このフォルダ" if lang == "ja" else "in this folder"
     if os.path.abspath(folder) != os.path.abspath("."):
         where = f"{folder} の中" if lang == "ja" else f"in {folder}"
-    for line in NEXT[lang]:
-        say(line.format(n=sum(w != "kept" for _, w in done), root=folder, folder=evidence,
-                        manifest=f"{evidence}/manifest.yaml", where=where))
+    for i in range(3):
+        say(msg(f"init_next_{i}", lang, n=sum(w != "kept" for _, w in done), root=folder, folder=evidence,
+                manifest=f"{evidence}/manifest.yaml", where=where))
 
 
 @click.command("inspect")
