@@ -52,12 +52,15 @@ def _rows(root: click.Context, command: str, args: list, found) -> tuple[list, s
     while isinstance(target, click.Group):
         if not args:
             raise InputError("COMMAND", f"{' '.join(path)} is a group of commands: name one of them",
-                             hint=f"e.g. auditor config {' '.join(path)} {next(iter(target.commands), '')}")
+                             hint=f"e.g. auditor config {' '.join(path)} {next(iter(target.commands), '')}",
+                             ja=f"{' '.join(path)} はコマンドのグループです。その中の 1 つを指定してください",
+                             hint_ja=f"例: auditor config {' '.join(path)} {next(iter(target.commands), '')}")
         parent = click.Context(target, info_name=path[-1], parent=parent)
         name = args.pop(0)
         target, path = target.get_command(parent, name), path + [name]
     if target is None:
-        raise InputError("COMMAND", f"no command {' '.join(path)}", hint="see `auditor --help`")
+        raise InputError("COMMAND", f"no command {' '.join(path)}", hint="see `auditor --help`",
+                         ja=f"コマンド {' '.join(path)} はありません", hint_ja="auditor --help で一覧を表示できます")
     sub = target.make_context(path[-1], args, parent=parent)
     rows = []
     for p in target.params:

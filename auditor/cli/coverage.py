@@ -30,7 +30,8 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
 
     views = [v for v in lens if v in VIEWS]
     if len(views) > 1:
-        raise InputError("--framework", f"choose one view, not {', '.join(views)}")
+        raise InputError("--framework", f"choose one view, not {', '.join(views)}",
+                         ja=f"見方は 1 つだけ指定してください（{'、'.join(views)} のどれか）")
     view = views[0] if views else "guideline"
     paths = _paths(policy, evidence, controls)
     maps = _framework_paths([p for p in lens if p not in VIEWS], paths[2])
@@ -39,7 +40,8 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
         code = run.evidence.unit_code(department)
         if code not in run.evidence.units:
             raise InputError("--department", f"unknown department {department}",
-                             hint="known: " + ", ".join(sorted(run.evidence.units)))
+                             hint="known: " + ", ".join(sorted(run.evidence.units)), ja=f"所属 {department} はありません",
+                             hint_ja="所属の一覧: " + "、".join(sorted(run.evidence.units)))
         department = code
     doc = coverage.summary(run, department, by="section" if by == "section" else "measure" if by == "measure"
                            else "chapter", view=view)

@@ -38,13 +38,15 @@ def test_command(dirs, fmt, output, only, lang, limits):
         outputs.check(output, outputs.of_run(control_dirs=[defaults.shipped_controls(), *dirs]), "--output")
     report = selftest.run(list(dirs) or None, limits=limits, only=only or None)
     if only and not report.outcomes:
-        raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail")
+        raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail",
+                         ja=f"テストケース {'、'.join(only)} はありません", hint_ja="ケースは 管理策/ケース名 で指定します（例: NS-01/fail）")
     text = out.FORMATS[fmt](report, lang)
     if output and output != "-":
         try:
             fsio.write_atomic(output, text)
         except OSError as exc:
-            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
+            raise InputError(output, f"cannot write the output: {exc.strerror or exc}",
+                             ja=f"出力を書き込めません（{exc.strerror or exc}）") from None
     elif fmt == "text":
         click.echo(text, nl=False)
     else:
