@@ -37,7 +37,7 @@ def test_one_run_writes_each_format_as_a_run_of_that_format_alone(tmp_path):
     out = tmp_path / "out"
     many = invoke("check", "--format", ",".join(FORMATS), "--output-dir", out, "--lang", "en")
     assert many.exit_code == 1 and many.stdout == ""
-    assert f"wrote {len(FORMATS)} files to {out}" in many.stderr and "個のファイル" in many.stderr
+    assert f"wrote {len(FORMATS)} files to {out}" in many.stderr  # in Japanese: tests/test_ci_docs.py
     assert sorted(p.name for p in out.iterdir()) == sorted(file_name(f) for f in FORMATS)  # nothing else is left
     for fmt in FORMATS:
         alone = invoke("check", "--format", fmt, "--lang", "en", "-o", tmp_path / f"alone.{fmt}")

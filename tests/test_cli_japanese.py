@@ -316,3 +316,15 @@ def test_english_only_input_errors_never_grow():
 
 
 ENGLISH_ONLY_CEILING = 157  # lower it as sites get their Japanese (python3 tools/ja_errors.py)
+
+
+def test_an_input_error_in_each_language():
+    from auditor.errors import InputError
+
+    both = InputError("p.yaml", "no such file", line=3, hint="check the path", ja="ファイルがありません",
+                      hint_ja="パスを確かめてください")
+    assert both.render("ja") == "p.yaml:3: ファイルがありません\n  hint: パスを確かめてください"
+    assert both.render("en") == str(both) == "p.yaml:3: no such file\n  hint: check the path"
+    mixed = InputError("x", "two policies here / ポリシーが2つあります", hint="choose one / どちらか一方にしてください")
+    assert mixed.render("en") == "x: two policies here\n  hint: choose one"  # the English part only
+    assert mixed.render("ja") == str(mixed)  # not converted yet: both languages, as written

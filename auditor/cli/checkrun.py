@@ -159,7 +159,7 @@ def _write(texts: dict, fmt: tuple, output, output_dir, inputs) -> None:
             raise InputError(output_dir, **both("cannot_write_outputs", error=exc.strerror or exc)) from None
         for f, name in zip(fmt, names):
             note(msg("wrote_file", path=Path(output_dir) / name, format=f, size=len(texts[f].encode("utf-8"))))
-        say(msg("wrote_files", n=len(names), out=output_dir, names=", ".join(names)))
+        say(msg("wrote_files" if len(names) > 1 else "wrote_one_file", n=len(names), out=output_dir, names=", ".join(names)))
         return
     text = texts[fmt[0]]
     if output and output != outputs.STDOUT:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 from ..jatext import tighten  # noqa: F401 (i18n.tighten)
 
 LANGS = ("ja", "en")
 ENV = "AUDITOR_LANG"
-CATALOGUE = Path(__file__).with_name("messages.yaml")
+CATALOGUE = "messages.yaml"  # package data of auditor.cli (read through importlib.resources: a zipapp too)
 # Japan has kept +09:00 all year since 1951: a fixed offset is exact and needs no tz database (Windows).
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
@@ -80,10 +79,12 @@ def reset(argv) -> None:
 def catalogue() -> dict:
     """messages.yaml, read once: {"messages": {key: {ja, en}}, "help": [{en, ja}], "click": {en: ja}}."""
     if not _catalogue:
+        from importlib import resources
+
         import yaml
 
-        with open(CATALOGUE, encoding="utf-8") as fh:
-            _catalogue.update(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        text = (resources.files(__package__) / CATALOGUE).read_text(encoding="utf-8")
+        _catalogue.update(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     return _catalogue
 
 
