@@ -66,7 +66,8 @@ def control_files(dirs) -> list[Path]:
     for d in dirs:
         d = Path(d)
         if not d.is_dir():
-            raise InputError(d, "controls folder not found", hint="--controls takes a folder of *.yaml files")
+            raise InputError(d, "controls folder not found", hint="--controls takes a folder of *.yaml files",
+                             ja="管理策のフォルダがありません", hint_ja="--controls には *.yaml のあるフォルダを指定します")
         files.extend(sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
     return files
 
@@ -105,8 +106,11 @@ def policy(cwd: Path | None = None, optional: bool = False) -> Path | None:
     if not found and optional:
         return None
     if not found:
-        raise InputError(folder, "no --policy given and no policy file here", hint="pass --policy FILE")
-    raise InputError(folder, f"{len(found)} policy files here", hint="choose one with --policy FILE")
+        raise InputError(folder, "no --policy given and no policy file here", hint="pass --policy FILE",
+                         ja="--policy の指定がなく、ここにポリシーファイルもありません",
+                         hint_ja="--policy FILE で指定してください")
+    raise InputError(folder, f"{len(found)} policy files here", hint="choose one with --policy FILE",
+                     ja=f"ここにはポリシーファイルが {len(found)} 個あります", hint_ja="--policy FILE で 1 つ選んでください")
 
 
 def evidence(cwd: Path | None = None) -> Path:
@@ -115,7 +119,9 @@ def evidence(cwd: Path | None = None) -> Path:
     years = [d for d in folder.iterdir() if (d / "manifest.yaml").is_file()] if folder.is_dir() else []
     if not years:
         raise InputError(folder, "no --evidence given and no evidence/<FY>/manifest.yaml here",
-                         hint="pass --evidence DIR (the folder that holds manifest.yaml)")
+                         hint="pass --evidence DIR (the folder that holds manifest.yaml)",
+                         ja="--evidence の指定がなく、ここに evidence/<年度>/manifest.yaml もありません",
+                         hint_ja="--evidence DIR（manifest.yaml のあるフォルダ）を指定してください")
     return max(years, key=lambda d: [int(n) for n in re.findall(r"\d+", d.name)] or [0])
 
 

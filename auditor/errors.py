@@ -1,22 +1,46 @@
 """The one exception type for unusable input: it names the file, the line and what to do."""
 from __future__ import annotations
 
+import re
+
+# "English text / 日本語の文" in one message: the English part, for an English line.
+_BILINGUAL = re.compile(r"\s+/\s+(?=[^/]*[\u3040-\u30ff\u4e00-\u9fff])[^/]*$")
+
 
 class InputError(Exception):
-    """Bad user input. The CLI prints it without a traceback and exits 2."""
+    """Bad user input. The CLI prints it without a traceback and exits 2.
 
-    def __init__(self, path, message: str, line: int | None = None, hint: str | None = None):
+    `message` and `hint` are English; `ja` and `hint_ja` their Japanese (the command line shows the
+    language it speaks). A message without `ja` is shown as it is in Japanese (many say "English /
+    日本語"), and without its Japanese tail in English."""
+
+    def __init__(self, path, message: str = "", line: int | None = None, hint: str | None = None, *,
+                 ja: str | None = None, hint_ja: str | None = None, en: str | None = None):
         self.path = str(path) if path is not None else None
         self.line = line
-        self.message = message
+        self.message = en if en is not None else message
         self.hint = hint
+        self.ja, self.hint_ja = ja, hint_ja
         super().__init__(self.render())
 
-    def render(self) -> str:
+    def render(self, lang: str | None = None) -> str:
+        """FILE:LINE: message, and the hint on its own line; in `lang` when given (ja or en)."""
         where = self.path or "<input>"
         if self.line:
             where += f":{self.line}"
-        text = f"{where}: {self.message}"
-        if self.hint:
-            text += f"\n  hint: {self.hint}"
+        message, hint = self.message, self.hint
+        if lang == "ja":
+            message, hint = self.ja or message, self.hint_ja or hint
+        elif lang == "en":
+            message, hint = _english(message), _english(hint)
+        text = f"{where}: {message}"
+        if hint:
+            text += f"\n  hint: {hint}"
         return text
+
+
+def _english(text):
+    """The English part of an "English / 日本語" text (each line of it)."""
+    if not text:
+        return text
+    return "\n".join(_BILINGUAL.sub("", line) for line in text.split("\n"))

@@ -59,7 +59,9 @@ def read_regular(path, max_bytes: int, shown, line=None, option: str = "--max-fi
             raise IsADirectoryError(path)
         if not stat.S_ISREG(st.st_mode):
             raise InputError(shown, "not a regular file (a device, pipe or socket): refused without reading it",
-                             line=line, hint="evidence and configuration must be ordinary files")
+                             line=line, hint="evidence and configuration must be ordinary files",
+                             ja="通常のファイルではない（デバイス、パイプ、ソケット）ため、読まずに拒否しました",
+                             hint_ja="証跡と設定は通常のファイルにしてください")
         too_large(shown, st.st_size, max_bytes, line, option)
         data = fh.read(max_bytes + 1)  # the file may have grown since fstat
         too_large(shown, len(data), max_bytes, line, option)
@@ -72,14 +74,19 @@ def too_large(shown, size: int, max_bytes: int, line=None, option: str = "--max-
         hint = (f"split the file, or raise the limit with {option} (e.g. {option} 2G)" if option.startswith("--")
                 else option)
         raise InputError(shown, f"{what} {shown_size(size)} ({size:,} bytes), more than the limit of "
-                         f"{shown_size(max_bytes)}", line=line, hint=hint)
+                         f"{shown_size(max_bytes)}", line=line, hint=hint,
+                         ja=f"大きさ {shown_size(size)}（{size:,} バイト）が上限 {shown_size(max_bytes)} を超えています",
+                         hint_ja=f"ファイルを分割するか、{option} で上限を上げてください（例: {option} 2G）"
+                         if option.startswith("--") else None)
 
 
 def too_many_rows(shown, rows: int, max_rows: int, what: str = "rows", subject: str = "the file") -> None:
     """`rows` may be counted cheaply (line ends): the message says what was counted."""
     if rows > max_rows:
         raise InputError(shown, f"{subject} has {rows:,} {what}, more than the limit of {max_rows:,}",
-                         hint="split the file (by department or period), or raise the limit with --max-rows N")
+                         hint="split the file (by department or period), or raise the limit with --max-rows N",
+                         ja=f"行数 {rows:,}（{what}）が上限 {max_rows:,} を超えています",
+                         hint_ja="ファイルを（所属や期間で）分割するか、--max-rows N で上限を上げてください")
 
 
 def long_span(data, max_len: int, sep, lo: int = 0, hi: int | None = None) -> tuple[int, int] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from importlib import resources
 
 from . import __version__
@@ -71,6 +72,23 @@ def _describe(error) -> str:
     return f"{where}: {error.message}"
 
 
+def _describe_ja(error) -> str:
+    """The same in Japanese; the validator's own words (jsonschema's English) in brackets where needed."""
+    path = "/".join(str(p) for p in error.absolute_path)
+    where = f"'{path}'" if path else "最上位"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"{where}に不明なキー {'、'.join(repr(k) for k in extra)} があります"
+    if error.validator == "required":
+        return f"{where}に {error.message.replace(' is a required property', '')} が必要です"
+    if error.validator in ("oneOf", "anyOf"):
+        return f"{where}: 正しい値ではありません（{error.schema.get('x-error', '')}、値: {_short(error.instance)}）"
+    words = {"type": "値の型が違います", "enum": "使える値ではありません", "pattern": "書式が違います",
+             "minimum": "値が小さすぎます", "maximum": "値が大きすぎます", "minItems": "項目が足りません",
+             "minLength": "空にはできません", "format": "書式が違います"}
+    return f"{where}: {words.get(error.validator, '値が正しくありません')}（{error.message}）"
+
+
 def _short(value) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -99,4 +117,14 @@ def validate(data, name: str, path, located=None, hint: str | None = None, cache
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         key_path += extra[:1]
     line = located.line_of(data, key_path) if located else None
-    raise InputError(path, f"{name} schema: {_describe(error)}", line=line, hint=hint)
+    raise InputError(path, f"{name} schema: {_describe(error)}", line=line, hint=hint,
+                     ja=f"{name} のスキーマに合いません: {_describe_ja(error)}", hint_ja=_hint_ja(hint))
+
+
+def _hint_ja(hint: str | None) -> str | None:
+    """The callers' hints say where the keys are documented: "see README.md, 'Settings', for the keys"."""
+    found = re.fullmatch(r"see (\S+?),?(?: '([^']+)',)? for the keys.*", hint or "")
+    if not found:
+        return None
+    section = f" の「{found.group(2)}」" if found.group(2) else " "
+    return f"使えるキーは {found.group(1)}{section}を参照してください"

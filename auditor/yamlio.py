@@ -63,7 +63,9 @@ def _mapping(self, node):
         if isinstance(key_node, ScalarNode):
             if key_node.value in seen:
                 raise InputError(self._path, f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})",
-                                 line=key_node.start_mark.line + 1, hint="remove or rename one of them")
+                                 line=key_node.start_mark.line + 1, hint="remove or rename one of them",
+                                 ja=f"キー「{key_node.value}」が重複しています（最初は {seen[key_node.value]} 行目）",
+                                 hint_ja="どちらかを削除するか、名前を変えてください")
             seen[key_node.value] = key_node.start_mark.line + 1
     self.flatten_mapping(node)  # merge keys (<<: *defaults) first, as construct_mapping would
     for key_node, value_node in node.value:
@@ -111,8 +113,9 @@ class _DataLoader(_CBase):
 
 
 def _reject_tag(self, node):
-    raise InputError(self._path, f"YAML tag {node.tag} is not allowed",
-                     line=node.start_mark.line + 1, hint="evidence and config files may hold plain data only")
+    raise InputError(self._path, f"YAML tag {node.tag} is not allowed", ja=f"YAML のタグ {node.tag} は使えません",
+                     line=node.start_mark.line + 1, hint="evidence and config files may hold plain data only",
+                     hint_ja="証跡と設定のファイルには値だけを書いてください")
 
 
 def _sequence(self, node):
@@ -160,7 +163,8 @@ def _walk(node, path, located: "Located", memo: dict):
         return items
     if node.tag != _STD + "map" or not isinstance(node, MappingNode):
         raise InputError(path, f"YAML tag {node.tag} is not allowed", line=node.start_mark.line + 1,
-                         hint="evidence and config files may hold plain data only")
+                         hint="evidence and config files may hold plain data only",
+                         ja=f"YAML のタグ {node.tag} は使えません", hint_ja="証跡と設定のファイルには値だけを書いてください")
     data = memo[id(node)] = {}
     seen = {}
     for key_node, value_node in node.value:
@@ -170,7 +174,8 @@ def _walk(node, path, located: "Located", memo: dict):
             raise InputError(path, "a mapping key must be plain text", line=line)
         if key in seen:
             raise InputError(path, f"duplicate key '{key}' (first at line {seen[key]})", line=line,
-                             hint="remove or rename one of them")
+                             hint="remove or rename one of them", ja=f"キー「{key}」が重複しています（最初は {seen[key]} 行目）",
+                             hint_ja="どちらかを削除するか、名前を変えてください")
         seen[key] = line
         if value_node.tag in _SCALAR_TAGS and type(value_node) is ScalarNode:
             data[key] = value_node.value
@@ -292,7 +297,8 @@ def _load(text: str, path, loader_cls):
         if "could not determine a constructor" in str(exc):
             problem = f"YAML tag is not allowed ({problem.split('tag')[-1].strip()})"
         raise InputError(path, f"YAML syntax error: {problem}", line=mark.line + 1 if mark else None,
-                         hint="check the indentation and quoting around this line") from None
+                         hint="check the indentation and quoting around this line", ja=f"YAML の構文エラーです（{problem}）",
+                         hint_ja="この行の前後の字下げと引用符を確かめてください") from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"YAML error: {exc}") from None
     finally:
@@ -316,11 +322,11 @@ def read_file(path) -> bytes:
         return limits.read_regular(path, limits.CONFIG_MAX_BYTES, path,
                                    option="controls, policies and manifests are small text files")
     except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        raise InputError(path, "file not found", ja="ファイルがありません") from None
     except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
+        raise InputError(path, "is a folder, not a file", ja="ファイルではなくフォルダです") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read: {exc.strerror or exc}", ja=f"読めません（{exc.strerror or exc}）") from None
 
 
 def read_config(path) -> tuple[object, Located]:
@@ -330,5 +336,7 @@ def read_config(path) -> tuple[object, Located]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise InputError(path, f"not UTF-8 text (byte {exc.start})", line=line, hint="save the file as UTF-8") from None
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})", line=line, hint="save the file as UTF-8",
+                         ja=f"UTF-8 のテキストではありません（{exc.start} バイト目）",
+                         hint_ja="ファイルを UTF-8 で保存してください") from None
     return load_config(text, path)

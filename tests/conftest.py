@@ -30,6 +30,11 @@ os.environ["AUDITOR_CONFIG"] = os.devnull
 for _name in [n for n in os.environ if n.startswith("AUDITOR_") and n not in (
         "AUDITOR_CACHE_KEY_FILE", "AUDITOR_RESULT_CACHE", "AUDITOR_CONFIG")]:
     os.environ.pop(_name)  # a developer's AUDITOR_FAIL_ON or AUDITOR_LANG must not change the results either
+# Nor their locale: the command line's default language follows it (auditor/cli/i18n.py); C.UTF-8 gives the
+# product's default, Japanese. tests/test_cli_japanese.py sets the locales it tests.
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 # SARIF's invocation times are the clock's; fixed here (reproducible builds' variable) so that two runs of the
 # same inputs give the same bytes, as the caches' tests compare. tests/test_ci_settings.py unsets it.
 os.environ["SOURCE_DATE_EPOCH"] = "1775001600"  # 2026-04-01T00:00:00Z

@@ -11,6 +11,15 @@ import pytest
 
 from conftest import POLICY, ROOT, invoke
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 FY2024 = ROOT / "evidence" / "FY2024"
 ROAD = "ACT-2024-TR-01:S00171"  # 道路課's only FY2024 action
 POLICY_ACT = "ACT-2024-NS-09.prerequisites:TR-01"  # one of 情報政策課's FY2024 actions, not started like ROAD
@@ -123,8 +132,8 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
     assert result.exit_code == 0, result.output
     a = actions(db)[ROAD]
     assert (a["status"], a["owner"], a["completed_on"]) == ("done", "道路課長", "2025-05-30")
-    shown = invoke("actions", "show", ROAD, "--db", db).stdout
-    assert "import" in shown and "道路課 山田" in shown and "returned.csv" in shown and "not_started -> done" in shown
+    shown = invoke("actions", "show", ROAD, "--db", db, "--lang", "en").stdout
+    assert "imported by" in shown and "道路課 山田" in shown and "returned.csv" in shown and "status: not started -> done (awaiting check)" in shown
 
 
 @pytest.mark.parametrize("bad, message", [

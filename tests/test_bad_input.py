@@ -8,6 +8,15 @@ import yaml
 
 from conftest import ORG, invoke, write_evidence, write_policy
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 FLOWS = [{"rule_id": "R1", "src_zone": "lgwan", "dst_zone": "internet", "action": "deny"}]
 
 
@@ -185,11 +194,16 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # the start of every
 
 
 @pytest.mark.parametrize("name", ["職員名簿.xls", "職員名簿.xlsx", "職員名簿.csv"])
-def test_an_old_xls_workbook_says_to_save_it_as_xlsx(tmp_path, ev, name):
+def test_an_old_xls_workbook_says_to_save_it_as_xlsx(tmp_path, ev, name, monkeypatch):
     """.xls, or an .xls renamed: not "unknown file type" or a zip error, but what to do about it."""
     _add_file(ev, name, OLE2, kind="staff")
     err = _expect_error(tmp_path, ev, file=name, line=None, words="Excel 97-2003")
-    assert "save it as .xlsx" in err and ".xlsx 形式で保存" in err
+    assert "save it as .xlsx" in err
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "ja")  # the hint in Japanese when the CLI speaks it
+    ja = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--output", tmp_path / "out.json")
+    assert ja.exit_code == 2 and ja.stderr.startswith("エラー: ") and ".xlsx 形式で保存" in ja.stderr
 
 
 def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):

@@ -9,6 +9,15 @@ from auditor.engine import audit
 from conftest import POLICY, copy_sample, invoke
 
 
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
+
 @pytest.fixture
 def town(tmp_path, monkeypatch):
     """A town repository (git work tree) with the sample, and no cache secret configured."""
@@ -65,8 +74,12 @@ def test_a_default_place_inside_the_repository_means_no_cache_and_says_so(town, 
     repo, evidence, evaluated = town
     monkeypatch.setenv("XDG_CONFIG_HOME", str(repo / "config"))  # a configuration folder inside the work tree
     first = check(repo, evidence)
-    assert first.exit_code == 1 and "caches are not used" in first.stderr and "キャッシュを使いません" in first.stderr
-    assert check(repo, evidence).stdout == first.stdout
+    assert first.exit_code == 1 and "caches are not used" in first.stderr
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "ja")  # and in Japanese, the command line's default
+    again = check(repo, evidence)
+    assert again.stdout == first.stdout and "キャッシュを使いません" in again.stderr
     assert len(evaluated) == 2 and not entries(repo) and not (repo / "config").exists()
 
 

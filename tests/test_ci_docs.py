@@ -140,7 +140,7 @@ def test_the_gates_fail_on_a_new_gap_and_the_report_steps_do_not(repo, tmp_path)
         assert _run(command, work).exit_code == expected, command
     gate = next(c for c in ALL if "github" in _formats(c))
     result = _run(gate, work)
-    assert result.stdout == "" and "wrote 4 files" in result.stderr  # stdout stays empty: one line on stderr
+    assert result.stdout == "" and "4 個のファイルを書き出しました" in result.stderr  # stdout empty: one line on stderr
     assert "FW-0999" in (work / _written(gate)["github"]).read_text(encoding="utf-8")
 
 

@@ -22,6 +22,15 @@ from auditor.evidence.readers import fortigate
 from auditor.sealed import Store
 from conftest import ORG, ROOT, invoke, write_evidence, write_policy
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 DATA = ROOT / "tests" / "data" / "firewall"
 GATEWAYS = [{"gateway_id": "GW-01", "type": "file_sanitizer", "name": "ファイル無害化装置", "zone": "internet"},
             {"gateway_id": "GW-02", "type": "screen_transfer", "name": "画面転送サーバ", "zone": "internet"}]

@@ -14,6 +14,15 @@ from auditor import defaults
 from auditor.catalogue import controls as catalogue, crosswalk, framework
 from auditor.errors import InputError
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 SHIPPED = framework.load()
 CONTROLS, _ = catalogue.load([defaults.shipped_controls()])
 ISO27002 = {f"5.{n}" for n in range(1, 38)} | {f"6.{n}" for n in range(1, 9)} | \
@@ -305,7 +314,7 @@ def test_framework_show_an_item_a_section_and_a_chapter():
 
 def test_framework_show_unknown_id_is_exit_2():
     result = invoke("framework", "show", "GL99-99", cwd=ROOT)
-    assert result.exit_code == 2 and "GL99-99" in result.stderr and "監査項目" in result.stderr
+    assert result.exit_code == 2 and "GL99-99" in result.stderr and "no audit item" in result.stderr
     assert "Traceback" not in result.stderr
 
 

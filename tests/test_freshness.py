@@ -66,7 +66,9 @@ def test_exceptions_list_groups_active_ending_soon_and_expired(tmp_path):
                      "EX-BAD": ("invalid", None)}
     text = invoke("exceptions", "list", "--policy", pol, "--date", "2026-03-31").stdout.splitlines()
     assert [line.split()[0] for line in text] == ["EX-ACTIVE", "EX-SOON", "EX-OLD", "EX-BAD"]
-    assert "ending within 30 days" in text[1]
+    assert "30日以内に終了（残り 20 日）" in text[1]
+    english = invoke("exceptions", "list", "--policy", pol, "--date", "2026-03-31", "--lang", "en").stdout.splitlines()
+    assert "ending within 30 days (20 days left)" in english[1]
 
 
 def test_the_report_calls_out_an_exception_ending_soon(tmp_path):

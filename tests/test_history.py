@@ -14,6 +14,15 @@ from auditor.cycle import database, history
 from auditor.errors import InputError
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 FY2024 = ROOT / "evidence" / "FY2024"
 # the check-digit-valid My Numbers planted in the sample evidence, as digits
 MY_NUMBERS = ("123456789018", "314159265352")

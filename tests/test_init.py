@@ -138,9 +138,11 @@ def test_check_right_after_init_says_what_to_collect_first(tmp_path):
     result = invoke("check", cwd=repo)
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "証跡はまだありません" in out and "No evidence yet" in out and "証跡なし" not in out
+    assert "証跡はまだありません" in out and "No evidence yet" not in out and "証跡なし" not in out
     assert "org_units" in out.splitlines()[2] and "auditor inspect evidence/FY2026/" in out
     assert len(out.splitlines()) < 25
+    english = invoke("check", "--lang", "en", cwd=repo).stdout
+    assert "No evidence yet" in english and "証跡はまだありません" not in english
     machine = invoke("check", "--format", "json", cwd=repo)
     assert machine.exit_code == 0 and "No evidence yet" not in machine.stdout and "証跡はまだありません" in machine.stderr
     statuses = {r["status"] for r in json.loads(machine.stdout)["results"] if not r["control_id"].startswith("GL")}

@@ -120,5 +120,7 @@ def test_dropped_rows_are_shown_in_json_text_and_validate(tmp_path, fmt):
     assert [(n["file"], n["line"], n["level"]) for n in shown] == [(name, 7, "info")]
     for lang in ("ja", "en"):
         assert f"{name}:7" in invoke("check", "--policy", policy, "--evidence", ev, "--lang", lang).output
-    validated = invoke("validate", "--policy", policy, "--evidence", ev)
+    validated = invoke("validate", "--policy", policy, "--evidence", ev, "--lang", "en")
     assert validated.exit_code == 0 and f"{name}:7" in validated.stderr and "3 row(s) left out" in validated.stderr
+    japanese = invoke("validate", "--policy", policy, "--evidence", ev)
+    assert japanese.stderr.startswith(f"注意: {name}:7: ") and "3 行を記録として読まずに除きました" in japanese.stderr

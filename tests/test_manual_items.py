@@ -68,7 +68,7 @@ def test_a_blank_item_never_counts_as_met_in_any_format(tmp_path):
     assert not any(r["ruleId"] == "GL1-04" and r.get("kind") == "pass" for r in sarif["runs"][0]["results"])
     text = invoke("check", "--policy", pol, "--evidence", ev).stdout
     (line,) = [l for l in text.splitlines() if l.startswith("  未確認 ")]
-    assert "GL1-04" in line.split(": ", 1)[1].split(", ") and "GL1-02" not in line  # GL1-02 was answered
+    assert "GL1-04" in line.split(": ", 1)[1].split("、") and "GL1-02" not in line  # GL1-02 was answered
     cov = json.loads(invoke("coverage", "--policy", pol, "--evidence", ev, "--format", "json").stdout)
     row = next(i for i in cov["items"] if i["id"] == "GL1-04")
     # its control (OR-02) has no evidence here and nobody answered it: not assessed, whatever the status
@@ -106,10 +106,10 @@ def test_department_items_expect_an_answer_from_each_audited_department(tmp_path
 def test_disabling_without_a_reason_is_refused(tmp_path):
     pol, ev = _audit(tmp_path, controls={"NS-01": {"enabled": False}})
     result = invoke("check", "--policy", pol, "--evidence", ev)
-    assert result.exit_code == 2 and "'reason' is required" in result.stderr and "policy.yaml" in result.stderr
+    assert result.exit_code == 2 and "'reason' が必要です" in result.stderr and "policy.yaml" in result.stderr
     pol, ev = _audit(tmp_path, items={"GL1-03": {"enabled": False}})
     result = invoke("check", "--policy", pol, "--evidence", ev)
-    assert result.exit_code == 2 and "'reason' is required" in result.stderr
+    assert result.exit_code == 2 and "'reason' が必要です" in result.stderr
 
 
 def test_disabled_items_are_not_applicable_and_listed_with_their_reason(tmp_path):

@@ -56,7 +56,7 @@ def test_shipped_controls_are_package_data():
 def test_python_dash_m_runs_the_command():
     run = subprocess.run([sys.executable, "-m", "auditor", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("Usage: auditor ")
+    assert run.stdout.startswith("使い方: auditor ")  # Japanese unless AUDITOR_LANG or the locale says otherwise
 
 
 def test_constraints_pin_every_runtime_dependency():

@@ -64,7 +64,7 @@ def test_exception_for_unknown_control_is_an_error(tmp_path):
     pol = write_policy(tmp_path, exceptions=[exc(control="NS-99")])
     from conftest import invoke
     result = invoke("check", "--policy", pol, "--evidence", ev)
-    assert result.exit_code == 2 and "unknown control ID NS-99" in result.stderr
+    assert result.exit_code == 2 and "管理策 ID NS-99 はありません" in result.stderr
 
 
 def test_policy_severity_override_and_unknown_param(tmp_path):
@@ -75,7 +75,7 @@ def test_policy_severity_override_and_unknown_param(tmp_path):
     pol = write_policy(tmp_path, controls={"NS-06": {"params": {"nope": 1}}})
     from conftest import invoke
     result = invoke("check", "--policy", pol, "--evidence", ev)
-    assert result.exit_code == 2 and "NS-06 has no parameter 'nope'" in result.stderr
+    assert result.exit_code == 2 and "NS-06 にパラメータ「nope」はありません" in result.stderr
 
 
 def test_personal_names_only_when_the_policy_opts_in(tmp_path):

@@ -6,10 +6,21 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from auditor.reporters import report
 from auditor.scoring import departments
 from conftest import POLICY, ROOT, SAMPLE, invoke
 from test_report_support import DATE, pdf_expected, sample_reports, sample_run  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
 
 
 def test_organisation_and_every_department_in_every_format(sample_run, sample_reports):
@@ -41,7 +52,7 @@ def test_subprocess_from_the_repository_root(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "auditor", "report", "--out", str(out), "--date", DATE,
                            "--format", "html,json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 34 files (17 reports)" in proc.stderr and "Traceback" not in proc.stderr
+    assert "34 個のファイル（報告書 17 件）を書き出しました" in proc.stderr and "Traceback" not in proc.stderr
     assert (out / "report.ja.html").is_file() and (out / "departments" / "0220_情報政策課" / "report.json").is_file()
     assert proc.stdout == ""  # reports go to files; stdout stays clean
 

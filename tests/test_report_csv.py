@@ -64,7 +64,7 @@ def test_cli_cp932_warns_about_replaced_characters(tmp_path):
     result = invoke("report", "--policy", policy, "--evidence", ev, "--out", tmp_path / "out", "--date", DATE,
                     "--format", "csv", "--csv-encoding", "cp932")
     assert result.exit_code == 0, result.output
-    assert "warning:" in result.stderr and "CP932" in result.stderr and "U+1F642" in result.stderr
+    assert "警告:" in result.stderr and "CP932" in result.stderr and "U+1F642" in result.stderr
     text = (tmp_path / "out" / "findings.ja.csv").read_bytes().decode("cp932")
     assert "'=" not in text.split("\r\n")[0] and "?" in text
 

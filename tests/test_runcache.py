@@ -147,7 +147,7 @@ def test_evidence_outside_the_folder_is_refused_as_before(setup, tmp_path):
     manifest.write_text(text.replace("path: lms_export.csv", "path: ../outside.csv", 1), encoding="utf-8")
     for _ in range(2):
         result = check(tmp_path, evidence)
-        assert result.exit_code == 2 and "leaves the evidence folder" in result.stderr
+        assert result.exit_code == 2 and "証跡フォルダの外を指しています" in result.stderr
 
 
 def test_a_run_on_another_day_is_evaluated_afresh(setup, monkeypatch):

@@ -165,7 +165,7 @@ def test_output_file_and_text_grouping(tmp_path):
 
 def test_validate_and_controls_commands(tmp_path):
     result = invoke("validate")
-    assert result.exit_code == 0 and f"{len(SHIPPED)} controls" in result.output and "30 evidence files" in result.output
+    assert result.exit_code == 0 and f"管理策 {len(SHIPPED)} 件" in result.output and "証跡ファイル 30 件" in result.output
     listing = invoke("controls", "list").output.splitlines()
     assert len(listing) == len(SHIPPED) and listing[0].startswith("NS-01")
     # a policy that leaves TR-01 as the catalogue has it (the sample's own sets its course)
@@ -193,7 +193,7 @@ def test_controls_show_gives_the_control_as_the_policy_sets_it(tmp_path):
     missing = invoke("controls", "show", "TR-01", "--policy", tmp_path / "nai.yaml")
     assert missing.exit_code == 2 and "nai.yaml" in missing.stderr
     elsewhere = invoke("controls", "show", "TR-01", cwd=tmp_path)  # no policies/ here: defaults, and said so
-    assert elsewhere.exit_code == 0 and "warning:" in elsewhere.stderr
+    assert elsewhere.exit_code == 0 and elsewhere.stderr.startswith("警告: ポリシーがないため")
     assert yamlio.load_config(elsewhere.stdout, "shown")[0]["policy"] is None
 
 
@@ -210,7 +210,7 @@ def test_user_control_directory(tmp_path):
     dup = tmp_path / "dup.yaml"
     dup.write_text((tmp_path / "local.yaml").read_text(encoding="utf-8").replace("LOCAL-01", "NS-01"), encoding="utf-8")
     result = invoke("check", "--controls", tmp_path)
-    assert result.exit_code == 2 and "NS-01 is defined twice" in result.stderr
+    assert result.exit_code == 2 and "管理策 NS-01 が 2 回定義されています" in result.stderr
 
 
 def test_documents_register_pr01_passes_only_within_the_grace_period(tmp_path):

@@ -14,6 +14,15 @@ import pytest
 
 from conftest import ORG, invoke, write_evidence, write_policy
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 pytestmark = pytest.mark.slow
 MULTITOOL = "@microsoft/sarif-multitool@5.7.0"
 # The notes the multitool's SARIF rules still give, each asking for what auditor leaves out on purpose

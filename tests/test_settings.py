@@ -15,6 +15,15 @@ from auditor.cli.settings import KEYS, env_name
 from conftest import POLICY, ROOT, SAMPLE, invoke
 
 
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages (errors, hints, progress lines); the outputs
+    keep their own --lang. tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
+
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     """An evidence repository laid out as a town's (policies/, evidence/FY2025/), settings read from it."""

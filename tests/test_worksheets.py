@@ -376,7 +376,7 @@ def test_a_formula_typed_in_libreoffice_into_an_answer_cell_is_read_as_text(tmp_
 def test_selfcheck_layout_questions_and_entry(tmp_path):
     out, entries, result = export(tmp_path, "--department", "農林課", "--framework", MAP_ARG, command="selfcheck")
     items = department_items(MAP)
-    assert f"0620 農林課 の自己点検票を書き出しました（{len(items)} 問）" in result.stderr
+    assert f"0620 農林課の自己点検票を書き出しました（{len(items)} 問）" in result.stderr
     (e,) = entries
     assert e == {"path": "checklist.xlsx", "kind": "self_assessments", "provided_by": "農林課（自己点検）",
                  "collected_on": dt.date(2026, 3, 10), "sheet": "自己点検票", "header_row": 5,

@@ -32,7 +32,9 @@ def load(dirs, cache_dir=None, shipped_memo=None) -> tuple[list[Control], str]:
             if item["id"] in controls:
                 first = controls[item["id"]]
                 raise InputError(path, f"control {item['id']} is defined twice (first in {first.path}:{first.line})",
-                                 line=line, hint="control IDs never change and never repeat; rename the new one")
+                                 line=line, hint="control IDs never change and never repeat; rename the new one",
+                                 ja=f"管理策 {item['id']} が 2 回定義されています（最初は {first.path}:{first.line}）",
+                                 hint_ja="管理策 ID は変えず、重複させません。新しい方の ID を変えてください")
             control = _build(item, path, line)
             _check_kinds(control, located.line_of(item, ["evidence"]))
             _check_rules(control, located.line_of(item, ["rule"]))
@@ -107,7 +109,8 @@ def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) ->
     for cid, line in policy_lines.items():
         if cid not in by_id:
             raise InputError(policy.path, f"unknown control ID {cid}", line=line,
-                             hint="known controls: " + ", ".join(sorted(by_id)))
+                             hint="known controls: " + ", ".join(sorted(by_id)), ja=f"管理策 ID {cid} はありません",
+                             hint_ja="管理策の一覧: " + "、".join(sorted(by_id)))
     out = []
     for c in controls:
         override = policy.controls.get(c.id, {})
@@ -115,7 +118,9 @@ def apply_policy(controls: list[Control], policy: Policy, policy_lines: dict) ->
         for name, value in (override.get("params") or {}).items():
             if name not in params:
                 raise InputError(policy.path, f"{c.id} has no parameter '{name}'", line=policy_lines.get(c.id),
-                                 hint="parameters of this control: " + (", ".join(params) or "none"))
+                                 hint="parameters of this control: " + (", ".join(params) or "none"),
+                                 ja=f"{c.id} にパラメータ「{name}」はありません",
+                                 hint_ja="この管理策のパラメータ: " + ("、".join(params) or "なし"))
             params[name] = value
         enabled = override.get("enabled", True)
         if override.get("params"):  # a value a rule cannot use is the policy's error, not the control's

@@ -33,7 +33,9 @@ def load(path, cache_dir=None) -> tuple[Policy, dict]:
         if kind not in kinds.names():
             raise InputError(path, f"evidence_max_age_days: unknown evidence kind '{kind}'",
                              line=located.line_of(data, ["evidence_max_age_days", kind]),
-                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT)
+                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT_EN,
+                             ja=f"evidence_max_age_days: 証跡の種類「{kind}」はありません",
+                             hint_ja="証跡の種類: " + "、".join(kinds.names()) + "。" + kinds.TOWN_HINT_JA)
     exceptions = tuple(_exception(e, located.line(e)) for e in data.get("exceptions") or [])
     lines = {cid: located.line_of(data, ["controls", cid]) for cid in data.get("controls") or {}}
     for e in exceptions:

@@ -10,11 +10,12 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
-from . import caches  # click only
+from . import caches, i18n  # click only
 from .checkrun import FAIL_ON, gate  # noqa: F401 (click only)
+from .i18n import msg
 from .options import (DATE, FORMATS, Group, Setting, _common, _framework, _framework_option, _framework_paths,  # click only
                       _input_errors, _kinds_option, _limit_options, _paths, _record_options, _verbosity_options, kind_folders,
-                      say)
+                      lang_option, say)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,7 +54,7 @@ _debug = [False]  # set by the group, read by entry() when a command crashed
 @click.option("--fail-on", cls=Setting, setting="fail_on", type=click.Choice(list(FAIL_ON)), default="major",
               show_default=True,
               help="Exit 1 when an open finding (or a control without evidence) at or above this severity exists.")
-@click.option("--lang", cls=Setting, setting="lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option(setting="lang")
 @click.option("--control", "only", multiple=True, help="Evaluate only this control ID (repeatable).")
 @click.option("--baseline", cls=Setting, setting="baseline", type=click.Path(), metavar="FILE",
               help="A previous `check --format json` result: findings open there, and controls without evidence "
@@ -80,10 +81,11 @@ def check(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, on
 @main.command()
 @_common
 @_framework_option
+@lang_option
 @_limit_options
 @_input_errors
 @_verbosity_options
-def validate(policy, evidence, controls, frameworks, limits):
+def validate(policy, evidence, controls, frameworks, lang, limits):
     """Check controls, policy, manifest and evidence records against their schemas; evaluate nothing."""
     from ..catalogue import controls as catalogue
     from ..evidence import loader as ev_mod
@@ -98,10 +100,10 @@ def validate(policy, evidence, controls, frameworks, limits):
     ev = ev_mod.load(evidence, limits=limits)
     for n in ev.notices:  # read, but worth a look before the run (footer rows read as records, rows left out)
         where = f"{n['file']}:{n['line']}" if n["line"] else n["file"]
-        say(f"{'warning' if n['level'] == 'warning' else 'note'}: {where}: {n['message']['en']}")
+        say(f"{msg('warning_prefix' if n['level'] == 'warning' else 'note_prefix')} {where}: {n['message'][lang]}")
     records = sum(f.records for f in ev.files)
-    click.echo(mask(f"OK: {len(loaded)} controls, {len(fw.items)} audit items, policy {policy}, "
-                    f"{len(ev.files)} evidence files ({records} records)"))
+    click.echo(mask(msg("validated", controls=len(loaded), items=len(fw.items), policy=policy, files=len(ev.files),
+                        records=records)))
 
 
 @main.group()
@@ -111,7 +113,7 @@ def controls():
 
 @controls.command("list")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_kinds_option("extra")
 @_input_errors
 def controls_list(extra, lang):
@@ -119,9 +121,16 @@ def controls_list(extra, lang):
     from ..catalogue import controls as catalogue
     from .. import defaults
 
+    from ..cycle.compare import SEVERITY
+    from ..reporters.labels import labels
+    from ..reporters.text import pad
+
     loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
+    areas = labels()["areas"]
     for c in loaded:
-        click.echo(f"{c.id:<7} {c.severity:<11} {c.area:<18} {c.title[lang]}")
+        area = areas[c.area][lang] if c.area in areas else c.area
+        click.echo(f"{c.id:<7} {pad(SEVERITY[lang].get(c.severity, c.severity), 12)} {pad(area, 36)} {c.title[lang]}"
+                   if lang == "ja" else f"{c.id:<7} {c.severity:<11} {c.area:<18} {c.title[lang]}")
 
 
 @controls.command("show")
@@ -130,8 +139,9 @@ def controls_list(extra, lang):
               help="Show the control as this policy sets it (default: the one in policies/; without one, the catalogue's defaults).")
 @click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False))
 @_kinds_option("extra")
+@lang_option
 @_input_errors
-def controls_show(control_id, policy, extra):
+def controls_show(control_id, policy, extra, lang):
     """Everything about one control as the policy applies it: parameters, severity, exceptions, rule."""
     from .. import defaults, yamlio
     from ..catalogue import controls as catalogue
@@ -142,15 +152,15 @@ def controls_show(control_id, policy, extra):
     loaded, _ = catalogue.load([defaults.shipped_controls(), *extra])
     match = [c for c in loaded if c.id == control_id.upper()]
     if not match:
-        raise InputError("CONTROL_ID", f"no control {control_id}", hint="see `auditor controls list`")
+        raise InputError("CONTROL_ID", **i18n.both("no_control", id=control_id), hint="see `auditor controls list`",
+                         hint_ja=msg("see_controls_list", "ja"))
     pol, effective = None, match[0]
     policy = policy or defaults.policy(optional=True)
     if policy:
         pol, lines = pol_mod.load(policy)
         effective = {c.id: c for c in catalogue.apply_policy(loaded, pol, lines)}[effective.id]
     else:
-        say("warning: no policy here: the catalogue's defaults are shown (pass --policy FILE)"
-            " / ポリシーがないため管理策の既定値を表示します")
+        say(f"{msg('warning_prefix')} {msg('controls_no_policy')}")
     doc = catalogue.describe(effective, match[0], pol, defaults.shown_path(effective.path))
     click.echo(mask(yamlio.dump_config(doc)), nl=False)  # policy text may quote anything
 
@@ -162,8 +172,8 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this (or for any P
 @_common
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True,
               help="Folder for the reports; department reports go under OUT/departments/.")
-@click.option("--lang", cls=Setting, setting="lang", type=click.Choice(["ja", "en", "both"]), default="ja",
-              show_default=True)
+@lang_option(setting="lang", choices=("ja", "en", "both"),
+             help="Language of the reports: ja, en or both (default: AUDITOR_LANG, else the locale; C or POSIX: ja).")
 @click.option("--format", "formats", default="html,md,json", show_default=True,
               help="Comma-separated list of html, md, pdf, json, csv, docx (Word), xlsx (Excel findings list); "
                    "pdf needs the [pdf] extra.")
@@ -229,8 +239,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
     with reports.staged(out, inputs) as staged:  # the set lands whole, or OUT stays as it was
         written = reports.generate(run, out, issued, opts, chosen, staged, jobs=parallel.jobs_for(jobs))
         long = len(chosen) > PROGRESS_MIN or "pdf" in opts.formats
-        label = "writing reports" if lang == "en" else "報告書を作成中"
-        bar = LOG.progress(label, len(chosen)) if long else None  # a terminal only
+        bar = LOG.progress(msg("progress_reports"), len(chosen)) if long else None  # a terminal only
         if bar is not None:
             with bar:
                 done = [bar.update(1) or w for w in written]
@@ -248,8 +257,8 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
         issued_files = [p for w in done for p in w.paths] + [index] + ([listed] if sums else [])
         record_run(run, "report", issued, db, approve.issue(out, issued_files, signed))
     for note in (n for w in done for n in w.notes):
-        say(f"warning: {note}")
-    say(f"wrote {sum(len(w.paths) for w in done)} files ({len(done)} reports) to {out}; start at {index}")
+        say(f"{msg('warning_prefix')} {note}")
+    say(msg("report_written", files=sum(len(w.paths) for w in done), reports=len(done), out=out, index=index))
 
 
 @main.command()
@@ -264,7 +273,7 @@ def report(policy, evidence, controls, out, lang, formats, departments, issued, 
 @click.option("--sums", type=click.Path(dir_okay=False), metavar="FILE",
               help="A SHA256SUMS kept apart from the evidence (auditor report --sums): check the report file against it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_input_errors
 def verify(report_file, evidence, policy, control_dirs, kind_dirs, sums, fmt, lang):
     """Check that the evidence still matches a report (report.json, report.*.html or check JSON).

@@ -8,7 +8,8 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option, say
+from .i18n import day, msg, value, when
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _policy_option, lang_option, say
 
 
 @click.group("actions")
@@ -25,7 +26,7 @@ def actions_group():
 @click.option("--overdue", is_flag=True, help="Only open actions past their (extended) due date.")
 @click.option("--date", "as_of", type=DATE, help="Date overdue is judged at, YYYY-MM-DD or 和暦 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_input_errors
 def actions_list(policy, db, department, status, overdue, as_of, fmt, lang):
     """Actions with their status, due date and department."""
@@ -35,32 +36,80 @@ def actions_list(policy, db, department, status, overdue, as_of, fmt, lang):
     found = register.listing(con, department, status, overdue, as_of)
     if fmt == "json":
         return _dump(found)
+    from ..cycle.compare import SEVERITY
+
     for a in found:
-        due = a["extended_to"] or a["due_on"]
-        flag = (" 期限超過" if lang == "ja" else " OVERDUE") if a["overdue"] else ""
-        click.echo(f"{a['action_id']}  {register.LABELS[lang][a['status']]}{flag}  due {due}  "
-                   f"{a['department_name'] or '-'}  {a['severity']}  {a['message_' + lang]}")
-    say(f"{len(found)} action(s)")
+        flag = msg("overdue_mark") if a["overdue"] else ""
+        click.echo(f"{a['action_id']}  {register.LABELS[lang][a['status']]}{flag}  "
+                   f"{msg('due', day=day(a['extended_to'] or a['due_on']))}  {a['department_name'] or '-'}  "
+                   f"{SEVERITY[lang].get(a['severity'], a['severity'])}  {a['message_' + lang]}")
+    say(msg("actions_count", n=len(found)))
 
 
 @actions_group.command("show")
 @click.argument("action_id")
 @_policy_option
 @_db_option
+@lang_option
 @_input_errors
-def actions_show(action_id, policy, db):
+def actions_show(action_id, policy, db, lang):
     """One action and every change made to it: who, when, from where."""
     from ..cycle import register
 
     con = _connect(policy, db)
     a = register.get(con, action_id)
-    for key in ("action_id", "finding_id", "department_name", "severity", "status", "owner", "due_on", "extended_to",
-                "completed_on", "verified_on", "verified_by", "previous_action_id", "progress_note", "message_ja"):
-        click.echo(f"{key:<15} {a[key] if a[key] is not None else '-'}")
+    from ..reporters.text import pad
+
+    keys = (*FIELDS, "message_" + lang)
+    labels = [_field(k, lang) for k in keys]
+    width = max(len(x) for x in labels) * (2 if lang == "ja" else 1) + 2
+    for key, label in zip(keys, labels):
+        click.echo(f"{pad(label, width)}{_shown(key, a[key], lang)}")
+    sep = "、" if lang == "ja" else ", "
     for e in register.events(con, action_id):
-        changes = ", ".join(f"{k}: {old} -> {new}" for k, (old, new) in e["changes"].items())
-        click.echo(f"  {e['at']}  {e['event']:<11} by {e['by'] or '-'} ({e['source'] or '-'}): {changes}"
-                   + (f"  [{e['note']}]" if e["note"] else ""))
+        changes = sep.join(msg("action_change", field=_field(k, lang), old=_shown(k, old, lang), new=_shown(k, new, lang))
+                           for k, (old, new) in e["changes"].items())
+        event = msg("event_" + e["event"]) if e["event"] in EVENTS else e["event"]
+        click.echo(msg("action_event", at=when(e["at"]), event=event, by=value(e["by"]), source=_source(e["source"]),
+                       changes=changes) + (f"  [{e['note']}]" if e["note"] else ""))
+
+
+FIELDS = ("action_id", "finding_id", "department_name", "severity", "status", "owner", "due_on", "extended_to",
+          "completed_on", "verified_on", "verified_by", "previous_action_id", "progress_note")
+EVENTS = ("created", "resolved", "reopened", "import", "verify", "ineffective", "extend")
+_DAYS = ("due_on", "extended_to", "completed_on", "verified_on")
+
+
+def _field(key: str, lang: str) -> str:
+    """A field of the register by its label (status: 状況)."""
+    from .i18n import catalogue
+
+    return msg("field_" + key, lang) if "field_" + key in catalogue()["messages"] else key
+
+
+def _shown(key: str, v, lang: str) -> str:
+    """A register value for people: statuses and severities by their label, days in 和暦, None as 未設定."""
+    from ..cycle import register
+    from ..cycle.compare import SEVERITY
+
+    if v is None or v == "":
+        return value(None, lang)
+    if key == "status":
+        return register.LABELS[lang].get(v, v)
+    if key == "severity":
+        return SEVERITY[lang].get(v, v)
+    if key in _DAYS:
+        return day(v, lang)
+    return str(v)
+
+
+def _source(source) -> str:
+    """Where a change came from: run 3 as 実行 3, a command, a file."""
+    if not source:
+        return value(None)
+    if source.startswith("run ") and source[4:].isdigit():
+        return msg("source_run", id=source[4:])
+    return source
 
 
 @actions_group.command("export")
@@ -70,7 +119,7 @@ def actions_show(action_id, policy, db):
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.xlsx or FILE.csv")
 @click.option("--encoding", type=click.Choice(["utf-8", "cp932"]), default="utf-8", show_default=True,
               help="CSV only: utf-8 is written with a BOM for Excel.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @click.option("--date", "stamp", type=DATE, help="Date stamped in the workbook (default: today).")
 @_input_errors
 def actions_export(policy, db, department, out, encoding, lang, stamp):
@@ -86,8 +135,8 @@ def actions_export(policy, db, department, out, encoding, lang, stamp):
     mark = returned.resolve(department, actions)  # the sheet says whose it is, for the import to check
     notes = progress.export(actions, out, lang, encoding, stamp, mark if mark[0] else None)
     for n in notes:
-        say(f"warning: {out}: {n}")
-    say(f"wrote {sum(a['status'] in register.OPEN for a in actions)} open action(s) to {out}")
+        say(f"{msg('warning_prefix')} {out}: {n}")
+    say(msg("actions_exported", n=sum(a["status"] in register.OPEN for a in actions), out=out))
 
 
 def _inputs(con, policy, db):
@@ -125,8 +174,9 @@ def _inputs(con, policy, db):
 @_db_option
 @click.option("--date", "as_of", type=DATE, help="Import date; completion dates after it are refused (default: today).")
 @click.option("--dry-run", is_flag=True, help="Check the sheet and show the changes, apply nothing.")
+@lang_option
 @_input_errors
-def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run):
+def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run, lang):
     """Read a returned progress sheet; every row is checked and nothing is applied if one is wrong."""
     from ..cycle import register, returned
     from ..errors import InputError
@@ -135,16 +185,19 @@ def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run
     plan = returned.plan(file, register.rows(con), department, by, secretariat, as_of or dt.date.today())
     changes, problems = plan.changes, plan.problems
     if problems:
-        raise InputError(file, f"{len(problems):,} row(s) cannot be applied; nothing was imported\n"
-                         + returned.listing(problems), line=problems[0][0],
-                         hint="correct these rows (or remove them) and import the sheet again")
+        listing = "\n" + returned.listing(problems)
+        raise InputError(file, msg("import_refused", "en", n=f"{len(problems):,}") + listing, line=problems[0][0],
+                         ja=msg("import_refused", "ja", n=f"{len(problems):,}") + listing,
+                         hint=msg("import_hint", "en"), hint_ja=msg("import_hint", "ja"))
+    sep = "、" if lang == "ja" else ", "
     for c in changes:
-        click.echo(f"line {c['line']}: {c['action_id']}: " + ", ".join(f"{k} -> {v}" for k, v in c["set"].items()))
+        click.echo(msg("import_line", line=c["line"], id=c["action_id"],
+                       changes=sep.join(f"{_field(k, lang)} → {_shown(k, v, lang)}" for k, v in c["set"].items())))
     if dry_run:
-        say(f"{len(changes)} change(s) found; nothing applied (--dry-run)")
+        say(msg("import_dry", n=len(changes)))
         return
     register.apply(con, changes, by, str(file))
-    say(f"applied {len(changes)} change(s) from {file}")
+    say(msg("import_done", n=len(changes), file=file))
 
 
 @actions_group.command("verify")
@@ -155,14 +208,15 @@ def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run
 @click.option("--ineffective", is_flag=True, help="The check failed: send the action back to in progress.")
 @_policy_option
 @_db_option
+@lang_option
 @_input_errors
-def actions_verify(action_id, by, on, note, ineffective, policy, db):
+def actions_verify(action_id, by, on, note, ineffective, policy, db, lang):
     """Close a done action after its effectiveness check (ISO/IEC 27001 10.2 d)."""
     from ..cycle import register
 
     con = _connect(policy, db)
     a = register.verify(con, action_id, by, on or dt.date.today(), note, not ineffective)
-    click.echo(f"{a['action_id']}: {register.LABELS['en'][a['status']]}")
+    click.echo(f"{a['action_id']}: {register.LABELS[lang][a['status']]}")
 
 
 @actions_group.command("extend")
@@ -172,11 +226,12 @@ def actions_verify(action_id, by, on, note, ineffective, policy, db):
 @click.option("--reason", required=True)
 @_policy_option
 @_db_option
+@lang_option
 @_input_errors
-def actions_extend(action_id, to, by, reason, policy, db):
+def actions_extend(action_id, to, by, reason, policy, db, lang):
     """Record an approved extension of an open action's due date."""
     from ..cycle import register
 
     con = _connect(policy, db)
     a = register.extend(con, action_id, to, by, reason)
-    click.echo(f"{a['action_id']}: due {a['due_on']}, extended to {a['extended_to']}")
+    click.echo(msg("extended", id=a["action_id"], due=day(a["due_on"]), to=day(a["extended_to"])))

@@ -66,8 +66,9 @@ def secret(policy, evidence) -> bytes | None:
         if given:
             raise InputError(ENV_FILE, what, hint="keep it outside the evidence repository, e.g. in your configuration "
                              "folder / キャッシュ鍵は証跡リポジトリの外に置いてください")
-        click.echo(f"warning: {what}: caches are not used; set {ENV_FILE} to a file outside it"
-                   f" / キャッシュ鍵が証跡リポジトリ内にあるため、キャッシュを使いません", err=True)
+        from .i18n import msg
+
+        click.echo(f"{msg('warning_prefix')} {msg('cache_key_inside', path=path, inside=inside, env=ENV_FILE)}", err=True)
         return None
     try:
         return _read_or_make(path)

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ..exitcodes import ExitCode
+from .i18n import both, msg
 
 FAIL_ON = {"major": ("major",), "minor": ("major", "minor"),
            "observation": ("major", "minor", "observation"), "none": ()}
@@ -71,17 +72,17 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
     started = now()
     if output and output_dir:  # -o is typed; an --output-dir from the settings gives way to it
         if given("output_dir"):
-            raise click.UsageError("--output and --output-dir exclude each other / どちらか一方を指定してください")
+            raise click.UsageError(msg("output_exclusive"))
         output_dir = None
     if len(fmt) > 1 and not output_dir:
-        raise InputError("--format", f"{len(fmt)} formats ({','.join(fmt)}) need --output-dir DIR, one file each"
-                                     " / 複数の形式には --output-dir が必要です",
-                         hint="e.g. --output-dir out; or one format with -o FILE / 例: --output-dir out")
+        raise InputError("--format", **both("formats_need_dir", n=len(fmt), formats=",".join(fmt)),
+                         hint=msg("formats_need_dir_hint", "en"), hint_ja=msg("formats_need_dir_hint", "ja"))
     _settings_notes()
     known = baseline_mod.load(baseline) if baseline else None
     paths = _paths(policy, evidence, controls)
     if record and only:
-        raise InputError("--record", "a run limited with --control cannot be recorded", hint="drop --control or --record")
+        raise InputError("--record", **both("record_limited"), hint=msg("record_limited_hint", "en"),
+                         hint_ja=msg("record_limited_hint", "ja"))
     maps = _framework_paths(frameworks, paths[2])
     if maps:  # the town's audit map names only controls that exist (the shipped map is checked by the tests)
         _framework(frameworks, paths[2])
@@ -127,17 +128,16 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         if first:
             from . import onboarding
             if "text" in fmt:
-                done[1]["text"] = onboarding.getting_started(first)
+                done[1]["text"] = onboarding.getting_started(first, (lang,))
             if fmt != ("text",):
                 say(onboarding.headline(first, lang))
         if served and not first:  # a first run rests on more than the run's inputs (other years, the history)
             served.put(*done, run.evidence.files)
-            note("result cache: stored this run's outputs")
+            note(msg("cache_stored"))
         else:
-            note("result cache: not used" + (" (a first run)" if first else " (--record)" if record
-                                             else " (off, or CI without --result-cache on)"))
+            note(msg("cache_unused_first" if first else "cache_unused_record" if record else "cache_unused_off"))
     else:
-        note("result cache: served the outputs of an earlier run with the same inputs (nothing was read again)")
+        note(msg("cache_served"))
     code, texts = done
     _write(texts, fmt, output, output_dir, inputs)
     return code
@@ -158,19 +158,18 @@ def _write(texts: dict, fmt: tuple, output, output_dir, inputs) -> None:
                     staged.write(name, texts[f])
                 staged.commit()
         except OSError as exc:
-            raise InputError(output_dir, f"cannot write the outputs: {exc.strerror or exc}") from None
+            raise InputError(output_dir, **both("cannot_write_outputs", error=exc.strerror or exc)) from None
         for f, name in zip(fmt, names):
-            note(f"wrote {Path(output_dir) / name} ({f}, {len(texts[f].encode('utf-8'))} bytes)")
-        say(f"wrote {len(names)} file{'s' if len(names) > 1 else ''} to {output_dir}: {', '.join(names)}"
-            f" / {len(names)} 個のファイルを {output_dir} に書き込みました")
+            note(msg("wrote_file", path=Path(output_dir) / name, format=f, size=len(texts[f].encode("utf-8"))))
+        say(msg("wrote_files" if len(names) > 1 else "wrote_one_file", n=len(names), out=output_dir, names=", ".join(names)))
         return
     text = texts[fmt[0]]
     if output and output != outputs.STDOUT:
         try:
             fsio.write_atomic(output, text)
         except OSError as exc:
-            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
-        note(f"wrote {output} ({fmt[0]}, {len(text.encode('utf-8'))} bytes)")
+            raise InputError(output, **both("cannot_write_output", error=exc.strerror or exc)) from None
+        note(msg("wrote_file", path=output, format=fmt[0], size=len(text.encode("utf-8"))))
     elif fmt[0] == "text":
         click.echo(text, nl=False)
     else:  # UTF-8, as JSON, SARIF, JUnit and GitHub require, on a CP932 or ASCII console too
@@ -209,8 +208,8 @@ def _settings_notes() -> None:
     from . import settings
 
     found = settings.current()
-    note(f"settings: {found.file or 'no config file'}"
-         + "".join(f"; {k} from {src}" for k, src in sorted(found.sources.items())))
+    note(msg("note_settings", file=found.file or msg("note_no_config"))
+         + "".join(msg("note_setting_from", key=k, source=src) for k, src in sorted(found.sources.items())))
 
 
 def read_notes(run, paths, db, known) -> None:
@@ -220,21 +219,25 @@ def read_notes(run, paths, db, known) -> None:
     if not (LOG.verbose or LOG.file):
         return
     ev = run.evidence
-    note(f"policy {paths[0]}; controls from {', '.join(str(d) for d in paths[2])}: {len(run.controls)} controls")
+    from ..model import STATUS_LABELS
+    from .i18n import current, day, fiscal_year
+
+    lang, sep = current(), ("、" if current() == "ja" else ", ")
+    note(msg("note_policy", policy=paths[0], dirs=", ".join(str(d) for d in paths[2]), n=len(run.controls)))
+    note(msg("note_evidence", root=ev.root, fy=fiscal_year(ev.fiscal_year.year), as_of=day(ev.as_of), files=len(ev.files),
+             records=sum(f.records for f in ev.files)))
     from ..evidence import kinds
 
     for kind in kinds.town():
-        note(f"town kind {kind.name}: {kind.path}, sha256 {kind.sha256[:12]}")
-    note(f"evidence {ev.root} (FY{ev.fiscal_year.year}, as of {ev.as_of}): {len(ev.files)} files, "
-         f"{sum(f.records for f in ev.files)} records")
+        note(msg("note_town_kind", name=kind.name, path=kind.path, sha=kind.sha256[:12]))
     for f in ev.files:
-        note(f"  read {f.path}: {f.kind}, {f.records} records{', ' + f.encoding if f.encoding else ''}, "
-             f"sha256 {f.sha256[:12]}")
+        note(msg("note_read", path=f.path, kind=f.kind, records=f.records,
+                 encoding=(sep + f.encoding) if f.encoding else "", sha=f.sha256[:12]))
     statuses: dict = {}
     for r in run.results:
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    note(f"results: {len(run.results)} ({', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}); "
-         f"{sum(len(r.open_findings()) for r in run.results)} open findings")
-    note(f"history database {db}: {'read' if db and Path(db).is_file() else 'none'}")
+    counts = sep.join(f"{STATUS_LABELS[lang].get(s, s)} {n}" for s, n in sorted(statuses.items()))
+    note(msg("note_results", n=len(run.results), counts=counts, open=sum(len(r.open_findings()) for r in run.results)))
+    note(msg("note_db_read" if db and Path(db).is_file() else "note_db_none", db=db))
     if known is not None:
-        note(f"baseline {known.path}: {len(known.known)} findings known")
+        note(msg("note_baseline", path=known.path, n=len(known.known)))

@@ -6,18 +6,19 @@ import os
 
 import click
 
-from .options import Setting, _input_errors
+from .options import Setting, _input_errors, lang_option
 
 SOURCES = ("command line", "environment", "file", "default")
 
 
 @click.command("config", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
 @click.argument("command", default="check", metavar="[COMMAND]")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[OPTIONS]...")
 @click.pass_context
 @_input_errors
-def config_command(ctx, fmt, command, args):
+def config_command(ctx, fmt, lang, command, args):
     """The settings COMMAND (default: check) runs with, and where each came from.
 
     Precedence: the command line (OPTIONS given after COMMAND) > the environment (AUDITOR_<KEY>) >
@@ -51,12 +52,15 @@ def _rows(root: click.Context, command: str, args: list, found) -> tuple[list, s
     while isinstance(target, click.Group) and (args or not target.invoke_without_command):  # `report` runs alone too
         if not args:
             raise InputError("COMMAND", f"{' '.join(path)} is a group of commands: name one of them",
-                             hint=f"e.g. auditor config {' '.join(path)} {next(iter(target.commands), '')}")
+                             hint=f"e.g. auditor config {' '.join(path)} {next(iter(target.commands), '')}",
+                             ja=f"{' '.join(path)} はコマンドのグループです。その中の 1 つを指定してください",
+                             hint_ja=f"例: auditor config {' '.join(path)} {next(iter(target.commands), '')}")
         parent = click.Context(target, info_name=path[-1], parent=parent)
         name = args.pop(0)
         target, path = target.get_command(parent, name), path + [name]
     if target is None:
-        raise InputError("COMMAND", f"no command {' '.join(path)}", hint="see `auditor --help`")
+        raise InputError("COMMAND", f"no command {' '.join(path)}", hint="see `auditor --help`",
+                         ja=f"コマンド {' '.join(path)} はありません", hint_ja="auditor --help で一覧を表示できます")
     sub = target.make_context(path[-1], args, parent=parent)
     rows = []
     for p in target.params:
@@ -98,16 +102,30 @@ def _plain(value):
 
 
 def _text(doc: dict) -> str:
-    lines = [f"auditor {doc['command']}: settings (command line > environment > file > default)",
-             f"config file: {doc['config_file'] or 'none (auditor.yaml, or [tool.auditor] in pyproject.toml, here)'}", ""]
+    from ..reporters.text import pad
+    from .i18n import msg
+
+    lines = [msg("config_head", command=doc["command"]),
+             msg("config_file", file=doc["config_file"] or msg("config_no_file")), ""]
     width = max((len(r["key"]) for r in doc["settings"]), default=0)
-    shown = [(r["key"], _shown(r["value"]), r["source"]) for r in doc["settings"]]
+    shown = [(r["key"], _shown(r["value"]), _source(r["source"])) for r in doc["settings"]]
     vwidth = min(max((len(v) for _, v, _ in shown), default=0), 48)
     for key, value, source in shown:
-        lines.append(f"  {key:<{width}}  {value:<{vwidth}}  {source}")
-    env = [f"{name} ({'set' if v['set'] else 'not set'}): {v['for']}" for name, v in doc["environment_only"].items()]
-    lines += ["", "environment only / 環境変数のみ:"] + [f"  {e}" for e in env]
+        lines.append(f"  {key:<{width}}  {pad(value, vwidth)}  {source}")
+    env = [f"{name} ({msg('config_set' if v['set'] else 'config_not_set')}): {msg('config_env_' + name)}"
+           for name, v in doc["environment_only"].items()]
+    lines += ["", msg("config_env_only")] + [f"  {e}" for e in env]
     return "\n".join(lines) + "\n"
+
+
+def _source(source: str) -> str:
+    """Where a setting came from, in the command's language (the JSON keeps the English words)."""
+    from .i18n import msg
+
+    kind, _, name = (source or "default").partition(" ")
+    if source in ("command line", "default"):
+        return msg("config_source_" + source)
+    return msg("config_source_" + kind, name=name) if kind in ("environment", "file") else source
 
 
 def _shown(value) -> str:
@@ -116,5 +134,7 @@ def _shown(value) -> str:
     if isinstance(value, list):
         return ",".join(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        from .i18n import msg
+
+        return msg("yes" if value else "no")
     return str(value)

@@ -72,16 +72,13 @@ def crashed(exc: BaseException, debug: bool) -> int:
     what = terminal(" ".join(f"{type(exc).__name__}: {exc}".split()))
     what = what if len(what) <= _SHOWN else what[:_SHOWN] + "…"
     where = _where(exc)
-    if isinstance(exc, MemoryError):
-        line = ("error: out of memory" + where + "; give the run more memory, or split the largest evidence file "
-                "(see --max-file-size, --max-rows) / メモリが不足しました。大きな証跡ファイルを分割してください")
-    elif debug:
-        line = (f"error: internal error, not a finding ({what}){where}; please report it with the traceback above"
-                " / 内部エラーです（指摘ではありません）。上の詳細を添えて報告してください")
-    else:
-        line = (f"error: internal error, not a finding ({what}){where}; run again with --debug (or AUDITOR_DEBUG=1)"
-                " for the traceback and report it / 内部エラーです（指摘ではありません）。--debug を付けて再実行すると"
-                "詳細が表示されます")
+    key = "crash_memory" if isinstance(exc, MemoryError) else "crash_debug" if debug else "crash"
+    try:
+        from .i18n import msg
+
+        line = f"{msg('error_prefix')} {msg(key, what=what, where=where)}"
+    except Exception:  # noqa: BLE001 (the catalogue itself unreadable: the line still gets out, in English)
+        line = f"error: internal error, not a finding ({what}){where}; run again with --debug and report it"
     _write(mask(line) + "\n")
     return int(ExitCode.CRASH)
 

@@ -6,34 +6,9 @@ import sys
 
 import click
 
-from .options import _common, _framework_paths, _input_errors, _limit_options, _paths
+from .options import _common, _framework_paths, _input_errors, _limit_options, _paths, lang_option
 
 VIEWS = ("guideline", "shorei", "iso27001", "nist-csf")
-TEXT = {
-    "ja": {"head": "{org} {fy} 監査項目の網羅状況（{map}・{view}）", "total": "合計",
-           "cols": ("区分", "項目", "適用外", "評価済", "規則", "監査人", "未確認", "適合", "不適合", "適合率"),
-           "note": "未確認の項目は適合に数えません（適合率の分母は適用される全項目）。",
-           "transition": "（経過措置）",
-           "derived": {"iso27001": "（ISO/IEC 27002 の番号から導出）", "nist-csf": "（ISO/IEC 27001 経由で導出）"},
-           "required": "必須項目で適合と確認できないもの: {ids}",
-           "views": {"guideline": "章別", "section": "節別", "shorei": "省令の措置別", "measure": "省令の措置別",
-                     "item": "項目別", "iso27001": "ISO/IEC 27001:2022 附属書A別", "nist-csf": "NIST CSF 2.0 別"},
-           "item_cols": ("項目", "章.節", "必須", "評価方法", "結果", "監査項目"),
-           "assessment": {"rules": "規則", "auditor": "監査人", "both": "規則＋監査人", "not_assessed": "未確認",
-                          "not_applicable": "適用外"}},
-    "en": {"head": "{org} {fy} audit coverage ({map}; {view})", "total": "Total",
-           "cols": ("group", "items", "n/a", "assessed", "rules", "auditors", "not assessed", "compliant", "failed", "rate"),
-           "note": "Items not assessed are never counted as compliant (the rate's denominator is every applicable item).",
-           "transition": " (transition)",
-           "derived": {"iso27001": " (from the ISO/IEC 27002 number)", "nist-csf": " (derived through ISO/IEC 27001)"},
-           "required": "Required items not shown to be met: {ids}",
-           "views": {"guideline": "by chapter", "section": "by section", "shorei": "by 省令 measure",
-                     "measure": "by 省令 measure", "item": "by item", "iso27001": "by ISO/IEC 27001:2022 Annex A control",
-                     "nist-csf": "by NIST CSF 2.0 subcategory"},
-           "item_cols": ("item", "section", "required", "assessed by", "result", "title"),
-           "assessment": {"rules": "rules", "auditor": "auditor", "both": "rules + auditor",
-                          "not_assessed": "not assessed", "not_applicable": "not applicable"}},
-}
 
 
 @click.command("coverage")
@@ -45,7 +20,7 @@ TEXT = {
                    "(repeatable; read after the shipped map).")
 @click.option("--department", metavar="CODE", help="Only this department's items and results.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_limit_options
 @_input_errors
 def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang, limits):
@@ -55,7 +30,8 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
 
     views = [v for v in lens if v in VIEWS]
     if len(views) > 1:
-        raise InputError("--framework", f"choose one view, not {', '.join(views)}")
+        raise InputError("--framework", f"choose one view, not {', '.join(views)}",
+                         ja=f"見方は 1 つだけ指定してください（{'、'.join(views)} のどれか）")
     view = views[0] if views else "guideline"
     paths = _paths(policy, evidence, controls)
     maps = _framework_paths([p for p in lens if p not in VIEWS], paths[2])
@@ -64,7 +40,8 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
         code = run.evidence.unit_code(department)
         if code not in run.evidence.units:
             raise InputError("--department", f"unknown department {department}",
-                             hint="known: " + ", ".join(sorted(run.evidence.units)))
+                             hint="known: " + ", ".join(sorted(run.evidence.units)), ja=f"所属 {department} はありません",
+                             hint_ja="所属の一覧: " + "、".join(sorted(run.evidence.units)))
         department = code
     doc = coverage.summary(run, department, by="section" if by == "section" else "measure" if by == "measure"
                            else "chapter", view=view)
@@ -73,7 +50,9 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     if fmt == "json":
         from .options import _dump
         return _dump(doc)
-    t = TEXT[lang]
+    from .i18n import catalogue
+
+    t = catalogue()["coverage"][lang]
     shown = "item" if by == "item" else view if view != "guideline" else by if by != "chapter" else "guideline"
     if fmt == "csv":
         return _csv(doc, t, lang, by == "item")
@@ -84,7 +63,7 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     out += _table(rows)
     out += ["", t["note"]]
     if doc["total"]["required_not_met"]:
-        out.append(t["required"].format(ids=", ".join(doc["total"]["required_not_met"])))
+        out.append(t["required"].format(ids=("、" if lang == "ja" else ", ").join(doc["total"]["required_not_met"])))
     click.echo("\n".join(out))
     sys.exit(0)
 

@@ -9,7 +9,8 @@ import json
 
 import click
 
-from .options import DATE, _connect, _db_option, _dump, _input_errors, _kinds_option, _policy_option, db_path  # noqa: F401
+from .i18n import day as show_day, fiscal_year, msg, when
+from .options import DATE, _connect, _db_option, _dump, _input_errors, _kinds_option, _policy_option, db_path, lang_option  # noqa: F401
 
 
 
@@ -44,8 +45,9 @@ def history_group():
 @_policy_option
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@lang_option
 @_input_errors
-def history_list(policy, db, fmt):
+def history_list(policy, db, fmt, lang):
     """One line per recorded run: ID, fiscal year, when, open findings, evidence folder."""
     from ..cycle import history
 
@@ -54,10 +56,11 @@ def history_list(policy, db, fmt):
     if fmt == "json":
         return _dump(runs)
     for r in runs:
-        click.echo(f"{r['id']:>4}  FY{r['fiscal_year']}  as of {r['as_of']}  recorded {r['recorded_at']}  "
-                   f"{r['command']:<6} open findings {r['open_findings']:>4}  {r['evidence_root']}")
+        click.echo(msg("history_row", id=f"{r['id']:>4}", fy=fiscal_year(r["fiscal_year"]), as_of=show_day(r["as_of"]),
+                       at=when(r["recorded_at"]), command=f"{r['command']:<6}", open=f"{r['open_findings']:>4}",
+                       root=r["evidence_root"]))
     if not runs:
-        click.echo("no recorded runs yet")
+        click.echo(msg("history_none"))
 
 
 @history_group.command("show")
@@ -65,7 +68,7 @@ def history_list(policy, db, fmt):
 @_policy_option
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_input_errors
 def history_show(run, policy, db, fmt, lang):
     """One recorded run (by ID, or a fiscal year for its latest run): hashes, results, findings."""
@@ -75,19 +78,25 @@ def history_show(run, policy, db, fmt, lang):
     doc = history.run_detail(con, history.resolve(con, run))
     if fmt == "json":
         return _dump(doc)
-    click.echo(f"run {doc['id']}  FY{doc['fiscal_year']}  as of {doc['as_of']}  recorded {doc['recorded_at']}  "
-               f"auditor {doc['tool_version']}")
-    click.echo(f"policy {doc['policy_file']} sha256 {doc['policy_sha256']}\ncatalogue sha256 {doc['catalogue_sha256']}")
+    from ..cycle.compare import SEVERITY
+    from ..model import STATUS_LABELS
+
+    click.echo(msg("history_head", id=doc["id"], fy=fiscal_year(doc["fiscal_year"]), as_of=show_day(doc["as_of"]),
+                   at=when(doc["recorded_at"]), version=doc["tool_version"]))
+    click.echo(msg("history_hashes", policy=doc["policy_file"], sha=doc["policy_sha256"],
+                   catalogue=doc["catalogue_sha256"]))
     from ..cycle import approval
     for line in approval.lines(doc["approvals"], lang):  # 決裁: who signed which step, when, which files
         click.echo(line)
     for f in doc["evidence"]:
-        click.echo(f"  evidence {f['path']} ({f['kind']}, {f['records']} records) sha256 {f['sha256']}")
+        click.echo(msg("history_evidence", path=f["path"], kind=f["kind"], records=f["records"], sha=f["sha256"]))
     for r in doc["results"]:
-        click.echo(f"  {r['control_id']:<7} {r['status']}")
+        click.echo(f"  {r['control_id']:<7} {STATUS_LABELS[lang].get(r['status'], r['status'])}")
     for f in doc["findings"]:
-        mark = " recurred" if f["recurred"] else ""
-        click.echo(f"  [{f['severity']}{mark}] {f['status']:<6} {f['finding_id']}  {f['message_' + lang]}")
+        mark = msg("recurred_mark") if f["recurred"] else ""
+        click.echo(f"  [{SEVERITY[lang].get(f['severity'], f['severity'])}{mark}] "
+                   f"{msg('finding_' + f['status']) if f['status'] in ('open', 'waived') else f['status']:<6} "
+                   f"{f['finding_id']}  {f['message_' + lang]}")
 
 
 # ---- exceptions ----
@@ -102,8 +111,9 @@ def exceptions_group():
 @click.option("--date", "as_of", type=DATE, help="Judge at this date, YYYY-MM-DD or 令和8年4月15日 (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_kinds_option(None)  # the policy's evidence_max_age_days may name a town kind
+@lang_option
 @_input_errors
-def exceptions_list(policy, as_of, fmt):
+def exceptions_list(policy, as_of, fmt, lang):
     """Active exceptions, those ending soon, expired ones and malformed ones."""
     from .. import defaults
     from ..catalogue import policy as pol_mod
@@ -123,12 +133,14 @@ def exceptions_list(policy, as_of, fmt):
                      "problem": mask(e.problem)})
     if fmt == "json":
         return _dump(rows)
-    words = {"valid": "有効 active", "ending_soon": f"{notice}日以内に終了 ending within {notice} days",
-             "expired": "期限切れ expired", "not_started": "開始前 not started", "invalid": "不備 malformed"}
-    for r in sorted(rows, key=lambda r: (list(words).index(r["state"]), str(r["to"]))):
-        left = f" ({r['days_left']} days left)" if r["state"] in ("valid", "ending_soon") else ""
-        click.echo(f"{r['id']:<12} {r['control']:<7} {words[r['state']]}{left}  {r['from'] or '-'} .. {r['to'] or '-'}"
+    states = ("valid", "ending_soon", "expired", "not_started", "invalid")
+    for r in sorted(rows, key=lambda r: (states.index(r["state"]), str(r["to"]))):
+        left = msg("exception_left", n=r["days_left"]) if r["state"] in ("valid", "ending_soon") else ""
+        span = msg("exception_span", start=show_day(r["from"]) if r["from"] else "-", end=show_day(r["to"]) if r["to"] else "-")
+        click.echo(f"{r['id']:<12} {r['control']:<7} {msg('exception_' + r['state'], n=notice)}{left}  {span}"
                    f"  {r['reason']}" + (f"  [{r['problem']}]" if r["problem"] else ""))
+    if not rows:
+        click.echo(msg("exceptions_none"))
 
 
 # ---- compare ----
@@ -139,7 +151,7 @@ def exceptions_list(policy, as_of, fmt):
 @_policy_option
 @_db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_input_errors
 def compare_cmd(run_a, run_b, policy, db, fmt, lang):
     """New, resolved, persisting and recurred findings between two runs (IDs, or fiscal years: 2024 2025)."""

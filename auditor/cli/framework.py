@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import click
 
-from .options import _framework_option, _input_errors, _kinds_option
+from .options import _framework_option, _input_errors, _kinds_option, lang_option
 
 _CONTROLS = click.option("--controls", "extra", multiple=True, type=click.Path(file_okay=False),
                          help="Extra folder of control YAML files (repeatable); the frameworks/ folder beside it is "
                               "read too.")
-_LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+_LANG = lang_option
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                        help="text for people (in --lang); json holds both languages.")
 

@@ -7,27 +7,10 @@ import datetime as dt
 
 import click
 
-from .options import DATE, _input_errors, _kinds_option, _limit_options, say
+from .i18n import msg
+from .options import DATE, _input_errors, _kinds_option, _limit_options, lang_option, say
 
-LANG = click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-NEXT = {
-    "ja": ["{n} 個のファイルを作成しました（{root}）。次の手順:",
-           "  1. 証跡ファイルを {folder}/ に置き、1 つずつ登録します: auditor inspect {folder}/ファイル --append {manifest}",
-           "  2. auditor check（{where}で実行）"],
-    "en": ["wrote {n} files in {root}. Next:",
-           "  1. put each evidence file into {folder}/ and add it: auditor inspect {folder}/FILE --append {manifest}",
-           "  2. auditor check (run {where})"],
-}
-START = {
-    "ja": {"head": "証跡はまだありません: {manifest} に登録された証跡ファイルがありません（管理策 {n} 件は証跡の登録後に評価します）。",
-           "first": "まず集める証跡（種類・読む管理策）:",
-           "how": "各ファイルを {folder}/ に置き、auditor inspect {folder}/ファイル --append {manifest} で登録してから、"
-                  "もう一度 auditor check を実行してください。"},
-    "en": {"head": "No evidence yet: {manifest} lists no evidence file ({n} controls are evaluated once files are listed).",
-           "first": "Collect these first (kind, the controls that read it):",
-           "how": "Put each file into {folder}/, add it with auditor inspect {folder}/FILE --append {manifest}, "
-                  "then run auditor check again."},
-}
+LANG = lang_option
 
 
 def _where(start: dict) -> tuple[str, str]:
@@ -38,20 +21,20 @@ def _where(start: dict) -> tuple[str, str]:
 
 def headline(start: dict, lang: str) -> str:
     """One line for a machine format's stderr on a first run."""
-    return START[lang]["head"].format(manifest=_where(start)[1], n=start["controls"])
+    return msg("start_head", lang, manifest=_where(start)[1], n=start["controls"])
 
 
-def getting_started(start: dict) -> str:
-    """The text `check` prints on a first run: both languages, short."""
+def getting_started(start: dict, langs=("ja", "en")) -> str:
+    """The text `check` prints on a first run, short: in the command's --lang (both by default)."""
     folder, manifest = _where(start)
     out = []
-    for lang in ("ja", "en"):
-        t = START[lang]
+    for lang in langs:
         out.append(headline(start, lang))
-        out.append(t["first"])
+        out.append(msg("start_first", lang))
         for k in start["kinds"]:
-            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{', '.join(k['controls'])}")
-        out.append(t["how"].format(folder=folder, manifest=manifest))
+            ids = ("、" if lang == "ja" else ", ").join(k["controls"])
+            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{ids}")
+        out.append(msg("start_how", lang, folder=folder, manifest=manifest))
         out.append("")
     return "\n".join(out)
 
@@ -96,14 +79,14 @@ def init_command(folder, name, name_en, model, fiscal_year, secretariat, policy_
     texts = scaffold.files({"ja": name, "en": name_en or name}, model, fiscal_year, loaded, policy_name, secretariat)
     done = scaffold.write(folder, texts)
     for rel, what in done:
-        say(f"{what}: {os.path.join(folder, rel)}")
+        say(msg("init_" + what, path=os.path.join(folder, rel)))
     evidence = f"evidence/FY{fiscal_year}"
     where = "このフォルダ" if lang == "ja" else "in this folder"
     if os.path.abspath(folder) != os.path.abspath("."):
         where = f"{folder} の中" if lang == "ja" else f"in {folder}"
-    for line in NEXT[lang]:
-        say(line.format(n=sum(w != "kept" for _, w in done), root=folder, folder=evidence,
-                        manifest=f"{evidence}/manifest.yaml", where=where))
+    for i in range(3):
+        say(msg(f"init_next_{i}", lang, n=sum(w != "kept" for _, w in done), root=folder, folder=evidence,
+                manifest=f"{evidence}/manifest.yaml", where=where))
 
 
 @click.command("inspect")
@@ -130,8 +113,7 @@ def inspect_command(file, kind, manifest, sheet, provided_by, collected_on, lang
         manifest_edit.append(manifest, inspect_text.render(proposals, lang, brief=True), [p.entry for p in proposals])
     click.echo(text, nl=False)
     if manifest:
-        say(("{n} 件を {m} に追加しました" if lang == "ja" else "added {n} entry(ies) to {m}")
-            .format(n=len(proposals), m=manifest))
+        say(msg("inspect_added", lang, n=len(proposals), m=manifest))
 
 
 COMMANDS = (init_command, inspect_command)

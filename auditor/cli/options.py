@@ -17,6 +17,8 @@ import click
 
 from ..exitcodes import ExitCode
 from ..limits import DEFAULT as DEFAULT_LIMITS, Limits, parse_size
+from . import i18n
+from .i18n import msg
 
 
 class _Date(click.ParamType):
@@ -34,9 +36,9 @@ class _Date(click.ParamType):
         try:
             day = parse_date(value)
         except ValueError as exc:  # says why: no such day, outside the era, or which forms are read
-            self.fail(f"{exc} / 日付として読めません（例: 2026-04-15、令和8年4月15日）", param, ctx)
+            self.fail(msg("date_bad", value=value, error=exc), param, ctx)
         if day is None:
-            self.fail("empty; give a date such as 2026-04-15 or 令和8年4月15日 / 日付が空です", param, ctx)
+            self.fail(msg("date_empty"), param, ctx)
         return day
 
 
@@ -80,8 +82,8 @@ class _Formats(click.ParamType):
         chosen = tuple(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
         unknown = [f for f in chosen if f not in self.choices]  # the names only: no reporter is imported
         if unknown or not chosen:
-            self.fail(f"{', '.join(map(repr, unknown)) or 'nothing'} is not a format; choose from "
-                      f"{', '.join(self.choices)} (several: comma-separated) / 出力形式が正しくありません", param, ctx)
+            self.fail(msg("formats_bad", given=", ".join(map(repr, unknown)) or msg("nothing"),
+                          choices=", ".join(self.choices)), param, ctx)
         return chosen
 
 
@@ -97,6 +99,10 @@ class Group(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         import io
 
+        from . import localize
+
+        i18n.reset(sys.argv[1:] if args is None else args)
+        localize.apply(self, i18n.current())  # --help and click's own words in the chosen language
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:
@@ -105,7 +111,7 @@ class Group(click.Group):
             say(shown.getvalue(), nl=False, always=True)
             sys.exit(exc.exit_code)
         except click.Abort:
-            say("Aborted!", always=True)
+            say(msg("aborted"), always=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -160,7 +166,7 @@ def _verbosity_options(fn):
 
         if quiet and verbose:  # one typed on the command line beats the other from a setting
             if given("quiet") == given("verbose"):
-                raise click.UsageError("--quiet and --verbose exclude each other / どちらか一方を指定してください")
+                raise click.UsageError(msg("quiet_verbose"))
             quiet, verbose = given("quiet"), given("verbose")
         if log_file:
             from ..errors import InputError
@@ -171,7 +177,7 @@ def _verbosity_options(fn):
             try:
                 open(log_file, "a", encoding="utf-8").close()
             except OSError as exc:
-                raise InputError(log_file, f"--log-file: cannot write: {exc.strerror or exc}") from None
+                raise InputError(log_file, **i18n.both("log_file_write", error=exc.strerror or exc)) from None
         LOG.quiet, LOG.verbose, LOG.file = quiet, verbose, log_file
         try:
             if log_file:
@@ -210,17 +216,27 @@ def _input_errors(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from ..errors import InputError
+        i18n.choose(kwargs.get("lang"))  # messages and errors in the command's --lang
         collecting = gc.isenabled()
         gc.disable()  # a run builds millions of objects and no cycles: collections would only cost time
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            say(f"error: {exc.render()}", always=True)  # a message may quote a header, a file name or a policy value
+            say(error_text(exc), always=True)  # a message may quote a header, a file name or a policy value
             sys.exit(ExitCode.INPUT_ERROR)
         finally:
             if collecting:
                 gc.enable()
     return wrapper
+
+
+def error_text(exc) -> str:
+    """An InputError for people: `error:` (エラー:) and `hint:` (ヒント:) in the command's language."""
+    lang = i18n.current()
+    text = exc.render(lang)
+    if lang == "ja":
+        text = text.replace("\n  hint: ", "\n  " + msg("hint_prefix") + " ")
+    return f"{msg('error_prefix')} {text}"
 
 
 def _paths(policy, evidence, controls):
@@ -369,7 +385,7 @@ def db_path(policy, db, must_exist: bool = True, inputs=None):
     path = Path(db) if db else Path(os.environ[DB_ENV]) if os.environ.get(DB_ENV) \
         else history.default_path(policy or defaults.policy())
     if db and given("db") and must_exist and not path.is_file():
-        raise InputError(path, "no audit history database here", hint=history.HINT)
+        raise InputError(path, **i18n.both("no_db"), hint=history.HINT, hint_ja=i18n.msg("no_db_hint", "ja"))
     if not must_exist:
         if inputs is not None:
             outputs.check(path, inputs, "--db")
@@ -383,7 +399,7 @@ def record(run, command: str, issued: dt.date, db, issue: dict | None = None) ->
     from ..cycle import history
 
     run_id = history.record_run(db, run, command, issued, issue)
-    say(f"recorded run {run_id} (FY{run.evidence.fiscal_year.year}) in {db}")
+    say(msg("recorded", id=run_id, fy=i18n.fiscal_year(run.evidence.fiscal_year.year), db=db))
     return run_id
 
 
@@ -397,3 +413,15 @@ def _dump(doc) -> None:
     from .console import machine  # UTF-8 whatever the console's encoding: JSON is never altered to fit it
 
     machine(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+LANG_HELP = "Language of the output: ja or en (default: AUDITOR_LANG, else the locale; C or POSIX: ja)."
+
+
+def lang_option(fn=None, *, choices=("ja", "en"), setting=None, help=LANG_HELP):
+    """--lang of a command that prints for people; its default is AUDITOR_LANG, else the locale (cli/i18n.py)."""
+    def decorate(f):
+        extra = {"cls": Setting, "setting": setting} if setting else {}
+        return click.option("--lang", type=click.Choice(list(choices)), default=i18n.default, show_default=False,
+                            help=help, **extra)(f)
+    return decorate(fn) if fn is not None else decorate

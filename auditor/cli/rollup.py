@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .options import _input_errors, say
+from .i18n import msg
+from .options import _input_errors, lang_option, say
 
-DONE = {"ja": "{n} 件の結果（{towns} 団体）を比較し、{out} に rollup.json・rollup.csv・rollup.html を書きました",
-        "en": "compared {n} results ({towns} towns); wrote rollup.json, rollup.csv and rollup.html to {out}"}
 
 
 @click.command("rollup")
@@ -16,8 +15,7 @@ DONE = {"ja": "{n} 件の結果（{towns} 団体）を比較し、{out} に roll
               help="Folder for rollup.json, rollup.csv and rollup.html (written together, atomically).")
 @click.option("--anonymise", "--anonymize", "anonymise", is_flag=True,
               help="Replace town names with stable pseudonyms (町A, 町B … / Town A, Town B …) in every output.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-              help="Language of the CSV headers and the HTML page (the JSON holds both).")
+@lang_option(help="Language of the CSV headers and the HTML page (the JSON holds both).")
 @_input_errors
 def rollup_command(results, out, anonymise, lang):
     """Compare towns' `auditor check --format json` results (files, or folders of *.json): compliance and
@@ -35,11 +33,11 @@ def rollup_command(results, out, anonymise, lang):
         inputs = inputs.with_folder("results", p) if Path(p).is_dir() else inputs.with_file("result", p)
     outputs.check_folder(out, inputs, "--out")
     files = rollup.collect(results)
-    bar = LOG.progress("results", len(files)) if len(files) > 50 else None  # a terminal only
+    bar = LOG.progress(msg("progress_results"), len(files)) if len(files) > 50 else None  # a terminal only
     if bar is not None:
         with bar:
             doc = rollup.build(files, anonymise, progress=lambda: bar.update(1))
     else:
         doc = rollup.build(files, anonymise)
     rollup_out.write(doc, out, inputs, lang)
-    say(DONE[lang].format(n=doc["results"], towns=doc["towns"], out=out))
+    say(msg("rollup_done", lang, n=doc["results"], towns=doc["towns"], out=out))

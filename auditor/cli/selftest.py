@@ -8,7 +8,7 @@ import sys
 import click
 
 from ..exitcodes import ExitCode
-from .options import _input_errors, _kinds_option, _limit_options, kind_folders
+from .options import _input_errors, _kinds_option, _limit_options, kind_folders, lang_option
 
 
 @click.command("test")
@@ -18,7 +18,7 @@ from .options import _input_errors, _kinds_option, _limit_options, kind_folders
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.option("--case", "only", multiple=True, metavar="NAME",
               help="Run only this case (e.g. NS-01/fail) or the cases of this control (NS-01); repeatable.")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@lang_option
 @_limit_options
 @_kinds_option("dirs")
 @_input_errors
@@ -39,13 +39,15 @@ def test_command(dirs, fmt, output, only, lang, limits):
         outputs.check(output, outputs.of_run(control_dirs=[defaults.shipped_controls(), *dirs], kinds=kind_folders()), "--output")
     report = selftest.run(list(dirs) or None, limits=limits, only=only or None)
     if only and not report.outcomes:
-        raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail")
+        raise InputError("--case", f"no case {', '.join(only)}", hint="cases are named CONTROL/case, e.g. NS-01/fail",
+                         ja=f"テストケース {'、'.join(only)} はありません", hint_ja="ケースは 管理策/ケース名 で指定します（例: NS-01/fail）")
     text = out.FORMATS[fmt](report, lang)
     if output and output != "-":
         try:
             fsio.write_atomic(output, text)
         except OSError as exc:
-            raise InputError(output, f"cannot write the output: {exc.strerror or exc}") from None
+            raise InputError(output, f"cannot write the output: {exc.strerror or exc}",
+                             ja=f"出力を書き込めません（{exc.strerror or exc}）") from None
     elif fmt == "text":
         click.echo(text, nl=False)
     else:

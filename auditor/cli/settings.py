@@ -73,7 +73,9 @@ def apply(ctx: click.Context, config_file) -> None:
     except InputError as exc:
         if ctx.resilient_parsing:  # shell completion: complete as if there were no settings
             return
-        say(f"error: {exc.render()}", always=True)
+        from .options import error_text
+
+        say(error_text(exc), always=True)
         sys.exit(ExitCode.INPUT_ERROR)
     ctx.meta[META] = settings
     if settings.values:
@@ -118,15 +120,18 @@ def _find(config_file) -> Path | None:
         path = Path(config_file)
         if not path.is_file():
             raise InputError(path, "config file not found" if not path.exists() else "the config file is not a file",
-                             hint=f"--config or {CONFIG_ENV} names an auditor.yaml or a pyproject.toml")
+                             hint=f"--config or {CONFIG_ENV} names an auditor.yaml or a pyproject.toml",
+                             ja="設定ファイルがありません" if not path.exists() else "設定ファイルがファイルではありません",
+                             hint_ja=f"--config または {CONFIG_ENV} には auditor.yaml か pyproject.toml を指定します")
         return path
     yaml_file, toml_file = Path(FILE_NAME), Path(PYPROJECT)
     has_yaml = yaml_file.is_file()
     has_toml = toml_file.is_file() and _toml_section(toml_file) is not None
     if has_yaml and has_toml:
-        raise InputError(toml_file, f"both {FILE_NAME} and [tool.auditor] here: settings in one place only"
-                                    " / 設定ファイルが2つあります",
-                         hint="keep one of them (--config FILE chooses another) / どちらか一方にしてください")
+        raise InputError(toml_file, f"both {FILE_NAME} and [tool.auditor] here: settings in one place only",
+                         hint="keep one of them (--config FILE chooses another)",
+                         ja=f"{FILE_NAME} と [tool.auditor] の両方があります。設定は 1 か所にまとめてください",
+                         hint_ja="どちらか一方にしてください（--config FILE で別のものを選べます）")
     return yaml_file if has_yaml else toml_file if has_toml else None
 
 
@@ -138,7 +143,9 @@ def _read(path: Path):
     if path.suffix == ".toml":
         found = _toml_section(path)
         if found is None:
-            raise InputError(path, "no [tool.auditor] table in this file", hint="add one, or name an auditor.yaml")
+            raise InputError(path, "no [tool.auditor] table in this file", hint="add one, or name an auditor.yaml",
+                             ja="このファイルに [tool.auditor] の表がありません",
+                             hint_ja="追加するか、auditor.yaml を指定してください")
         data, lines = found
     else:
         from .. import yamlio
@@ -146,13 +153,16 @@ def _read(path: Path):
         data, lines = yamlio.read_config(path)
         data = {} if data is None else data
     if not isinstance(data, dict):
-        raise InputError(path, "the settings must be a mapping of keys (policy: ..., fail_on: ...)", line=1)
+        raise InputError(path, "the settings must be a mapping of keys (policy: ..., fail_on: ...)", line=1,
+                         ja="設定はキーと値の組で書きます（policy: ...、fail_on: ...）")
     for key in data:
         if key not in KEYS:
             near = difflib.get_close_matches(str(key).replace("-", "_"), KEYS, n=1)
             hint = f"did you mean {near[0]}?" if near else f"the keys: {', '.join(KEYS)}"
-            raise InputError(path, f"unknown setting {key!r} / 不明な設定です", line=lines.line_of(data, [key]),
-                             hint=hint + " (README.md, 'Settings')")
+            hint_ja = f"{near[0]} のことですか？" if near else f"設定のキー: {'、'.join(KEYS)}"
+            raise InputError(path, f"unknown setting {key!r}", line=lines.line_of(data, [key]),
+                             hint=hint + " (README.md, 'Settings')", ja=f"設定 {key!r} はありません",
+                             hint_ja=hint_ja + "（README.md の「Settings」）")
     schema.validate(data, "config", path, lines, hint="see README.md, 'Settings', for the keys and their values")
     return data, lines
 
@@ -220,7 +230,8 @@ def _from_env(name: str, how: str, raw: str):
     if how == "bool":
         if raw.strip().lower() in _TRUE + _FALSE:
             return raw.strip().lower() in _TRUE
-        raise InputError(name, f"{raw!r} is not a yes or no", hint="1 or 0 (true/false, yes/no, on/off)")
+        raise InputError(name, f"{raw!r} is not a yes or no", hint="1 or 0 (true/false, yes/no, on/off)",
+                         ja=f"{raw!r} ははい・いいえの値ではありません", hint_ja="1 または 0（true/false、yes/no、on/off）")
     return raw
 
 
@@ -240,8 +251,8 @@ def _checked(params: dict, key: str, value, where: str, line):
         if param.callback is not None:
             param.callback(ctx, param, converted)
     except click.BadParameter as exc:
-        raise InputError(where, f"{key}: {exc.message}", line=line,
-                         hint="see README.md, 'Settings' / 設定値が正しくありません") from None
+        raise InputError(where, f"{key}: {exc.message}", line=line, hint="see README.md, 'Settings'",
+                         ja=f"{key} の値が正しくありません: {exc.message}", hint_ja="README.md の「Settings」を参照") from None
     return value
 
 

@@ -9,24 +9,16 @@ from __future__ import annotations
 import click
 
 from . import caches  # click only
+from .i18n import both, msg
 from .options import (DATE, _common, _db_option, _framework, _framework_option, _framework_paths, _input_errors,
                       _kinds_option, _limit_options, _paths, kind_folders, say)
 
-MESSAGES = {
-    "ja": {"checklist": "{out} に監査チェックリストを書き出しました（{who}: {items} 項目）",
-           "selfcheck": "{out} に {who} の自己点検票を書き出しました（{items} 問）",
-           "neither": "--department CODE か --organisation（または両方）を指定してください",
-           "departments": "所属（課）の一覧: "},
-    "en": {"checklist": "wrote the audit checklist to {out} ({who}: {items} item(s))",
-           "selfcheck": "wrote {who}'s self-assessment sheet to {out} ({items} question(s))",
-           "neither": "give --department CODE or --organisation (or both)",
-           "departments": "departments: "},
-}
 
 
 def _lang_option(fn):
-    return click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-                        help="Language of the sheet and of the messages.")(fn)
+    from .options import lang_option
+
+    return lang_option(help="Language of the sheet and of the messages.")(fn)
 
 
 def _date_option(fn):
@@ -46,8 +38,8 @@ def _guard(out, inputs):
     from ..errors import InputError
 
     if Path(str(out)).suffix.lower() != ".xlsx":
-        raise InputError("--out", f"{out}: the worksheet is an Excel workbook（.xlsx で指定してください）",
-                         hint="name the file .xlsx")
+        raise InputError("--out", **both("worksheet_xlsx", out=out), hint="name the file .xlsx",
+                         hint_ja=msg("worksheet_xlsx_hint", "ja"))
     outputs.check(out, inputs, "--out")
     return inputs
 
@@ -79,7 +71,8 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     from .options import db_path
 
     if not departments and not organisation:
-        raise InputError("--department", MESSAGES[lang]["neither"], hint="e.g. --department 0510, or --organisation")
+        raise InputError("--department", **both("worksheet_neither"), hint="e.g. --department 0510, or --organisation",
+                         hint_ja=msg("worksheet_neither_hint", "ja"))
     paths = _paths(policy, evidence, controls)
     maps = _framework_paths(frameworks, paths[2])
     inputs = _guard(out, outputs.of_run(*paths, frameworks=maps, kinds=kind_folders()))
@@ -97,7 +90,7 @@ def checklist_export(policy, evidence, controls, frameworks, departments, organi
     items = sum(len(worksheet.items_for(fw, run.policy, a)) for a in chosen)
     t = worksheet.TEXT[lang]
     who = t["and"].join(t["organisation"] if a.organisation else f"{a.code} {a.name}" for a in chosen)
-    say(MESSAGES[lang]["checklist"].format(out=out, who=who, items=items))
+    say(msg("worksheet_checklist", lang, out=out, who=who, items=items))
 
 
 @click.group("selfcheck")
@@ -134,8 +127,7 @@ def selfcheck_export(policy, evidence, frameworks, department, out, lang, stamp,
     dept = worksheet.department(ev, department)
     entries = selfcheck.export(ev, pol, fw, dept, out, lang, stamp)
     click.echo(worksheet.manifest_text(entries, lang, selfcheck.TEXT[lang]["entry"]), nl=False)
-    say(MESSAGES[lang]["selfcheck"].format(out=out, who=f"{dept.code} {dept.name}",
-                                           items=len(selfcheck.items_for(fw, pol))))
+    say(msg("worksheet_selfcheck", lang, out=out, who=f"{dept.code} {dept.name}", items=len(selfcheck.items_for(fw, pol))))
 
 
 COMMANDS = (checklist_group, selfcheck_group)

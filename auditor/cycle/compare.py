@@ -53,17 +53,28 @@ def _summary(run: dict) -> dict:
             "recorded_at": run["recorded_at"], "open_findings": sum(f["status"] == "open" for f in run["findings"])}
 
 
+HEAD = {"ja": {"head": "比較: 実行 {a}（{fy_a}、未対応の指摘 {n_a} 件）→ 実行 {b}（{fy_b}、未対応の指摘 {n_b} 件）",
+               "whole": "組織全体", "sep": "、"},
+        "en": {"head": "Compare: run {a} ({fy_a}, {n_a} open) -> run {b} ({fy_b}, {n_b} open)",
+               "whole": "organisation-wide", "sep": ", "}}
+
+
 def render_text(doc: dict, lang: str = "ja") -> str:
-    t = LABELS[lang]
+    from ..fiscal import FiscalYear
+
+    t, h = LABELS[lang], HEAD[lang]
     a, b = doc["a"], doc["b"]
-    head = "比較" if lang == "ja" else "Compare"
-    lines = [f"{head}: run {a['run_id']} (FY{a['fiscal_year']}, {a['open_findings']}) -> "
-             f"run {b['run_id']} (FY{b['fiscal_year']}, {b['open_findings']})",
-             "  " + "  ".join(f"{t[c]} {doc['totals'][c]}" for c in CATEGORIES)]
+
+    def fy(year):
+        return FiscalYear(int(year)).label_ja if lang == "ja" else f"FY{year}"
+
+    lines = [h["head"].format(a=a["run_id"], fy_a=fy(a["fiscal_year"]), n_a=a["open_findings"], b=b["run_id"],
+                              fy_b=fy(b["fiscal_year"]), n_b=b["open_findings"]),
+             "  " + h["sep"].join(f"{t[c]} {doc['totals'][c]}" for c in CATEGORIES)]
     for d in doc["departments"]:
-        name = d["name"] or ("組織全体" if lang == "ja" else "organisation-wide")
-        counts = ", ".join(f"{t[c]} {len(d[c])}" for c in CATEGORIES if d[c])
-        code = f" ({d['code']})" if d["code"] else ""
+        name = d["name"] or h["whole"]
+        counts = h["sep"].join(f"{t[c]} {len(d[c])}" for c in CATEGORIES if d[c])
+        code = (f"（{d['code']}）" if lang == "ja" else f" ({d['code']})") if d["code"] else ""
         lines.append(f"■ {name}{code}: {counts}")
         for c in CATEGORIES:
             for f in d[c]:

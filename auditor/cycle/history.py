@@ -171,16 +171,20 @@ def resolve(con, ref: str, name: str = "RUN") -> int:
     if text.isdigit() and len(text) < 4:
         row = con.execute("SELECT id FROM runs WHERE id = ?", (int(text),)).fetchone()
         if not row:
-            raise InputError(name, f"no recorded run {ref}", hint="see `auditor history list`")
+            raise InputError(name, f"no recorded run {ref}", hint="see `auditor history list`",
+                             ja=f"記録された実行 {ref} はありません", hint_ja="auditor history list で一覧を表示できます")
         return row[0]
     try:
         fy = parse_fiscal_year(text)
     except ValueError:
         raise InputError(name, f"'{ref}' is neither a run ID nor a fiscal year",
-                         hint="give a run ID from `auditor history list` (e.g. 3) or a fiscal year (e.g. 2025, 令和7年度)") from None
+                         hint="give a run ID from `auditor history list` (e.g. 3) or a fiscal year (e.g. 2025, 令和7年度)",
+                         ja=f"「{ref}」は実行の ID でも年度でもありません",
+                         hint_ja="auditor history list の実行 ID（例: 3）か年度（例: 2025、令和7年度）を指定してください") from None
     row = con.execute("SELECT MAX(id) FROM runs WHERE fiscal_year = ?", (fy,)).fetchone()
     if not row or row[0] is None:
-        raise InputError(name, f"no recorded run for fiscal year {fy}", hint="see `auditor history list`")
+        raise InputError(name, f"no recorded run for fiscal year {fy}", hint="see `auditor history list`",
+                         ja=f"{fy} 年度の記録された実行はありません", hint_ja="auditor history list で一覧を表示できます")
     return row[0]
 
 

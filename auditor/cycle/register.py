@@ -64,7 +64,8 @@ def rows(con, upto_fy: int | None = None) -> list[dict]:
 def get(con, action_id: str) -> dict:
     found = [a for a in rows(con) if a["action_id"] == action_id.strip()]
     if not found:
-        raise InputError(action_id, "no such action in the register", hint="see `auditor actions list`")
+        raise InputError(action_id, "no such action in the register", hint="see `auditor actions list`",
+                         ja="この是正処置は管理表にありません", hint_ja="auditor actions list で一覧を表示できます")
     return found[0]
 
 
@@ -163,11 +164,14 @@ def listing(con, department=None, status=None, overdue: bool = False, as_of: dt.
     """Actions filtered by department (code or name), status, and overdue at as_of (default today)."""
     as_of = as_of or dt.date.today()
     if status and status not in STATUSES:
-        raise InputError("--status", f"unknown status '{status}'", hint="choose " + ", ".join(STATUSES))
+        raise InputError("--status", f"unknown status '{status}'", hint="choose " + ", ".join(STATUSES),
+                         ja=f"状況「{status}」はありません", hint_ja="次から選んでください: " + "、".join(STATUSES))
     everything = rows(con)
     if department and not any(in_department(a, department) for a in everything):
         raise InputError("--department", f"no action of department {department} in the register",
-                         hint="give a unit code or name as in `auditor actions list`")
+                         hint="give a unit code or name as in `auditor actions list`",
+                         ja=f"所属 {department} の是正処置は管理表にありません",
+                         hint_ja="auditor actions list に出る所属のコードか名称を指定してください")
     out = []
     for a in everything:
         a["overdue"] = pdca.is_overdue(a, as_of)  # done is not overdue: only the check is pending
@@ -206,16 +210,23 @@ def verify(con, action_id: str, by: str, on: dt.date, note: str | None = None, e
         state = LABELS["en"][a["status"]]
         raise InputError(action_id, f"the action is {state}: only a done action or one resolved, awaiting "
                                     "verification can be checked",
-                         hint="the department reports completion first (actions export / actions import)")
+                         hint="the department reports completion first (actions export / actions import)",
+                         ja=f"この是正処置は{LABELS['ja'].get(a['status'], state)}です。有効性を確認できるのは、完了したもの"
+                            "か、解消確認待ちのものだけです",
+                         hint_ja="先に所属から完了の報告を受けてください（actions export / actions import）")
     if _same_person(by, a.get("owner")) or _same_person(by, _completed_by(con, action_id)):
         raise InputError(action_id, f"{by} owns the action or reported it done: the effectiveness check "
                                "must be made by someone else (ISO/IEC 27001 10.2 d)",
-                         hint="ask the CISO office or another officer to verify it")
+                         hint="ask the CISO office or another officer to verify it",
+                         ja=f"{by} はこの是正処置の担当者か完了の報告者です。有効性の確認は別の人が行います"
+                            "（ISO/IEC 27001 10.2 d）", hint_ja="CISO の担当課か別の職員に確認を依頼してください")
     if a["completed_on"] and on < a["completed_on"]:
         raise InputError(action_id, f"check date {on} is before the completion date {a['completed_on']}",
-                         hint="give --on the day the effectiveness was checked")
+                         hint="give --on the day the effectiveness was checked",
+                         ja=f"確認日 {on} が完了日 {a['completed_on']} より前です", hint_ja="--on に有効性を確認した日を指定してください")
     if on > dt.date.today():
-        raise InputError(action_id, f"check date {on} is in the future", hint="give --on the day of the check")
+        raise InputError(action_id, f"check date {on} is in the future", hint="give --on the day of the check",
+                         ja=f"確認日 {on} が未来の日付です", hint_ja="--on に確認した日を指定してください")
     values = {"status": "verified", "verified_on": on, "verified_by": by} if effective else \
         {"status": "in_progress", "completed_on": None}
     with history.transaction(con):
@@ -233,9 +244,11 @@ def extend(con, action_id: str, to: dt.date, by: str, reason: str) -> dict:
     """Record an approved extension (延長承認) of an open action's due date."""
     a = get(con, action_id)
     if a["status"] == "verified":
-        raise InputError(action_id, "the action is verified (closed): nothing to extend")
+        raise InputError(action_id, "the action is verified (closed): nothing to extend",
+                         ja="この是正処置は有効性確認済み（終了）のため、延長できません")
     if to <= a["due_on"]:
-        raise InputError(action_id, f"new date {to} is not after the due date {a['due_on']}", hint="give a later --to date")
+        raise InputError(action_id, f"new date {to} is not after the due date {a['due_on']}", hint="give a later --to date",
+                         ja=f"新しい期限 {to} が元の期限 {a['due_on']} より後ではありません", hint_ja="--to に後の日付を指定してください")
     with history.transaction(con):
         _update(con, action_id, {"extended_to": to}, a, by, "extend", "actions extend", reason)
     return get(con, action_id)

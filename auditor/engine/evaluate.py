@@ -11,6 +11,7 @@ from ..catalogue import rules
 from . import notices
 from ..catalogue.controls import context_params
 from ..evidence.kinds import spec as kind_spec
+from ..jatext import tighten
 from ..model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
 def evaluate(controls: list[Control], policy: Policy, evidence: Evidence, store=None) -> tuple[list[Result], list[dict]]:
@@ -142,6 +143,7 @@ def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Eviden
     hide = not policy.settings.get("show_personal_names")
     message = {lang: _format(template[lang], _Values(hit, spec, base[lang], department, evidence, lang, hide))
                for lang in ("ja", "en")}
+    message["ja"] = tighten(message["ja"])  # 「農林課の」, not 「農林課 の」
     if hit.record is not None and hit.record.cleaned:  # a cleaned value reads like its look-alike: say so
         message = {lang: text + blanks.notes(hit.record.cleaned, lang) for lang, text in message.items()}
     subject = {}

@@ -34,8 +34,10 @@ def shipped() -> tuple:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
 
 
-TOWN_HINT = ("a town's own kind is read from --kinds DIR or the kinds/ folder beside a --controls folder "
-             "(docs/rules.md) / 独自の証跡種別は --kinds DIR か、管理策フォルダと並ぶ kinds/ に置きます")
+TOWN_HINT_EN = ("a town's own kind is read from --kinds DIR or the kinds/ folder beside a --controls folder "
+                "(docs/rules.md)")
+TOWN_HINT_JA = "独自の証跡種別は --kinds DIR か、管理策フォルダと並ぶ kinds/ に置きます（docs/rules.md）"
+TOWN_HINT = TOWN_HINT_EN + " / " + TOWN_HINT_JA
 _TOWN: dict = {}  # name -> townkinds.TownKind: the running command's own kinds (using())
 _CACHES: list = []
 

@@ -34,10 +34,13 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     manifest_path = root / MANIFEST
     if not manifest_path.exists():  # anything else that exists (a pipe, a folder) is refused when read
         hint = "give --evidence the folder that holds manifest.yaml (e.g. evidence/FY2025)"
+        hint_ja = "--evidence には manifest.yaml のあるフォルダを指定してください（例: evidence/FY2025）"
         years = sorted(p.parent.name for p in root.glob("*/" + MANIFEST)) if root.is_dir() else []
         if years:
             hint = f"this folder holds fiscal years ({', '.join(years)}): give --evidence {root / years[-1]}"
-        raise InputError(manifest_path, "evidence manifest not found", hint=hint)
+            hint_ja = f"このフォルダには年度のフォルダ（{'、'.join(years)}）があります: --evidence {root / years[-1]} と指定してください"
+        raise InputError(manifest_path, "evidence manifest not found", hint=hint, ja="証跡のマニフェストがありません",
+                         hint_ja=hint_ja)
     data, located = yamlio.read_config(manifest_path)
     if isinstance(data, dict):  # before the schema check, which takes a while over so many entries
         sources.too_many(data.get("files"), manifest_path, located.line_of(data, ["files"]))
@@ -64,7 +67,9 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         line = line_of(i)
         if entry["kind"] not in kinds.names():
             raise InputError(manifest_path, f"unknown evidence kind '{entry['kind']}'", line=line,
-                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT)
+                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT_EN,
+                             ja=f"証跡の種類「{entry['kind']}」はありません",
+                             hint_ja="証跡の種類: " + "、".join(kinds.names()) + "。" + kinds.TOWN_HINT_JA)
         sources.check_options(entry, manifest_path, line)
         fmt = sources.fmt_of(entry)
         for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
@@ -177,7 +182,8 @@ def _date(value, path, line):
     try:
         return normalize.parse_date(value)
     except ValueError as exc:
-        raise InputError(path, f"unreadable date '{value}': {exc}", line=line) from None
+        raise InputError(path, f"unreadable date '{value}': {exc}", line=line,
+                         ja=f"日付「{value}」を読めません（{exc}）。例: 2026-04-15、令和8年4月15日") from None
 
 
 def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS,
@@ -233,7 +239,8 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
                          hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format: "
-                         "(fortigate or panos for a firewall configuration)")
+                         "(fortigate or panos for a firewall configuration)", ja="読めない種類のファイルです", hint_ja=(
+                             "拡張子を .csv、.tsv、.xlsx、.yaml、.json にするか format: を指定してください（設定は fortigate・panos）"))
     options = dict(encoding=entry.get("encoding"), sheet=entry.get("sheet"), header_row=entry.get("header_row"),
                    delimiter=entry.get("delimiter"), records=entry.get("records"), header_rows=entry.get("header_rows"),
                    cells=layout.cells(entry), zones=entry.get("zones"), gateways=entry.get("gateways"))
@@ -345,7 +352,8 @@ def _column_map(table, entry: dict, spec) -> dict:
         label = label or (lows.get(normalize.nfkc(raw_label)) or [None])[0]
         if table.headers and label is None:
             raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) is missing", line=table.header_line,
-                             hint="columns in the file: " + ", ".join(table.headers))
+                             hint="columns in the file: " + ", ".join(table.headers), hint_ja="ファイルの列: "
+                             + "、".join(table.headers), ja=f"columns: の列「{raw_label}」（{field}）がファイルにありません")
         mapping[label or raw_label] = field
     given = layout.provided(entry)  # constants:, fields_from:, extract:, unpivot: give these fields
     mapped_fields = set(mapping.values()) | given

@@ -95,7 +95,9 @@ def expand(root: Path, entries: list, manifest_path, line_of) -> tuple[list, lis
             raise InputError(manifest_path, f"path pattern '{rel}': {exc}", line=line_of(i)) from None
         if not found:
             raise InputError(manifest_path, f"no file matches path pattern '{rel}'", line=line_of(i),
-                             hint="a pattern such as 課別/*.xlsx names files inside the evidence folder")
+                             hint="a pattern such as 課別/*.xlsx names files inside the evidence folder",
+                             ja=f"パターン「{rel}」に合うファイルがありません",
+                             hint_ja="課別/*.xlsx のようなパターンで証跡フォルダの中のファイルを指定します")
         for p in found:
             out.append(dict(entry, path=p.relative_to(root).as_posix()))
             origin.append(i)
@@ -153,18 +155,24 @@ def read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> byt
         raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
     if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
         raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
-                         hint="paths are relative to the folder that holds manifest.yaml")
+                         hint="paths are relative to the folder that holds manifest.yaml",
+                         ja=f"パス「{rel}」が絶対パスです", hint_ja="パスは manifest.yaml のあるフォルダからの相対パスで書きます")
     base = root.resolve()
     target = (root / rel).resolve()
     if base != target and base not in target.parents:
         raise InputError(manifest_path, f"path '{rel}' leaves the evidence folder", line=line,
-                         hint="copy the file into the evidence folder; '../' and symlinks out of it are refused")
+                         hint="copy the file into the evidence folder; '../' and symlinks out of it are refused",
+                         ja=f"パス「{rel}」が証跡フォルダの外を指しています",
+                         hint_ja="ファイルを証跡フォルダにコピーしてください（'../' やフォルダの外へのリンクは使えません）")
     try:
         return read_regular(target, max_bytes, rel)
     except FileNotFoundError:
         raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
-                         hint="fix the path or remove the entry from the manifest") from None
+                         hint="fix the path or remove the entry from the manifest", ja=f"証跡ファイル「{rel}」がありません",
+                         hint_ja="パスを直すか、マニフェストからこの記載を削除してください") from None
     except IsADirectoryError:
-        raise InputError(manifest_path, f"'{rel}' is a folder, not a file", line=line) from None
+        raise InputError(manifest_path, f"'{rel}' is a folder, not a file", line=line,
+                         ja=f"「{rel}」はファイルではなくフォルダです") from None
     except OSError as exc:
-        raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line) from None
+        raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line,
+                         ja=f"「{rel}」を読めません（{exc.strerror}）") from None

@@ -5,6 +5,7 @@ import unicodedata
 
 from ..privacy import mynumber, sanitize
 from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
+from ..fiscal import wareki
 from ..engine import coverage
 from .jsonout import summary
 
@@ -24,7 +25,7 @@ LABELS = {
            "pii": "証跡に個人番号（特定個人情報）が含まれています（出力ではマスク済み）",
            "summary": "管理策 {n} 件: {statuses} / 未対応の指摘: 重大 {major}・軽微 {minor}・観察 {observation}（免除 {waived}）",
            "baselined": "ベースライン {path}: 未対応の指摘のうち既知 {known} 件は判定（--fail-on）の対象外、新規 {new} 件",
-           "new": "・新規", "known": "・既知",
+           "new": "・新規", "known": "・既知", "sep": "、",
            "baselined_missing": "証跡のない管理策: 既知 {known} 件は判定の対象外、新規 {new} 件",
            "items": "監査人が判定する監査項目（監査チェックリスト）",
            "coverage": "監査項目の網羅状況（{map}）",
@@ -49,7 +50,7 @@ LABELS = {
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
            "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
-           "new": ", NEW", "known": ", known",
+           "new": ", NEW", "known": ", known", "sep": ", ",
            "baselined_missing": "controls without evidence: {known} known, not failing the run; {new} new",
            "items": "Audit items answered by auditors (worksheet)",
            "coverage": "Coverage of the audit map ({map})",
@@ -121,9 +122,9 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
             mine = [r for r in mine if r.status != "not_assessed"]
             if open_items:
                 reasons = {r.reason[lang] for r in open_items if r.reason}
-                out.append("  " + t["items_open"].format(n=len(open_items), reason="; ".join(sorted(reasons))
+                out.append("  " + t["items_open"].format(n=len(open_items), reason=t["sep"].join(sorted(reasons))
                                                          if len(reasons) == 1 else t["items_open_mixed"],
-                                                         ids=", ".join(r.control_id for r in open_items)))
+                                                         ids=t["sep"].join(r.control_id for r in open_items)))
         for r in mine:
             extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
             reason = f" — {r.reason[lang]}" if r.reason else ""
@@ -135,8 +136,9 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         for e in run.exceptions:
             exc = e["exception"]
             detail = f" ({exc.problem})" if exc.problem else ""
-            out.append(f"  {exc.id} {exc.control} ~{exc.end or '?'}: {t['exc'][e['state']]}{detail}; "
-                       f"{e['used']} {t['used']}")
+            end = (wareki(exc.end) if lang == "ja" else exc.end) if exc.end else "?"
+            out.append(f"  {exc.id} {exc.control} ～{end}: {t['exc'][e['state']]}{detail}"
+                       f"{t['sep'] if lang == 'ja' else '; '}{e['used']} {t['used']}")
     if ev.unknown_units:
         out += ["", f"== {t['units']} =="]
         out += [f"  {_where(loc.as_dict())}: {value} ({n})" for loc, value, n in ev.unknown_units]
@@ -153,10 +155,11 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         out += ["", f"== {t['pii']} =="]
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
     s = summary(run, baseline)
-    statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
+    statuses = t["sep"].join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
     out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
     if s["items"]:
-        statuses = ", ".join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
+        statuses = t["sep"].join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(),
+                                                                 key=lambda kv: _ORDER.index(kv[0])))
         out.append(t["items_summary"].format(n=s["items"], statuses=statuses))
     warnings = sum(n["level"] == "warning" for n in [*(n for r in run.results for n in r.notices), *ev.notices])
     if warnings:
@@ -184,7 +187,7 @@ def _coverage(run: AuditRun, t: dict, lang: str) -> list:
     rate = "—" if total["rate"] is None else f"{total['rate'] * 100:.1f}%"
     out.append("  " + t["coverage_total"].format(**{**total, "rate": rate}))
     if total["required_not_met"]:
-        out.append("  " + t["required_open"].format(ids=", ".join(total["required_not_met"])))
+        out.append("  " + t["required_open"].format(ids=t["sep"].join(total["required_not_met"])))
     return out
 
 

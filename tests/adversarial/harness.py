@@ -158,15 +158,21 @@ def _limit_memory():  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+# The cases read the command line's English messages (the outputs keep their own --lang, Japanese by
+# default); tests/test_cli_japanese.py holds the Japanese messages, japanese=True runs a case with them.
+ENGLISH = "import auditor.cli.i18n as _i18n\n_i18n.current = lambda: 'en'\n"
+
+
 def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "", env: dict | None = None,
-            prelude: str | None = None) -> Run:
+            prelude: str | None = None, japanese: bool = False) -> Run:
     """`python -m auditor ARGS` with the limits; waits with wait4 to get the child's own peak RSS.
 
     env: variables to add; prelude: Python run before the command's entry point (e.g. to make a part
-    of the code raise, as a bug would)."""
+    of the code raise, as a bug would); japanese: the messages in Japanese, the command line's default."""
     out_path, err_path = cwd / ".stdout.log", cwd / ".stderr.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200", **(env or {}))
-    command = [sys.executable, "-m", "auditor"] if prelude is None else \
+    prelude = (prelude or "") if japanese else ENGLISH + (prelude or "")
+    command = [sys.executable, "-m", "auditor"] if not prelude else \
         [sys.executable, "-c", prelude + "\nfrom auditor.cli import entry\nentry(prog_name='auditor')\n"]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()

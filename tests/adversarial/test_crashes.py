@@ -41,10 +41,19 @@ def test_a_crash_exits_3_with_one_line(case, request, name):
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: internal error, not a finding ("), run.stderr
-    assert "--debug" in lines[0] and "内部エラー" in lines[0]
+    assert "--debug" in lines[0]
     assert exc.partition("(")[0] in lines[0]  # the exception's type, for a bug report
     assert MY_NUMBER not in run.stderr and "1234 5678 9018" not in run.stderr
     assert run.stdout == ""
+
+
+def test_a_crash_is_said_in_japanese_by_default(case, request):
+    args, target, exc = CASES["check"]
+    run = run_cli(_case_args(case, args), case.root, label=label_of(request), prelude=_raising(target, exc),
+                  japanese=True)
+    assert run.code == 3 and "Traceback" not in run.stderr
+    line, = run.stderr.strip().splitlines()
+    assert line.startswith("エラー: 内部エラーです（指摘ではありません）（") and "--debug" in line
 
 
 def test_a_crash_leaves_the_previous_output(case, request):

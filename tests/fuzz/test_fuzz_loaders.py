@@ -243,4 +243,4 @@ def test_check_on_a_mutated_manifest_exits_cleanly(evidence_dir, text):
     result = invoke("check", "--policy", POLICY, "--evidence", evidence_dir, "--format", "json")
     assert result.exit_code in (0, 1, 2), result.output
     if result.exit_code == 2:
-        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+        assert result.stderr.startswith("エラー: ") and "Traceback" not in result.stderr

@@ -21,6 +21,7 @@ from ...errors import InputError
 from .table import HEADER_HINT, OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, RawTable, build_table, cell_at  # noqa: F401 (the readers' API)
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
+ENCODING_HINT_JA = "マニフェストで encoding: を指定してください（utf-8、cp932）"
 
 
 
@@ -37,7 +38,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
                 raise LookupError(encoding)
             candidates = [info.name]
         except LookupError:
-            raise InputError(path, f"unknown encoding '{encoding}'", hint=ENCODING_HINT) from None
+            raise InputError(path, f"unknown encoding '{encoding}'", hint=ENCODING_HINT, ja=f"文字コード「{encoding}」は"
+                             "使えません", hint_ja=ENCODING_HINT_JA) from None
     if not candidates[0].replace("_", "-").startswith(("utf-16", "utf-32")) and b"\x00" in data:
         _nul(data, path)  # UTF-8 and CP932 text never holds NUL, and the csv module would keep it in a cell
     failures = []
@@ -58,7 +60,8 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     line = data[:start].decode(name, "replace").count("\n") + 1
     tried = " or ".join(n.upper() for _, n in failures)
     raise InputError(path, f"cannot decode the file as {tried}: byte 0x{data[start]:02x} is not valid",
-                     line=line, hint=ENCODING_HINT)
+                     line=line, hint=ENCODING_HINT, ja=f"{tried} として読めません（バイト 0x{data[start]:02x} が不正です）",
+                     hint_ja=ENCODING_HINT_JA)
 
 
 _SHIFT_JIS = {"cp932", "shift_jis", "shift_jis_2004", "shift_jisx0213"}
@@ -88,7 +91,9 @@ def _not_utf8(data: bytes, path: str, name: str, declared: bool):
             pass
         else:
             raise InputError(path, f"the file is UTF-8 text, but the manifest says encoding: {name}",
-                             hint="remove encoding: (UTF-8 and CP932 are detected), or set encoding: utf-8")
+                             hint="remove encoding: (UTF-8 and CP932 are detected), or set encoding: utf-8",
+                             ja=f"ファイルは UTF-8 ですが、マニフェストでは encoding: {name} となっています",
+                             hint_ja="encoding: を削除する（UTF-8 と CP932 は自動で判定します）か、encoding: utf-8 にしてください")
     m = _UTF8_KANA.search(data) if name in _SHIFT_JIS else None
     if m:
         raise InputError(path, f"this line is UTF-8 text in a file read as {name.upper()} (mixed encodings)",
