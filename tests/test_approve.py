@@ -185,7 +185,7 @@ def test_order_unknown_run_role_and_bad_dates(issued):
     early = approve(db, out, "--by", APPROVER, "--role", "ciso", "--date", "2026-04-21")
     assert early.exit_code == 1 and "審査の署名が必要です" in early.stderr
     unknown = invoke("report", "approve", "99", "--db", db, "--out", out, "--by", APPROVER, "--role", "ciso")
-    assert unknown.exit_code == 2 and "no recorded run 99" in unknown.stderr
+    assert unknown.exit_code == 2 and "記録された実行 99 はありません" in unknown.stderr
     role = approve(db, out, "--by", APPROVER, "--role", "mayor")
     assert role.exit_code == 2 and "mayor" in role.stderr and "ciso" in role.stderr
     before_issue = approve(db, out, "--by", REVIEWER, "--role", "secretariat", "--date", "2026-04-01")

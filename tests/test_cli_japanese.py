@@ -73,6 +73,9 @@ def allowed() -> frozenset:
                 except UnicodeDecodeError:
                     continue
     found |= _words_of(POLICY.read_text(encoding="utf-8"))
+    from auditor.cycle.approval import DEFAULT_ROLES, STEPS  # the sign-off's role and step codes (--role)
+
+    found |= _words_of(" ".join([*DEFAULT_ROLES, *STEPS]))
     return frozenset(found)
 
 

@@ -18,6 +18,14 @@ from auditor import schema
 from auditor.evidence import kinds, townkinds
 from conftest import ROOT, invoke
 
+
+@pytest.fixture(autouse=True)
+def _english_cli(monkeypatch):
+    """These tests read the command line's English messages; tests/test_cli_japanese.py holds the Japanese default."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
 EXAMPLE = ROOT / "examples" / "town-kind"
 DOC = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
 SECTION = DOC[DOC.index("## A kind of your own"):]

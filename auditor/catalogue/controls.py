@@ -61,7 +61,9 @@ def _check_kinds(control: Control, line) -> None:
     for kind in control.evidence:
         if kind not in kinds.names():
             raise InputError(control.path, f"{control.id}: evidence: unknown kind '{kind}'", line=line,
-                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT)
+                             hint="known kinds: " + ", ".join(kinds.names()) + "; " + kinds.TOWN_HINT_EN,
+                             ja=f"{control.id}: evidence: 証跡の種類「{kind}」はありません",
+                             hint_ja="証跡の種類: " + "、".join(kinds.names()) + "。" + kinds.TOWN_HINT_JA)
 
 
 def _check_rules(control: Control, line) -> None:

@@ -190,7 +190,7 @@ PROGRESS_MIN = 5  # show a progress bar for more reports than this (or for any P
                    "they cannot approve the report (`auditor report approve`). Never logged.")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Typeset the PDFs in N worker processes (default: 2, or 1 on one core; never more than the "
-                   "cores) / PDF を並列に作成するプロセス数")
+                   "cores).")
 @_framework_option
 @_record_options
 @_limit_options

@@ -52,13 +52,15 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     try:
         name = approval.clean_name(name)
     except approval.BadInput as exc:
-        raise InputError("--by", approval.say(exc.key, lang, **exc.values)) from None
+        raise InputError("--by", approval.say(exc.key, "en", **exc.values),
+                         ja=approval.say(exc.key, "ja", **exc.values)) from None
     inputs = outputs.of_run(pol.path, evidence).with_file("db", db)
     try:
         done = signoff.sign(con, run_id, approval.rules(pol.settings), role, name, on or dt.date.today(),
                             dt.date.today(), out, evidence, inputs)
     except approval.BadInput as exc:
-        raise InputError("--date", approval.say(exc.key, lang, **exc.values)) from None
+        raise InputError("--date", approval.say(exc.key, "en", **exc.values),
+                         ja=approval.say(exc.key, "ja", **exc.values)) from None
     except signoff.NotVerified as exc:
         say(integrity.render(exc.result, lang), nl=False, always=True)
         _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS)
@@ -107,11 +109,13 @@ def drafted(run, name: str, issued: dt.date) -> dict:
     try:
         name = approval.clean_name(name)
     except approval.BadInput as exc:
-        raise InputError("--by", approval.say(exc.key, "en", **exc.values) + " / "
-                         + approval.say(exc.key, "ja", **exc.values)) from None
+        raise InputError("--by", approval.say(exc.key, "en", **exc.values),
+                         ja=approval.say(exc.key, "ja", **exc.values)) from None
     if "drafted" not in rules.order:
         raise InputError(run.policy.path, "approval.order has no drafted (起案) step, so --by has none to fill",
-                         hint="leave out --by, or add drafted to approval.order")
+                         hint="leave out --by, or add drafted to approval.order",
+                         ja="approval.order に起案（drafted）の段階がないため、--by で記入する欄がありません",
+                         hint_ja="--by を外すか、approval.order に drafted を加えてください")
     role = next((r for r, s in rules.roles.items() if s == "drafted"), "auditor")
     sig = {"step": "drafted", "role": role, "name": name, "approved_on": issued.isoformat(), "files": []}
     return {"block": block_mod.block([sig], rules, None), "step": "drafted", "role": role, "name": name,

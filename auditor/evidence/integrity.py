@@ -245,7 +245,8 @@ def _compare_kinds(out: dict, block: dict, control_dirs, kind_dirs) -> set:
     compared = set()
     for folder in folders:
         if not folder.is_dir():
-            raise InputError(folder, "kinds folder not found", hint="--kinds takes the folder of the town's kind files")
+            raise InputError(folder, "kinds folder not found", hint="--kinds takes the folder of the town's kind files",
+                             ja="証跡種別のフォルダがありません", hint_ja="--kinds には町の種別ファイルのフォルダを指定します")
         name = folder.resolve().name
         if name in compared:
             continue

@@ -133,8 +133,10 @@ def _line_of_key(text: str, key: str) -> int | None:
 
 def check(data: dict, path, located) -> None:
     """What the meta-schema cannot say; InputError at the key's line."""
-    def fail(keys: list, message: str, hint: str):
-        raise InputError(path, f"kind schema: {message}", line=located.line_of(data, keys), hint=hint)
+    def fail(keys: list, message: str, hint: str):  # each text is "English / 日本語"
+        (en, _, ja), (hint_en, _, hint_ja) = message.partition(" / "), hint.partition(" / ")
+        raise InputError(path, f"kind schema: {en}", line=located.line_of(data, keys), hint=hint_en,
+                         ja=f"種別ファイル（{'/'.join(map(str, keys))}）: {ja or en}", hint_ja=hint_ja or hint_en)
 
     props = data["properties"]
     for key in ("required", "x-key"):

@@ -58,14 +58,14 @@ def _task(args) -> tuple:
     try:
         return "ok", render(*args)
     except InputError as exc:
-        return "input", (exc.path, exc.message, exc.line, exc.hint)
+        return "input", (exc.path, exc.message, exc.line, exc.hint, exc.ja, exc.hint_ja)
 
 
 def _unpack(result: tuple) -> list:
     kind, value = result
     if kind == "input":
-        path, message, line, hint = value
-        raise InputError(path, message, line=line, hint=hint)
+        path, message, line, hint, ja, hint_ja = value
+        raise InputError(path, message, line=line, hint=hint, ja=ja, hint_ja=hint_ja)
     return value
 
 

@@ -47,11 +47,15 @@ def organisation_document(out) -> dict:
     except OSError as exc:
         raise InputError(path, f"cannot read the report: {exc.strerror or exc}",
                          hint="give the folder of the reports with --out; approval issues them again from "
-                              "their report.json, so write it with `auditor report --format ...,json`") from None
+                              "their report.json, so write it with `auditor report --format ...,json`",
+                         ja=f"報告書を読めません（{exc.strerror or exc}）",
+                         hint_ja="--out に報告書のフォルダを指定してください。決裁では report.json から報告書を発行し直すため、"
+                                 "auditor report --format ...,json で書き出しておきます") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a report.json of auditor ({exc})") from None
+        raise InputError(path, f"not a report.json of auditor ({exc})", ja=f"auditor の report.json ではありません（{exc}）") from None
     if not isinstance(doc, dict) or "cover" not in doc or "integrity" not in doc:
-        raise InputError(path, "not a report.json of auditor report (no cover or integrity block)")
+        raise InputError(path, "not a report.json of auditor report (no cover or integrity block)",
+                         ja="auditor report の report.json ではありません（表紙または完全性の情報がありません）")
     return doc
 
 
