@@ -2,7 +2,8 @@
 
 Each table cell of the page WeasyPrint typeset (the HTML rendered from the report document) must be found,
 whole, in the text poppler reads back from the PDF (content-stream order, whitespace and line breaks
-removed: a cell may wrap, never lose text), and no word may lie outside the page's text area. The run has
+removed: a cell may wrap, never lose text), no word may lie outside the page's text area, and no two words of
+a line may overlap (a fixed-layout column too narrow for a word that cannot wrap). The run has
 a recorded FY2024 in its history database, so 前回までの指摘の対応状況 holds the long action IDs of the
 register (ACT-2024-NS-04.placement:PC-0017).
 """
@@ -109,3 +110,17 @@ def test_every_page_is_a4_and_no_table_cell_is_clipped(cycled_run, target, lang,
                                                        r'yMax="([\d.]+)">([^<]*)</word>', words)
                if float(m[0]) < LEFT - 1 or float(m[2]) > A4[0] - RIGHT + 1]
     assert not outside, outside[:10]  # nothing runs into the side margins
+    assert not overlapping(words)  # no text runs into its neighbour column (a fixed-layout column too narrow)
+
+
+def overlapping(words: str) -> list:
+    """Pairs of words on the same line of a page whose boxes overlap (pdftotext -bbox)."""
+    found = []
+    for page in words.split("<page ")[1:]:
+        lines = {}
+        for x0, x1, y1, w in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page):
+            lines.setdefault(round(float(y1)), []).append((float(x0), float(x1), w))
+        for line in lines.values():
+            line.sort()
+            found += [(a[2], b[2]) for a, b in zip(line, line[1:]) if b[0] < a[1] - 1]
+    return found
