@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, keyshape, kinds, layout, normalize, prefetch, readers, sources
+from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -195,7 +195,13 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
         return columns, lines, tuple(present), encoding, notes, remarks
     before = len(found)
-    columns, lines, present, encoding, notes, remarks = _records(raw, digest, entry, found, tables, limits, documents)
+    by_block = chunks.read(raw, entry, kinds.spec(entry["kind"]).digest, cache_dir, limits, tables, _records, pending) \
+        if name is not None and chunks.applies(raw, entry) else None
+    if by_block is not None:  # a large plain CSV: only its changed blocks were read again
+        columns, lines, present, encoding, notes, remarks, occurrences = by_block
+        found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
+    else:
+        columns, lines, present, encoding, notes, remarks = _records(raw, digest, entry, found, tables, limits, documents)
     if name is None:
         return columns, lines, present, encoding, notes, remarks
     mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
