@@ -19,7 +19,8 @@ import hashlib
 import re
 from itertools import repeat
 
-from . import cache
+from . import cache, kinds
+from ..privacy import personal
 from ..errors import InputError
 
 CHUNK_LINES = 8192      # lines per block: a changed line re-reads at most this many
@@ -46,11 +47,13 @@ def _delimiter(entry: dict) -> bytes | None:
     return d.encode() if isinstance(d, str) and len(d) == 1 and d.isascii() and d not in "\r\n\"" else None
 
 
-def read(raw: bytes, entry: dict, spec_digest: str, cache_dir, limits, tables: dict, records, pending=None):
-    """-> (columns, lines, present, encoding, notes, remarks, occurrences as (line, column, field, masked)),
-    equal to records() over the whole file; or None where that is not certain (the caller reads it whole).
+def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, records, pending=None):
+    """-> (columns, lines, present, encoding, notes, remarks), equal to records() over the whole file, with
+    the My Number occurrences (masked) added to found as records() adds them; or None where that is not
+    certain (the caller reads it whole; found is then unchanged).
 
     records: loader._records; pending: where new block entries are left for a later write (None: now)."""
+    spec_digest = kinds.spec(entry["kind"]).digest
     delim = _delimiter(entry)
     end = raw.find(b"\n")
     if end < 0 or limits is None:
@@ -97,7 +100,8 @@ def read(raw: bytes, entry: dict, spec_digest: str, cache_dir, limits, tables: d
         occurrences += [(line + shift, *rest) for line, *rest in occ]
     order = {name: i for i, name in enumerate(present)}
     notes.sort(key=lambda x: order[x[2]])  # the whole reading lists them field by field, rows ascending
-    return columns, range(2, first + 2), tuple(present), "utf-8", notes, [], occurrences
+    found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
+    return columns, range(2, first + 2), tuple(present), "utf-8", notes, []
 
 
 def _block(data, block, delim, k, entry, reading, spec_digest, cache_dir, limits, tables, records, pending):
