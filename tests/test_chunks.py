@@ -165,3 +165,32 @@ def test_the_row_limit_is_the_whole_files(small_blocks, tmp_path):
     with pytest.raises(InputError) as whole:
         loader._records(raw, "d", loader._reading(ENTRIES[0]), [], {}, limits)
     assert str(cached.value) == str(whole.value)
+
+
+def test_the_sample_municipality_loads_the_same_by_blocks(small_blocks, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    from auditor.evidence import prefetch
+
+    ev = tmp_path / "FY2025"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "evidence" / "FY2025", ev)
+    used = []
+    original = chunks.read
+    def spy(raw, entry, *a, **k):
+        got = original(raw, entry, *a, **k)
+        used.extend([entry["path"]] if got else [])
+        return got
+    monkeypatch.setattr(chunks, "read", spy)
+    store = sealed.Store(tmp_path / "cache", b"s" * 32)
+    for _ in range(2):  # read by blocks afresh, then from the blocks and whole entries stored
+        by_blocks = loader.load(ev, cache_dir=store)
+        prefetch.join()
+        whole = loader.load(ev, cache_dir=None)
+        assert {k: d.columns for k, d in by_blocks.datasets.items()} == {k: d.columns for k, d in whole.datasets.items()}
+        for k, d in whole.datasets.items():
+            n = len(next(iter(d.columns.values()), []))
+            assert [by_blocks.datasets[k].location(i) for i in range(n)] == [d.location(i) for i in range(n)]
+        assert (by_blocks.personal_data, by_blocks.notices, by_blocks.cleaned, by_blocks.files) == \
+               (whole.personal_data, whole.notices, whole.cleaned, whole.files)
+    assert used, "no file of the sample was read by blocks: nothing was tested"
