@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, keyshape, kinds, layout, normalize, prefetch, readers, sources
+from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -200,12 +200,12 @@ def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: d
         columns, lines, (present, encoding, occurrences, notes, remarks) = hit
         found.extend(personal.Occurrence(entry["path"], *o) for o in occurrences)
         return columns, lines, tuple(present), encoding, notes, remarks
-    before = len(found)
-    columns, lines, present, encoding, notes, remarks = _records(raw, digest, entry, found, tables, limits, documents)
+    before = len(found)  # a large plain CSV is read by blocks of lines (chunks.py), the changed ones afresh
+    blocks = name and chunks.applies(raw, entry) and chunks.read(raw, entry, found, cache_dir, limits, tables, _records, pending)
+    columns, lines, present, encoding, notes, remarks = blocks or _records(raw, digest, entry, found, tables, limits, documents)
     if name is None:
         return columns, lines, present, encoding, notes, remarks
-    mine = [(o.line, o.column, o.field, o.value) for o in found[before:]]
-    rest = (list(present), encoding, mine, notes, [tuple(r) for r in remarks])
+    rest = (list(present), encoding, [(o.line, o.column, o.field, o.value) for o in found[before:]], notes, list(map(tuple, remarks)))
     if pending is None:
         cache.store(cache_dir, name, columns, lines, rest)
     else:
