@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources
+from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources, unitcodes
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -143,8 +143,8 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
                         tuple(sorted({Location(o.file, o.line) for o in found}, key=lambda l: (l.file, l.line or 0))),
                         personal_data=tuple(found), notices=tuple(notices), cleaned=tuple(cleaned),
                         readings=tuple(readings))
-    _resolve_units(evidence)
-    return replace(evidence, unknown_units=_unknown_units(datasets, units))
+    unitcodes.resolve(evidence)
+    return replace(evidence, unknown_units=unitcodes.unknown(datasets, units))
 
 
 def _remark_notice(path: str, remark) -> dict:
@@ -371,38 +371,3 @@ def _column_map(table, entry: dict, spec) -> dict:
                              hint="add them under columns: in the manifest (raw header: field); columns in the file: "
                                   + ", ".join(table.headers))
     return mapping
-
-
-def _unknown_units(datasets: dict, units: dict) -> tuple:
-    """Units that evidence names but the organisation master does not know (typos, renamed units)."""
-    if not units:
-        return ()
-    seen: dict = {}
-    for kind, data in datasets.items():
-        spec = kinds.spec(kind)
-        for name in (n for n in spec.units if spec.fields[n][0] == "unit"):  # lists may name outside firms
-            column = data.columns[name]
-            unknown = set(column) - units.keys() - {None}
-            if not unknown:
-                continue
-            for i, v in enumerate(column):
-                if v in unknown:
-                    file, line = data.location(i)
-                    first = seen.setdefault((file, v), [Location(file, line), 0])
-                    first[1] += 1
-    return tuple((loc, value, n) for (_, value), (loc, n) in sorted(seen.items()))
-
-
-def _resolve_units(evidence: Evidence) -> None:
-    """Units written by name become unit codes (names change between years; codes do not)."""
-    for kind, data in evidence.datasets.items():
-        if kind == "org_units":
-            continue
-        for name in kinds.spec(kind).units:
-            column = data.columns[name]
-            if kinds.spec(kind).fields[name][0] == "unit_list":
-                data.columns[name] = [[evidence.unit_code(v) for v in vs] if vs else vs for vs in column]
-            else:
-                codes = {v: evidence.unit_code(v) for v in set(column)}
-                if any(code != v for v, code in codes.items()):  # most exports write codes already
-                    data.columns[name] = list(map(codes.__getitem__, column))
