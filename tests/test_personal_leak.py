@@ -144,7 +144,10 @@ def planted(tmp_path_factory):
     return tmp, ev, tmp / "policy.yaml"
 
 
-def _leaks(data: bytes) -> list[str]:
+def _leaks(data: bytes, laid_out: bool = False) -> list[str]:
+    """The planted numbers anywhere (separators and line breaks removed) and, beyond them, any number the
+    product's detector finds; in a PDF's text (laid_out) that detector reads line by line, since separate
+    cells (a page number, a date, a count) run together across the blank lines pdftotext puts between them."""
     for enc in ("utf-8", "cp932"):
         try:
             text = data.decode(enc)
@@ -156,7 +159,8 @@ def _leaks(data: bytes) -> list[str]:
     text = _DIGEST_PIECE.sub("", _DIGEST.sub("", _unwrap(unicodedata.normalize("NFKC", text))))  # our own digests
     flat = _SEP.sub("", text)
     found = [n for n in PLANTED if n in flat]
-    found += [text[a:b] for a, b in mynumber.find(text)]
+    for piece in text.split("\n") if laid_out else [text]:
+        found += [piece[a:b] for a, b in mynumber.find(piece)]
     return found
 
 
@@ -173,10 +177,10 @@ def _unwrap(text: str) -> str:
     return text
 
 
-def _scan(label, data):
+def _scan(label, data, laid_out: bool = False):
     if isinstance(data, str):
         data = data.encode("utf-8")
-    assert not _leaks(data), (label, _leaks(data)[:3])
+    assert not _leaks(data, laid_out), (label, _leaks(data, laid_out)[:3])
 
 
 def _files(folder):
@@ -228,7 +232,7 @@ def test_every_command_and_format_writes_no_my_number(planted):
     written = list(_files(tmp / "out")) + [(tmp / "history.sqlite", dump.encode("utf-8"))]
     assert len(written) > 40
     for path, data in written:
-        _scan(path, data)
+        _scan(path, data, laid_out=path.suffix == ".pdf")
     doc = json.loads((out / "check.json").read_text(encoding="utf-8"))  # the numbers were there, masked
     (dp01,) = [r for r in doc["results"] if r["control_id"] == "DP-01"]
     assert len(doc["my_number_notices"]) > 100 and len(dp01["findings"]) > 50
