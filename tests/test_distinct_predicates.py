@@ -126,3 +126,10 @@ def test_distinct_path_only_where_it_is_exact_and_pays(column, used, monkeypatch
     expected = [i for i, v in enumerate(column) if v is not None and "1" in str(v)]
     assert pred.select({"owner": column}, size=len(column)) == expected
     assert (calls[0] < len(column)) is used
+
+
+def test_a_plain_comparison_is_tested_row_by_row_and_a_call_once_per_value():
+    where = {"completed_on": {"in_fy": True}, "owner": "S1"}
+    assert not predicates.compile_predicate(where, ctx(), "corrective_actions").per_value  # hashing costs more
+    for where in ({"owner": {"regex": "^S"}}, {"due_on": {"le": {"date": {"field": "completed_on"}, "plus": {"days": 30}}}}):
+        assert predicates.compile_predicate(where, ctx(), "corrective_actions").per_value

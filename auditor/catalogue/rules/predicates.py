@@ -61,6 +61,10 @@ class Predicate:
             f"    o{i} = o.get({n!r}) if o is not None else None\n" for i, n in enumerate(self.outers))
             + f"    return {expr}\n", "fn")
         self._select: dict = {}
+        # once per distinct value pays only where a row costs a call (RE2, date arithmetic, str, set):
+        # hashing 500,000 values costs more than comparing them (docs/performance.md)
+        self.per_value = any(callable(v) for v in self.env.values()) or any(
+            f"{c}(" in expr for c in ("str", "set", "bool"))
 
     def _build(self, source: str, name: str):
         namespace = dict(self.env)
@@ -76,7 +80,7 @@ class Predicate:
             return list(range(size)) if rows is None else list(rows)
         if negate not in self._select:
             self._select[negate] = self._build(self._select_source(negate), "select")
-        if self.fields and not self.outers and not _PER_ROW:
+        if self.per_value and self.fields and not self.outers and not _PER_ROW:
             picked = self._select_distinct(columns, rows, negate)
             if picked is not None:
                 return picked
