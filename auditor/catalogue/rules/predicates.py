@@ -7,6 +7,7 @@ into a plain function over a record's fields for single records.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re  # parameter names only: user patterns run in RE2 (regex.py)
 
@@ -19,6 +20,9 @@ OPERATORS = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "between", "in_
 _VALUE_KEYS = ("field", "outer", "date", "lookup")
 _TRUE = "True"
 _PARAM = re.compile(r"\$[a-z][a-z0-9_]*")
+_PER_ROW = False  # tests: the reference path, the predicate tested on every row
+_DISTINCT_TYPES = {str, dt.date, type(None)}  # types where equal values behave alike (not 1 == 1.0 == True)
+_DISTINCT_SHARE = 4  # a column with more than 1/4 distinct values (IDs) is tested row by row
 
 
 class Code:
@@ -57,6 +61,10 @@ class Predicate:
             f"    o{i} = o.get({n!r}) if o is not None else None\n" for i, n in enumerate(self.outers))
             + f"    return {expr}\n", "fn")
         self._select: dict = {}
+        # once per distinct value pays only where a row costs a call (RE2, date arithmetic, str, set):
+        # hashing 500,000 values costs more than comparing them (docs/performance.md)
+        self.per_value = any(callable(v) for v in self.env.values()) or any(
+            f"{c}(" in expr for c in ("str", "set", "bool"))
 
     def _build(self, source: str, name: str):
         namespace = dict(self.env)
@@ -72,7 +80,40 @@ class Predicate:
             return list(range(size)) if rows is None else list(rows)
         if negate not in self._select:
             self._select[negate] = self._build(self._select_source(negate), "select")
+        if self.per_value and self.fields and not self.outers and not _PER_ROW:
+            picked = self._select_distinct(columns, rows, negate)
+            if picked is not None:
+                return picked
         return _checked(self._select[negate], rows, size, *outer, *(columns[n] for n in self.fields))
+
+    def _select_distinct(self, columns: dict, rows, negate: bool) -> list | None:
+        """The predicate tested once per distinct value (tuple of values) of its fields, rows picked
+        by membership; None when that may not give what testing every row gives, or would not pay.
+
+        Equal to the row-by-row path: the expression is a pure function of its fields' values, and the
+        distinct values are tested in the order of their first row, so a value that cannot be compared
+        raises the same error as row by row. Only str, date and None values: equal values of those are
+        interchangeable (1, 1.0 and True are equal but print differently; lists are unhashable)."""
+        cs = [columns[n] for n in self.fields]
+        if rows is None:
+            values = cs[0] if len(cs) == 1 else list(zip(*cs))
+        else:
+            rows = rows if isinstance(rows, (list, range)) else list(rows)
+            values = list(map(cs[0].__getitem__, rows)) if len(cs) == 1 else [
+                t for t in zip(*(map(c.__getitem__, rows) for c in cs))]
+        try:
+            distinct = list(dict.fromkeys(values))
+        except TypeError:  # a list value (unhashable)
+            return None
+        if len(distinct) * _DISTINCT_SHARE > len(values):
+            return None
+        parts = [distinct] if len(cs) == 1 else [list(p) for p in zip(*distinct)] if distinct else [[] for _ in cs]
+        if any(type(v) not in _DISTINCT_TYPES for p in parts for v in p):
+            return None
+        keep = set(map(distinct.__getitem__, _checked(self._select[negate], None, len(distinct), *parts)))
+        if rows is None:
+            return [i for i, v in enumerate(values) if v in keep]
+        return [i for i, v in zip(rows, values) if v in keep]
 
     def _select_source(self, negate: bool) -> str:
         n = len(self.fields)
