@@ -76,6 +76,7 @@ def _nul(data: bytes, path: str):
     even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) // 2 or 1
     if min(even, odd) < half // 10 and max(even, odd) > half // 3:  # NUL in every other byte: ASCII in UTF-16
         what, hint = "looks like UTF-16 without a byte-order mark", "set encoding: utf-16-le (or utf-16-be), or save it as UTF-8"
+        ja, hint_ja = "BOM のない UTF-16 のようです", "encoding: utf-16-le（または utf-16-be）を指定するか、UTF-8 で保存してください"
     elif data.startswith(OLE2_MAGIC):  # an .xls saved under a text name
         what, hint = f"is {OLD_EXCEL} as text", OLD_EXCEL_HINT
         ja, hint_ja = "Excel 97-2003 のブック（.xls）で、テキストとしては読めません", OLD_EXCEL_HINT_JA
@@ -83,7 +84,7 @@ def _nul(data: bytes, path: str):
         what, hint = "holds a NUL byte (0x00): binary data, or a damaged export", "export the file again as text (CSV, TSV)"
         ja, hint_ja = "NUL バイト（0x00）を含んでいます。バイナリのデータか、壊れた書き出しです", \
             "テキスト（CSV、TSV）としてもう一度書き出してください"
-    raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint, ja=f"ファイルは{ja}",
+    raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint, ja=f"ファイルは {ja}",
                      hint_ja=hint_ja)
 
 
