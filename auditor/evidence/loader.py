@@ -397,7 +397,7 @@ def _column_map(table, entry: dict, spec) -> dict:
                              f"{', '.join(missing)} of kind {spec.kind}", line=table.header_line,
                              hint="add them under columns: in the manifest (raw header: field); columns in the file: "
                                   + ", ".join(table.headers),
-                             ja=f"{readers.table.where_ja(layout._where(table))}種類 {spec.kind} の必須のフィールド "
+                             ja=f"{layout.where_ja(table)}種類 {spec.kind} の必須のフィールド "
                                 f"{'、'.join(missing)} の列がありません",
                              hint_ja="マニフェストの columns: に加えてください（ファイルの見出し: フィールド）。ファイルの列: "
                                      + "、".join(table.headers))
