@@ -22,6 +22,7 @@ NAME = "SHA256SUMS"
 _LINE = re.compile(r"(\\?)([0-9a-fA-F]{64}) [ *](.+)")
 _CHUNK = 1 << 20
 HINT = "give the SHA256SUMS written with the reports (auditor report --sums)"
+HINT_JA = "報告書と一緒に書き出した SHA256SUMS を指定してください（auditor report --sums）"
 
 TEXT = {
     "ja": "{path} を作成しました（SHA-256 {sha}）。証跡を編集できる者が変更できない場所に保管するか署名し、"
@@ -70,7 +71,8 @@ def write(out, paths) -> tuple[Path, str]:
     try:
         fsio.write_atomic(target, text)
     except OSError as exc:
-        raise InputError(target, f"cannot write the checksums: {exc.strerror or exc}") from None
+        raise InputError(target, f"cannot write the checksums: {exc.strerror or exc}",
+                         ja=f"チェックサムを書き込めません（{exc.strerror or exc}）") from None
     return target, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -80,9 +82,11 @@ def read(path) -> dict:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise InputError(path, f"cannot read the checksums: {exc.strerror or exc}", hint=HINT) from None
+        raise InputError(path, f"cannot read the checksums: {exc.strerror or exc}", hint=HINT,
+                         ja=f"チェックサムを読めません（{exc.strerror or exc}）", hint_ja=HINT_JA) from None
     except UnicodeDecodeError:
-        raise InputError(path, "the checksums file is not UTF-8 text", hint=HINT) from None
+        raise InputError(path, "the checksums file is not UTF-8 text", hint=HINT,
+                         ja="チェックサムのファイルが UTF-8 のテキストではありません", hint_ja=HINT_JA) from None
     listed = {}
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -90,7 +94,8 @@ def read(path) -> dict:
         m = _LINE.fullmatch(line)
         if not m:
             raise InputError(path, "not a SHA256SUMS line (expected: 64 hex digits, two spaces, a file name)",
-                             line=n, hint=HINT)
+                             line=n, hint=HINT, hint_ja=HINT_JA,
+                             ja="SHA256SUMS の行ではありません（16進数64桁、空白二つ、ファイル名の順に書きます）")
         name = _unescape(m.group(3)) if m.group(1) else m.group(3)
         listed[unicodedata.normalize("NFC", name.removeprefix("./"))] = m.group(2).lower()
     return listed
@@ -102,5 +107,5 @@ def check(report, sums) -> dict:
     listed = read(sums)
     rel = unicodedata.normalize("NFC", Path(os.path.relpath(report.resolve(), sums.resolve().parent)).as_posix())
     if rel not in listed:
-        raise InputError(sums, f"{rel} is not listed in it", hint=HINT)
+        raise InputError(sums, f"{rel} is not listed in it", hint=HINT, ja=f"{rel} が載っていません", hint_ja=HINT_JA)
     return {"sums_file": str(sums), "listed_as": rel, "matches": digest(report) == listed[rel]}

@@ -56,7 +56,9 @@ def _unpacked(ref, name: str = "controls") -> Path:
                 os.replace(tmp, target)
     except OSError as exc:
         raise InputError(folder, f"cannot unpack the shipped {name}: {exc.strerror or exc}",
-                         hint="set XDG_CACHE_HOME to a writable folder") from None
+                         hint="set XDG_CACHE_HOME to a writable folder",
+                         ja=f"同梱の {name} を展開できません（{exc.strerror or exc}）",
+                         hint_ja="XDG_CACHE_HOME に書き込めるフォルダを指定してください") from None
     return folder
 
 

@@ -131,9 +131,18 @@ def too_long_line(shown, data: bytes, max_len: int) -> None:
             raise InputError(shown, f"this line is {shown_size(length)} ({length:,} bytes) long, more than the limit "
                              f"of {shown_size(max_len)}", line=line,
                              hint="a line this long is usually a file without line ends (binary data, or a broken "
-                                  "export); fix it, or raise the limit with --max-line-length (e.g. --max-line-length 8M)"
-                                  " / 1 行が長すぎます（改行のないファイルや壊れた出力の可能性）。修正するか --max-line-length で上限を上げてください")
+                                  "export); fix it, or raise the limit with --max-line-length (e.g. --max-line-length 8M)",
+                             ja=f"この行は {shown_size(length)}（{length:,} バイト）あり、上限の {shown_size(max_len)} を超えています",
+                             hint_ja="1 行が長すぎます（改行のないファイルや壊れた出力の可能性）。修正するか --max-line-length で"
+                                     "上限を上げてください（例: --max-line-length 8M）")
         pos = start + length + 1
+
+
+def _where_ja(where: str) -> str:
+    """The English lead of cell_too_large's message ("this row has ", "sheet 'X': ") in Japanese."""
+    if where.startswith("sheet '") and where.endswith("': "):
+        return f"シート「{where[7:-3]}」: "
+    return {"this row has ": "この行の", "a quoted value: ": "引用符の値: "}.get(where, where)
 
 
 def cell_too_large(shown, length: int | None, max_cells: int, line=None, where: str = "") -> None:
@@ -141,5 +150,8 @@ def cell_too_large(shown, length: int | None, max_cells: int, line=None, where: 
     size = f"of {length:,} characters, more than" if length is not None else "of more than"
     raise InputError(shown, f"{where}a cell {size} the limit of {max_cells:,} characters", line=line,
                      hint="a cell this long is usually a stray quote that joins the rest of the file into one cell; "
-                          "fix it, or raise the limit with --max-cell-size (e.g. --max-cell-size 1M)"
-                          " / セルが長すぎます（閉じていない引用符の可能性）。修正するか --max-cell-size で上限を上げてください")
+                          "fix it, or raise the limit with --max-cell-size (e.g. --max-cell-size 1M)",
+                     ja=f"{_where_ja(where)}セルの長さが" + (f" {length:,} 文字で" if length is not None else "") +
+                        f"、上限の {max_cells:,} 文字を超えています",
+                     hint_ja="セルが長すぎます（閉じていない引用符の可能性）。修正するか --max-cell-size で上限を上げてください"
+                             "（例: --max-cell-size 1M）")

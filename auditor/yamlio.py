@@ -73,7 +73,8 @@ def _mapping(self, node):
         # meanings), and a map never mixes key types that json.dumps(sort_keys=True) cannot order.
         if not isinstance(key_node, ScalarNode) or key_node.tag == _STD + "null":
             raise InputError(self._path, "a mapping key must be plain text", line=key_node.start_mark.line + 1,
-                             hint="quote the key")
+                             hint="quote the key", ja="マッピングのキーは普通の文字列にしてください",
+                             hint_ja="キーを引用符で囲んでください")
         if key_node.tag not in _SCALAR_TAGS:
             _reject_tag(self, key_node)
         data[key_node.value] = self.construct_object(value_node)
@@ -135,7 +136,8 @@ def _float(self, node):
     value = _CSafe.construct_yaml_float(self, node)
     if value != value:  # NaN compares false with everything: a threshold of .nan would pass every record
         raise InputError(self._path, f"'{node.value}' is not a number a rule can compare",
-                         line=node.start_mark.line + 1, hint="write a number")
+                         line=node.start_mark.line + 1, hint="write a number",
+                         ja=f"「{node.value}」はルールが比べられる数ではありません", hint_ja="数を書いてください")
     return value
 
 
@@ -171,7 +173,8 @@ def _walk(node, path, located: "Located", memo: dict):
         key = _walk(key_node, path, located, memo)
         line = key_node.start_mark.line + 1
         if not isinstance(key, str):
-            raise InputError(path, "a mapping key must be plain text", line=line)
+            raise InputError(path, "a mapping key must be plain text", line=line,
+                             ja="マッピングのキーは普通の文字列にしてください")
         if key in seen:
             raise InputError(path, f"duplicate key '{key}' (first at line {seen[key]})", line=line,
                              hint="remove or rename one of them", ja=f"キー「{key}」が重複しています（最初は {seen[key]} 行目）",
@@ -241,13 +244,17 @@ def _check_structure(text: str, path, aliases: bool) -> None:
                     continue
                 if any(event.anchor == a for _, a in stack):
                     raise InputError(path, f"alias *{event.anchor} refers to a value that contains it",
-                                     line=event.start_mark.line + 1, hint="remove the recursive alias")
+                                     line=event.start_mark.line + 1, hint="remove the recursive alias",
+                                     ja=f"エイリアス *{event.anchor} が自分を含む値を指しています",
+                                     hint_ja="循環するエイリアスを削除してください")
                 size, anchor = sizes.get(event.anchor, 1), None
                 total += size
                 if total > MAX_NODES:
                     raise InputError(path, f"aliases expand the document to more than {MAX_NODES:,} values "
                                      "(an alias bomb?)", line=event.start_mark.line + 1,
-                                     hint="write the values out instead of repeating aliases of aliases")
+                                     hint="write the values out instead of repeating aliases of aliases",
+                                     ja=f"エイリアスを展開すると値が {MAX_NODES:,} 個を超えます（エイリアス爆弾の疑い）",
+                                     hint_ja="エイリアスのエイリアスを重ねず、値をそのまま書いてください")
             else:
                 continue
             if anchor is not None:
@@ -263,7 +270,8 @@ def _check_structure(text: str, path, aliases: bool) -> None:
 
 def _deep_error(path, line) -> InputError:
     return InputError(path, f"the document nests deeper than {MAX_DEPTH} levels", line=line,
-                      hint="evidence and config files are flat data")
+                      hint="evidence and config files are flat data", ja=f"文書の入れ子が {MAX_DEPTH} 段を超えています",
+                      hint_ja="証跡と設定のファイルは平らなデータです")
 
 
 def _refuse_deep(exc: yaml.YAMLError, path) -> None:
@@ -300,7 +308,7 @@ def _load(text: str, path, loader_cls):
                          hint="check the indentation and quoting around this line", ja=f"YAML の構文エラーです（{problem}）",
                          hint_ja="この行の前後の字下げと引用符を確かめてください") from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"YAML error: {exc}") from None
+        raise InputError(path, f"YAML error: {exc}", ja=f"YAML のエラーです（{exc}）") from None
     finally:
         loader.dispose()
     return data, located

@@ -149,7 +149,10 @@ def _bad(tmp_path, name, content):
      "not an auditor check result"),
     ("binary.json", b"\xff\xfe\x00\x81", "not UTF-8"),
 ])
-def test_unusable_baseline_is_an_input_error(tmp_path, name, content, says):
+def test_unusable_baseline_is_an_input_error(tmp_path, name, content, says, monkeypatch):
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")  # the English message; Japanese in test_cli_japanese.py
     path = _bad(tmp_path, name, content)
     result = invoke("check", "--baseline", path)
     assert result.exit_code == 2

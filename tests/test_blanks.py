@@ -152,10 +152,15 @@ def test_text_and_json_outputs_say_where_a_value_was_cleaned(tmp_path):
         assert "flow_rules.yaml:1 via" in text and "U+200B" in text and words in text
 
 
-def test_manifest_null_values_are_checked(tmp_path):
+def test_manifest_null_values_are_checked(tmp_path, monkeypatch):
     ev, policy = _city(tmp_path, [{"rule_id": "R1", "src_zone": "lgwan", "dst_zone": "internet", "action": "deny"}])
     text = (ev / "manifest.yaml").read_text(encoding="utf-8")
     (ev / "manifest.yaml").write_text(text.replace("  kind: flow_rules\n", "  kind: flow_rules\n  null_values: {vai: [x]}\n"),
                                       encoding="utf-8")
+    out = invoke("check", "--policy", policy, "--evidence", ev)
+    assert out.exit_code == 2 and "manifest.yaml" in out.stderr and "null_values: 種類 flow_rules にフィールド「vai」" in out.stderr
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
     out = invoke("check", "--policy", policy, "--evidence", ev)
     assert out.exit_code == 2 and "manifest.yaml" in out.stderr and "null_values: unknown field 'vai'" in out.stderr

@@ -128,6 +128,8 @@ def test_disabled_items_are_not_applicable_and_listed_with_their_reason(tmp_path
 def test_unknown_item_in_the_policy_is_an_input_error(tmp_path):
     pol, ev = _audit(tmp_path, items={"GL9-99": {"enabled": False, "reason": "x"}})
     result = invoke("check", "--policy", pol, "--evidence", ev)
+    assert result.exit_code == 2 and "監査項目 GL9-99 はありません" in result.stderr
+    result = invoke("check", "--policy", pol, "--evidence", ev, "--lang", "en")
     assert result.exit_code == 2 and "unknown audit item GL9-99" in result.stderr
 
 

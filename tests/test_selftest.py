@@ -116,6 +116,8 @@ def test_a_case_with_unusable_evidence_is_malformed(tmp_path):
 def test_a_folder_without_cases_is_an_input_error(tmp_path):
     (tmp_path / "empty").mkdir()
     result = invoke("test", tmp_path / "empty")
+    assert result.exit_code == 2 and "テストケースがありません" in result.stderr
+    result = invoke("test", tmp_path / "empty", "--lang", "en")
     assert result.exit_code == 2 and "no test cases" in result.stderr
 
 

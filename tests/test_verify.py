@@ -34,6 +34,14 @@ def issued(sample_copy, tmp_path):
     return sample_copy, {"check": check, "report": out / "report.json", "html": out / "report.ja.html"}
 
 
+@pytest.fixture
+def english(monkeypatch):
+    """The command line's English messages, which these tests read (the Japanese: test_cli_japanese.py)."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "en")
+
+
 def _verify(report, evidence, *args):
     return invoke("verify", report, "--evidence", evidence, *args)
 
@@ -128,7 +136,7 @@ def test_a_fifo_in_the_folder_does_not_hang(issued):
     (lambda p: p.write_text("{not json", encoding="utf-8"), "not a JSON report"),
     (lambda p: p.write_text('{"results": []}', encoding="utf-8"), "no integrity block"),
 ])
-def test_unusable_report_exits_2(tmp_path, make, message):
+def test_unusable_report_exits_2(tmp_path, make, message, english):
     report = tmp_path / "r.json"
     make(report)
     result = invoke("verify", report, "--evidence", tmp_path)
@@ -136,7 +144,7 @@ def test_unusable_report_exits_2(tmp_path, make, message):
     assert "Traceback" not in result.output + result.stderr
 
 
-def test_html_without_block_and_missing_evidence_folder_exit_2(issued, tmp_path):
+def test_html_without_block_and_missing_evidence_folder_exit_2(issued, tmp_path, english):
     _, reports = issued
     page = tmp_path / "other.html"
     page.write_text("<html><body>x</body></html>", encoding="utf-8")
@@ -264,7 +272,7 @@ def test_sha256sums_beside_the_reports_makes_them_checkable(sample_copy, tmp_pat
         assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out, capture_output=True).returncode
 
 
-def test_unusable_sums_file_exits_2_naming_it(issued, tmp_path):
+def test_unusable_sums_file_exits_2_naming_it(issued, tmp_path, english):
     ev, reports = issued
     sums = tmp_path / "SHA256SUMS"
     sums.write_text("0" * 64 + "  other.json\nnot a line\n", encoding="utf-8")

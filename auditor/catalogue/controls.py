@@ -48,7 +48,9 @@ def _build(item: dict, path: Path, line) -> Control:
     source = item.get("source") or crosswalk.source_of(refs)
     if not source:
         raise InputError(path, f"{item['id']}: neither source nor refs says where the control comes from", line=line,
-                         hint="give refs: {guideline: [\"3.1\"], iso27002: [\"8.22\"]} or source: \"...\"")
+                         hint="give refs: {guideline: [\"3.1\"], iso27002: [\"8.22\"]} or source: \"...\"",
+                         ja=f"{item['id']}: 管理策の出典が source にも refs にも書かれていません",
+                         hint_ja="refs: {guideline: [\"3.1\"], iso27002: [\"8.22\"]} か source: \"...\" を書いてください")
     return Control(id=item["id"], title=item["title"], requirement=item["requirement"], area=item["area"],
                    severity=item["severity"], source=source, params=dict(item.get("params") or {}),
                    evidence=tuple(item["evidence"]), rules=tuple(rule if isinstance(rule, list) else [rule]),
@@ -70,12 +72,15 @@ def _check_rules(control: Control, line) -> None:
     """Compile every rule once against placeholder values, so mistakes surface at load time."""
     ids = [r.get("id") for r in control.rules]
     if len(set(ids)) != len(ids):
-        raise InputError(control.path, f"{control.id}: rule ids repeat", line=line)
+        raise InputError(control.path, f"{control.id}: rule ids repeat", line=line,
+                         ja=f"{control.id}: ルールの id が重複しています")
     for rule in control.rules:
         for kind in rules.datasets_of(rule):
             if kind not in control.evidence:
                 raise InputError(control.path, f"{control.id}: rule reads '{kind}', which is not listed under evidence",
-                                 line=line, hint=f"add {kind} to evidence:")
+                                 line=line, hint=f"add {kind} to evidence:",
+                                 ja=f"{control.id}: ルールが読む「{kind}」が evidence: にありません",
+                                 hint_ja=f"evidence: に {kind} を加えてください")
     _compile(control, control.params, "alpha", control.path, line)
 
 
@@ -88,12 +93,13 @@ def _compile(control: Control, params: dict, model: str, path, line) -> None:
         try:
             rules.compile_rule(rule, ctx)
         except rules.RuleError as exc:
-            raise InputError(path, f"{control.id}: {exc}", line=line) from None
+            raise InputError(path, f"{control.id}: {exc}", line=line, ja=f"{control.id}: ルールが正しくありません（{exc}）") from None
     for note in control.notes:
         try:
             rules.applies(note, ctx)
         except rules.RuleError as exc:
-            raise InputError(path, f"{control.id}: notes: {exc}", line=line) from None
+            raise InputError(path, f"{control.id}: notes: {exc}", line=line,
+                             ja=f"{control.id}: notes: が正しくありません（{exc}）") from None
 
 
 def _globals(model: str, fy: FiscalYear, as_of) -> dict:
@@ -149,7 +155,9 @@ def _check_cycles(controls: list[Control]) -> None:
             ids = [t.id for t in trail]
             if c.id in ids:
                 raise InputError(c.path, f"controls_pass cycle: {' -> '.join(ids[ids.index(c.id):] + [c.id])}",
-                                 line=c.line, hint="a control cannot depend on itself through controls_pass")
+                                 line=c.line, hint="a control cannot depend on itself through controls_pass",
+                                 ja=f"controls_pass が循環しています: {' -> '.join(ids[ids.index(c.id):] + [c.id])}",
+                                 hint_ja="管理策は controls_pass を通じて自分自身に依存できません")
             trail.append(c)
             todo.append(None)
             todo.extend(by_id[d] for d in c.depends_on() if d in by_id)

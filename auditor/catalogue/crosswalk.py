@@ -28,7 +28,8 @@ def table() -> dict:
     data, located = yamlio.read_config(path)
     links = data.get("annex_a") if isinstance(data, dict) else None
     if not isinstance(links, dict) or not all(isinstance(v, list) for v in links.values()):
-        raise InputError(path, "not a crosswalk: annex_a must map Annex A numbers to lists of subcategories")
+        raise InputError(path, "not a crosswalk: annex_a must map Annex A numbers to lists of subcategories",
+                         ja="対応表ではありません。annex_a は附属書 A の番号からサブカテゴリのリストへの対応にしてください")
     return {str(k): tuple(v) for k, v in links.items()}
 
 

@@ -183,7 +183,7 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
             old = sections.get(sec["id"])
             if old is not None and old.chapter != chapter.id:
                 raise InputError(path, f"section {sec['id']} is in chapter {old.chapter}, not {chapter.id}",
-                                 line=located.line(sec))
+                                 line=located.line(sec), ja=f"節 {sec['id']} は章 {chapter.id} ではなく章 {old.chapter} にあります")
             if old is None and "title" not in sec:
                 raise InputError(path, f"section {sec['id']} is new and has no title / 新しい節 {sec['id']} に title がありません",
                                  line=located.line(sec),
@@ -220,7 +220,9 @@ def _known_measure(number, measures: dict, path, line) -> None:
 def _item(it: dict, section: Section, path: Path, located) -> Item:
     if not it.get("controls") and not it.get("manual"):
         raise InputError(path, f"audit item {it['id']} says neither which controls assess it nor what an auditor "
-                         "looks at", line=located.line(it), hint="give controls: [ID, ...] or manual: [...]")
+                         "looks at", line=located.line(it), hint="give controls: [ID, ...] or manual: [...]",
+                         ja=f"監査項目 {it['id']} には、評価する管理策も監査人が見る点も書かれていません",
+                         hint_ja="controls: [ID, ...] か manual: [...] を書いてください")
     return Item(id=it["id"], title=_text(it["title"]), chapter=section.chapter, section=section.id,
                 measure=it.get("measure", section.measure), required=bool(it.get("required")),
                 scope=it.get("scope", "organisation"), severity=it.get("severity", "minor"),
@@ -246,4 +248,5 @@ def check_policy(fw: Framework, policy) -> None:
     for item_id in policy.settings.get("items") or {}:
         if fw.item(item_id) is None:
             raise InputError(policy.path, f"unknown audit item {item_id}", line=lines.get(item_id),
-                             hint="see `auditor framework list`")
+                             hint="see `auditor framework list`", ja=f"監査項目 {item_id} はありません",
+                             hint_ja="`auditor framework list` で確かめてください")

@@ -39,7 +39,8 @@ def slug(name: str) -> str:
     """The policy's file name for a town: its name, without what a file name cannot hold."""
     text = _UNSAFE.sub("-", unicodedata.normalize("NFKC", name)).strip("-.")
     if not text:
-        raise InputError("--name", f"'{name}' cannot name a policy file", hint="give --policy-name NAME")
+        raise InputError("--name", f"'{name}' cannot name a policy file", hint="give --policy-name NAME",
+                         ja=f"「{name}」はポリシーのファイル名に使えません", hint_ja="--policy-name NAME を指定してください")
     return text
 
 
@@ -129,7 +130,8 @@ def files(name: dict, model: str, fiscal_year: int, controls: list[Control], pol
           secretariat: str | None = None) -> dict[str, str]:
     """Path (relative to the repository) -> text, for every file init writes."""
     if model not in MODELS:
-        raise InputError("--model", f"unknown network model '{model}'", hint="one of " + ", ".join(MODELS))
+        raise InputError("--model", f"unknown network model '{model}'", hint="one of " + ", ".join(MODELS),
+                         ja=f"ネットワークのモデル「{model}」はありません", hint_ja="次のどれかです: " + "、".join(MODELS))
     policy = f"policies/{slug(policy_name or name['ja'])}.yaml"
     out = {policy: policy_text(name, model, controls, secretariat),
            f"evidence/FY{fiscal_year}/manifest.yaml": manifest_text(name, fiscal_year, _ordered(headers.providable()))}

@@ -52,8 +52,10 @@ def secret(policy, evidence) -> bytes | None:
         data = value.encode("utf-8", "surrogateescape")
         if len(data) < MIN_SECRET:
             raise InputError(ENV_SECRET, f"the cache key is {len(data)} bytes; it must be at least {MIN_SECRET}",
-                             hint="use a long random value, e.g. `python3 -c 'import secrets; print(secrets.token_hex(32))'`"
-                                  " / 16 バイト以上のランダムな値を設定してください")
+                             hint="use a long random value, e.g. `python3 -c 'import secrets; print(secrets.token_hex(32))'`",
+                             ja=f"キャッシュ鍵が {len(data)} バイトです。{MIN_SECRET} バイト以上にしてください",
+                             hint_ja=f"{MIN_SECRET} バイト以上のランダムな値を設定してください（例: "
+                                     "`python3 -c 'import secrets; print(secrets.token_hex(32))'`）")
         return data
     given = os.environ.get(ENV_FILE, "")
     path = Path(given).expanduser() if given else _default()
@@ -65,7 +67,8 @@ def secret(policy, evidence) -> bytes | None:
         what = f"the cache key file {path} lies inside {inside}"
         if given:
             raise InputError(ENV_FILE, what, hint="keep it outside the evidence repository, e.g. in your configuration "
-                             "folder / キャッシュ鍵は証跡リポジトリの外に置いてください")
+                             "folder", ja=f"キャッシュ鍵のファイル {path} が {inside} の中にあります",
+                             hint_ja="キャッシュ鍵は証跡リポジトリの外（例: 設定フォルダ）に置いてください")
         from .i18n import msg
 
         click.echo(f"{msg('warning_prefix')} {msg('cache_key_inside', path=path, inside=inside, env=ENV_FILE)}", err=True)
@@ -75,12 +78,14 @@ def secret(policy, evidence) -> bytes | None:
     except OSError as exc:
         if given:
             raise InputError(ENV_FILE, f"cannot read or create the cache key file {path}: {exc.strerror or exc}",
-                             hint=f"point {ENV_FILE} at a writable place outside the evidence repository"
-                                  " / 書き込める場所を指定してください") from None
+                             hint=f"point {ENV_FILE} at a writable place outside the evidence repository",
+                             ja=f"キャッシュ鍵のファイル {path} を読むことも作ることもできません（{exc.strerror or exc}）",
+                             hint_ja=f"{ENV_FILE} には証跡リポジトリの外の書き込める場所を指定してください") from None
         return None  # no configuration folder (a read-only home): no cache, the same results
     except ValueError as exc:
-        raise InputError(path, str(exc), hint=f"delete the file to make a new key, or set {ENV_SECRET}"
-                         " / ファイルを削除すると新しい鍵を作成します") from None
+        raise InputError(path, str(exc), hint=f"delete the file to make a new key, or set {ENV_SECRET}",
+                         ja=f"キャッシュ鍵のファイルを使えません（{exc}）",
+                         hint_ja=f"ファイルを削除すると新しい鍵を作成します。または {ENV_SECRET} を設定してください") from None
 
 
 def shipped_memo(secret: bytes | None):

@@ -184,13 +184,15 @@ def _toml_section(path: Path):
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"line (\d+)", str(exc))
-        raise InputError(path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None) from None
+        raise InputError(path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None,
+                         ja=f"正しい TOML ではありません（{exc}）") from None
     tool = doc.get("tool")
     section = tool.get("auditor") if isinstance(tool, dict) else None
     if section is None:
         return None
     if not isinstance(section, dict):
-        raise InputError(path, "tool.auditor must be a table ([tool.auditor])")
+        raise InputError(path, "tool.auditor must be a table ([tool.auditor])",
+                         ja="tool.auditor はテーブル（[tool.auditor]）にしてください")
     return section, _TomlLines(text)
 
 

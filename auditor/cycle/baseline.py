@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..errors import InputError
 
-HINT = ("write it with `auditor check --format json --fail-on none -o FILE` "
-        "(ベースラインは check --format json の出力ファイルです)")
+HINT = "write it with `auditor check --format json --fail-on none -o FILE` (a baseline is check --format json output)"
+HINT_JA = "`auditor check --format json --fail-on none -o FILE` で書き出してください（ベースラインは check --format json の出力ファイルです）"
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,27 @@ def load(path) -> Baseline:
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise InputError(p, "baseline file not found", hint=HINT) from None
+        raise InputError(p, "baseline file not found", hint=HINT, ja="ベースラインのファイルがありません",
+                         hint_ja=HINT_JA) from None
     except IsADirectoryError:
-        raise InputError(p, "baseline is a folder, not a file", hint=HINT) from None
+        raise InputError(p, "baseline is a folder, not a file", hint=HINT, ja="ベースラインがファイルではなくフォルダです",
+                         hint_ja=HINT_JA) from None
     except OSError as exc:
-        raise InputError(p, f"cannot read the baseline: {exc.strerror or exc}", hint=HINT) from None
+        raise InputError(p, f"cannot read the baseline: {exc.strerror or exc}", hint=HINT,
+                         ja=f"ベースラインを読めません（{exc.strerror or exc}）", hint_ja=HINT_JA) from None
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InputError(p, "baseline is not UTF-8 JSON", hint=HINT) from None
+        raise InputError(p, "baseline is not UTF-8 JSON", hint=HINT, ja="ベースラインが UTF-8 の JSON ではありません",
+                         hint_ja=HINT_JA) from None
     except json.JSONDecodeError as exc:
-        raise InputError(p, f"baseline is not valid JSON: {exc.msg}", line=exc.lineno, hint=HINT) from None
+        raise InputError(p, f"baseline is not valid JSON: {exc.msg}", line=exc.lineno, hint=HINT,
+                         ja=f"ベースラインが正しい JSON ではありません（{exc.msg}）", hint_ja=HINT_JA) from None
     findings = _findings(doc)
     if findings is None:
         raise InputError(p, "not an auditor check result: expected `results`, each with a `findings` list "
-                            "of objects with an `id`", hint=HINT)
+                            "of objects with an `id`", hint=HINT, hint_ja=HINT_JA,
+                         ja="auditor check の結果ではありません。`results` と、その各項目に `id` を持つ `findings` のリストが必要です")
     known = frozenset(f["id"] for f in findings if f.get("status", "open") == "open")
     missing = frozenset(r["control_id"] for r in doc["results"] if r.get("status") == "no_evidence")
     return Baseline(str(p), known, frozenset(f["id"] for f in findings), missing)

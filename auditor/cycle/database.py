@@ -19,6 +19,7 @@ from ..privacy import mynumber
 
 BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
 HINT = "record an audit first: auditor report --record (or auditor check --record)"
+HINT_JA = "先に監査を記録してください（auditor report --record または auditor check --record）"
 
 # Each entry migrates from version i to i + 1; never edit a released one, append a new one.
 MIGRATIONS = [
@@ -97,11 +98,13 @@ def connect(path, create: bool = False) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
         if not create:
-            raise InputError(path, "no audit history database here", hint=HINT + "; or pass --db PATH")
+            raise InputError(path, "no audit history database here", hint=HINT + "; or pass --db PATH",
+                             ja="ここに監査履歴のデータベースがありません", hint_ja=HINT_JA + "。または --db PATH を指定してください")
         try:
             defaults.make_folder(path.parent)
         except OSError as exc:
-            raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}") from None
+            raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}",
+                             ja=f"データベースのフォルダを作れません（{exc.strerror or exc}）") from None
     try:
         con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
         con.row_factory = sqlite3.Row
@@ -111,7 +114,9 @@ def connect(path, create: bool = False) -> sqlite3.Connection:
         _migrate(con, path)
     except sqlite3.DatabaseError as exc:
         raise InputError(path, f"not a usable auditor history database ({exc})",
-                         hint="pass --db with another path, or move this file away") from None
+                         hint="pass --db with another path, or move this file away",
+                         ja=f"auditor の監査履歴のデータベースとして使えません（{exc}）",
+                         hint_ja="--db で別のパスを指定するか、このファイルを移してください") from None
     return con
 
 
@@ -135,7 +140,9 @@ def _migrate(con, path) -> None:
         version = row[0] if row else 0
         if version > len(MIGRATIONS):
             raise InputError(path, f"database schema version {version} is newer than this auditor knows "
-                             f"({len(MIGRATIONS)})", hint="upgrade auditor (pip install -U municipal-auditor)")
+                             f"({len(MIGRATIONS)})", hint="upgrade auditor (pip install -U municipal-auditor)",
+                             ja=f"データベースのスキーマの版 {version} は、この auditor が知る版（{len(MIGRATIONS)}）より新しいです",
+                             hint_ja="auditor を更新してください（pip install -U municipal-auditor）")
         for script in MIGRATIONS[version:]:
             for statement in (s for s in script.split(";") if s.strip()):
                 con.execute(statement)

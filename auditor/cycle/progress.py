@@ -82,7 +82,8 @@ def export(actions: list[dict], out, lang: str = "ja", encoding: str = "utf-8", 
         marked = [[MARK, said, MARK_NOTE], []] if department else []  # "0510 道路課" stays text in Excel
         data, notes = csvwrite.encode([*marked, header, *body], encoding, lambda v: neutralise(_cell_text(v)))
     else:
-        raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv")
+        raise InputError(out, "unknown sheet type", hint="name the file .xlsx or .csv", ja="シートの形式が分かりません",
+                         hint_ja="ファイル名を .xlsx か .csv にしてください")
     sheets.write(path, data)
     return notes
 
@@ -139,7 +140,8 @@ def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
         data = limits.read_regular(path, MAX_BYTES, path, option="a progress sheet holds text: give the file "
                                    "`auditor actions export` wrote, filled in (pictures removed)")
     except OSError as exc:
-        raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}",
+                         ja=f"シートを読めません（{exc.strerror or exc}）") from None
     department, marked_at, header_row, limit = None, None, None, None
     if fmt == "csv":
         lines = data.count(b"\n")  # counted before decoding or parsing
@@ -159,7 +161,9 @@ def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
     missing = [f for f in ("action_id", "status") if f not in fields.values()]
     if missing:
         raise InputError(path, f"no column for {', '.join(missing)}", line=table.header_line,
-                         hint="keep the header row of the exported sheet (措置ID, 状況, 担当者, 進捗メモ, 完了日)")
+                         hint="keep the header row of the exported sheet (措置ID, 状況, 担当者, 進捗メモ, 完了日)",
+                         ja=f"{'、'.join(missing)} の列がありません",
+                         hint_ja="書き出したシートの見出しの行（措置ID、状況、担当者、進捗メモ、完了日）を残してください")
     rows = [(line, {f: _unneutralise(table.columns[h][i]) for h, f in fields.items() if f})
             for i, line in enumerate(table.lines)]
     return Sheet(rows, department, marked_at)
@@ -169,9 +173,12 @@ def sheet_type(path) -> str:
     """'xlsx' or 'csv' by the file's extension; anything else is refused before the register is read."""
     fmt = {".xlsx": "xlsx", ".csv": "csv"}.get(Path(path).suffix.lower())
     if fmt is None and Path(path).suffix.lower() == ".xls":
-        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
+        raise InputError(path, f"the sheet is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT,
+                         ja=f"シートは {readers.OLD_EXCEL_JA}", hint_ja=readers.OLD_EXCEL_HINT_JA)
     if fmt is None:
-        raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`")
+        raise InputError(path, "unknown sheet type", hint="give the .xlsx or .csv file exported by `auditor actions export`",
+                         ja="シートの形式が分かりません",
+                         hint_ja="`auditor actions export` が書き出した .xlsx か .csv のファイルを指定してください")
     return fmt
 
 

@@ -48,7 +48,8 @@ def resolve(wanted: str, actions: list[dict]) -> tuple:
                          hint="give a unit code or name as in `auditor actions list`")
     if len(codes) > 1:
         raise InputError("--department", f"{wanted} names several departments ({', '.join(map(str, codes))})",
-                         hint="give the unit code")
+                         hint="give the unit code", ja=f"{wanted} に当たる所属が複数あります（{'、'.join(map(str, codes))}）",
+                         hint_ja="所属コードを指定してください")
     return codes[0], found[-1]["department_name"]  # the latest name: rows are oldest fiscal year first
 
 

@@ -117,7 +117,8 @@ def export(evidence, policy, fw, dept: worksheet.Auditee, out, lang: str = "ja",
     """Write the sheet to OUT (.xlsx) atomically; returns its manifest entry (a list of one)."""
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(out, "the self-assessment sheet is an Excel workbook", hint="name the file .xlsx")
+        raise InputError(out, "the self-assessment sheet is an Excel workbook", hint="name the file .xlsx",
+                         ja="自己点検シートは Excel のブックです", hint_ja="ファイル名を .xlsx にしてください")
     stamp = stamp or dt.date.today()
     sheets.write(path, write(evidence, policy, fw, dept, lang, stamp))
     return [worksheet.entry(path.name, KIND, TEXT[lang]["provided_by"].format(who=dept.name), stamp,

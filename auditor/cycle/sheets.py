@@ -142,7 +142,8 @@ def write(out, data: bytes) -> None:
     try:
         fsio.write_atomic(out, data)
     except OSError as exc:
-        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}") from None
+        raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}",
+                         ja=f"シートを書き込めません（{exc.strerror or exc}）") from None
 
 
 @dataclass(frozen=True)

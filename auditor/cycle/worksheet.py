@@ -244,7 +244,8 @@ def export(run, fw, auditees: list, out, lang: str = "ja", stamp: dt.date | None
     it as evidence once filled in."""
     path = Path(out)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(out, "the worksheet is an Excel workbook", hint="name the file .xlsx")
+        raise InputError(out, "the worksheet is an Excel workbook", hint="name the file .xlsx",
+                         ja="監査ワークシートは Excel のブックです", hint_ja="ファイル名を .xlsx にしてください")
     stamp = stamp or dt.date.today()
     sheets.write(path, write(run, fw, auditees, lang, stamp))
     return [entry(path.name, KIND, TEXT[lang]["provided_by"], stamp, TEXT[lang]["sheet"], HEADER_ROW, column_map(lang))]

@@ -47,7 +47,8 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
         known = {c.id for c in controls} | {i.id for i in fw.items if i.manual}
         unknown = [c for c in only if c not in known]
         if unknown:
-            raise InputError("--control", f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`")
+            raise InputError("--control", f"unknown control ID {', '.join(unknown)}", hint="see `auditor controls list`",
+                             ja=f"管理策 ID {'、'.join(unknown)} はありません", hint_ja="`auditor controls list` で確かめてください")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
     ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits, progress=progress))
@@ -58,7 +59,8 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
         store = resultstore.ResultStore(cache, pol, ev, ev.readings) if cache is not None and stored_results else None
         results, exceptions = engine.evaluate(controls, pol, ev, store)
     except ValueError as exc:  # a controls_pass cycle among the loaded controls
-        raise InputError(control_dirs[0] if control_dirs else None, str(exc)) from None
+        raise InputError(control_dirs[0] if control_dirs else None, str(exc),
+                         ja=f"読み込んだ管理策の controls_pass が循環しています（{exc}）") from None
     fy = ev.fiscal_year.year
     filed = [dict(r.fields) for r in ev.datasets.get("corrective_actions", []) if r.file != cycle.db_file]
     cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)

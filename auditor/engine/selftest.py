@@ -107,7 +107,8 @@ def run(dirs=None, limits=None, only=None) -> Report:
     report = Report()
     for folder in [Path(d) for d in (dirs or [shipped])]:
         if not folder.is_dir():
-            raise InputError(folder, "controls folder not found", hint="`auditor test` takes folders of control files")
+            raise InputError(folder, "controls folder not found", hint="`auditor test` takes folders of control files",
+                             ja="管理策のフォルダがありません", hint_ja="`auditor test` には管理策ファイルのフォルダを指定します")
         own = folder.resolve() == shipped.resolve()
         control_dirs = [shipped] if own else [shipped, folder]
         mine, _ = catalogue.load([folder])  # its own controls: what its cases test by default
@@ -117,7 +118,10 @@ def run(dirs=None, limits=None, only=None) -> Report:
         if not cases:
             raise InputError(folder / CASES, "no test cases here",
                              hint=f"a case is a folder under {CASES}/ with manifest.yaml, evidence files and "
-                                  f"{EXPECTED} (docs/rules.md, 'Testing a control')")
+                                  f"{EXPECTED} (docs/rules.md, 'Testing a control')",
+                             ja="ここにテストケースがありません",
+                             hint_ja=f"ケースは {CASES}/ の下のフォルダで、manifest.yaml、証跡のファイル、{EXPECTED} を置きます"
+                                     "（docs/rules.md「Testing a control」）")
         for name, expected_path in cases:
             if only and not _selected(name, only):
                 continue
@@ -176,7 +180,10 @@ def load_case(name: str, expected_path: Path, known: set) -> Case:
     if control not in known:
         raise InputError(expected_path, f"no control {control} to test" + ("" if "control" in data else
                          f" (taken from the folder name {name.split('/')[0]})"), line=line,
-                         hint="name it with control: ID, or put the case under tests/<CONTROL-ID>/")
+                         hint="name it with control: ID, or put the case under tests/<CONTROL-ID>/",
+                         ja=f"テストする管理策 {control} がありません" + ("" if "control" in data else
+                            f"（フォルダ名 {name.split('/')[0]} から取りました）"),
+                         hint_ja="control: ID で管理策を指定するか、ケースを tests/<管理策ID>/ の下に置いてください")
     findings = []
     for f in data.get("findings") or []:
         findings.append({"id": f} if isinstance(f, str) else dict(f))
@@ -184,11 +191,13 @@ def load_case(name: str, expected_path: Path, known: set) -> Case:
     for i, fid in enumerate(ids):
         if ids.index(fid) != i:
             raise InputError(expected_path, f"finding {fid} is listed twice",
-                             line=located.line_of(data, ["findings", i]))
+                             line=located.line_of(data, ["findings", i]), ja=f"指摘 {fid} が二度書かれています")
     status = data.get("status") or ("fail" if findings else "pass")
     if findings and status in ("pass", "not_applicable", "no_evidence", "stale", "error"):
         raise InputError(expected_path, f"status {status} has no findings, but findings are listed",
-                         line=located.line_of(data, ["status"]), hint="a control with findings fails (or is waived)")
+                         line=located.line_of(data, ["status"]), hint="a control with findings fails (or is waived)",
+                         ja=f"status {status} は指摘なしの判定ですが、findings に指摘が書かれています",
+                         hint_ja="指摘のある管理策は fail（または適用除外）になります")
     policy = dict(TEST_POLICY, **(data.get("policy") or {}))
     if "network_model" in data:
         policy["network_model"] = data["network_model"]
@@ -226,7 +235,9 @@ def _evaluate(case: Case, control_dirs, limits):
 
     if not (case.folder / "manifest.yaml").is_file():
         raise InputError(case.folder, "the case has no manifest.yaml",
-                         hint="a case folder holds manifest.yaml, its evidence files and expected.yaml")
+                         hint="a case folder holds manifest.yaml, its evidence files and expected.yaml",
+                         ja="ケースに manifest.yaml がありません",
+                         hint_ja="ケースのフォルダには manifest.yaml、証跡のファイル、expected.yaml を置きます")
     with tempfile.TemporaryDirectory(prefix="auditor-test-") as tmp:
         policy = Path(tmp) / "policy.yaml"
         policy.write_text(yamlio.dump_config(case.policy), encoding="utf-8")
@@ -234,7 +245,8 @@ def _evaluate(case: Case, control_dirs, limits):
             run = audit.run(policy, case.folder, control_dirs, only={case.control}, limits=limits)
         except InputError as exc:
             if exc.path and Path(exc.path) == policy:  # the case's policy overrides: point at expected.yaml
-                raise InputError(case.expected_path, f"policy: {exc.message}", hint=exc.hint) from None
+                raise InputError(case.expected_path, f"policy: {exc.message}", hint=exc.hint,
+                                 ja=f"policy: {exc.ja or exc.message}", hint_ja=exc.hint_ja) from None
             raise
     (result,) = [r for r in run.results if r.control_id == case.control]
     return result, run

@@ -141,6 +141,15 @@ def why_empty(raw) -> str:
     return f" (the cell holds {shown}, which counts as no value: README.md, 'Evidence manifest', null_values)"
 
 
+def why_empty_ja(raw) -> str:
+    """why_empty in Japanese."""
+    if raw is None or raw == [] or (isinstance(raw, str) and not raw.strip()):
+        return ""
+    text, removed = strip(raw) if isinstance(raw, str) else (raw, ())
+    shown = "、".join(removed) if removed and not str(text).strip() else repr(mynumber.mask(str(raw)))
+    return f"（セルの {shown} は値なしと見なされます。README.md「Evidence manifest」の null_values）"
+
+
 _LINES_SHOWN = 10
 
 

@@ -65,6 +65,8 @@ def attach(evidence: Evidence) -> Evidence:
     provided = [f.path for f in evidence.files if f.kind == KIND]
     if provided:
         raise InputError(evidence.manifest, f"'{provided[0]}': kind {KIND} is derived by the auditor from "
-                         "every evidence file and cannot be provided", hint="give the file its own kind")
+                         "every evidence file and cannot be provided", hint="give the file its own kind",
+                         ja=f"「{provided[0]}」: 種類 {KIND} は auditor がすべての証跡ファイルから作るもので、ファイルとして"
+                            "渡せません", hint_ja="そのファイルには独自の種類を付けてください")
     data = Dataset.from_records(KIND, kinds.spec(KIND).fields, records(evidence))
     return replace(evidence, datasets={**evidence.datasets, KIND: data})

@@ -48,9 +48,10 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
     try:
         data = read_regular(path, limits.max_file_size, str(path))
     except FileNotFoundError:
-        raise InputError(path, "file not found (ファイルが見つかりません)") from None
+        raise InputError(path, "file not found", ja="ファイルが見つかりません") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read the file: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read the file: {exc.strerror or exc}",
+                         ja=f"ファイルを読めません（{exc.strerror or exc}）") from None
     fmt = sniff.fmt_of(path)
     lay = sniff.layout(data, path, fmt, limits, sheet)
     keys = frozenset(headers.aliases(kind)) if kind else None

@@ -112,7 +112,8 @@ def load_report(path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(path, f"cannot read the report: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot read the report: {exc.strerror or exc}",
+                         ja=f"報告書を読めません（{exc.strerror or exc}）") from None
     text = raw.decode("utf-8-sig", errors="replace")
     if path.suffix.lower() in (".html", ".htm"):
         text = _embedded(text, path)
@@ -120,11 +121,15 @@ def load_report(path) -> dict:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not a JSON report: {exc.msg}", line=exc.lineno,
-                         hint="give the report.json of `auditor report`, or `auditor check --format json` output") from None
+                         hint="give the report.json of `auditor report`, or `auditor check --format json` output",
+                         ja=f"JSON の報告書ではありません（{exc.msg}）",
+                         hint_ja="`auditor report` の report.json か、`auditor check --format json` の出力を指定してください") from None
     block = doc.get("integrity") if isinstance(doc, dict) else None
     if not isinstance(block, dict) or not isinstance(block.get("evidence"), list):
         raise InputError(path, "the report holds no integrity block",
-                         hint="reports made by this version of auditor record one; make the report again")
+                         hint="reports made by this version of auditor record one; make the report again",
+                         ja="報告書に integrity（完全性）のブロックがありません",
+                         hint_ja="この版の auditor が作る報告書には記録されます。報告書を作り直してください")
     return block
 
 
@@ -145,7 +150,9 @@ def _embedded(text: str, path) -> str:
     start = text.find(_MARK)
     end = text.find("</pre>", start)
     if start < 0 or end < 0:
-        raise InputError(path, "this HTML page holds no integrity block", hint="give the report.json beside it")
+        raise InputError(path, "this HTML page holds no integrity block", hint="give the report.json beside it",
+                         ja="この HTML ページに integrity（完全性）のブロックがありません",
+                         hint_ja="隣にある report.json を指定してください")
     return html.unescape(text[start + len(_MARK):end])
 
 
@@ -181,7 +188,8 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=(), kind_dirs=()
     """
     root = Path(evidence_dir)
     if not root.is_dir():
-        raise InputError(root, "evidence folder not found", hint="give --evidence the folder that holds manifest.yaml")
+        raise InputError(root, "evidence folder not found", hint="give --evidence the folder that holds manifest.yaml",
+                         ja="証跡のフォルダがありません", hint_ja="--evidence には manifest.yaml のあるフォルダを指定してください")
     then = {MANIFEST: ("manifest", (block.get("manifest") or {}).get("sha256"))}
     register = block.get("register")
     for what in ("evidence", "unlisted"):
@@ -219,7 +227,8 @@ def verify(block: dict, evidence_dir, policy=None, control_dirs=(), kind_dirs=()
     for folder in control_dirs:
         folder = Path(folder)
         if not folder.is_dir():
-            raise InputError(folder, "controls folder not found", hint="--controls takes a folder of *.yaml files")
+            raise InputError(folder, "controls folder not found", hint="--controls takes a folder of *.yaml files",
+                             ja="管理策のフォルダがありません", hint_ja="--controls には *.yaml のファイルがあるフォルダを指定します")
         recorded = {Path(c["path"]).name: c.get("sha256") for c in block.get("controls") or []
                     if Path(c["path"]).parent.name == folder.resolve().name}
         current = {p.name: digest(p) for p in folder.iterdir() if p.suffix in (".yaml", ".yml")}

@@ -132,12 +132,21 @@ def _column(table, mapping: dict, name: str, key: str, rel: str) -> str:
     what = f"'{name}' names {len(lows)} columns ({', '.join(lows)}): use the joined label" if lows \
         else f"no column '{name}' in the header"
     raise InputError(rel, f"{_where(table)}{key}: {what}", line=table.header_line,
-                     hint=f"correct {key}: in the manifest; columns in the file: " + ", ".join(table.columns))
+                     hint=f"correct {key}: in the manifest; columns in the file: " + ", ".join(table.columns),
+                     ja=f"{where_ja(table)}{key}: " + (
+                         f"「{name}」に当たる列が {len(lows)} 個あります（{'、'.join(lows)}）。つないだ見出しを使ってください" if lows
+                         else f"見出しに列「{name}」がありません"),
+                     hint_ja=f"マニフェストの {key}: を直してください。ファイルの列: " + "、".join(table.columns))
 
 
 def _where(table) -> str:
     """The sheet, in messages about a workbook read sheet by sheet (sheets:)."""
     return f"sheet '{table.sheet}': " if table.sheet and getattr(table, "several", False) else ""
+
+
+def where_ja(table) -> str:
+    """_where in Japanese."""
+    return f"シート「{table.sheet}」: " if table.sheet and getattr(table, "several", False) else ""
 
 
 def _lines(lines: list) -> str:

@@ -52,7 +52,9 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
             raise ValueError(f"fiscal_year {data['fiscal_year']!r} is not a year from 1990 to 2100")
         fy = FiscalYear(year)
     except ValueError as exc:
-        raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"])) from None
+        raise InputError(manifest_path, str(exc), line=located.line_of(data, ["fiscal_year"]),
+                         ja=f"fiscal_year「{data['fiscal_year']}」を年度として読めません（1990〜2100 の年度を書きます）",
+                         hint_ja="例: fiscal_year: 2025、fiscal_year: 令和7年度") from None
     as_of = _date(data.get("as_of"), manifest_path, located.line_of(data, ["as_of"])) or fy.end
     _check_as_of(as_of, fy, data.get("as_of_margin_days", AS_OF_MARGIN_DAYS), manifest_path, located.line_of(data, ["as_of"]))
     organisation = data["organisation"]
@@ -74,12 +76,16 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         fmt = sources.fmt_of(entry)
         for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
             raise InputError(manifest_path, problem, line=line_of(i, option) or line,
-                             hint="see README.md, 'Evidence manifest', for the options of a file entry")
+                             hint="see README.md, 'Evidence manifest', for the options of a file entry",
+                             ja=f"ファイルの項目の {option}: が正しくありません（{problem}）",
+                             hint_ja="ファイルの項目に書ける設定は README.md の「Evidence manifest」にあります")
         key = (sources.identity(root, entry["path"]), entry["kind"], repr(sources.part(entry)),
                *(json.dumps(cache.canonical(entry.get(k)), ensure_ascii=False) for k in ("constants", "unpivot")))
         if key in seen:  # the same rows read twice into one kind would count twice
             raise InputError(manifest_path, f"'{entry['path']}' is listed twice (first at line {seen[key]})", line=line,
-                             hint="one file may be listed again under another kind, or with other constants: or unpivot:")
+                             hint="one file may be listed again under another kind, or with other constants: or unpivot:",
+                             ja=f"「{entry['path']}」が二度書かれています（最初は{seen[key]}行目）",
+                             hint_ja="同じファイルを再び書けるのは、別の種類か、別の constants: または unpivot: のときです")
         seen[key] = line
         nulls = _null_values(data.get("null_values"), entry, manifest_path, line_of(i, "null_values"))
         if nulls:  # part of how the file is read, so of its parse-cache key
@@ -164,7 +170,13 @@ def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
                      f"{fy.start.isoformat()} .. {fy.end.isoformat()})", line=line,
                      hint=f"set as_of: to a day from {fy.start.isoformat()} to {latest.isoformat()}, or correct "
                           "fiscal_year: (a manifest copied from another year keeps that year's dates); "
-                          "as_of_margin_days: sets how long after the year as_of may be")
+                          "as_of_margin_days: sets how long after the year as_of may be",
+                     ja=f"as_of {as_of.isoformat()} は" + ("年度の始まりより前です" if as_of < fy.start else
+                                                          f"年度の終わりから {margin} 日を超えて後です")
+                        + f"（fiscal_year {fy.label_ja}: {fy.start.isoformat()} 〜 {fy.end.isoformat()}）",
+                     hint_ja=f"as_of: を {fy.start.isoformat()} から {latest.isoformat()} までの日にするか、fiscal_year: を"
+                             "直してください（ほかの年度から写したマニフェストはその年度の日付のままです）。as_of の許容日数は "
+                             "as_of_margin_days: で決めます")
 
 
 def _costs(root: Path, entries: list, ids: list) -> dict:
@@ -236,7 +248,9 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     fmt = entry["format"]
     if fmt is None and Path(rel).suffix.lower() == ".xls":
         raise InputError(rel, f"the file is {readers.OLD_EXCEL}",
-                         hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest")
+                         hint=f"{readers.OLD_EXCEL_HINT}; then give the .xlsx file as path: in the manifest",
+                         ja=f"ファイルは {readers.OLD_EXCEL_JA}",
+                         hint_ja=f"{readers.OLD_EXCEL_HINT_JA}。そのうえでマニフェストの path: に .xlsx のファイルを指定してください")
     if fmt is None:
         raise InputError(rel, "unknown file type", hint="name it .csv, .tsv, .xlsx, .yaml or .json, or set format: "
                          "(fortigate or panos for a firewall configuration)", ja="読めない種類のファイルです", hint_ja=(
@@ -268,25 +282,31 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
             target, column, values.get(target), plain=is_plain, pristine=pristine,
             nulls=spec.nulls_for(target, extra) if extra else None)
         raws[target] = column
-        problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}") for i, reason in bad)
+        problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}",
+                         f"列「{label}」（{target}）: {mynumber.mask(reason)}") for i, reason in bad)
         notes.extend((i, label, target, list(removed), emptied) for i, (removed, emptied) in cleaned)
     for name in spec.required:
         column = columns.get(name)
         if column is None:
-            problems.extend((i, f"required field '{name}' is missing") for i in range(min(n, _MAX_REPORTED)))
+            problems.extend((i, f"required field '{name}' is missing", f"必須のフィールド「{name}」がありません")
+                            for i in range(min(n, _MAX_REPORTED)))
         elif None in column or [] in column:
             raw = raws[name]
-            problems.extend((i, f"required field '{name}' is empty{blanks.why_empty(raw[i])}")
+            problems.extend((i, f"required field '{name}' is empty{blanks.why_empty(raw[i])}",
+                             f"必須のフィールド「{name}」が空です{blanks.why_empty_ja(raw[i])}")
                             for i, v in enumerate(column) if v in (None, []))
     if problems:
         problems.sort(key=lambda p: p[0])
-        lines = [lines[i] for i, _ in problems]
-        more = ""
+        lines = [lines[i] for i, _, _ in problems]
+        more = more_ja = ""
         if len(problems) > 1:
-            shown = ", ".join(str(l) for l in lines[1:_MAX_REPORTED])
-            more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{'…' if len(problems) > _MAX_REPORTED else ''})"
+            shown, cut = ", ".join(str(l) for l in lines[1:_MAX_REPORTED]), "…" if len(problems) > _MAX_REPORTED else ""
+            more = f" ({len(problems) - 1} more problem(s) in this file, at line {shown}{cut})"
+            more_ja = f"（このファイルにはほかに {len(problems) - 1} 件の問題があります。{shown.replace(', ', '、')}{cut}行目）"
         raise InputError(rel, problems[0][1] + more, line=lines[0],
-                         hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})")
+                         hint=f"correct the cell in the file, or map the value under values: in the manifest ({spec.title})",
+                         ja=problems[0][2] + more_ja,
+                         hint_ja=f"ファイルのセルを直すか、マニフェストの values: で値を対応づけてください（{spec.title}）")
     return columns, lines, tuple(columns), tables[key][0][0].encoding, notes, remarks
 
 
@@ -301,7 +321,9 @@ def _null_values(common, entry: dict, manifest_path, line) -> dict:
         for name, values in own.items():
             if name not in fields:
                 raise InputError(manifest_path, f"null_values: unknown field '{name}' of kind {entry['kind']}",
-                                 line=line, hint="fields of this kind: " + ", ".join(fields))
+                                 line=line, hint="fields of this kind: " + ", ".join(fields),
+                                 ja=f"null_values: 種類 {entry['kind']} にフィールド「{name}」はありません",
+                                 hint_ja="この種類のフィールド: " + "、".join(fields))
             nulls[name] = list(values)
     return {k: v for k, v in nulls.items() if v}
 
@@ -343,12 +365,17 @@ def _column_map(table, entry: dict, spec) -> dict:
     for raw_label, field in columns.items():
         if field not in spec.fields:
             raise InputError(entry["path"], f"columns: '{raw_label}' maps to unknown field '{field}' of kind {spec.kind}",
-                             hint="fields of this kind: " + ", ".join(spec.fields))
+                             hint="fields of this kind: " + ", ".join(spec.fields),
+                             ja=f"columns: の「{raw_label}」が対応づけるフィールド「{field}」は種類 {spec.kind} にありません",
+                             hint_ja="この種類のフィールド: " + "、".join(spec.fields))
         label = present.get(normalize.nfkc(raw_label))
         if label is None and len(lows.get(normalize.nfkc(raw_label), ())) > 1:
             raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) names several columns: "
                              + ", ".join(lows[normalize.nfkc(raw_label)]), line=table.header_line,
-                             hint="map the joined label (group/label) under columns:")
+                             hint="map the joined label (group/label) under columns:",
+                             ja=f"対応づけた列「{raw_label}」（{field}）に当たる列が複数あります: "
+                                + "、".join(lows[normalize.nfkc(raw_label)]),
+                             hint_ja="columns: ではつないだ見出し（グループ/見出し）で対応づけてください")
         label = label or (lows.get(normalize.nfkc(raw_label)) or [None])[0]
         if table.headers and label is None:
             raise InputError(entry["path"], f"mapped column '{raw_label}' ({field}) is missing", line=table.header_line,
@@ -369,5 +396,9 @@ def _column_map(table, entry: dict, spec) -> dict:
             raise InputError(entry["path"], f"{layout._where(table)}no column for required field(s) "
                              f"{', '.join(missing)} of kind {spec.kind}", line=table.header_line,
                              hint="add them under columns: in the manifest (raw header: field); columns in the file: "
-                                  + ", ".join(table.headers))
+                                  + ", ".join(table.headers),
+                             ja=f"{layout.where_ja(table)}種類 {spec.kind} の必須のフィールド "
+                                f"{'、'.join(missing)} の列がありません",
+                             hint_ja="マニフェストの columns: に加えてください（ファイルの見出し: フィールド）。ファイルの列: "
+                                     + "、".join(table.headers))
     return mapping

@@ -34,7 +34,8 @@ def append(manifest, block: str, entries: list[dict]) -> None:
     path = Path(manifest)
     data, _ = yamlio.read_config(path)  # refuses what every manifest read refuses (tags, bombs, duplicates)
     if not isinstance(data, dict):
-        raise InputError(path, "the manifest is not a mapping (organisation:, fiscal_year:, files:)")
+        raise InputError(path, "the manifest is not a mapping (organisation:, fiscal_year:, files:)",
+                         ja="マニフェストがマッピング（organisation:、fiscal_year:、files:）になっていません")
     listed = data.get("files") or []
     root = path.parent
     seen = {sources.identity(root, e["path"]): e["path"] for e in listed
@@ -60,7 +61,8 @@ def append(manifest, block: str, entries: list[dict]) -> None:
     try:
         fsio.write_atomic(path, out)
     except OSError as exc:
-        raise InputError(path, f"cannot write the manifest: {exc.strerror or exc}") from None
+        raise InputError(path, f"cannot write the manifest: {exc.strerror or exc}",
+                         ja=f"マニフェストを書き込めません（{exc.strerror or exc}）") from None
 
 
 def _insert(source: str, block: str, path) -> str:
@@ -69,7 +71,7 @@ def _insert(source: str, block: str, path) -> str:
     try:
         root = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:  # read_config has already refused anything worse
-        raise InputError(path, f"YAML error: {exc}") from None
+        raise InputError(path, f"YAML error: {exc}", ja=f"YAML のエラーです（{exc}）") from None
     found = next(((k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "files"), None) \
         if isinstance(root, yaml.MappingNode) else None
     if found is None:

@@ -50,11 +50,12 @@ class Layout:
 def fmt_of(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise InputError(path, f"the file is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT)
+        raise InputError(path, f"the file is {readers.OLD_EXCEL}", hint=readers.OLD_EXCEL_HINT,
+                         ja=f"ファイルは {readers.OLD_EXCEL_JA}", hint_ja=readers.OLD_EXCEL_HINT_JA)
     fmt = sources.FORMATS.get(suffix)
     if fmt is None:
-        raise InputError(path, "unknown file type (不明なファイル形式です)",
-                         hint="evidence files are .csv, .tsv, .xlsx, .yaml or .json")
+        raise InputError(path, "unknown file type", hint="evidence files are .csv, .tsv, .xlsx, .yaml or .json",
+                         ja="不明なファイル形式です", hint_ja="証跡のファイルは .csv、.tsv、.xlsx、.yaml、.json のどれかです")
     return fmt
 
 
@@ -124,16 +125,20 @@ def _workbook(data: bytes, path: Path, limits, only_sheet) -> list:
 
     if data.startswith(readers.OLE2_MAGIC):
         raise InputError(path, f"the file is {readers.OLD_EXCEL}, or a password-protected workbook",
-                         hint=readers.OLD_EXCEL_HINT)
+                         hint=readers.OLD_EXCEL_HINT, hint_ja=readers.OLD_EXCEL_HINT_JA,
+                         ja=f"ファイルは {readers.OLD_EXCEL_JA}。またはパスワード付きのブックです")
     _check_unpacked(data, str(path), limits)
     try:  # not read-only: merged ranges and number formats are only there
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # noqa: BLE001 (zip, XML and openpyxl errors: not a usable workbook)
         raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__})",
-                         hint="save it as .xlsx from Excel") from None
+                         hint="save it as .xlsx from Excel", ja=f"Excel のブックとして読めません（{type(exc).__name__}）",
+                         hint_ja="Excel で .xlsx 形式で保存してください") from None
     if only_sheet is not None and only_sheet not in wb.sheetnames:
         raise InputError(path, f"no sheet named '{only_sheet}'; the workbook has: " + ", ".join(wb.sheetnames),
-                         hint="give --sheet one of these")
+                         hint="give --sheet one of these",
+                         ja=f"シート「{only_sheet}」がありません。ブックのシート: " + "、".join(wb.sheetnames),
+                         hint_ja="--sheet にこのどれかを指定してください")
     sheets = []
     for ws in wb.worksheets:
         if only_sheet is not None and ws.title != only_sheet:
@@ -155,7 +160,7 @@ def _lists(text: str, path: Path, fmt: str) -> list:
     try:
         doc = yamlio.load_data(text, str(path))[0] if fmt == "yaml" else json.loads(text)
     except ValueError as exc:
-        raise InputError(path, f"JSON syntax error: {exc}") from None
+        raise InputError(path, f"JSON syntax error: {exc}", ja=f"構文エラーです（{exc}）") from None
     if isinstance(doc, list):
         return [_records_sheet(None, doc)]
     if isinstance(doc, dict):
@@ -187,6 +192,7 @@ def find_header(sheet: Sheet, keys=None) -> None:
         if best is None or score > best[0]:
             best = (score, line)
     if best is None:
-        raise InputError(sheet.name or "table", "no header row found in the first rows "
-                         "(最初の行に見出し行が見つかりません)", hint="the table needs a row of column labels")
+        raise InputError(sheet.name or "table", "no header row found in the first rows",
+                         hint="the table needs a row of column labels", ja="最初の行に見出し行が見つかりません",
+                         hint_ja="表には列の見出しの行が必要です")
     sheet.header_row, sheet.hits = best[1], best[0][0]

@@ -87,12 +87,15 @@ def expand(root: Path, entries: list, manifest_path, line_of) -> tuple[list, lis
             continue
         if os.path.isabs(rel) or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
             raise InputError(manifest_path, f"path pattern '{rel}' leaves the evidence folder", line=line_of(i),
-                             hint="a pattern names files inside the folder that holds manifest.yaml")
+                             hint="a pattern names files inside the folder that holds manifest.yaml",
+                             ja=f"パスのパターン「{rel}」が証跡のフォルダの外を指しています",
+                             hint_ja="パターンには manifest.yaml のあるフォルダの中のファイルを書きます")
         try:
             found = sorted(p for p in root.glob(rel) if p.is_file() and not p.name.startswith((".", "~$"))
                            and p.relative_to(root).as_posix() != "manifest.yaml")
         except (OSError, ValueError) as exc:
-            raise InputError(manifest_path, f"path pattern '{rel}': {exc}", line=line_of(i)) from None
+            raise InputError(manifest_path, f"path pattern '{rel}': {exc}", line=line_of(i),
+                             ja=f"パスのパターン「{rel}」を使えません（{exc}）") from None
         if not found:
             raise InputError(manifest_path, f"no file matches path pattern '{rel}'", line=line_of(i),
                              hint="a pattern such as 課別/*.xlsx names files inside the evidence folder",
@@ -152,7 +155,8 @@ def read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> byt
     """The file's bytes, refusing any path that leaves the evidence folder, and devices, pipes and files
     larger than max_bytes before reading them."""
     if "\x00" in rel:
-        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path")
+        raise InputError(manifest_path, f"path {rel!r} holds a NUL character", line=line, hint="fix the path",
+                         ja=f"パス {rel!r} に NUL 文字があります", hint_ja="パスを直してください")
     if os.path.isabs(rel) or rel.startswith(("/", "\\")) or (len(rel) > 1 and rel[1] == ":"):
         raise InputError(manifest_path, f"path '{rel}' is absolute", line=line,
                          hint="paths are relative to the folder that holds manifest.yaml",

@@ -28,7 +28,8 @@ def check_available() -> None:
         import docx  # noqa: F401
     except ImportError as exc:
         raise InputError("--format docx", f"Word output needs python-docx, which cannot be loaded ({exc})",
-                         hint=INSTALL_HINT) from None
+                         hint=INSTALL_HINT, ja=f"Word の出力には python-docx が必要ですが、読み込めません（{exc}）",
+                         hint_ja="pip install python-docx（municipal-auditor が依存するパッケージです。入れ直してください）") from None
 
 
 class Writer:

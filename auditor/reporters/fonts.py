@@ -15,10 +15,10 @@ from ..errors import InputError
 
 PACKAGES = "fonts-noto-cjk"
 HINT = ("install a Japanese font, e.g. `apt-get install fonts-noto-cjk` (Debian/Ubuntu) or the IPAex fonts "
-        "(fonts-ipaexfont), then run again / 日本語フォントをインストールしてから"
-        "再実行してください（例: apt-get install fonts-noto-cjk、または IPAex フォント fonts-ipaexfont）")
-MESSAGE = ("no Japanese (CJK) font is available to fontconfig, so the PDF would print boxes instead of text / "
-           "日本語（CJK）フォントが見つからないため、PDF の文字が□（豆腐）になります")
+        "(fonts-ipaexfont), then run again")
+HINT_JA = "日本語フォントをインストールしてから再実行してください（例: apt-get install fonts-noto-cjk、または IPAex フォント fonts-ipaexfont）"
+MESSAGE = "no Japanese (CJK) font is available to fontconfig, so the PDF would print boxes instead of text"
+MESSAGE_JA = "日本語（CJK）フォントが見つからないため、PDF の文字が□（豆腐）になります"
 _LIBRARIES = ("fontconfig", "libfontconfig.so.1", "libfontconfig-1.dll", "libfontconfig.1.dylib", "fontconfig-1")
 _CDEF = """
 typedef unsigned char FcChar8;
@@ -50,7 +50,7 @@ def require_japanese() -> None:
     """Raise InputError (exit 2) when no Japanese font is there; pass when fontconfig cannot be asked
     (WeasyPrint then fails to load, and says so)."""
     if japanese_families() == []:
-        raise InputError("--format pdf", MESSAGE, hint=HINT)
+        raise InputError("--format pdf", MESSAGE, hint=HINT, ja=MESSAGE_JA, hint_ja=HINT_JA)
 
 
 def _from_library() -> list[str] | None:

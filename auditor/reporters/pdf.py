@@ -33,7 +33,9 @@ def _weasyprint():
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: installed, but Pango is missing
         raise InputError("--format pdf", f"PDF output needs WeasyPrint, which cannot be loaded ({exc})",
-                         hint=INSTALL_HINT) from None
+                         hint=INSTALL_HINT, ja=f"PDF の出力には WeasyPrint が必要ですが、読み込めません（{exc}）",
+                         hint_ja="PDF の追加機能をインストールしてください: pip install 'municipal-auditor[pdf]'（と OS のパッケージ "
+                                 "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk）") from None
     return weasyprint
 
 

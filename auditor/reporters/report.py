@@ -59,11 +59,15 @@ def options(formats: str | None, lang: str = "ja", csv_encoding: str = "utf-8") 
     unknown = [n for n in names if n not in FORMATS]
     if unknown or not names:
         raise InputError("--format", f"unknown format {', '.join(unknown) or '(none)'}",
-                         hint=f"choose from {', '.join(FORMATS)} (comma-separated)")
+                         hint=f"choose from {', '.join(FORMATS)} (comma-separated)",
+                         ja=f"形式 {'、'.join(unknown) or '（指定なし）'} はありません",
+                         hint_ja=f"{'、'.join(FORMATS)} から選んでください（カンマ区切り）")
     if lang not in LANGS:
-        raise InputError("--lang", f"unknown language {lang!r}", hint="choose ja, en or both")
+        raise InputError("--lang", f"unknown language {lang!r}", hint="choose ja, en or both",
+                         ja=f"言語 {lang!r} はありません", hint_ja="ja、en、both のどれかを選んでください")
     if csv_encoding not in CSV_ENCODINGS:
-        raise InputError("--csv-encoding", f"unknown encoding {csv_encoding!r}", hint="choose utf-8 or cp932")
+        raise InputError("--csv-encoding", f"unknown encoding {csv_encoding!r}", hint="choose utf-8 or cp932",
+                         ja=f"文字コード {csv_encoding!r} はありません", hint_ja="utf-8 か cp932 を選んでください")
     names = list(dict.fromkeys(names))
     for name in names:
         check = getattr(get_module(FORMATS[name]), "check_available", None)
@@ -83,7 +87,9 @@ def targets(run: AuditRun, wanted=()) -> list[dict | None]:
         missing = [w for w in wanted if normalize.nfkc(w) not in keys]
         if missing:
             raise InputError("--department", f"no department {', '.join(missing)}",
-                             hint="use a unit code or name: " + ", ".join(f"{d['code']} {d['name']}" for d in depts))
+                             hint="use a unit code or name: " + ", ".join(f"{d['code']} {d['name']}" for d in depts),
+                             ja=f"所属 {'、'.join(missing)} はありません",
+                             hint_ja="所属コードか所属名を指定してください: " + "、".join(f"{d['code']} {d['name']}" for d in depts))
         chosen = {keys[normalize.nfkc(w)]["code"] for w in wanted}
         depts = [d for d in depts if d["code"] in chosen]
     return [None, *depts]
@@ -172,7 +178,8 @@ def staged(out, inputs: outputs.Inputs) -> fsio.FolderSet:
     try:
         return fsio.FolderSet(out, lambda path: outputs.check(path, inputs, "--out"))
     except OSError as exc:
-        raise InputError(out, f"cannot write the report: {exc.strerror or exc}", hint="choose another --out folder") from None
+        raise InputError(out, f"cannot write the report: {exc.strerror or exc}", hint="choose another --out folder",
+                         ja=f"報告書を書き込めません（{exc.strerror or exc}）", hint_ja=OUT_HINT_JA) from None
 
 
 def commit(staged: fsio.FolderSet) -> None:
@@ -180,10 +187,12 @@ def commit(staged: fsio.FolderSet) -> None:
     try:
         staged.commit()
     except OSError as exc:  # the message of a set not restored names the folder the earlier files wait in
-        after = (f"; {staged.out} is as it was / 出力フォルダは元のままです" if staged.restored
-                 else " / 一部の旧ファイルは上記の退避フォルダに残っています")
+        after, after_ja = ((f"; {staged.out} is as it was", f"。{staged.out} は元のままです") if staged.restored
+                           else ("; some earlier files are left in the set-aside folder named above",
+                                 "。一部の旧ファイルは上記の退避フォルダに残っています"))
         raise InputError(staged.out, f"cannot write the report: {exc.strerror or exc}{after}",
-                         hint="choose another --out folder") from None
+                         hint="choose another --out folder", ja=f"報告書を書き込めません（{exc.strerror or exc}）{after_ja}",
+                         hint_ja=OUT_HINT_JA) from None
 
 
 def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list,
@@ -215,6 +224,11 @@ def write_index(run: AuditRun, out, issued: dt.date, opts: Options, done: list,
     return path
 
 
+OUT_HINT_JA = "別の --out フォルダを指定してください"
+
+
 def _unwritten(path, exc: OSError, staged) -> InputError:
-    unchanged = f"; {staged.out} is as it was / 出力フォルダは元のままです" if staged is not None else ""
-    return InputError(path, f"cannot write the report: {exc.strerror or exc}{unchanged}", hint="choose another --out folder")
+    unchanged = f"; {staged.out} is as it was" if staged is not None else ""
+    unchanged_ja = f"。{staged.out} は元のままです" if staged is not None else ""
+    return InputError(path, f"cannot write the report: {exc.strerror or exc}{unchanged}", hint="choose another --out folder",
+                      ja=f"報告書を書き込めません（{exc.strerror or exc}）{unchanged_ja}", hint_ja=OUT_HINT_JA)

@@ -241,7 +241,7 @@ def test_a_full_disk_leaves_the_earlier_report_set_whole(case, monkeypatch, fail
     result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert result.stderr.startswith("エラー: ") and "No space left on device" in result.stderr  # in-process: Japanese
-    assert "is as it was" in result.stderr
+    assert "は元のままです" in result.stderr
     assert len(calls) == fail_at, "the run went on writing after the disk was full"
     assert _files(out) == before, "the folder holds a mix of old and new reports"
     assert not [p for p in out.rglob(".*")], "a staging folder or temporary file was left"
@@ -276,7 +276,7 @@ def test_an_error_while_swapping_the_set_in_puts_the_earlier_set_back(case, monk
         real(src, dst, *args, **kwargs)
     monkeypatch.setattr(os, "rename", rename)
     result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
-    assert result.exit_code == 2 and "is as it was" in result.stderr, result.output
+    assert result.exit_code == 2 and "は元のままです" in result.stderr, result.output  # in-process: Japanese
     assert _files(out) == before
     assert not [p for p in out.rglob(".*")]
 

@@ -18,7 +18,8 @@ from . import configs, documents
 from ... import limits
 from .. import normalize
 from ...errors import InputError
-from .table import HEADER_HINT, OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, RawTable, build_table, cell_at  # noqa: F401 (the readers' API)
+from .table import (HEADER_HINT, HEADER_HINT_JA, OLD_EXCEL, OLD_EXCEL_HINT, OLD_EXCEL_HINT_JA, OLD_EXCEL_JA,  # noqa: F401
+                    OLE2_MAGIC, RawTable, build_table, cell_at)  # (the readers' API)
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
 ENCODING_HINT_JA = "マニフェストで encoding: を指定してください（utf-8、cp932）"
@@ -75,11 +76,16 @@ def _nul(data: bytes, path: str):
     even, odd, half = head[0::2].count(0), head[1::2].count(0), len(head) // 2 or 1
     if min(even, odd) < half // 10 and max(even, odd) > half // 3:  # NUL in every other byte: ASCII in UTF-16
         what, hint = "looks like UTF-16 without a byte-order mark", "set encoding: utf-16-le (or utf-16-be), or save it as UTF-8"
+        ja, hint_ja = "BOM のない UTF-16 のようです", "encoding: utf-16-le（または utf-16-be）を指定するか、UTF-8 で保存してください"
     elif data.startswith(OLE2_MAGIC):  # an .xls saved under a text name
         what, hint = f"is {OLD_EXCEL} as text", OLD_EXCEL_HINT
+        ja, hint_ja = "Excel 97-2003 のブック（.xls）で、テキストとしては読めません", OLD_EXCEL_HINT_JA
     else:
         what, hint = "holds a NUL byte (0x00): binary data, or a damaged export", "export the file again as text (CSV, TSV)"
-    raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint)
+        ja, hint_ja = "NUL バイト（0x00）を含んでいます。バイナリのデータか、壊れた書き出しです", \
+            "テキスト（CSV、TSV）としてもう一度書き出してください"
+    raise InputError(path, f"the file {what}", line=data[:at].count(b"\n") + 1, hint=hint, ja=f"ファイルは {ja}",
+                     hint_ja=hint_ja)
 
 
 def _not_utf8(data: bytes, path: str, name: str, declared: bool):
@@ -98,7 +104,9 @@ def _not_utf8(data: bytes, path: str, name: str, declared: bool):
     if m:
         raise InputError(path, f"this line is UTF-8 text in a file read as {name.upper()} (mixed encodings)",
                          line=data[:m.start()].count(b"\n") + 1,
-                         hint="save the whole file in one encoding (UTF-8, or CP932 for older Excel)")
+                         hint="save the whole file in one encoding (UTF-8, or CP932 for older Excel)",
+                         ja=f"{name.upper()} として読むファイルの中で、この行は UTF-8 です（文字コードが混在しています）",
+                         hint_ja="ファイル全体を一つの文字コード（UTF-8、古い Excel 向けなら CP932）で保存してください")
 
 
 def read_tables(data: bytes, path: str, fmt: str, *, sheets=None, **options) -> list[RawTable]:
@@ -125,10 +133,12 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
     zones, gateways: a firewall configuration's maps (fmt 'fortigate' or 'panos'; configs.py).
     """
     if header_row is not None and (type(header_row) is not int or header_row < 1):
-        raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT)
+        raise InputError(path, f"header_row must be a line number (1 or more), not {header_row!r}", hint=HEADER_HINT,
+                         ja=f"header_row は行番号（1 以上）で書きます。{header_row!r} は使えません", hint_ja=HEADER_HINT_JA)
     if header_rows is not None and (not header_rows or any(type(n) is not int or n < 1 for n in header_rows)
                                     or list(header_rows) != list(range(header_rows[0], header_rows[0] + len(header_rows)))):
-        raise InputError(path, f"header_rows must be consecutive line numbers, not {header_rows!r}", hint=HEADER_HINT)
+        raise InputError(path, f"header_rows must be consecutive line numbers, not {header_rows!r}", hint=HEADER_HINT,
+                         ja=f"header_rows は連続した行番号で書きます。{header_rows!r} は使えません", hint_ja=HEADER_HINT_JA)
     if fmt in ("csv", "tsv"):
         return _read_csv(data, path, "," if fmt == "csv" else "\t", encoding, header_row, delimiter,
                          limit and limit.max_rows, limit, header_rows, cells)
@@ -151,7 +161,9 @@ def read_table(data: bytes, path: str, fmt: str, *, encoding=None, sheet=None, h
         if limit is not None:  # records span lines (or share one): counted once parsed
             limits.too_many_rows(path, len(lines), limit.max_rows, "records")
         return RawTable([], None, columns, lines, used)
-    raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml, json, fortigate or panos")
+    raise InputError(path, f"unsupported format '{fmt}'", hint="use csv, tsv, xlsx, yaml, json, fortigate or panos",
+                     ja=f"形式「{fmt}」には対応していません",
+                     hint_ja="csv、tsv、xlsx、yaml、json、fortigate、panos のどれかを指定してください")
 
 
 # ---- tables (CSV, TSV, XLSX) ----
@@ -237,7 +249,8 @@ def _read_csv(data, path, default_delimiter, encoding, header_row, delimiter, ma
             rows = list(reader)
         except TypeError:
             raise InputError(path, f"delimiter must be a single character, not {delimiter!r}",
-                             hint="use delimiter: ',' or a tab") from None
+                             hint="use delimiter: ',' or a tab", ja=f"delimiter は1文字で書きます。{delimiter!r} は使えません",
+                             hint_ja="delimiter: ',' かタブを指定してください") from None
         except csv.Error:
             rows = None
         physical = text.count("\n") + (not text.endswith("\n") and bool(text))
@@ -284,7 +297,9 @@ def _csv_rows_with_lines(text, path, delimiter, max_cell=None):
             unclosed = "end of data" in str(exc)
             raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
                              f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,
-                             hint='quote a cell with quotes as a whole and double the inner quotes ("")') from None
+                             hint='quote a cell with quotes as a whole and double the inner quotes ("")',
+                             ja="この行で始まる引用符付きのセルが閉じられていません" if unclosed else f"CSV の形が崩れています（{exc}）",
+                             hint_ja='セル全体を引用符で囲み、中の引用符は二つ重ねてください（""）') from None
         rows.append(cells)
         lines.append(start)
         start = reader.line_num + 1  # the next row starts after the last physical line of this one

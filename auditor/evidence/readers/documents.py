@@ -10,6 +10,7 @@ from ...errors import InputError
 
 
 SHAPE_HINT = "expected a list of records, or a mapping with one list of records (e.g. records:)"
+SHAPE_HINT_JA = "レコードのリストか、レコードのリストを一つ持つマッピング（例: records:）にしてください"
 
 
 def _pick(data, path, line_of, wanted=None):
@@ -17,7 +18,9 @@ def _pick(data, path, line_of, wanted=None):
     if wanted is not None:
         if not isinstance(data, dict) or wanted not in data:
             raise InputError(path, f"no list '{wanted}' at the top of the file", line=line_of(data),
-                             hint="records: in the manifest must name a top-level list of the file")
+                             hint="records: in the manifest must name a top-level list of the file",
+                             ja=f"ファイルの最上位にリスト「{wanted}」がありません",
+                             hint_ja="マニフェストの records: にはファイルの最上位にあるリストの名前を書きます")
         key = wanted
     elif isinstance(data, list):
         return None, data
@@ -28,14 +31,19 @@ def _pick(data, path, line_of, wanted=None):
             keys = [k for k, v in data.items() if isinstance(v, list) and all(isinstance(x, dict) for x in v)]
             if len(keys) != 1:
                 found = "lists " + ", ".join(f"'{k}'" for k in keys) if keys else "no list of records"
+                found_ja = "リスト " + "、".join(f"「{k}」" for k in keys) if keys else "レコードのリストがありません"
                 raise InputError(path, f"cannot tell which list holds the records: found {found}",
-                                 line=line_of(data), hint=SHAPE_HINT + "; or name it with records: in the manifest")
+                                 line=line_of(data), hint=SHAPE_HINT + "; or name it with records: in the manifest",
+                                 ja=f"どのリストがレコードか分かりません（{found_ja}）",
+                                 hint_ja=SHAPE_HINT_JA + "。またはマニフェストの records: で指定してください")
             key = keys[0]
     else:
-        raise InputError(path, "the file holds no records", hint=SHAPE_HINT)
+        raise InputError(path, "the file holds no records", hint=SHAPE_HINT, ja="ファイルにレコードがありません",
+                         hint_ja=SHAPE_HINT_JA)
     records = data[key]
     if not isinstance(records, list):
-        raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT)
+        raise InputError(path, f"'{key}' must be a list of records", line=line_of(data), hint=SHAPE_HINT,
+                         ja=f"「{key}」はレコードのリストにしてください", hint_ja=SHAPE_HINT_JA)
     return key, records
 
 
@@ -108,7 +116,9 @@ class Json:
                 seen = set()
                 for k, _ in pairs:
                     if k in seen:
-                        raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them")
+                        raise InputError(path, f"duplicate key '{k}' in a JSON object", hint="remove or rename one of them",
+                                                 ja=f"JSON のオブジェクトでキー「{k}」が重複しています",
+                                                 hint_ja="どちらかを削除するか、名前を変えてください")
                     seen.add(k)
             return obj
 
@@ -117,9 +127,12 @@ class Json:
                                    object_pairs_hook=no_duplicates)
         except json.JSONDecodeError as exc:
             raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
-                             hint="check the commas, brackets and quotes around this line") from None
+                             hint="check the commas, brackets and quotes around this line",
+                             ja=f"JSON の構文エラーです（{exc.msg}）",
+                             hint_ja="この行のあたりのカンマ、括弧、引用符を確かめてください") from None
         except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
-            raise InputError(path, "the document nests too deeply", hint="evidence files are flat data") from None
+            raise InputError(path, "the document nests too deeply", hint="evidence files are flat data",
+                             ja="文書の入れ子が深すぎます", hint_ja="証跡のファイルは平らなデータです") from None
         self.text, self.path, self.starts = text, path, None
 
     def table(self, wanted) -> tuple[dict, list]:
@@ -167,11 +180,14 @@ def _value(v, path, line, field):
     if isinstance(v, list) and not any(isinstance(x, (list, dict)) for x in v):
         return [_value(x, path, line, field) for x in v]
     raise InputError(path, f"field '{field}' holds a nested structure; expected text or a list of text",
-                     line=line, hint="flatten the value, e.g. into several fields")
+                     line=line, hint="flatten the value, e.g. into several fields",
+                     ja=f"フィールド「{field}」が入れ子の構造を持っています。文字列か文字列のリストにしてください",
+                     hint_ja="値を平らにしてください（例: いくつかのフィールドに分ける）")
 
 
 def _record(rec, path, line):
     if not isinstance(rec, dict):
         raise InputError(path, f"a record must be a mapping of field: value, not {type(rec).__name__}",
-                         line=line, hint=SHAPE_HINT)
+                         line=line, hint=SHAPE_HINT, hint_ja=SHAPE_HINT_JA,
+                         ja=f"レコードは「フィールド: 値」のマッピングにしてください（{type(rec).__name__} は使えません）")
     return {str(k): _value(v, path, line, k) for k, v in rec.items()}

@@ -36,6 +36,8 @@ SPECIFIC = re.compile(r"特定通信(?:ID)?\s*[:：]\s*([^\s,、，;；)）」\]
 MAX_NESTING = 50  # address groups inside groups: FortiOS and PAN-OS allow a few levels
 ORDER = ("mynumber", "lgwan", "internet", "external", "any")
 MAP_HINT = "zones: maps each interface, zone or address group to mynumber, lgwan, internet, external or any"
+MAP_HINT_JA = "zones: はインターフェース、ゾーン、アドレスグループのそれぞれを mynumber、lgwan、internet、external、any のどれかに対応づけます"
+POINT_JA = {"fortigate": "インターフェース", "panos": "ゾーン"}
 
 
 @dataclass
@@ -206,12 +208,20 @@ class _Resolver:
             raise InputError(self.path, f"{what} '{name}' of rule {rule.rule_id} is not in zones: of the manifest, nor "
                              f"are its interfaces {', '.join(missing)}", line=line,
                              hint=f"add it (or its interfaces) to zones: in the manifest, e.g. zones: {{{json.dumps(name)}: "
-                                  f"lgwan}}; {MAP_HINT}")
+                                  f"lgwan}}; {MAP_HINT}",
+                             ja=f"ルール {rule.rule_id} の{POINT_JA[self.fmt]}「{name}」はマニフェストの zones: になく、その"
+                                f"インターフェース {', '.join(missing)} もありません",
+                             hint_ja=f"マニフェストの zones: に加えてください（またはそのインターフェースを）。例: zones: "
+                                     f"{{{json.dumps(name)}: lgwan}}。{MAP_HINT_JA}")
         alias = self.objs.aliases.get(name)
         named = f" (alias {alias})" if alias else ""
         raise InputError(self.path, f"{what} '{name}'{named} of rule {rule.rule_id} is not in zones: of the manifest",
                          line=line, hint=f"add it to zones: in the manifest, e.g. zones: {{{json.dumps(name)}: lgwan}}; "
-                                         f"{MAP_HINT}" + self._known())
+                                         f"{MAP_HINT}" + self._known(),
+                         ja=f"ルール {rule.rule_id} の{POINT_JA[self.fmt]}「{name}」{f'（別名 {alias}）' if alias else ''}が"
+                            "マニフェストの zones: にありません",
+                         hint_ja=f"マニフェストの zones: に加えてください。例: zones: {{{json.dumps(name)}: lgwan}}。"
+                                 f"{MAP_HINT_JA}" + self._known_ja())
 
     def _placed(self, name: str):
         if name in self.map:
@@ -223,13 +233,19 @@ class _Resolver:
         names = sorted(self.map)
         return f" (the map names {', '.join(names[:12])}{'…' if len(names) > 12 else ''})" if names else ""
 
+    def _known_ja(self) -> str:
+        names = sorted(self.map)
+        return f"（zones: にあるもの: {'、'.join(names[:12])}{'…' if len(names) > 12 else ''}）" if names else ""
+
     def address(self, name: str, depth: int = 0) -> tuple[set, bool]:
         """(zones the map places this address in, whether part of it is only known by its interface)."""
         if name in self._addresses:
             return self._addresses[name]
         if depth > MAX_NESTING:
             raise InputError(self.path, f"address group '{name}' is nested more than {MAX_NESTING} groups deep",
-                             line=self.objs.group_lines.get(name), hint="the configuration's address groups loop or are damaged")
+                             line=self.objs.group_lines.get(name), hint="the configuration's address groups loop or are damaged",
+                             ja=f"アドレスグループ「{name}」の入れ子が {MAX_NESTING} 段を超えています",
+                             hint_ja="設定のアドレスグループが循環しているか、壊れています")
         if name in self.map:
             found = ({self.map[name]}, False)
         elif name.lower() in EVERYTHING:

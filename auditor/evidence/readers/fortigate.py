@@ -19,6 +19,7 @@ from ...errors import InputError
 from .firewall import Objects, Rule, Side
 
 HINT = "export the configuration again (show full-configuration, or a backup) without editing it"
+HINT_JA = "設定を編集せずにもう一度書き出してください（show full-configuration またはバックアップ）"
 MAX_DEPTH = 64  # FortiOS nests a few levels; a deeper file is not a configuration
 # A CLI prompt above pasted output: 'FGT60F # show firewall policy', 'FGT60F (root) $ show'
 _PROMPT = re.compile(r"[\w.\-]+(?: \([\w.\-]+\))? [#$] ")
@@ -79,7 +80,8 @@ def statements(text: str, path, max_cell: int | None):
             pos = m.end()
             value, word, eol, bad = m.groups()
             if bad is not None:
-                raise InputError(path, "a quoted value starting on this line is never closed", line=line, hint=HINT)
+                raise InputError(path, "a quoted value starting on this line is never closed", line=line, hint=HINT,
+                                 ja="この行で始まる引用符の値が閉じられていません", hint_ja=HINT_JA)
             if eol is not None:
                 line += 1 if eol else 0
                 pos = pos if eol or pos < n else n
@@ -107,9 +109,11 @@ def _multiline(value: str, line: int, path) -> None:
     is a closing quote left out, which would swallow the statements up to the next quote."""
     m = _STATEMENT.search(value)
     if m:
+        below = line + value.count(chr(10), 0, m.start()) + 1
         raise InputError(path, f"a quoted value starting on this line runs on into the statements below (line "
-                         f"{line + value.count(chr(10), 0, m.start()) + 1}): its closing quote is missing", line=line,
-                         hint=HINT)
+                         f"{below}): its closing quote is missing", line=line, hint=HINT,
+                         ja=f"この行で始まる引用符の値が下の文（{below}行目）まで続いています。閉じる引用符がありません",
+                         hint_ja=HINT_JA)
 
 
 def parse(text: str, path, max_cell: int | None = None) -> Node:
@@ -123,28 +127,38 @@ def parse(text: str, path, max_cell: int | None = None) -> Node:
             continue  # '#config-version=FGT60F-7.2.5...' and other comment lines
         if kw == "config":
             if len(words) < 2:
-                raise InputError(path, "'config' without a path", line=line, hint=HINT)
+                raise InputError(path, "'config' without a path", line=line, hint=HINT,
+                                 ja="'config' にパスがありません", hint_ja=HINT_JA)
             node = Node("config", " ".join(words[1:]), line)
         elif kw == "edit":
             if top.kind != "config":
-                where = f"inside edit {top.name!r} (line {top.line}): its 'next' is missing" if top.kind == "edit" \
+                inside = top.kind == "edit"
+                where = f"inside edit {top.name!r} (line {top.line}): its 'next' is missing" if inside \
                     else "outside a config block"
-                raise InputError(path, f"'edit' {where}", line=line, hint=HINT)
+                where_ja = f"が edit {top.name!r}（{top.line}行目）の中にあります。その 'next' がありません" if inside \
+                    else "が config ブロックの外にあります"
+                raise InputError(path, f"'edit' {where}", line=line, hint=HINT, ja=f"'edit' {where_ja}",
+                                 hint_ja=HINT_JA)
             if len(words) != 2:
-                raise InputError(path, "'edit' takes one name", line=line, hint=HINT)
+                raise InputError(path, "'edit' takes one name", line=line, hint=HINT,
+                                 ja="'edit' には名前を一つだけ書きます", hint_ja=HINT_JA)
             node = Node("edit", words[1], line)
         elif kw in ("next", "end"):
             want = "edit" if kw == "next" else "config"
             if top.kind != want:
                 opened = f" ({top.kind} {top.name!r} opened at line {top.line} is not closed)" if top.line else ""
+                opened_ja = f"（{top.line}行目で開いた {top.kind} {top.name!r} が閉じられていません）" if top.line else ""
                 raise InputError(path, f"'{kw}' does not close a {want} block here{opened}", line=line,
-                                 hint="every 'edit' ends with 'next' and every 'config' with 'end'; " + HINT)
+                                 hint="every 'edit' ends with 'next' and every 'config' with 'end'; " + HINT,
+                                 ja=f"ここの '{kw}' が閉じる {want} ブロックがありません{opened_ja}",
+                                 hint_ja="'edit' は 'next' で、'config' は 'end' で閉じます。" + HINT_JA)
             stack.pop()
             continue
         elif kw in _SETTINGS:
             if top is root or len(words) < 2 and kw != "clear":
                 raise InputError(path, f"'{kw}' outside a config block" if top is root else f"'{kw}' without a key",
-                                 line=line, hint=HINT)
+                                 line=line, hint=HINT, hint_ja=HINT_JA,
+                                 ja=f"'{kw}' が config ブロックの外にあります" if top is root else f"'{kw}' にキーがありません")
             key = words[1] if len(words) > 1 else ""
             if kw == "set":
                 top.settings[key] = (words[2:], line)
@@ -159,15 +173,21 @@ def parse(text: str, path, max_cell: int | None = None) -> Node:
             continue  # the prompt of pasted CLI output
         else:
             raise InputError(path, f"unexpected '{kw[:40]}': a FortiGate configuration line starts with config, "
-                             "edit, set, unset, next or end", line=line, hint=HINT)
+                             "edit, set, unset, next or end", line=line, hint=HINT, hint_ja=HINT_JA,
+                             ja=f"思いがけない '{kw[:40]}' です。FortiGate の設定の行は config、edit、set、unset、"
+                             "next、end のどれかで始まります")
         top.children.append(node)
         stack.append(node)
         if len(stack) > MAX_DEPTH:
-            raise InputError(path, f"blocks nested deeper than {MAX_DEPTH} levels", line=line, hint=HINT)
+            raise InputError(path, f"blocks nested deeper than {MAX_DEPTH} levels", line=line, hint=HINT,
+                             ja=f"ブロックの入れ子が {MAX_DEPTH} 段を超えています", hint_ja=HINT_JA)
     if len(stack) > 1:
         top = stack[-1]
+        closer = "next" if top.kind == "edit" else "end"
         raise InputError(path, f"the file ends inside {top.kind} {top.name!r}, opened at this line (the export is "
-                         f"cut short: '{'next' if top.kind == 'edit' else 'end'}' is missing)", line=top.line, hint=HINT)
+                         f"cut short: '{closer}' is missing)", line=top.line, hint=HINT, hint_ja=HINT_JA,
+                         ja=f"この行で開いた {top.kind} {top.name!r} の中でファイルが終わっています（書き出しが途中で"
+                         f"切れています。'{closer}' がありません）")
     return root
 
 
@@ -207,7 +227,9 @@ def read(text: str, path, max_cell: int | None = None) -> tuple[list, dict]:
         todo.extend((child, vdom) for child in reversed(node.children))
     if not tables:  # another part of the configuration (show system interface): no rule would pass as no gap
         raise InputError(path, "no firewall policies: the file holds no 'config firewall policy' block",
-                         hint="export the policies (show firewall policy) or the whole configuration (show full-configuration)")
+                         hint="export the policies (show firewall policy) or the whole configuration (show full-configuration)",
+                         ja="ファイアウォールのポリシーがありません。'config firewall policy' のブロックがありません",
+                         hint_ja="ポリシー（show firewall policy）か設定全体（show full-configuration）を書き出してください")
     return _scoped(rules), objects
 
 
@@ -239,18 +261,21 @@ _ACTIONS = {"accept": "allow", "ipsec": "allow", "deny": "deny"}
 def _rule(entry: Node, prefix: str, path) -> Rule:
     if entry.kind != "edit":
         raise InputError(path, f"config {entry.name!r} inside a policy table: a policy starts with 'edit <id>'",
-                         line=entry.line, hint=HINT)
+                         line=entry.line, hint=HINT, hint_ja=HINT_JA,
+                         ja=f"ポリシーの表の中に config {entry.name!r} があります。ポリシーは 'edit <id>' で始まります")
     raw = entry.first("action") or "deny"  # `show` leaves out the default action, deny
     action = _ACTIONS.get(raw.lower())
     if action is None:
         raise InputError(path, f"policy {entry.name}: unknown action '{raw}' (accept, deny or ipsec)",
-                         line=entry.settings["action"][1], hint=HINT)
+                         line=entry.settings["action"][1], hint=HINT, hint_ja=HINT_JA,
+                         ja=f"ポリシー {entry.name}: action「{raw}」は使えません（accept、deny、ipsec のどれか）")
     sides = []
     for end in ("src", "dst"):
         found = entry.settings.get(f"{end}intf")
         if not found or not found[0]:
             raise InputError(path, f"policy {entry.name} has no {end}intf (the interfaces it applies to)",
-                             line=entry.line, hint=HINT)
+                             line=entry.line, hint=HINT, hint_ja=HINT_JA,
+                             ja=f"ポリシー {entry.name} に {end}intf（適用するインターフェース）がありません")
         addrs = (entry.get(f"{end}addr") or []) + (entry.get(f"{end}addr6") or [])
         negate = (entry.first(f"{end}addr-negate") or "").lower() == "enable"
         if end == "dst" and (entry.first("internet-service") or "").lower() == "enable":

@@ -20,6 +20,7 @@ from ...errors import InputError
 from .firewall import Objects, Rule, Side
 
 HINT = "export the configuration again from the firewall (or Panorama) without editing it"
+HINT_JA = "ファイアウォール（または Panorama）から設定を編集せずにもう一度書き出してください"
 MAX_DEPTH = 100  # PAN-OS nests about 12 levels
 KEEP = {"rulebase", "pre-rulebase", "post-rulebase", "address-group", "zone"}
 _SCOPES = {"vsys", "device-group"}
@@ -64,18 +65,23 @@ def read(data: bytes, path, max_cell: int | None = None, max_rules: int | None =
     try:
         parseString(data, handler, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except SAXParseException as exc:
-        raise InputError(path, f"malformed XML: {exc.getMessage()}", line=exc.getLineNumber(), hint=HINT) from None
+        raise InputError(path, f"malformed XML: {exc.getMessage()}", line=exc.getLineNumber(), hint=HINT,
+                         ja=f"XML の形が崩れています（{exc.getMessage()}）", hint_ja=HINT_JA) from None
     except DefusedXmlException as exc:
         what = _FORBIDDEN.get(type(exc).__name__, "holds XML that is refused")
         raise InputError(path, f"the configuration {what}; such a file is refused (XML のエンティティ宣言・"
                          "外部参照・DTD を含むファイルは読み込みません)", line=handler.line(),
                          hint="PAN-OS never writes these: ask for the configuration as the firewall exported it") from None
     except LookupError as exc:  # an encoding expat does not know
-        raise InputError(path, f"cannot read the XML: {exc}", line=1, hint=HINT) from None
+        raise InputError(path, f"cannot read the XML: {exc}", line=1, hint=HINT, ja=f"XML を読めません（{exc}）",
+                         hint_ja=HINT_JA) from None
     if not handler.rulebases:
         raise InputError(path, "no security rules found: the file holds no rulebase of a vsys, device group or "
                          "shared (/config/devices/entry/vsys/entry/rulebase/security/rules)", line=1,
-                         hint="export the whole configuration (running-config.xml), not a part of it")
+                         hint="export the whole configuration (running-config.xml), not a part of it",
+                         ja="セキュリティルールがありません。vsys、デバイスグループ、shared のどの rulebase もありません"
+                            "（/config/devices/entry/vsys/entry/rulebase/security/rules）",
+                         hint_ja="設定の一部ではなく全体（running-config.xml）を書き出してください")
     return _rules(handler, path), handler.objects, encoding
 
 
@@ -117,7 +123,8 @@ class _Handler(ContentHandler):
                     self.rulebases.append((scope, node))
         self.stack.append((tag, name, node))
         if len(self.stack) > MAX_DEPTH:
-            raise InputError(self.path, f"elements nested deeper than {MAX_DEPTH} levels", line=line, hint=HINT)
+            raise InputError(self.path, f"elements nested deeper than {MAX_DEPTH} levels", line=line, hint=HINT,
+                             ja=f"要素の入れ子が {MAX_DEPTH} 段を超えています", hint_ja=HINT_JA)
 
     def endElement(self, tag):
         _, _, node = self.stack.pop()
@@ -172,19 +179,23 @@ def _rules(handler: _Handler, path) -> list:
 
 def _rule(entry: Node, scope: str, path) -> Rule:
     if not entry.name:
-        raise InputError(path, "a security rule <entry> without a name", line=entry.line, hint=HINT)
+        raise InputError(path, "a security rule <entry> without a name", line=entry.line, hint=HINT,
+                         ja="名前のないセキュリティルールの <entry> があります", hint_ja=HINT_JA)
     raw = entry.value("action")
     if raw is None:
-        raise InputError(path, f"security rule '{entry.name}' has no <action>", line=entry.line, hint=HINT)
+        raise InputError(path, f"security rule '{entry.name}' has no <action>", line=entry.line, hint=HINT,
+                         ja=f"セキュリティルール「{entry.name}」に <action> がありません", hint_ja=HINT_JA)
     action = "allow" if raw == "allow" else "deny" if raw in _DENY else None
     if action is None:
         raise InputError(path, f"security rule '{entry.name}': unknown action '{raw}' (allow, deny, drop, reset-...)",
-                         line=entry.find("action").line, hint=HINT)
+                         line=entry.find("action").line, hint=HINT, hint_ja=HINT_JA,
+                         ja=f"セキュリティルール「{entry.name}」: action「{raw}」は使えません（allow、deny、drop、reset-…）")
     sides = []
     for zone_tag, addr_tag in (("from", "source"), ("to", "destination")):
         points = entry.members(zone_tag)
         if not points:
-            raise InputError(path, f"security rule '{entry.name}' has no <{zone_tag}> zone", line=entry.line, hint=HINT)
+            raise InputError(path, f"security rule '{entry.name}' has no <{zone_tag}> zone", line=entry.line, hint=HINT,
+                             ja=f"セキュリティルール「{entry.name}」に <{zone_tag}> のゾーンがありません", hint_ja=HINT_JA)
         addresses = [n for n, _ in entry.members(addr_tag)] or ["any"]
         negate = entry.value(f"negate-{addr_tag}") == "yes"
         sides.append(Side(points, addresses, negate))

@@ -13,8 +13,12 @@ from .. import normalize
 # Excel 97-2003 (.xls) is a binary OLE2 file that no reader here parses; so is a password-protected .xlsx.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OLD_EXCEL = "an Excel 97-2003 workbook (.xls), which cannot be read"
-OLD_EXCEL_HINT = "open it in Excel and save it as .xlsx (Excel ブック) / Excel で開いて .xlsx 形式で保存し直してください"
+OLD_EXCEL_JA = "Excel 97-2003 のブック（.xls）で、読み込めません"
+OLD_EXCEL_HINT = "open it in Excel and save it as .xlsx (an Excel workbook)"
+OLD_EXCEL_HINT_JA = "Excel で開いて .xlsx 形式で保存し直してください（Excel ブック）"
 HEADER_HINT = "if there are title rows above the header, set header_row: in the manifest"
+HEADER_HINT_JA = "見出しの上に表題の行があるときは、マニフェストで header_row: を指定してください"
+STRAY_HINT_JA = "この列に見出しを付けるか、値を消してください。" + HEADER_HINT_JA
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,17 @@ def _col(i: int) -> str:
     return f"column {i + 1} ({letters})"
 
 
+def _col_ja(i: int) -> str:
+    """_col in Japanese: '3列目（C）'."""
+    return _col(i).replace("column ", "").replace(" (", "列目（").replace(")", "）")
+
+
+def where_ja(where: str) -> str:
+    """The "sheet 'X': " prefix of a message in Japanese."""
+    m = re.fullmatch(r"sheet '(.*)': ", where, re.S)
+    return f"シート「{m.group(1)}」: " if m else where
+
+
 def _cell(value):
     """A stripped cell, None when empty (xlsx cells may also be numbers or datetimes)."""
     return (value.strip() or None) if isinstance(value, str) else value
@@ -105,15 +120,19 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
                 continue  # title rows above the header
             if line > header_row or blank(cells):
                 raise InputError(path, f"{where}no header at line {header_row} (blank, or inside a quoted cell)",
-                                 line=header_row, hint="header_row: must point at the line holding the column labels")
+                                 line=header_row, hint="header_row: must point at the line holding the column labels",
+                                 ja=f"{where_ja(where)}{header_row}行目に見出しがありません（空の行か、引用符の中です）",
+                                 hint_ja="header_row: には列の見出しがある行を指定してください")
         elif blank(cells):
             continue
         h = i
         break
     if h is None:
         what = f"line {header_row} is past the end of the data" if header_row else "no header row (no data at all)"
+        what_ja = f"{header_row}行目はデータの終わりより後です" if header_row else "見出しの行がありません（データが空です）"
         raise InputError(path, f"{where}{what}", line=header_row, hint="the file must start with (or header_row: "
-                         "must point at) a row of column labels")
+                         "must point at) a row of column labels", ja=f"{where_ja(where)}{what_ja}",
+                         hint_ja="ファイルは列の見出しの行で始めてください（または header_row: でその行を指定してください）")
     header_line = lines[h]
     labels = ["" if c is None else str(c).strip() for c in rows[h]]
     lower = {}
@@ -125,9 +144,12 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
     for i, label in enumerate(labels):
         key = normalize.nfkc(label)  # 'ＩＤ' and 'ID' would map to the same field: one would be lost
         if key in seen:
+            written = labels[seen[key]] != label
             raise InputError(path, f"{where}{_col(seen[key])} and {_col(i)} are both labelled '{key}'"
-                             + (f" (written '{labels[seen[key]]}' and '{label}')" if labels[seen[key]] != label else ""),
-                             line=header_line, hint="rename one of the columns")
+                             + (f" (written '{labels[seen[key]]}' and '{label}')" if written else ""),
+                             line=header_line, hint="rename one of the columns", hint_ja="どちらかの列の名前を変えてください",
+                             ja=f"{where_ja(where)}{_col_ja(seen[key])}と{_col_ja(i)}の見出しがどちらも「{key}」です"
+                             + (f"（「{labels[seen[key]]}」と「{label}」）" if written else ""))
         if label:
             seen[key] = i
     width = len(labels)
@@ -143,7 +165,9 @@ def build_table(rows, lines, path, header_row, encoding, where="", text=True, sp
     def stray(k, i):
         raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
                          f"(the header at line {header_line} has {width} columns)",
-                         line=lines[k], hint="add a label for this column or remove the value; " + HEADER_HINT)
+                         line=lines[k], hint="add a label for this column or remove the value; " + HEADER_HINT,
+                         ja=f"{where_ja(where)}見出しのない{_col_ja(i)}に値があります（{header_line}行目の見出しは"
+                         f"{width}列です）", hint_ja=STRAY_HINT_JA)
 
     for i, label in enumerate(labels):
         if not label:
@@ -185,7 +209,9 @@ def _joined(rows, lines, h, header_rows, last, path, where) -> tuple[list, dict]
         k = index.get(line)
         if k is None or k >= h:
             raise InputError(path, f"{where}no header at line {line}", line=line,
-                             hint="header_rows: must list the consecutive lines holding the column labels")
+                             hint="header_rows: must list the consecutive lines holding the column labels",
+                             ja=f"{where_ja(where)}{line}行目に見出しがありません",
+                             hint_ja="header_rows: には列の見出しがある連続した行を並べてください")
         grid.append(["" if c is None else str(c).strip() for c in rows[k]])
     grid.append(last)
     width = max(map(len, grid))
@@ -228,7 +254,9 @@ def _transpose(data, lines, width, text, path, where, header_line):
                 if _cell(cells[i]) is not None:
                     raise InputError(path, f"{where}row has a value in {_col(i)}, which has no header label "
                                      f"(the header at line {header_line} has {width} columns)", line=lines[k],
-                                     hint="add a label for this column or remove the value; " + HEADER_HINT)
+                                     hint="add a label for this column or remove the value; " + HEADER_HINT,
+                                     ja=f"{where_ja(where)}見出しのない{_col_ja(i)}に値があります（{header_line}行目の"
+                                     f"見出しは{width}列です）", hint_ja=STRAY_HINT_JA)
     if data and (longest != width or min(map(len, data)) != width):
         pad = "" if text else None
         data = [cells[:width] + [pad] * (width - len(cells)) if len(cells) != width else cells for cells in data]

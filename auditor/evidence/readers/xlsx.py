@@ -9,7 +9,7 @@ import re
 
 from ... import limits
 from ...errors import InputError
-from .table import OLD_EXCEL, OLD_EXCEL_HINT, OLE2_MAGIC, build_table, cell_at
+from .table import OLD_EXCEL, OLD_EXCEL_HINT, OLD_EXCEL_HINT_JA, OLD_EXCEL_JA, OLE2_MAGIC, build_table, cell_at, where_ja
 
 
 def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sheets=None, cells=()):
@@ -27,7 +27,9 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
 
     if data.startswith(OLE2_MAGIC):  # not a zip: an old .xls, or an .xlsx encrypted with a password
         raise InputError(path, f"not a valid Excel workbook: the file is {OLD_EXCEL}, or a password-protected one",
-                         hint=OLD_EXCEL_HINT + "; remove the password if it has one")
+                         hint=OLD_EXCEL_HINT + "; remove the password if it has one",
+                         ja=f"Excel のブックとして読めません。{OLD_EXCEL_JA}。またはパスワード付きのブックです",
+                         hint_ja=OLD_EXCEL_HINT_JA + "。パスワードがあれば外してください")
     if limit is not None:
         _check_unpacked(data, path, limit)
     try:
@@ -35,12 +37,16 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
     except Exception as exc:  # zipfile, XML and openpyxl errors all mean "not a usable workbook"
         _refuse_entities(exc, path)
         raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__}: {exc})",
-                         hint="save it as .xlsx from Excel (old .xls files are not supported)") from None
+                         hint="save it as .xlsx from Excel (old .xls files are not supported)",
+                         ja=f"Excel のブックとして読めません（{type(exc).__name__}: {exc}）",
+                         hint_ja="Excel で .xlsx 形式で保存してください（古い .xls には対応していません）") from None
     try:
         names = wb.sheetnames
         if sheet is not None and str(sheet) not in names:
             raise InputError(path, f"no sheet named '{sheet}'; the workbook has: "
-                             + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these")
+                             + ", ".join(f"'{n}'" for n in names), hint="set sheet: in the manifest to one of these",
+                             ja=f"シート「{sheet}」がありません。ブックのシート: " + "、".join(f"「{n}」" for n in names),
+                             hint_ja="マニフェストの sheet: にこのどれかを指定してください")
         visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] or names
         if sheets is None:
             return _sheet(wb, wb[str(sheet) if sheet is not None else visible[0]], path, header_row, header_rows,
@@ -50,7 +56,10 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
         if not chosen:
             raise InputError(path, f"no sheet matches sheets: '{sheets}'; the workbook has: "
                              + ", ".join(f"'{n}'" for n in names),
-                             hint="sheets: all reads every visible sheet; a pattern such as '*課' the sheets it names")
+                             hint="sheets: all reads every visible sheet; a pattern such as '*課' the sheets it names",
+                             ja=f"sheets:「{sheets}」に合うシートがありません。ブックのシート: "
+                                + "、".join(f"「{n}」" for n in names),
+                             hint_ja="sheets: all は表示されているシートをすべて、'*課' のようなパターンは合うシートを読みます")
         read = [0]  # rows read so far: the row limit holds for the whole workbook
         tables = [_sheet(wb, wb[n], path, header_row, header_rows, cells, limit, read, skip_empty=True)
                   for n in chosen]
@@ -60,14 +69,16 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
         _refuse_entities(exc, path)
         raise InputError(path, f"cannot read the workbook ({type(exc).__name__}: {exc})",
-                         hint="open and re-save the file in Excel") from None
+                         hint="open and re-save the file in Excel", ja=f"ブックを読めません（{type(exc).__name__}: {exc}）",
+                         hint_ja="Excel で開いて保存し直してください") from None
     finally:
         wb.close()
 
 
 def _sheet(wb, ws, path, header_row, header_rows, cells, limit, read, skip_empty=False):
     if not hasattr(ws, "iter_rows"):
-        raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest")
+        raise InputError(path, f"sheet '{ws.title}' is a chart, not a table", hint="set sheet: in the manifest",
+                         ja=f"シート「{ws.title}」はグラフで、表ではありません", hint_ja="マニフェストで sheet: を指定してください")
     where = f"sheet '{ws.title}': "
     top = header_rows[-1] if header_rows else header_row
     left = None if limit is None else limit.max_rows - read[0]
@@ -146,7 +157,9 @@ def _fill_merged(rows, merges, top, path, where) -> tuple:
                 budget -= 1
                 if budget < 0:
                     raise InputError(path, f"{where}merged cell ranges overlap", line=r,
-                                     hint="open and re-save the file in Excel, or unmerge the cells")
+                                     hint="open and re-save the file in Excel, or unmerge the cells",
+                                     ja=f"{where_ja(where)}結合したセルの範囲が重なっています",
+                                     hint_ja="Excel で開いて保存し直すか、セルの結合を解除してください")
         if r2 > r1 and r2 > top:
             shown.append(f"{_letters(c1)}{r1}:{_letters(c2)}{r2}")
     if not shown:
@@ -230,7 +243,11 @@ def _scan_sheet(wb, ws, path, where) -> set:
                 raise InputError(path, f"{where}cell {m.group(1).decode()}{m.group(2).decode()} holds a formula "
                                  "with no saved result", line=int(m.group(2)),
                                  hint="open the workbook in Excel and save it (Excel saves each formula's result), "
-                                      "or paste the values in place of the formulas")
+                                      "or paste the values in place of the formulas",
+                                 ja=f"{where_ja(where)}セル {m.group(1).decode()}{m.group(2).decode()} の数式に保存された"
+                                    "計算結果がありません",
+                                 hint_ja="ブックを Excel で開いて保存する（Excel が数式の結果を保存します）か、数式を値として"
+                                         "貼り付けてください")
             if b"<mergeCell " in text:
                 for g in _MERGE.finditer(text):
                     c1, r1 = _column(g.group(1)), int(g.group(2))
@@ -238,7 +255,9 @@ def _scan_sheet(wb, ws, path, where) -> set:
                     merges.add((min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)))
                 if len(merges) > MAX_MERGES:
                     raise InputError(path, f"{where}the sheet declares more than {MAX_MERGES:,} merged cell ranges",
-                                     hint="unmerge the cells in Excel and save the file again")
+                                     hint="unmerge the cells in Excel and save the file again",
+                                     ja=f"{where_ja(where)}結合したセルの範囲が {MAX_MERGES:,} を超えています",
+                                     hint_ja="Excel でセルの結合を解除して保存し直してください")
 
 
 def _column(letters: bytes) -> int:
