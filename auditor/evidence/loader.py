@@ -7,7 +7,7 @@ from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources, unitcodes
+from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources, tablemask, unitcodes
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -261,7 +261,7 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
     key = (digest, fmt, repr(options), entry.get("sheets"))
     if key not in tables:  # a file listed under two kinds (or a copy of one) is read once
         read = readers.read_tables(raw, rel, fmt, sheets=entry.get("sheets"), **options, limit=limits, parsed=documents)
-        tables[key] = [(table, *_mask_my_numbers(table)) for table in read]
+        tables[key] = [(table, *tablemask.mask(table)) for table in read]
     parts = []
     for table, masked, plain in tables[key]:
         mapping = _column_map(table, entry, spec)
@@ -326,31 +326,6 @@ def _null_values(common, entry: dict, manifest_path, line) -> dict:
                                  hint_ja="この種類のフィールド: " + "、".join(fields))
             nulls[name] = list(values)
     return {k: v for k, v in nulls.items() if v}
-
-
-def _mask_my_numbers(table) -> tuple[list, set]:
-    """Mask every cell holding a My Number, in place; -> (the (row, column label) of each one, the labels
-    of the columns that hold only text and blanks, which the normalisers then need not check again).
-
-    One scan per column finds nothing in most files; only then are the cells looked at one by one.
-    """
-    rows, plain = set(), set()
-    for label, column in table.columns.items():
-        types = {str} if label in table.pristine else set(map(type, column))
-        if types <= {str, type(None)}:
-            plain.add(label)
-            texts = column if type(None) not in types else [v for v in column if v is not None]
-        else:
-            texts = [v if isinstance(v, str) else "\x00".join(map(str, v)) if isinstance(v, list) else str(v)
-                     for v in column]
-        if not mynumber.might_contain(texts):
-            continue
-        for i, cell in enumerate(column):
-            masked = mynumber.mask_cell(cell)  # text, lists, and Excel number cells
-            if masked is not cell:
-                column[i] = masked  # never copy a My Number further than this function
-                rows.add((i, label))
-    return sorted(rows), plain
 
 
 def _column_map(table, entry: dict, spec) -> dict:
