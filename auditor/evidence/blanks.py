@@ -132,22 +132,25 @@ def _unlike(nulls: frozenset):
 
 # --- how a cleaned value is shown -------------------------------------------------
 
+def _shown(raw, sep: str) -> str | None:
+    """What a not-blank cell that gave no value holds, as a message shows it; None for a blank cell."""
+    if raw is None or raw == [] or (isinstance(raw, str) and not raw.strip()):
+        return None
+    text, removed = strip(raw) if isinstance(raw, str) else (raw, ())
+    return sep.join(removed) if removed and not str(text).strip() else repr(mynumber.mask(str(raw)))
+
+
 def why_empty(raw) -> str:
     """Why a cell that is not blank gave no value (said where a required field is found empty)."""
-    if raw is None or raw == [] or (isinstance(raw, str) and not raw.strip()):
-        return ""
-    text, removed = strip(raw) if isinstance(raw, str) else (raw, ())
-    shown = ", ".join(removed) if removed and not str(text).strip() else repr(mynumber.mask(str(raw)))
-    return f" (the cell holds {shown}, which counts as no value: README.md, 'Evidence manifest', null_values)"
+    shown = _shown(raw, ", ")
+    return "" if shown is None else (
+        f" (the cell holds {shown}, which counts as no value: README.md, 'Evidence manifest', null_values)")
 
 
 def why_empty_ja(raw) -> str:
     """why_empty in Japanese."""
-    if raw is None or raw == [] or (isinstance(raw, str) and not raw.strip()):
-        return ""
-    text, removed = strip(raw) if isinstance(raw, str) else (raw, ())
-    shown = "、".join(removed) if removed and not str(text).strip() else repr(mynumber.mask(str(raw)))
-    return f"（セルの {shown} は値なしと見なされます。README.md「Evidence manifest」の null_values）"
+    shown = _shown(raw, "、")
+    return "" if shown is None else f"（セルの {shown} は値なしと見なされます。README.md「Evidence manifest」の null_values）"
 
 
 _LINES_SHOWN = 10
