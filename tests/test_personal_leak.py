@@ -144,10 +144,15 @@ def planted(tmp_path_factory):
     return tmp, ev, tmp / "policy.yaml"
 
 
+_LOG_RECORD = re.compile(r"\n(?=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ )")
+
+
 def _leaks(data: bytes, laid_out: bool = False) -> list[str]:
     """The planted numbers anywhere (separators and line breaks removed) and, beyond them, any number the
     product's detector finds; in a PDF's text (laid_out) that detector reads line by line, since separate
-    cells (a page number, a date, a count) run together across the blank lines pdftotext puts between them."""
+    cells (a page number, a date, a count) run together across the blank lines pdftotext puts between them.
+    A --log-file is read record by record (each note is masked whole): a count ending one record and the
+    next record's time stamp are not one number."""
     for enc in ("utf-8", "cp932"):
         try:
             text = data.decode(enc)
@@ -159,7 +164,7 @@ def _leaks(data: bytes, laid_out: bool = False) -> list[str]:
     text = _DIGEST_PIECE.sub("", _DIGEST.sub("", _unwrap(unicodedata.normalize("NFKC", text))))  # our own digests
     flat = _SEP.sub("", text)
     found = [n for n in PLANTED if n in flat]
-    for piece in text.split("\n") if laid_out else [text]:
+    for piece in text.split("\n") if laid_out else _LOG_RECORD.split(text):
         found += [piece[a:b] for a, b in mynumber.find(piece)]
     return found
 

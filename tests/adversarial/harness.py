@@ -11,6 +11,7 @@ import hashlib
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -158,6 +159,23 @@ def _limit_memory():  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+# A forked child's peak RSS starts at its parent's RSS (the pages fork copies), and Linux keeps that
+# peak across exec: forked from pytest late in a run (150 MB and more), every run would be measured at
+# pytest's size. So a small launcher (python -S, a few MB) sets the limits, forks the command, reaps
+# it with wait4 and writes its status and own peak RSS to a file.
+LAUNCHER = """
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[3], sys.argv[3:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    fh.write(f"{status} {usage.ru_maxrss}")
+"""
+
+
 # The cases read the command line's English messages (the outputs keep their own --lang, Japanese by
 # default); tests/test_cli_japanese.py holds the Japanese messages, japanese=True runs a case with them.
 ENGLISH = "import auditor.cli.i18n as _i18n\n_i18n.current = lambda: 'en'\n"
@@ -165,7 +183,7 @@ ENGLISH = "import auditor.cli.i18n as _i18n\n_i18n.current = lambda: 'en'\n"
 
 def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "", env: dict | None = None,
             prelude: str | None = None, japanese: bool = False) -> Run:
-    """`python -m auditor ARGS` with the limits; waits with wait4 to get the child's own peak RSS.
+    """`python -m auditor ARGS` with the limits, through LAUNCHER for the command's own peak RSS.
 
     env: variables to add; prelude: Python run before the command's entry point (e.g. to make a part
     of the code raise, as a bug would); japanese: the messages in Japanese, the command line's default."""
@@ -174,25 +192,24 @@ def run_cli(args, cwd: Path, timeout: float = TIME_LIMIT, label: str = "", env: 
     prelude = (prelude or "") if japanese else ENGLISH + (prelude or "")
     command = [sys.executable, "-m", "auditor"] if not prelude else \
         [sys.executable, "-c", prelude + "\nfrom auditor.cli import entry\nentry(prog_name='auditor')\n"]
+    status_path = cwd / ".status.log"
+    status_path.unlink(missing_ok=True)
+    launch = [sys.executable, "-S", "-c", LAUNCHER, str(status_path), str(MEMORY_LIMIT)]
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
-        proc = subprocess.Popen([*command, *map(str, args)], cwd=cwd, stdout=out,
-                                stderr=err, stdin=subprocess.DEVNULL, env=env, preexec_fn=_limit_memory)
-        timed_out, status, usage = False, None, None
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - start > timeout:
-                proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        proc = subprocess.Popen([*launch, *command, *map(str, args)], cwd=cwd, stdout=out, stderr=err,
+                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the launcher and the command with it
+            proc.wait()
+            timed_out = True
         seconds = time.monotonic() - start
-    run = Run(args[0], None if timed_out else proc.returncode, out_path.read_text("utf-8", "replace"),
-              err_path.read_text("utf-8", "replace"), seconds, usage.ru_maxrss * 1024, timed_out, out_path.read_bytes())
+    status, peak = (None, 0) if timed_out else map(int, status_path.read_text().split())
+    run = Run(args[0], None if timed_out else os.waitstatus_to_exitcode(status), out_path.read_text("utf-8", "replace"),
+              err_path.read_text("utf-8", "replace"), seconds, peak * 1024, timed_out, out_path.read_bytes())
     MEASURED.append((label, run.command, run.seconds, run.peak_rss))
     return run
 
