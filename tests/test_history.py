@@ -188,3 +188,47 @@ def test_auditor_db_names_the_register_when_no_db_is_given(tmp_path, monkeypatch
     assert "FY2024" in invoke("history", "list").stdout
     other = invoke("history", "list", "--db", tmp_path / "other.sqlite")  # --db still wins
     assert other.exit_code == 2 and "other.sqlite" in other.stderr
+
+
+def test_a_file_listed_under_two_entries_is_recorded_once_per_entry(tmp_path):
+    """One attendance export read twice (a second course as a constant) is allowed by the manifest;
+    --record used to crash on the database's key (run, path)."""
+    from conftest import copy_sample
+
+    ev = copy_sample(tmp_path)
+    manifest = ev / "manifest.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    second = ("- path: lms_export.csv\n  kind: training_records\n  provided_by: 人事課（研修担当）\n"
+              "  collected_on: 2026-04-03\n  columns: {職員番号: staff_id, 受講日: completed_on}\n"
+              "  constants: {course: privacy}\n")
+    manifest.write_text(text.replace("- path: role_assignments.csv\n", second + "- path: role_assignments.csv\n", 1),
+                        encoding="utf-8")
+    db = tmp_path / "h.sqlite"
+    result = invoke("check", "--evidence", ev, "--record", "--db", db, "--format", "json", "-o", tmp_path / "c.json")
+    assert result.exit_code in (0, 1), result.output
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT entry, kind, records FROM evidence_files WHERE path = 'lms_export.csv' "
+                           "ORDER BY entry").fetchall()
+    assert [r[:2] for r in rows] == [(0, "training_records"), (1, "training_records")] and rows[0][2] > 0
+    shown = invoke("history", "show", "1", "--db", db)
+    assert shown.exit_code == 0 and shown.stdout.count("lms_export.csv") == 2
+
+
+def test_the_evidence_rows_of_an_older_database_are_kept_by_the_migration(tmp_path):
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    for script in database.MIGRATIONS[:3]:  # the key was (run, path) before
+        for statement in (s for s in script.split(";") if s.strip()):
+            con.execute(statement)
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    con.execute("INSERT INTO schema_version VALUES (3)")
+    con.execute("INSERT INTO runs (id, recorded_at, command, fiscal_year, as_of, organisation, policy_file, policy_sha256,"
+                " catalogue_sha256, controls, evidence_root, tool_version) VALUES "
+                "(1, 'x', 'check', 2025, '2026-03-31', '{}', 'p.yaml', 'a', 'b', 1, 'ev', '0')")
+    con.execute("INSERT INTO evidence_files VALUES (1, 'fw_rules.csv', 'flow_rules', '情報政策課', '2026-03-03', 'c', 12)")
+    con.commit()
+    con.close()
+    con = history.connect(db)
+    assert [tuple(r) for r in con.execute("SELECT run_id, path, entry, kind, records FROM evidence_files")] == [
+        (1, "fw_rules.csv", 0, "flow_rules", 12)]
+    assert history.run_detail(con, 1)["evidence"][0]["path"] == "fw_rules.csv"

@@ -63,10 +63,10 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
                          ja=approval.say(exc.key, "ja", **exc.values)) from None
     except signoff.NotVerified as exc:
         say(integrity.render(exc.result, lang), nl=False, always=True)
-        _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS)
+        _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS, lang)
     except approval.Refused as exc:
         _refuse(approval.say(exc.key, lang, **exc.values),
-                ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS)
+                ExitCode.INPUT_ERROR if exc.key == "unknown_role" else ExitCode.FINDINGS, lang)
     note(f"run {run_id}: evidence verified ({done['verified']} files); {done['files']} report files")
     say(approval.say("recorded", lang, run=run_id, step=done["step"], role=role, on=done["on"]))
     say(approval.say("reissued", lang, n=done["written"], out=done["out"]))
@@ -74,8 +74,9 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
         say(approval.say("done", lang, run=run_id))
 
 
-def _refuse(message: str, code: int):
-    say(f"error: {message}", always=True)
+def _refuse(message: str, code: int, lang: str):
+    from .i18n import msg
+    say(f"{msg('error_prefix', lang)} {message}", always=True)
     sys.exit(code)
 
 

@@ -81,6 +81,17 @@ MIGRATIONS = [
         approval_id INTEGER NOT NULL REFERENCES approvals(id), path TEXT NOT NULL, approved_sha256 TEXT,
         issued_sha256 TEXT, PRIMARY KEY (approval_id, path));
     """,
+    # one file listed under two manifest entries (other kind, constants or unpivot): one row per entry
+    """
+    CREATE TABLE evidence_files_4 (
+        run_id INTEGER NOT NULL REFERENCES runs(id), path TEXT NOT NULL, entry INTEGER NOT NULL,
+        kind TEXT NOT NULL, provided_by TEXT, collected_on TEXT, sha256 TEXT NOT NULL, records INTEGER NOT NULL,
+        PRIMARY KEY (run_id, path, entry));
+    INSERT INTO evidence_files_4 SELECT run_id, path, 0, kind, provided_by, collected_on, sha256, records
+        FROM evidence_files;
+    DROP TABLE evidence_files;
+    ALTER TABLE evidence_files_4 RENAME TO evidence_files
+    """,
 ]
 
 

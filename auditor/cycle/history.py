@@ -69,9 +69,10 @@ def record(con, run, command: str, issued: dt.date, rates: list, actions: list, 
             (stamp, command, ev.fiscal_year.year, ev.as_of.isoformat(), issued.isoformat(), _json(pol.organisation),
              _text(str(pol.path)), pol.sha256, run.catalogue_sha256, len(run.controls), _text(str(ev.root)), __version__))
         run_id = cur.lastrowid
-        con.executemany("INSERT INTO evidence_files VALUES (?,?,?,?,?,?,?)",
-                        [(run_id, _text(f.path), f.kind, _text(f.provided_by), _iso(f.collected_on), f.sha256, f.records)
-                         for f in ev.files])
+        con.executemany("INSERT INTO evidence_files (run_id, path, entry, kind, provided_by, collected_on, sha256,"
+                        " records) VALUES (?,?,?,?,?,?,?,?)",
+                        [(run_id, _text(f.path), entry, f.kind, _text(f.provided_by), _iso(f.collected_on), f.sha256,
+                          f.records) for f, entry in _entries(ev.files)])
         con.executemany("INSERT INTO results VALUES (?,?,?,?,?,?,?)",
                         [(run_id, r.control_id, r.control.area, r.control.severity, r.status, r.checked,
                           _json(r.reason) if r.reason else None) for r in run.results])
@@ -148,6 +149,14 @@ def _open_findings(con, fiscal_year: int) -> set:
 
 
 
+def _entries(files):
+    """(file, its entry number among the manifest's entries of the same path: 0 for the first listing)."""
+    seen: dict = {}
+    for f in files:
+        seen[f.path] = seen.get(f.path, -1) + 1
+        yield f, seen[f.path]
+
+
 def _iso(d):
     return d.isoformat() if isinstance(d, dt.date) else d
 
@@ -192,7 +201,8 @@ def run_detail(con, run_id: int) -> dict:
     run = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
     run["organisation"] = json.loads(run["organisation"])
     run["evidence"] = [dict(r) for r in con.execute(
-        "SELECT path, kind, provided_by, collected_on, sha256, records FROM evidence_files WHERE run_id = ? ORDER BY path",
+        "SELECT path, kind, provided_by, collected_on, sha256, records FROM evidence_files WHERE run_id = ?"
+        " ORDER BY path, entry",
         (run_id,))]
     run["results"] = [dict(r) | {"reason": json.loads(r["reason"]) if r["reason"] else None} for r in con.execute(
         "SELECT control_id, area, severity, status, checked, reason FROM results WHERE run_id = ?", (run_id,))]
