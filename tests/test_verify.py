@@ -67,6 +67,7 @@ def test_every_report_records_what_it_was_made_from(issued):
         files = sorted(p.name for p in CONTROLS.glob("*.yaml"))
         assert [c["path"] for c in block["controls"]] == [f"controls/{n}" for n in files]
         assert all(c["sha256"] == integrity.digest(CONTROLS / c["path"].split("/")[1]) for c in block["controls"])
+        assert all(c.get("shipped") is True for c in block["controls"])
 
 
 def test_changed_added_and_removed_files_are_listed(issued):
@@ -287,14 +288,15 @@ def test_unusable_sums_file_exits_2_naming_it(issued, tmp_path, english):
 def test_without_policy_and_controls_the_output_says_they_were_not_compared(issued, tmp_path):
     ev, reports = issued
     text = _verify(reports["report"], ev, "--lang", "en").stdout
-    assert "the policy was not compared" in text and "controls folder(s) controls were not compared" in text
+    assert "the policy was not compared" in text and "controls shipped with auditor were not compared" in text
     assert "ポリシーは照合していません" in _verify(reports["report"], ev).stdout
     doc = json.loads(_verify(reports["report"], ev, "--format", "json").stdout)
-    assert doc["not_compared"] == {"policy": True, "controls": ["controls"], "kinds": []}
+    assert doc["not_compared"] == {"policy": True, "controls": [], "shipped_controls": True, "kinds": []}
     controls = tmp_path / "controls"
     shutil.copytree(CONTROLS, controls)
     given = _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls, "--format", "json")
-    assert json.loads(given.stdout)["not_compared"] == {"policy": False, "controls": [], "kinds": []}
+    assert json.loads(given.stdout)["not_compared"] == {"policy": False, "controls": [], "shipped_controls": False,
+                                                         "kinds": []}
     assert "not compared" not in _verify(reports["report"], ev, "--policy", POLICY, "--controls", controls,
                                          "--lang", "en").stdout.replace("and is not compared", "")
 
@@ -317,3 +319,23 @@ def test_a_report_read_from_an_existing_database_verifies_after_the_register_cha
         assert result.exit_code == 0, (report, result.output)
         doc = json.loads(result.stdout)
         assert not doc["removed"] and doc["register"]["source"] == "history database"
+
+
+def test_a_town_controls_folder_named_controls_is_compared_with_its_own_files_only(tmp_path):
+    """The worked example keeps its controls in controls/, the shipped folder's name: verify used to compare
+    it with the shipped files too and call all of them removed (a wrong mismatch)."""
+    example = ROOT / "examples" / "town-kind"
+    town = tmp_path / "town"
+    shutil.copytree(example, town)
+    out = tmp_path / "out"
+    args = ("--policy", town / "policies" / "minato.yaml", "--controls", town / "controls")
+    assert invoke("report", *args, "--evidence", town / "evidence" / "FY2025", "--format", "json", "--out", out,
+                  "--quiet").exit_code in (0, 1)
+    ok = invoke("verify", out / "report.json", "--evidence", town / "evidence" / "FY2025", *args, "--format", "json")
+    doc = json.loads(ok.stdout)
+    assert ok.exit_code == 0 and doc["matches"], doc
+    assert doc["not_compared"] == {"policy": False, "controls": [], "shipped_controls": True, "kinds": []}
+    (town / "controls" / "backups.yaml").write_text("# edited\n", encoding="utf-8")
+    changed = json.loads(invoke("verify", out / "report.json", "--evidence", town / "evidence" / "FY2025", *args,
+                                "--format", "json").stdout)
+    assert changed["changed"] == [{"path": "controls/backups.yaml", "what": "controls"}] and not changed["removed"]

@@ -281,7 +281,7 @@ def verify(report_file, evidence, policy, control_dirs, kind_dirs, sums, fmt, la
     Lists every file changed, added or removed since; exit 0 when all match, 1 when not.
     The report's own integrity block is not authenticated: --sums checks the report itself.
     """
-    from ..evidence import integrity
+    from ..evidence import integrity, verifytext
     from ..privacy import mynumber
 
     result = integrity.verify_report(report_file, evidence, policy, control_dirs, sums, kind_dirs)
@@ -289,7 +289,7 @@ def verify(report_file, evidence, policy, control_dirs, kind_dirs, sums, fmt, la
         from . import console
         console.machine(mynumber.dumps(result))  # folder and file names as given: masked
     else:
-        click.echo(integrity.render(result, lang), nl=False)
+        click.echo(verifytext.render(result, lang), nl=False)
     sys.exit(ExitCode.OK if result["matches"] else ExitCode.FINDINGS)
 
 

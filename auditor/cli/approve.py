@@ -42,7 +42,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     from ..catalogue import policy as pol_mod
     from ..cycle import approval, history
     from ..errors import InputError
-    from ..evidence import integrity
+    from ..evidence import verifytext
     from ..reporters import signoff
 
     db = db_path(policy, db)
@@ -62,7 +62,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
         raise InputError("--date", approval.say(exc.key, "en", **exc.values),
                          ja=approval.say(exc.key, "ja", **exc.values)) from None
     except signoff.NotVerified as exc:
-        say(integrity.render(exc.result, lang), nl=False, always=True)
+        say(verifytext.render(exc.result, lang), nl=False, always=True)
         _refuse(approval.say("not_verified", lang, run=run_id), ExitCode.FINDINGS, lang)
     except approval.Refused as exc:
         _refuse(approval.say(exc.key, lang, **exc.values),
