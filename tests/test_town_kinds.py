@@ -317,3 +317,17 @@ def test_no_output_goes_into_a_town_kinds_folder(town):
     result = invoke("report", *_args(folder, "--out", folder / "kinds" / "reports"))
     assert result.exit_code == 2 and "a folder of the town's evidence kinds" in result.output
     assert sorted(p.name for p in (folder / "kinds").iterdir()) == ["backups.json"]
+
+
+@pytest.mark.parametrize("blank", ["", "なし", "-"])
+def test_a_backup_without_a_date_is_said_to_have_none_not_to_be_old(town, blank):
+    folder, _ = town
+    sheet = folder / "evidence" / "FY2025" / CSV
+    text = sheet.read_bytes().decode("cp932").replace("令和8年3月30日", blank, 1)
+    sheet.write_bytes(text.encode("cp932"))
+    (mine,) = [f for f in _check(folder, "--lang", "ja")[1]["findings"] if f["id"].startswith("LOCAL-BK-01.recorded:")]
+    assert "最終バックアップ日が記録されていません" in mine["message"]
+    found = _check(folder, "--lang", "en")[1]["findings"]
+    (english,) = [f for f in found if f["id"] == mine["id"]]
+    assert "has no date of its last backup" in english["message"]
+    assert not [f for f in found if f["id"] == mine["id"].replace(".recorded:", ".backup:")]
