@@ -65,6 +65,11 @@ def test_drafted_reviewed_approved_recorded_and_listed(issued, tmp_path):
     assert final.exit_code == 0, final.output
     assert "every step" in final.stderr and APPROVER not in final.stderr
 
+    listed = invoke("history", "list", "--db", db)
+    assert listed.exit_code == 0 and "署名 起案・審査・決裁" in listed.stdout, listed.output
+    assert "signed drafted, reviewed, approved" in invoke("history", "list", "--db", db, "--lang", "en").stdout
+    assert json.loads(invoke("history", "list", "--db", db, "--format", "json").stdout)[0]["signed"] == [
+        "drafted", "reviewed", "approved"]
     shown = invoke("history", "show", "1", "--db", db)
     assert shown.exit_code == 0, shown.output
     lines = [line for line in shown.stdout.splitlines() if line.lstrip().startswith("署名")]

@@ -9,6 +9,7 @@ import json
 
 import click
 
+from . import i18n
 from .i18n import day as show_day, fiscal_year, msg, when
 from .options import DATE, _connect, _db_option, _dump, _input_errors, _kinds_option, _policy_option, db_path, lang_option  # noqa: F401
 
@@ -58,9 +59,19 @@ def history_list(policy, db, fmt, lang):
     for r in runs:
         click.echo(msg("history_row", id=f"{r['id']:>4}", fy=fiscal_year(r["fiscal_year"]), as_of=show_day(r["as_of"]),
                        at=when(r["recorded_at"]), command=f"{r['command']:<6}", open=f"{r['open_findings']:>4}",
-                       root=r["evidence_root"]))
+                       signed=_signed(r), root=r["evidence_root"]))
     if not runs:
         click.echo(msg("history_none"))
+
+
+def _signed(run: dict) -> str:
+    """The sign-off steps signed so far (起案・審査・決裁) of a run that issued reports; nothing for a check."""
+    from ..cycle import approval
+
+    if run["signed"]:
+        names = approval.TEXT[i18n.current()]["step"]
+        return msg("history_signed", steps=("・" if i18n.current() == "ja" else ", ").join(names[s] for s in run["signed"]))
+    return msg("history_unsigned") if run.get("reports_dir") else ""
 
 
 @history_group.command("show")

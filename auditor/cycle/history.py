@@ -167,7 +167,10 @@ def runs(con) -> list[dict]:
     rows = con.execute(
         "SELECT r.*, (SELECT COUNT(*) FROM findings f WHERE f.run_id = r.id AND f.status = 'open') AS open_findings,"
         " (SELECT COUNT(*) FROM results s WHERE s.run_id = r.id) AS results FROM runs r ORDER BY r.id").fetchall()
-    return [dict(r) | {"organisation": json.loads(r["organisation"])} for r in rows]
+    signed: dict = {}
+    for run_id, step in con.execute("SELECT run_id, step FROM approvals ORDER BY id"):
+        signed.setdefault(run_id, []).append(step)
+    return [dict(r) | {"organisation": json.loads(r["organisation"]), "signed": signed.get(r["id"], [])} for r in rows]
 
 
 def resolve(con, ref: str, name: str = "RUN") -> int:
