@@ -59,7 +59,7 @@ def test_no_register_is_no_evidence_never_a_pass(tmp_path, control):
 def test_messages_name_the_document(tmp_path):
     result = run(tmp_path, "OR-02", DATA / "OR-02" / "fail-stale")
     (stale,) = [f for f in result["findings"] if f["id"] == "OR-02.contacts:C-2"]
-    assert "CSIRT連絡体制表" in stale["message"] and "C-2" in stale["message"] and "2025-03-30" in stale["message"]
+    assert "CSIRT連絡体制表" in stale["message"] and "C-2" in stale["message"] and "令和7年3月30日" in stale["message"]
     result = run(tmp_path / "b", "PR-01", DATA / "PR-01" / "fail-grace")
     (planned,) = [f for f in result["findings"] if f["id"] == "PR-01.guideline-planned:P-2"]
     assert "情報セキュリティ対策基準" in planned["message"] and "2026-03-27" in planned["message"]

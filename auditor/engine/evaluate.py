@@ -11,6 +11,7 @@ from ..catalogue import rules
 from . import notices
 from ..catalogue.controls import context_params
 from ..evidence.kinds import spec as kind_spec
+from ..fiscal import wareki
 from ..jatext import tighten
 from ..model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
@@ -181,7 +182,7 @@ class _Values:
     The record's fields come first (personal names withheld unless the policy opts in, enumerations
     by their Japanese term), then `department`, then the control's parameters, year and model; an
     unknown name shows as "?". Unit fields are shown by the unit's name. With `shown`, a value comes
-    as the message shows it (None as "—", lists joined, dates in ISO form): str.format_map's fast path.
+    as the message shows it (None as "—", lists joined, dates: _day): str.format_map's fast path.
     """
 
     __slots__ = ("fields", "spec", "base", "department", "evidence", "lang", "hide", "shown")
@@ -220,7 +221,18 @@ class _Values:
             return "、".join(str(v) for v in value)
         if value.__class__ is bool and spec is not None and key in spec.fields:  # a yes/no field: ○/× in Japanese
             return _YES_NO[self.lang][value]
-        return value.isoformat() if isinstance(value, dt.date) else value
+        return _day(value, self.lang) if isinstance(value, dt.date) else value
+
+
+def _day(value: dt.date, lang: str) -> str:
+    """A date as a message shows it: 令和8年2月20日 in Japanese (as headings write it), ISO in English.
+    A time of day keeps its ISO form, as before a era begins (明治)."""
+    if lang == "ja" and value.__class__ is dt.date:
+        try:
+            return wareki(value)
+        except ValueError:
+            pass
+    return value.isoformat()
 
 
 _NO_FIELD = (None, None)
@@ -228,13 +240,16 @@ _YES_NO = {"ja": {True: "○", False: "×"}, "en": {True: "yes", False: "no"}}
 
 
 class _Formatter(string.Formatter):
+    def __init__(self, lang: str):
+        self.lang = lang
+
     def format_field(self, value, spec):
         if value is None:
             return "—"
         if isinstance(value, list):
             value = "、".join(str(v) for v in value)
         if isinstance(value, dt.date):
-            value = value.isoformat()
+            value = _day(value, self.lang)
         try:
             return super().format_field(value, spec)
         except (ValueError, TypeError):
@@ -247,7 +262,7 @@ def _format(template: str, values: _Values) -> str:
     except (IndexError, ValueError, AttributeError, KeyError, TypeError):
         values.shown = False  # a format spec that does not fit the shown value: format field by field
     try:
-        return _Formatter().vformat(template, (), values)
+        return _Formatter(values.lang).vformat(template, (), values)
     except (IndexError, ValueError, AttributeError, KeyError):
         return template
 
