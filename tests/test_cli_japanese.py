@@ -306,6 +306,24 @@ def test_particles_follow_japanese_words_without_a_space():
     assert i18n.tighten("財政課 の自己点検項目") == "財政課の自己点検項目"
     assert i18n.tighten("令和7年度 に棚卸し") == "令和7年度に棚卸し"
     assert i18n.tighten("PC-0017 が配置") == "PC-0017 が配置"  # after an ID the space stays
+    assert i18n.tighten("（市民課）の 令和7年度 情報セキュリティ研修") == "（市民課）の令和7年度情報セキュリティ研修"
+    assert i18n.tighten("令和7年6月1日 採用の職員 S00282") == "令和7年6月1日採用の職員 S00282"
+    assert i18n.tighten("制定 平成31年4月1日、最終改定 令和7年3月30日") == "制定 平成31年4月1日、最終改定 令和7年3月30日"
+
+
+def test_finding_messages_write_dates_in_wareki_in_japanese_and_iso_in_english():
+    import re
+
+    from conftest import check_json
+
+    def messages(lang):
+        _, doc = check_json("--fail-on", "none", "--lang", lang)
+        return [f["message"] for r in doc["results"] for f in r["findings"]]
+
+    ja, en = messages("ja"), messages("en")
+    assert any("令和7年6月1日採用の職員" in m for m in ja)  # TR-02: a hire date
+    assert not [m for m in ja if re.search(r"\d{4}-\d\d-\d\d", m)]
+    assert [m for m in en if "S00282" in m and "2025-06-01" in m]  # the same finding, ISO in English
 
 
 def test_english_only_input_errors_never_grow():
