@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import AuditRun
+from . import coveragesection
 
 _NOTE = re.compile(r"\s*[（(].*$")  # 「情報政策課（各課取りまとめ）」: the unit, then a note on who compiled it
 
@@ -40,10 +41,12 @@ def provided_by(who, department: dict) -> bool:
     return bool(unit) and unit in (department.get("name"), department.get("code"))
 
 
-def appendix(appendix: dict | None) -> dict | None:
-    """Appendix C without the crosswalk rows that hold no audit item applicable to the department."""
+def appendix(appendix: dict | None, run: AuditRun) -> dict | None:
+    """Appendix C without the crosswalk rows that hold no audit item applicable to the department: those
+    of its view with none applicable, and the organisation's rows its view does not reach at all."""
     if appendix is None:
         return None
     views = ("iso27001", "nist_csf")
     kept = {v: [g for g in appendix[v] if g["applicable"]] for v in views}
-    return dict(appendix, **kept, rows_left_out={v: len(appendix[v]) - len(kept[v]) for v in views})
+    whole = coveragesection.appendix(run, None)  # the organisation's rows, which the count is read against
+    return dict(appendix, **kept, rows_left_out={v: len(whole[v]) - len(kept[v]) for v in views})

@@ -79,7 +79,7 @@ def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> 
         shown = {r["control_id"] for r in check["results"]}
         plan = deptappendix.plan(plan, shown)
         do = deptappendix.do(do, run, shown, department)
-        appendix = deptappendix.appendix(appendix)
+        appendix = deptappendix.appendix(appendix, run)
     return {
         # 2: audit items, coverage, appendix; 3: summary, a department's results only those that concern it;
         # 4: a department's appendices too (plan.controls_left_out, do.evidence_left_out, appendix.rows_left_out)
