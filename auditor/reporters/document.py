@@ -16,7 +16,7 @@ from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
 from ..model import AuditRun, Result
 from ..scoring import COMPLIANT, department_status, departments, rated
-from . import byunit, coveragesection, summary, trendsection
+from . import byunit, coveragesection, deptappendix, summary, trendsection
 from .labels import labels
 
 SEVERITIES = ("major", "minor", "observation")
@@ -74,18 +74,25 @@ def document(run: AuditRun, issued: dt.date, department: dict | None = None) -> 
     plan = dict(_plan(run, audience), coverage=coveragesection.plan(run, department))
     check = dict(_check(run, department, findings, all_findings, audience), coverage=coveragesection.check(run, department))
     act = _act(run, issued, code, findings)
+    do, appendix = _do(run), coveragesection.appendix(run, department)
+    if department:  # the appendices keep the rows its Check shows; the organisation's report has the rest
+        shown = {r["control_id"] for r in check["results"]}
+        plan = deptappendix.plan(plan, shown)
+        do = deptappendix.do(do, run, shown, department)
+        appendix = deptappendix.appendix(appendix, run)
     return {
-        # 2: audit items, coverage, appendix; 3: summary, a department's results only those that concern it
-        "schema_version": 3,
+        # 2: audit items, coverage, appendix; 3: summary, a department's results only those that concern it;
+        # 4: a department's appendices too (plan.controls_left_out, do.evidence_left_out, appendix.rows_left_out)
+        "schema_version": 4,
         "tool": {"name": "auditor", "version": __version__},
         "scope": {"kind": "department" if department else "organisation", "department": department},
         "cover": _cover(run, issued),
         "summary": summary.section(run, department, check, act, check.get("results_left_out")),
         "plan": plan,
-        "do": _do(run),
+        "do": do,
         "check": check,
         "act": act,
-        "appendix": coveragesection.appendix(run, department),
+        "appendix": appendix,
         "integrity": integrity.block(run),  # `auditor verify` checks the evidence against it later
     }
 

@@ -137,9 +137,13 @@ def _plan(w: Writer) -> None:
     w.heading(f"{p['in_scope']}{t['lp']}{len(inside)}{t['rp']}", 3)
     w.table([(ck["control"], 22, "l"), (ck["title"], 85, "l"), (ck["area"], 38, "l"), (ck["severity"], 20, "l")],
             [[k["id"], k["title"][lang], w.area(k["area"]), t["severity_short"][k["severity"]]] for k in inside])
-    outside = plan["controls_out_of_scope"]
-    w.heading(f"{p['out_of_scope']}{t['lp']}{len(outside)}{t['rp']}", 3)
-    if outside:
+    outside, left = plan["controls_out_of_scope"], plan.get("controls_left_out")  # left: a department's report
+    if left:
+        w.para(p["left_out"].format(count=left["count"] - left["not_applicable"]))
+    w.heading(f"{p['out_of_scope']}{t['lp']}{left['not_applicable'] if left else len(outside)}{t['rp']}", 3)
+    if left:
+        w.para(p["out_of_scope_elsewhere"].format(n=left["not_applicable"]) if left["not_applicable"] else p["none"])
+    elif outside:
         w.table([(ck["control"], 22, "l"), (ck["title"], 70, "l"), (p["reason"], 73, "l")],
                 [[k["id"], k["title"][lang], k["reason"][lang] if k.get("reason") else "—"] for k in outside])
     else:
@@ -178,6 +182,8 @@ def _do(w: Writer) -> None:
              (k["records"], 12, "r"), ("SHA-256", 46, "l")],
             [[f["path"], f["kind"], f["provided_by"], f["collected_on"] or "—", f["records"], f["sha256"]]
              for f in do["evidence"]], small=True)
+    if do.get("evidence_left_out"):
+        w.para(k["left_out"].format(n=do["evidence_left_out"]["count"]))
     w.heading(k["missing"], 2)
     if do["missing"]:
         w.table([(ck["control"], 22, "l"), (ck["title"], 83, "l"), (k["missing_kinds"], 60, "l")],
@@ -241,16 +247,18 @@ def _appendix(w: Writer) -> None:
     w.heading(cv["appendix"], 1, new_page=True)
     for key, heading in (("iso27001", cv["iso27001"]), ("nist_csf", cv["nist"])):
         w.heading(heading, 2)
-        rows = ap.get(key) or []
-        if not rows:
+        rows, left = ap.get(key) or [], (ap.get("rows_left_out") or {}).get(key)  # left: a department's report
+        if rows:
+            w.table([(cv["ref"], 22, "l"), (cv["item_list"], 71, "l"), (cv["applicable"], 18, "r"),
+                     (cv["assessed"], 18, "r"), (cv["not_assessed"], 18, "r"), (cv["failed"], 18, "r")],
+                    [[g["id"] + ("*" if g.get("derived") else ""), ", ".join(g["items"]), g["applicable"],
+                      g["assessed"], g["not_assessed"], g["failed"]] for g in rows], small=True)
+            if key == "nist_csf":
+                w.para(cv["derived_note"])
+        else:
             w.para(cv["none"])
-            continue
-        w.table([(cv["ref"], 22, "l"), (cv["item_list"], 71, "l"), (cv["applicable"], 18, "r"),
-                 (cv["assessed"], 18, "r"), (cv["not_assessed"], 18, "r"), (cv["failed"], 18, "r")],
-                [[g["id"] + ("*" if g.get("derived") else ""), ", ".join(g["items"]), g["applicable"], g["assessed"],
-                  g["not_assessed"], g["failed"]] for g in rows], small=True)
-        if key == "nist_csf":
-            w.para(cv["derived_note"])
+        if left:
+            w.para(cv["left_out"].format(n=left))
     if not w.dept:
         w.heading(cv["soa"], 2)
         soa = ap.get("applicability") or []
