@@ -113,8 +113,8 @@ def test_a_user_install_of_the_wheel_finds_the_shipped_controls(tmp_path):
     doc = json.loads(check.stdout)
     assert len([r for r in doc["results"] if r["kind"] == "control"]) == len(_shipped()) and len(doc["results"]) > len(_shipped())  # and the map's items
     shipped = sorted((ROOT / "auditor" / "controls").glob("*.yaml"))
-    assert doc["integrity"]["controls"] == [{"path": f"controls/{p.name}", "sha256": integrity.digest(p)}
-                                            for p in shipped]  # `verify --controls auditor/controls` still agrees
+    assert doc["integrity"]["controls"] == [{"path": f"controls/{p.name}", "sha256": integrity.digest(p), "shipped": True}
+                                            for p in shipped]  # installed, still known as shipped; verify agrees
     listing = run("-m", "auditor", "controls", "list", "--lang", "en")
     assert listing.returncode == 0 and "NS-01" in listing.stdout
     shown = run("-m", "auditor", "framework", "show", "GL3-01", "--lang", "en")  # the map and the NIST crosswalk
