@@ -64,7 +64,8 @@ def check_options(entry: dict, manifest_path, line) -> None:
         if entry.get(name) is not None and name not in _OPTIONS[fmt]:
             raise InputError(manifest_path, f"{name}: {_WHAT[name]}, but '{entry['path']}' is read as {fmt}", line=line,
                              hint=f"remove {name}: from this entry, or set format: if the file is not {fmt}",
-                             ja=f"{name}: は{_WHAT_JA[name]}が、「{entry['path']}」は {fmt} として読むため使えません",
+                             ja=f"{name}: は{' ' * _WHAT_JA[name][0].isascii()}{_WHAT_JA[name]}が、「{entry['path']}」は"
+                                f" {fmt} として読むため使えません",
                              hint_ja=f"この項目から {name}: を消すか、ファイルが {fmt} でなければ format: を書いてください")
 
 
