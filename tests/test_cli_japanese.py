@@ -336,6 +336,11 @@ def test_no_input_error_puts_both_languages_in_its_message():
 MIXED_CEILING = 0  # python3 tools/ja_errors.py --list names a site that mixes them
 
 
+def test_every_hint_has_its_japanese():
+    module = _ja_errors()
+    assert not module.english_hints(), module.english_hints()  # hint= without hint_ja=
+
+
 def test_the_counter_tells_a_mixed_message_from_a_converted_one(tmp_path, monkeypatch):
     module = _ja_errors()
     (tmp_path / "auditor").mkdir()
@@ -343,10 +348,12 @@ def test_the_counter_tells_a_mixed_message_from_a_converted_one(tmp_path, monkey
         'raise InputError(p, "not a folder (フォルダではありません)")\n'
         'raise InputError(p, f"no file {x} / ファイルがありません", hint="h")\n'
         'raise InputError(p, "not a folder", ja="フォルダではありません")\n'
-        'raise InputError(p, "no such file")\n', encoding="utf-8")
+        'raise InputError(p, "no such file")\n'
+        'raise InputError(p, "no such file", hint="h", ja="ファイルがありません")\n', encoding="utf-8")
     monkeypatch.setattr(module, "ROOT", tmp_path)
     assert module.mixed() == [("auditor/m.py", 1), ("auditor/m.py", 2)]
     assert module.english_only() == [("auditor/m.py", 4)]
+    assert module.english_hints() == [("auditor/m.py", 2), ("auditor/m.py", 5)]
 
 
 def test_an_input_error_in_each_language():
