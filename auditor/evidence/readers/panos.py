@@ -74,7 +74,7 @@ def read(data: bytes, path, max_cell: int | None = None, max_rules: int | None =
         what_ja = _FORBIDDEN_JA.get(type(exc).__name__, "受け付けない XML を含んでいます")
         raise InputError(path, f"the configuration {what}; such a file is refused", line=handler.line(),
                          hint="PAN-OS never writes these: ask for the configuration as the firewall exported it",
-                         ja=f"この設定ファイルは{what_ja}。XML のエンティティ宣言・外部参照・DTD を含むファイルは読み込みません",
+                         ja=f"この設定ファイルは、{what_ja}。XML のエンティティ宣言・外部参照・DTD を含むファイルは読み込みません",
                          hint_ja="PAN-OS はこうしたものを書きません。ファイアウォールが書き出したままの設定を求めてください"
                          ) from None
     except LookupError as exc:  # an encoding expat does not know

@@ -202,7 +202,7 @@ def _refuse_entities(exc: BaseException, path) -> None:
             name = getattr(exc, "name", None)
             raise InputError(path, f"the workbook {what}{f' ({name!r})' if name else ''}; such a file is refused",
                              hint="Excel never writes these: ask the sender for the file as Excel saved it",
-                             ja=f"このブックは{what_ja}{f'（{name!r}）' if name else ''}。XML のエンティティ宣言・外部参照を"
+                             ja=f"このブックは、{what_ja}{f'（{name!r}）' if name else ''}。XML のエンティティ宣言・外部参照を"
                                 "含むブックは読み込みません",
                              hint_ja="Excel はこうしたものを書きません。Excel で保存し直したファイルを提出してもらってください"
                              ) from None
