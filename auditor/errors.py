@@ -11,8 +11,8 @@ class InputError(Exception):
     """Bad user input. The CLI prints it without a traceback and exits 2.
 
     `message` and `hint` are English; `ja` and `hint_ja` their Japanese (the command line shows the
-    language it speaks). A message without `ja` is shown as it is in Japanese (many say "English /
-    日本語"), and without its Japanese tail in English."""
+    language it speaks). A message without `ja` is shown as it is in Japanese, and an "English / 日本語"
+    one without its Japanese tail in English (none is written so: tools/ja_errors.py counts them, held at 0)."""
 
     def __init__(self, path, message: str = "", line: int | None = None, hint: str | None = None, *,
                  ja: str | None = None, hint_ja: str | None = None, en: str | None = None):

@@ -27,6 +27,9 @@ WHAT = {
     "kinds": ("a folder of the town's evidence kinds", "独自の証跡種別のフォルダ"),
     "result": ("a check result", "チェック結果"), "results": ("a folder of check results", "チェック結果のフォルダ"),
 }
+# What a path is (fsio.kind), in Japanese.
+KIND_JA = {"new": "新しいパス", "file": "ファイル", "character device": "キャラクタデバイス", "FIFO": "FIFO",
+           "folder": "フォルダ", "block device": "ブロックデバイス", "socket": "ソケット", "special file": "特殊なファイル"}
 
 
 @dataclass(frozen=True)
@@ -83,51 +86,56 @@ def check(path, inputs: Inputs, option: str, stdout: bool = False) -> None:
     if str(path) == STDOUT:
         if stdout:
             return
-        raise InputError(option, "- (standard output) cannot take this output; give a file / 標準出力には書けません",
-                         hint="name a file / ファイル名を指定してください")
+        raise InputError(option, "- (standard output) cannot take this output; give a file", hint="name a file",
+                         ja="この出力は -（標準出力）には書けません", hint_ja="ファイル名を指定してください")
     _not_onto_inputs(path, inputs, option)
     what = fsio.kind(path)
     if what not in fsio.REPLACED + fsio.IN_PLACE:
         dash = (" or -", "、-") if stdout else ("", "")
         raise InputError(path, f"{option}: is a {what}; only a regular file, a new path, a character device "
-                               f"(such as /dev/null), a FIFO{dash[0]} can take the output"
-                               f" / 出力先は通常のファイル、新しいパス、キャラクタデバイス、FIFO{dash[1]}のいずれかにしてください",
-                         hint="choose another path / 別のパスを指定してください")
+                               f"(such as /dev/null), a FIFO{dash[0]} can take the output", hint="choose another path",
+                         ja=f"{option} の出力先は{KIND_JA.get(what, what)}です。出力先は通常のファイル、新しいパス、"
+                            f"キャラクタデバイス（/dev/null など）、FIFO{dash[1]}のいずれかにしてください",
+                         hint_ja="別のパスを指定してください")
 
 
 def check_folder(path, inputs: Inputs, option: str) -> None:
     """A folder a set of files goes into (report --out)."""
     if str(path) == STDOUT:
-        raise InputError(option, "- (standard output) cannot take a set of reports; give a folder"
-                         " / 報告書一式は標準出力には書けません",
-                         hint="e.g. --out reports / 出力フォルダを指定してください")
+        raise InputError(option, "- (standard output) cannot take a set of reports; give a folder",
+                         hint="e.g. --out reports", ja="報告書一式は -（標準出力）には書けません",
+                         hint_ja="出力フォルダを指定してください（例: --out reports）")
     _not_onto_inputs(path, inputs, option)
     what = fsio.kind(path)
     if what not in ("new", "folder"):
-        raise InputError(path, f"{option}: is a {what}, not a folder / 出力先がフォルダではありません",
-                         hint="choose a folder, e.g. reports / 出力フォルダを指定してください")
+        raise InputError(path, f"{option}: is a {what}, not a folder", hint="choose a folder, e.g. reports",
+                         ja=f"{option} の出力先が{KIND_JA.get(what, what)}で、フォルダではありません",
+                         hint_ja="出力フォルダを指定してください（例: reports）")
 
 
 def _not_onto_inputs(path, inputs: Inputs, option: str) -> None:
     real = Path(os.path.realpath(path))
     resolved = "" if Path(os.path.abspath(path)) == real else f" (resolves to {real})"
+    resolved_ja = "" if not resolved else f"、実体は {real}"
     chain = [(a, _identity(a)) for a in (real, *real.parents)]
     own = chain[0][1]
     for g in inputs.files:
         if real == g.real or (own is not None and own == g.identity):
             en, ja = WHAT[g.what]
             name = "" if g.shown == str(path) else f" {g.shown}"
-            raise InputError(path, f"{option} would overwrite {en}{name}{resolved}, which this run reads "
-                                   f"/ 出力先がこの実行の入力（{ja}）です",
-                             hint="write to another file / 別のファイルを指定してください")
+            raise InputError(path, f"{option} would overwrite {en}{name}{resolved}, which this run reads",
+                             hint="write to another file",
+                             ja=f"{option} の出力先がこの実行の入力（{ja}{name}{resolved_ja}）です",
+                             hint_ja="別のファイルを指定してください")
     # inside a folder of inputs: the path itself or an ancestor is that folder (by identity, or by name
     # while the folder does not exist yet)
     for g in inputs.folders:
         if any(a == g.real or (ident is not None and ident == g.identity) for a, ident in chain):
             en, ja = WHAT[g.what]
-            raise InputError(path, f"{option} lies inside {en} {g.shown}{resolved}, which this run only reads "
-                                   f"/ 出力先が{ja}の中です（入力は読み取るだけで、書き込みません）",
-                             hint="write outside it, e.g. under reports/ / 入力フォルダの外を指定してください")
+            raise InputError(path, f"{option} lies inside {en} {g.shown}{resolved}, which this run only reads",
+                             hint="write outside it, e.g. under reports/",
+                             ja=f"{option} の出力先が{ja} {g.shown}{resolved_ja} の中です（入力は読み取るだけで、書き込みません）",
+                             hint_ja="入力フォルダの外（例: reports/ の下）を指定してください")
 
 
 def _guarded(what: str, path) -> Guarded:

@@ -182,7 +182,7 @@ def test_changed_or_foreign_reports_are_refused(issued, tmp_path):
                   "--date", "2025-04-15")
     assert made.exit_code == 0, made.output
     foreign = approve(db, other, "--by", REVIEWER, "--role", "secretariat", "--date", "2026-04-20")
-    assert foreign.exit_code == 2 and "not the report of run 1" in foreign.stderr
+    assert foreign.exit_code == 2 and "この報告書は実行 1（令和7年度）のものではありません" in foreign.stderr
 
 
 def test_order_unknown_run_role_and_bad_dates(issued):

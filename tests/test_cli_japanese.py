@@ -326,17 +326,52 @@ def test_finding_messages_write_dates_in_wareki_in_japanese_and_iso_in_english()
     assert [m for m in en if "S00282" in m and "2025-06-01" in m]  # the same finding, ISO in English
 
 
-def test_english_only_input_errors_never_grow():
-    """tools/ja_errors.py counts the InputError sites without Japanese; convert them, never add one."""
+def _ja_errors():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("ja_errors", ROOT / "tools" / "ja_errors.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_english_only_input_errors_never_grow():
+    """tools/ja_errors.py counts the InputError sites without Japanese; convert them, never add one."""
+    module = _ja_errors()
     assert len(module.english_only()) <= ENGLISH_ONLY_CEILING, module.english_only()
 
 
 ENGLISH_ONLY_CEILING = 0  # lower it as sites get their Japanese (python3 tools/ja_errors.py)
+
+
+def test_no_input_error_puts_both_languages_in_its_message():
+    """A message with Japanese in its English text ("not a folder (フォルダではありません)") shows a Japanese
+    reader English and an English reader Japanese: the Japanese goes into ja= (and hint_ja=)."""
+    module = _ja_errors()
+    assert len(module.mixed()) <= MIXED_CEILING, module.mixed()
+
+
+MIXED_CEILING = 0  # python3 tools/ja_errors.py --list names a site that mixes them
+
+
+def test_every_hint_has_its_japanese():
+    module = _ja_errors()
+    assert not module.english_hints(), module.english_hints()  # hint= without hint_ja=
+
+
+def test_the_counter_tells_a_mixed_message_from_a_converted_one(tmp_path, monkeypatch):
+    module = _ja_errors()
+    (tmp_path / "auditor").mkdir()
+    (tmp_path / "auditor" / "m.py").write_text(
+        'raise InputError(p, "not a folder (フォルダではありません)")\n'
+        'raise InputError(p, f"no file {x} / ファイルがありません", hint="h")\n'
+        'raise InputError(p, "not a folder", ja="フォルダではありません")\n'
+        'raise InputError(p, "no such file")\n'
+        'raise InputError(p, "no such file", hint="h", ja="ファイルがありません")\n', encoding="utf-8")
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    assert module.mixed() == [("auditor/m.py", 1), ("auditor/m.py", 2)]
+    assert module.english_only() == [("auditor/m.py", 4)]
+    assert module.english_hints() == [("auditor/m.py", 2), ("auditor/m.py", 5)]
 
 
 def test_an_input_error_in_each_language():

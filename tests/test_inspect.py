@@ -185,7 +185,7 @@ def test_append_adds_the_entry_keeps_comments_and_refuses_a_path_listed(tmp_path
     assert doc["files"][0]["collected_on"] == yaml.safe_load("2026-03-02") and doc["files"][0]["provided_by"] == "情報政策課"
     assert invoke("validate", "--evidence", ev, "--policy", _policy(tmp_path)).exit_code == 0
     again = invoke("inspect", ev / "lms.csv", "--append", manifest)
-    assert again.exit_code == 2 and "already listed" in again.stderr
+    assert again.exit_code == 2 and "はすでに登録されています" in again.stderr
     assert manifest.read_text(encoding="utf-8") == text
 
 
@@ -193,7 +193,7 @@ def test_append_refuses_a_file_outside_the_manifest_folder(tmp_path):
     manifest = _manifest(tmp_path / "ev")
     (tmp_path / "fw.csv").write_bytes(messy.fw_utf16())
     result = invoke("inspect", tmp_path / "fw.csv", "--append", manifest)
-    assert result.exit_code == 2 and "outside" in result.stderr
+    assert result.exit_code == 2 and "の外にあります" in result.stderr
 
 
 def test_append_after_the_last_entry_of_a_block_list(tmp_path):

@@ -25,7 +25,7 @@ ROSTER = [["職員番号", "所属"], ["S001", "市民課"], [None, None], ["合
     ("key_pattern", r"(S)\1", "key_pattern", ["back-reference"]),
     ("header_rows", [1, 3], "header_rows", ["consecutive"]),
     ("fill_down", "unit", "fill_down", ["fill_down"]),
-    ("sheets", "all", "sheets", ["sheets:", "read as csv"]),
+    ("sheets", "all", "sheets", ["sheets:", "csv として読む"]),
     ("constants", {"staff_id": "S1"}, "constants", ["also mapped"]),
 ])
 def test_a_misused_option_is_refused_at_the_manifest_line(tmp_path, option, value, key, words):

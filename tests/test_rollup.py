@@ -6,10 +6,13 @@ import copy
 import csv
 import io
 import json
+import re
 
 import pytest
 
 from conftest import POLICY, SAMPLE, check_json, invoke
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 NAMES = {"sakuradai": ("さくら台市", "Sakuradai City"), "momiji": ("もみじ町", "Momiji Town"),
          "kaede": ("かえで村", "Kaede Village")}
@@ -141,19 +144,23 @@ def test_hostile_names_are_inert_and_masked(sample_result, tmp_path):
         assert number not in (out / f).read_bytes().decode("utf-8-sig")
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{", "not valid JSON"),
-    ("[1, 2]", "not an auditor check result"),
-    ('{"results": []}', "not an auditor check result"),
-    (b"\xff\xfe", "not UTF-8"),
+@pytest.mark.parametrize("content, message, ja", [
+    ("{", "not valid JSON", "JSON として読めません"),
+    ("[1, 2]", "not an auditor check result", "auditor check の結果ではありません（文書がオブジェクトではありません）"),
+    ('{"results": []}', "not an auditor check result", "auditor check の結果ではありません（`organisation` がありません）"),
+    (b"\xff\xfe", "not UTF-8", "UTF-8 の JSON ではありません"),
 ])
-def test_bad_input_is_exit_2_naming_the_file(results, tmp_path, content, message):
+def test_bad_input_is_exit_2_naming_the_file(results, tmp_path, content, message, ja):
     folder, _ = results
     bad = tmp_path / "broken.json"
     bad.write_bytes(content if isinstance(content, bytes) else content.encode())
-    result, out = _rollup(tmp_path, folder, bad)
+    result, out = _rollup(tmp_path, folder, bad)  # Japanese by default, in Japanese only
     assert result.exit_code == 2
-    assert "broken.json" in result.stderr and message in result.stderr and "Traceback" not in result.stderr
+    assert "broken.json" in result.stderr and ja in result.stderr and "Traceback" not in result.stderr
+    assert message not in result.stderr and "ヒント: `auditor check --format json -o FILE`" in result.stderr
+    english, _ = _rollup(tmp_path, folder, bad, "--lang", "en")
+    assert english.exit_code == 2 and message in english.stderr and "hint: give the output of" in english.stderr
+    assert not JAPANESE.search(english.stderr)
     assert not out.exists()
 
 
@@ -162,7 +169,9 @@ def test_a_second_result_of_the_same_town_and_year_is_refused(results, tmp_path)
     twin = tmp_path / "copy.json"
     twin.write_text(json.dumps(docs["momiji"], ensure_ascii=False), encoding="utf-8")
     result, out = _rollup(tmp_path, folder, twin)
-    assert result.exit_code == 2 and "copy.json" in result.stderr and "second result" in result.stderr
+    assert result.exit_code == 2 and "copy.json" in result.stderr and "の令和7年度の結果が2つあります" in result.stderr
+    english, _ = _rollup(tmp_path, folder, twin, "--lang", "en")
+    assert english.exit_code == 2 and "a second result of" in english.stderr and "for FY2025" in english.stderr
     assert not out.exists()
     other_year = dict(docs["momiji"], fiscal_year=2024)  # another year of the same town is fine
     twin.write_text(json.dumps(other_year, ensure_ascii=False), encoding="utf-8")
@@ -178,6 +187,8 @@ def test_missing_input_empty_folder_and_output_inside_the_results(results, tmp_p
     assert result.exit_code == 2 and "nothing.json" in result.stderr
     (tmp_path / "empty").mkdir()
     result, _ = _rollup(tmp_path, tmp_path / "empty")
-    assert result.exit_code == 2 and "no .json" in result.stderr
+    assert result.exit_code == 2 and "フォルダに .json の結果がありません" in result.stderr
     result = invoke("rollup", folder, "--out", folder / "out")
-    assert result.exit_code == 2 and "inside" in result.stderr and not (folder / "out").exists()
+    assert result.exit_code == 2 and "の中です" in result.stderr and not (folder / "out").exists()
+    result = invoke("rollup", folder, "--out", folder / "out", "--lang", "en")
+    assert result.exit_code == 2 and "lies inside" in result.stderr and not (folder / "out").exists()

@@ -122,8 +122,9 @@ def files_of(paths=None) -> list[tuple[Path, bool]]:
             if p.resolve() != home.resolve():
                 files.append((p, False))
         else:
-            raise InputError(p, "framework file not found / 監査項目の体系のファイルが見つかりません",
-                             hint="--framework takes a YAML file or a folder of them")
+            raise InputError(p, "framework file not found", hint="--framework takes a YAML file or a folder of them",
+                             ja="監査項目の体系のファイルが見つかりません",
+                             hint_ja="--framework には YAML ファイルか、それを入れたフォルダを指定してください")
     return files
 
 
@@ -172,9 +173,10 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
     for ch in data.get("chapters") or []:
         old_ch = chapters.get(ch["id"])
         if old_ch is None and "title" not in ch:
-            raise InputError(path, f"chapter {ch['id']} is new and has no title / 新しい章 {ch['id']} に title がありません",
-                             line=located.line(ch),
-                             hint="give title: {ja: ..., en: ...}; only a chapter of the base map may leave it out")
+            raise InputError(path, f"chapter {ch['id']} is new and has no title", line=located.line(ch),
+                             hint="give title: {ja: ..., en: ...}; only a chapter of the base map may leave it out",
+                             ja=f"新しい章 {ch['id']} に title: がありません",
+                             hint_ja="title: {ja: ..., en: ...} を書いてください（省けるのは元の体系にある章だけです）")
         chapter = Chapter(ch["id"], _text(ch["title"]) if "title" in ch else old_ch.title,
                           ch.get("measure", old_ch.measure if old_ch else None))
         _known_measure(chapter.measure, measures, path, located.line(ch))
@@ -185,9 +187,10 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
                 raise InputError(path, f"section {sec['id']} is in chapter {old.chapter}, not {chapter.id}",
                                  line=located.line(sec), ja=f"節 {sec['id']} は章 {chapter.id} ではなく章 {old.chapter} にあります")
             if old is None and "title" not in sec:
-                raise InputError(path, f"section {sec['id']} is new and has no title / 新しい節 {sec['id']} に title がありません",
-                                 line=located.line(sec),
-                                 hint="give title: {ja: ..., en: ...}; only a section of the base map may leave it out")
+                raise InputError(path, f"section {sec['id']} is new and has no title", line=located.line(sec),
+                                 hint="give title: {ja: ..., en: ...}; only a section of the base map may leave it out",
+                                 ja=f"新しい節 {sec['id']} に title: がありません",
+                                 hint_ja="title: {ja: ..., en: ...} を書いてください（省けるのは元の体系にある節だけです）")
             section = Section(sec["id"], _text(sec["title"]) if "title" in sec else old.title, chapter.id,
                               sec.get("measure", old.measure if old else chapter.measure))
             _known_measure(section.measure, measures, path, located.line(sec))
@@ -195,9 +198,10 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
             for it in sec.get("items") or []:
                 first = here.get(it["id"])  # a shipped ID in an extending file replaces the shipped item
                 if first is not None:
-                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})"
-                                           f" / 監査項目 {it['id']} が重複しています",
-                                     line=located.line(it), hint="item IDs never change and never repeat")
+                    raise InputError(path, f"audit item {it['id']} is defined twice (first at line {first.line})",
+                                     line=located.line(it), hint="item IDs never change and never repeat",
+                                     ja=f"監査項目 {it['id']} が二度定義されています（最初は{first.line}行目）",
+                                     hint_ja="監査項目の ID は変えず、重ねて使わないでください")
                 item = _item(it, section, path, located)
                 _known_measure(item.measure, measures, path, item.line)
                 items[it["id"]] = here[it["id"]] = item
@@ -211,10 +215,11 @@ def _merge(base: Framework | None, data: dict, path: Path, located) -> Framework
 
 def _known_measure(number, measures: dict, path, line) -> None:
     if number is not None and number not in measures:
-        raise InputError(path, f"measure {number} is not among the measures ({', '.join(map(str, sorted(measures)))})"
-                               f" / 措置 {number} は定義されていません",
-                         line=line, hint="measures are the 施行規則's, numbered 1 to 8; a map that lists its own "
-                                         "measures must list every one it uses")
+        raise InputError(path, f"measure {number} is not among the measures ({', '.join(map(str, sorted(measures)))})",
+                         line=line, hint="measures are the regulation's, numbered 1 to 8; a map that lists its own "
+                                         "measures must list every one it uses",
+                         ja=f"措置 {number} は定義されていません（定義済みの措置: {'、'.join(map(str, sorted(measures)))}）",
+                         hint_ja="措置は施行規則の1〜8です。独自の measures: を書く体系は、使う措置をすべて書いてください")
 
 
 def _item(it: dict, section: Section, path: Path, located) -> Item:
@@ -237,9 +242,9 @@ def check_controls(fw: Framework, control_ids) -> None:
     for item in fw.items:
         for cid in item.controls:
             if cid not in known:
-                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}"
-                                 f" / 監査項目 {item.id} の管理策 {cid} がありません", line=item.line,
-                                 hint="see `auditor controls list`")
+                raise InputError(item.path, f"audit item {item.id} names unknown control {cid}", line=item.line,
+                                 hint="see `auditor controls list`", ja=f"監査項目 {item.id} の管理策 {cid} はありません",
+                                 hint_ja="管理策の一覧は `auditor controls list` で確かめられます")
 
 
 def check_policy(fw: Framework, policy) -> None:

@@ -81,9 +81,9 @@ def describe(fw, ident: str, controls: dict, shown=str) -> dict:
         doc = _chapter(fw, chapter, controls, shown)
         doc["measure"] = _measure(fw, chapter.measure)
         return {"kind": "chapter", **doc}
-    raise InputError("ID", f"no audit item, section or chapter {ident} in the audit map / "
-                           f"監査項目・節・章 {ident} は監査項目の体系にありません",
-                     hint="see `auditor framework list` / 一覧は auditor framework list")
+    raise InputError("ID", f"no audit item, section or chapter {ident} in the audit map",
+                     hint="see `auditor framework list`", ja=f"監査項目の体系に監査項目・節・章 {ident} はありません",
+                     hint_ja="一覧は `auditor framework list` で確かめられます")
 
 
 def _brief(item: dict, lang: str, w: dict) -> str:

@@ -148,12 +148,14 @@ def write(root, texts: dict[str, str]) -> list[tuple[str, str]]:
     that exist get init's part added at their end (.gitignore: only the lines it lacks)."""
     root = Path(root)
     if root.exists() and not root.is_dir():
-        raise InputError(root, "not a folder (フォルダではありません)")
+        raise InputError(root, "not a folder", ja="フォルダではありません")
     for rel in texts:
         target = root / rel
         if rel not in APPENDED and (target.exists() or target.is_symlink()):
-            raise InputError(target, "already exists: init never overwrites a file (既存のファイルは上書きしません)",
-                             hint="run init in a new folder, or move the file away first")
+            raise InputError(target, "already exists: init never overwrites a file",
+                             hint="run init in a new folder, or move the file away first",
+                             ja="このファイルはすでにあります。init は既存のファイルを上書きしません",
+                             hint_ja="新しいフォルダで init を実行するか、先にこのファイルを別の場所に移してください")
     done = []
     for rel, text in texts.items():
         target = root / rel

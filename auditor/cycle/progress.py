@@ -130,10 +130,11 @@ class Sheet:
     marked_at: int | None = None       # line of a .csv's marked row (an .xlsx keeps it in its properties)
 
 
-def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
+def read(path, max_rows: int | None = None, why: str = "", why_ja: str = "") -> Sheet:
     """Every non-blank row and the department the sheet is marked for; the header may use ja or en labels.
 
-    max_rows: refuse a sheet with more rows (a .csv: lines) than this before parsing it; `why` says whence."""
+    max_rows: refuse a sheet with more rows (a .csv: lines) than this before parsing it; `why` (`why_ja`)
+    says whence."""
     path = Path(path)
     fmt = sheet_type(path)
     try:
@@ -146,7 +147,7 @@ def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
     if fmt == "csv":
         lines = data.count(b"\n")  # counted before decoding or parsing
         if max_rows is not None and lines > max_rows:
-            raise _too_many(path, f"{lines:,} lines", max_rows, why)
+            raise _too_many(path, (f"{lines:,} lines", f"{lines:,} 行"), max_rows, why, why_ja)
         department, marked_at, header_row = _csv_mark(data, path)
     else:
         department = _xlsx_mark(data)
@@ -155,7 +156,8 @@ def read(path, max_rows: int | None = None, why: str = "") -> Sheet:
         table = readers.read_table(data, str(path), fmt, header_row=header_row, limit=limit)
     except InputError as exc:  # the sheet's declared (or read) size is over max_rows
         if max_rows is not None and f"more than the limit of {max_rows:,}" in exc.message:
-            raise _too_many(path, f"more than {max_rows:,} rows", max_rows, why) from None
+            raise _too_many(path, (f"more than {max_rows:,} rows", f"{max_rows:,} 行を超える行"), max_rows, why,
+                            why_ja) from None
         raise
     fields = {h: _HEADERS.get(normalize.nfkc(h).casefold()) for h in table.headers}
     missing = [f for f in ("action_id", "status") if f not in fields.values()]
@@ -182,10 +184,13 @@ def sheet_type(path) -> str:
     return fmt
 
 
-def _too_many(path, found: str, max_rows: int, why: str) -> InputError:
-    return InputError(path, f"the sheet has {found}; a returned sheet may hold at most {max_rows:,} here ({why}), "
-                      "so it was not read（行数が多すぎるため読み込みません）",
-                      hint="give the sheet `auditor actions export` wrote for this department, filled in")
+def _too_many(path, found: tuple, max_rows: int, why: str, why_ja: str) -> InputError:
+    return InputError(path, f"the sheet has {found[0]}; a returned sheet may hold at most {max_rows:,} here ({why}), "
+                      "so it was not read",
+                      hint="give the sheet `auditor actions export` wrote for this department, filled in",
+                      ja=f"シートに {found[1]}があり、行数が多すぎるため読み込みません（ここで受け付けるのは"
+                         f" {max_rows:,} 行までです" + (f"。{why_ja}" if why_ja else "") + "）",
+                      hint_ja="`auditor actions export` がこの所属に書き出したシートに記入して指定してください")
 
 
 def _csv_mark(data: bytes, path) -> tuple:
@@ -197,9 +202,10 @@ def _csv_mark(data: bytes, path) -> tuple:
         return None, None, None
     code, _, name = normalize.nfkc(first[1] if len(first) > 1 else "").partition(" ")
     if not code:
-        raise InputError(path, "the marked first row does not name the department the sheet was exported for "
-                         "(1行目の所属が読めません)", line=1,
-                         hint=f"restore line 1 as exported ({MARK}, unit code and name), or export the sheet again")
+        raise InputError(path, "the marked first row does not name the department the sheet was exported for",
+                         line=1, hint=f"restore line 1 as exported ({MARK}, unit code and name), or export the sheet again",
+                         ja="1行目に、シートを書き出した所属が読み取れません",
+                         hint_ja=f"1行目を書き出したときのとおり（{MARK}、所属コードと所属名）に戻すか、シートを書き出し直してください")
     header = next((n for n, text in enumerate(lines[1:], 2) if text.strip(" ,\t\r")), None)
     return (code, name.strip()), 1, header
 

@@ -44,8 +44,10 @@ def resolve(wanted: str, actions: list[dict]) -> tuple:
     found = [a for a in actions if register.in_department(a, wanted)]
     codes = sorted({a["department_code"] for a in found}, key=str)
     if not found:
-        raise InputError("--department", f"no action of department {wanted} in the register（登録簿にない所属です）",
-                         hint="give a unit code or name as in `auditor actions list`")
+        raise InputError("--department", f"no action of department {wanted} in the register",
+                         hint="give a unit code or name as in `auditor actions list`",
+                         ja=f"所属 {wanted} の措置は登録簿にありません",
+                         hint_ja="`auditor actions list` に出る所属コードか所属名を指定してください")
     if len(codes) > 1:
         raise InputError("--department", f"{wanted} names several departments ({', '.join(map(str, codes))})",
                          hint="give the unit code", ja=f"{wanted} に当たる所属が複数あります（{'、'.join(map(str, codes))}）",
@@ -62,11 +64,15 @@ def plan(path, actions: list[dict], department: str, by: str, secretariat: bool,
     if not secretariat:
         _check_by(by, dept, actions, mine)
     cap = LINES_PER_ACTION * len(mine) + SPARE_ROWS
-    sheet = progress.read(path, cap, f"{label(dept)} has {len(mine)} action(s) in the register")
+    sheet = progress.read(path, cap, f"{label(dept)} has {len(mine)} action(s) in the register",
+                          f"登録簿にある {label(dept)} の措置は {len(mine)} 件です")
     if sheet.department is not None and normalize.normalize_id(sheet.department[0]) != normalize.normalize_id(dept[0]):
-        raise InputError(path, f"the sheet was exported for {label(sheet.department)}, not for {label(dept)}"
-                         f"（{label(sheet.department)} の進捗報告票です）", line=sheet.marked_at,
-                         hint=f"import it with --department {sheet.department[0]}, or ask {label(dept)} for its own sheet")
+        raise InputError(path, f"the sheet was exported for {label(sheet.department)}, not for {label(dept)}",
+                         line=sheet.marked_at,
+                         hint=f"import it with --department {sheet.department[0]}, or ask {label(dept)} for its own sheet",
+                         ja=f"このシートは {label(dept)} ではなく {label(sheet.department)} の進捗報告票です",
+                         hint_ja=f"--department {sheet.department[0]} で取り込むか、{label(dept)} に自分の所属のシートを"
+                                 "求めてください")
     changes, problems = progress.changes(sheet.rows, {a["action_id"]: a for a in actions}, as_of, dept)
     note = f"sheet of {label(dept)}（{label(dept)} の進捗報告票）"
     if sheet.department is None:
@@ -92,6 +98,10 @@ def _check_by(by: str, dept: tuple, actions: list[dict], mine: list[dict]) -> No
     others = sorted(set(hits) - own)
     if others:
         raise InputError("--by", f"'{by}' names {others[0]}, but the sheet is {label(dept)}'s: a sheet is sent by "
-                         f"its own department（--by が別の所属 {others[0]} を指しています）",
+                         "its own department",
                          hint=f"give --department {others[0]} if the sheet is {others[0]}'s; if the secretariat imports "
-                              f"{label(dept)}'s sheet on its behalf, add --secretariat (recorded with every change)")
+                              f"{label(dept)}'s sheet on its behalf, add --secretariat (recorded with every change)",
+                         ja=f"--by の「{by}」は別の所属 {others[0]} を指していますが、シートは {label(dept)} のものです。"
+                            "シートはその所属自身が提出します",
+                         hint_ja=f"シートが {others[0]} のものなら --department {others[0]} を指定してください。事務局が"
+                                 f" {label(dept)} に代わって取り込むときは --secretariat を付けてください（変更ごとに記録されます）")

@@ -15,12 +15,14 @@ import orjson
 
 from .. import __version__
 from ..errors import InputError
+from ..fiscal import FiscalYear
 from ..limits import read_regular
 from ..model import STATUSES
 from ..scoring import COMPLIANT
 
 MAX_BYTES = 256 * 2**20  # one town's check result: the sample's is 0.3 MB
-HINT = "give the output of `auditor check --format json -o FILE` / `auditor check --format json` の出力を指定してください"
+HINT = "give the output of `auditor check --format json -o FILE`"
+HINT_JA = "`auditor check --format json -o FILE` が書き出したファイルを指定してください"
 COUNTS = ("applicable", "assessed", "not_assessed", "compliant", "failed")
 
 
@@ -31,12 +33,14 @@ def collect(paths) -> list[Path]:
         if p.is_dir():
             files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".json" and not f.name.startswith("."))
             if not files:
-                raise InputError(p, "the folder holds no .json result / フォルダに .json の結果がありません", hint=HINT)
+                raise InputError(p, "the folder holds no .json result", hint=HINT,
+                                 ja="フォルダに .json の結果がありません", hint_ja=HINT_JA)
             found += files
         elif p.exists():
             found.append(p)
         else:
-            raise InputError(p, "no such file or folder / ファイルまたはフォルダがありません", hint=HINT)
+            raise InputError(p, "no such file or folder", hint=HINT, ja="ファイルまたはフォルダがありません",
+                             hint_ja=HINT_JA)
     unique = []
     for f in found:  # a file given twice (or by two names) is one result
         real = f.resolve()
@@ -52,16 +56,20 @@ def read(path) -> dict:
     try:
         raw = read_regular(p, MAX_BYTES, p, option="a check result is never this large")
     except OSError as exc:
-        raise InputError(p, f"cannot read the result: {exc.strerror or exc} / 結果を読めません") from None
+        raise InputError(p, f"cannot read the result: {exc.strerror or exc}",
+                         ja=f"結果を読めません（{exc.strerror or exc}）") from None
     try:
         doc = orjson.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InputError(p, "not UTF-8 JSON / UTF-8 の JSON ではありません", hint=HINT) from None
+        raise InputError(p, "not UTF-8 JSON", hint=HINT, ja="UTF-8 の JSON ではありません", hint_ja=HINT_JA) from None
     except orjson.JSONDecodeError as exc:
-        raise InputError(p, f"not valid JSON: {exc.msg} / JSON として読めません", line=exc.lineno, hint=HINT) from None
+        raise InputError(p, f"not valid JSON: {exc.msg}", line=exc.lineno, hint=HINT,
+                         ja=f"JSON として読めません（{exc.msg}）", hint_ja=HINT_JA) from None
     problem = _problem(doc)
     if problem:
-        raise InputError(p, f"not an auditor check result: {problem} / auditor check の結果ではありません", hint=HINT)
+        en, ja = problem
+        raise InputError(p, f"not an auditor check result: {en}", hint=HINT,
+                         ja=f"auditor check の結果ではありません（{ja}）", hint_ja=HINT_JA)
     org = doc["organisation"]
     name = {"ja": org, "en": org} if isinstance(org, str) else {"ja": org.get("ja") or org["en"], "en": org.get("en") or org["ja"]}
     controls = {r["control_id"]: r["status"] for r in doc["results"] if r.get("kind", "control") == "control"}
@@ -83,33 +91,35 @@ def read(path) -> dict:
                            "measure": {str(g["id"]): g.get("title") for g in cov["by_measure"]}}}}
 
 
-def _problem(doc) -> str | None:
-    """What makes `doc` not a check result, or None."""
+def _problem(doc) -> tuple | None:
+    """What makes `doc` not a check result (English, Japanese), or None."""
     if not isinstance(doc, dict):
-        return "the document is not an object"
+        return "the document is not an object", "文書がオブジェクトではありません"
     org = doc.get("organisation")
     if not (isinstance(org, str) and org.strip() or isinstance(org, dict) and any(
             isinstance(org.get(k), str) and org[k].strip() for k in ("ja", "en"))):
-        return "no `organisation`"
+        return "no `organisation`", "`organisation` がありません"
     if not isinstance(org, str) and not all(isinstance(org.get(k), (str, type(None))) for k in ("ja", "en")):
-        return "`organisation` is not {ja, en} text"
+        return "`organisation` is not {ja, en} text", "`organisation` が {ja, en} の文字列ではありません"
     if not isinstance(doc.get("fiscal_year"), int) or isinstance(doc["fiscal_year"], bool):
-        return "no `fiscal_year`"
+        return "no `fiscal_year`", "`fiscal_year` がありません"
     if not isinstance(doc.get("summary"), dict) or not isinstance(doc.get("results"), list):
-        return "no `summary` and `results`"
+        return "no `summary` and `results`", "`summary` と `results` がありません"
     for r in doc["results"]:
         if not isinstance(r, dict) or not isinstance(r.get("control_id"), str) or not isinstance(r.get("findings"), list):
-            return "a result without `control_id` or `findings`"
+            return "a result without `control_id` or `findings`", "`control_id` か `findings` のない結果があります"
         if r.get("status") not in STATUSES:
-            return f"{r['control_id']}: unknown status {r.get('status')!r}"
+            return (f"{r['control_id']}: unknown status {r.get('status')!r}",
+                    f"{r['control_id']}: 状態 {r.get('status')!r} は不明です")
     cov = doc.get("coverage")
     if cov is not None:
         groups = (cov.get("by_chapter"), cov.get("by_measure")) if isinstance(cov, dict) else (None, None)
         if not isinstance(cov, dict) or not isinstance(cov.get("total"), dict) or not all(
                 isinstance(g, list) and all(isinstance(x, dict) and "id" in x for x in g) for g in groups):
-            return "`coverage` without `total`, `by_chapter` and `by_measure`"
+            return ("`coverage` without `total`, `by_chapter` and `by_measure`",
+                    "`coverage` に `total`、`by_chapter`、`by_measure` がありません")
         if not all(isinstance(x.get(k, 0), int) for x in (cov["total"], *groups[0], *groups[1]) for k in COUNTS):
-            return "`coverage` counts that are not numbers"
+            return "`coverage` counts that are not numbers", "`coverage` に数でない件数があります"
     return None
 
 
@@ -147,8 +157,10 @@ def build(paths, anonymise: bool = False, progress=None) -> dict:
         t = read(path)
         ident = (t["key"], t["fiscal_year"])
         if ident in seen:
-            raise InputError(path, f"a second result of {t['name']['ja']} for FY{t['fiscal_year']} (the first is "
-                                   f"{seen[ident]}) / 同じ団体・年度の結果が2つあります", hint="give one result per town and year")
+            raise InputError(path, f"a second result of {t['name']['en']} for FY{t['fiscal_year']} (the first is "
+                                   f"{seen[ident]})", hint="give one result per town and year",
+                             ja=f"{t['name']['ja']}の{FiscalYear(t['fiscal_year']).label_ja}の結果が2つあります（1つ目は {seen[ident]}）",
+                             hint_ja="1つの団体・年度につき結果を1つだけ指定してください")
         seen[ident] = t["file"]
         for cid, status in t.pop("controls").items():
             if status != "not_applicable":

@@ -84,8 +84,10 @@ def write(evidence, policy, fw, dept: worksheet.Auditee, lang: str = "ja", stamp
     items = items_for(fw, policy)
     if not items:
         raise InputError("--department", f"no audit item of the map ({worksheet.map_label(fw)}) applies to a "
-                         "division (scope: department)（課の点検項目がありません）",
-                         hint="add items with scope: department to the town's audit map (--framework FILE)")
+                         "division (scope: department)",
+                         hint="add items with scope: department to the town's audit map (--framework FILE)",
+                         ja=f"監査項目の体系（{worksheet.map_label(fw)}）に、課が対象の点検項目（scope: department）がありません",
+                         hint_ja="団体の監査項目の体系（--framework FILE）に scope: department の項目を加えてください")
     who = f"{dept.code} {dept.name}"
     org = policy.organisation[lang]
     fy = evidence.fiscal_year.label_ja if lang == "ja" else evidence.fiscal_year.label_en

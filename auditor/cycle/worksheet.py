@@ -102,9 +102,13 @@ def department(evidence, wanted, option: str = "--department") -> Auditee:
     if code not in evidence.units:
         known = [f"{c} {u.get('name') or ''}".strip() for c, u in sorted(evidence.units.items())]
         shown = ", ".join(known[:40]) + (f", … ({len(known)} in all)" if len(known) > 40 else "")
-        raise InputError(option, f"unknown department {wanted}（組織マスタにない所属です）",
+        shown_ja = "、".join(known[:40]) + (f"、…（全 {len(known)} 件）" if len(known) > 40 else "")
+        raise InputError(option, f"unknown department {wanted}",
                          hint=f"give a unit code or name of org_units: {shown}" if known else
-                         "the evidence has no org_units file to name departments by")
+                         "the evidence has no org_units file to name departments by",
+                         ja=f"所属 {wanted} は組織マスタにありません",
+                         hint_ja=f"org_units にある所属コードか所属名を指定してください（{shown_ja}）" if known else
+                         "証跡に、所属を引ける org_units のファイルがありません")
     return Auditee(code, evidence.unit_name(code) or code, code)
 
 
@@ -196,8 +200,11 @@ def write(run, fw, auditees: list, lang: str = "ja", stamp: dt.date | None = Non
             scope = "organisation" if auditee.organisation else "department"
             raise InputError("--organisation" if auditee.organisation else "--department",
                              f"no audit item of the map ({map_label(fw)}) applies to {_who(auditee, 'en')}: none is "
-                             f"answered by auditors with scope {scope}（該当する監査項目がありません）",
-                             hint="add items with manual: and scope: to the town's audit map (--framework FILE)")
+                             f"answered by auditors with scope {scope}",
+                             hint="add items with manual: and scope: to the town's audit map (--framework FILE)",
+                             ja=f"監査項目の体系（{map_label(fw)}）に、{_who(auditee, 'ja')}に当たる監査項目がありません"
+                                f"（scope: {scope} で監査人が答える項目がありません）",
+                             hint_ja="団体の監査項目の体系（--framework FILE）に manual: と scope: を書いた項目を加えてください")
         rows += mine
     who = t["and"].join(_who(a, lang) for a in auditees)
     org_unit = next((a.unit for a in auditees if a.organisation and a.unit), None)

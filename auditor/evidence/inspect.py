@@ -43,8 +43,8 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
     limits = limits or DEFAULT_LIMITS
     path = Path(file)
     if kind is not None and kind not in headers.providable():
-        raise InputError("--kind", f"unknown evidence kind '{kind}' (不明な証跡の種類です)",
-                         hint="kinds: " + ", ".join(headers.providable()))
+        raise InputError("--kind", f"unknown evidence kind '{kind}'", hint="kinds: " + ", ".join(headers.providable()),
+                         ja=f"証跡の種類「{kind}」はありません", hint_ja="証跡の種類: " + "、".join(headers.providable()))
     try:
         data = read_regular(path, limits.max_file_size, str(path))
     except FileNotFoundError:
@@ -64,8 +64,9 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
                 continue  # an empty sheet, or one without a table
         tables.append(s)
     if not tables:
-        raise InputError(path, "no table with a header row found (見出し行のある表が見つかりません)",
-                         hint="the file needs a row of column labels above its records")
+        raise InputError(path, "no table with a header row found",
+                         hint="the file needs a row of column labels above its records",
+                         ja="見出し行のある表が見つかりません", hint_ja="記録の上に、列の見出しを並べた行が要ります")
     if fmt == "xlsx":
         tables = [_best_sheet(tables, kind)]
     rel = rel or path.name
@@ -108,8 +109,10 @@ def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, da
     if kind is None:
         if not fits:
             raise InputError(rel, "cannot tell the kind of evidence from the headers "
-                             f"({', '.join(map(str, labels[:12]))}) / 見出しから証跡の種類を判別できません",
-                             hint="give it with --kind: " + ", ".join(headers.providable()))
+                             f"({', '.join(map(str, labels[:12]))})",
+                             hint="give it with --kind: " + ", ".join(headers.providable()),
+                             ja=f"見出し（{'、'.join(map(str, labels[:12]))}）から証跡の種類を判別できません",
+                             hint_ja="--kind で種類を指定してください: " + "、".join(headers.providable()))
         kind, others = fits[0][0], [k for k, _, _ in fits[1:3]]
     else:
         others = []

@@ -167,8 +167,9 @@ def evidence_folder(block: dict, report) -> Path:
         if candidate and (Path(candidate) / MANIFEST).is_file():
             return Path(candidate)
     raise InputError(report, f"the report was made from the evidence folder {name or '(not recorded)'!r}, "
-                     "which is not here (証跡フォルダが見つかりません)",
-                     hint="run verify where the report was made, or give the folder: --evidence DIR")
+                     "which is not here", hint="run verify where the report was made, or give the folder: --evidence DIR",
+                     ja=f"報告書を作った証跡フォルダ（{name or '記録なし'}）がここに見つかりません",
+                     hint_ja="報告書を作った場所で verify を実行するか、--evidence DIR でフォルダを指定してください")
 
 
 def _outside(path: str) -> bool:

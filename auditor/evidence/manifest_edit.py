@@ -23,9 +23,11 @@ def relative(manifest, file) -> str:
     root = Path(manifest).resolve().parent
     target = Path(file).resolve()
     if root != target.parent and root not in target.parents:
-        raise InputError(file, f"the file is outside the manifest's folder {root} "
-                         "(証跡ファイルはマニフェストと同じフォルダ（またはその下）に置いてください)",
-                         hint=f"copy it into {root} first, then inspect the copy")
+        raise InputError(file, f"the file is outside the manifest's folder {root}",
+                         hint=f"copy it into {root} first, then inspect the copy",
+                         ja=f"ファイルがマニフェストのフォルダ {root} の外にあります。証跡ファイルはマニフェストと同じフォルダ"
+                            "（またはその下）に置いてください",
+                         hint_ja=f"先に {root} へコピーし、そのコピーを inspect してください")
     return target.relative_to(root).as_posix()
 
 
@@ -42,9 +44,10 @@ def append(manifest, block: str, entries: list[dict]) -> None:
             if isinstance(e, dict) and isinstance(e.get("path"), str)}
     for e in entries:
         if sources.identity(root, e["path"]) in seen:
-            raise InputError(path, f"'{e['path']}' is already listed (as '{seen[sources.identity(root, e['path'])]}') "
-                             "(このファイルはすでに登録されています)",
-                             hint="edit its entry, or remove it first to inspect the file again")
+            raise InputError(path, f"'{e['path']}' is already listed (as '{seen[sources.identity(root, e['path'])]}')",
+                             hint="edit its entry, or remove it first to inspect the file again",
+                             ja=f"「{e['path']}」はすでに登録されています（「{seen[sources.identity(root, e['path'])]}」として）",
+                             hint_ja="その項目を直すか、先に項目を消してからファイルを inspect し直してください")
     raw = path.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     source = raw.decode("utf-8-sig")
@@ -52,9 +55,10 @@ def append(manifest, block: str, entries: list[dict]) -> None:
     text = _insert(source.replace("\r\n", "\n"), block, path)
     new, located = yamlio.load_config(text, str(path))
     if not isinstance(new, dict) or len(new.get("files") or []) != len(listed) + len(entries):
-        raise InputError(path, "the entry could not be added to files: as the manifest is written "
-                         "(files: の書き方のためエントリを追加できませんでした)",
-                         hint="write files: as a list with one '- path:' entry per file, then try again")
+        raise InputError(path, "the entry could not be added to files: as the manifest is written",
+                         hint="write files: as a list with one '- path:' entry per file, then try again",
+                         ja="マニフェストの files: の書き方のため、項目を追加できませんでした",
+                         hint_ja="files: を1ファイル1項目（'- path:'）の一覧に書き直してから、もう一度実行してください")
     schema.validate(new, "manifest", path, located,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     out = ("\ufeff" if bom else "") + text.replace("\n", newline)
@@ -85,8 +89,10 @@ def _insert(source: str, block: str, path) -> str:
     empty = (isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null")) or \
         (isinstance(value, yaml.SequenceNode) and not value.value)
     if not empty:
-        raise InputError(path, "files: is not a list of entries one per line (files: が1行に1エントリの一覧ではありません)",
-                         line=key.start_mark.line + 1, hint="write files: as '- path: ...' entries, one per file")
+        raise InputError(path, "files: is not a list of entries one per line", line=key.start_mark.line + 1,
+                         hint="write files: as '- path: ...' entries, one per file",
+                         ja="files: が1行に1項目の一覧になっていません",
+                         hint_ja="files: は1ファイルにつき1つの '- path: ...' 項目で書いてください")
     start, end = value.start_mark.index, value.end_mark.index
     if isinstance(value, yaml.ScalarNode) and start == end:  # `files:` with nothing after it
         start = end = key.end_mark.index + 1

@@ -31,6 +31,13 @@ _WHAT = {"records": "names a list of a YAML or JSON file", "sheet": "names a she
          "header_row": "applies to tables (CSV, TSV, .xlsx)", "header_rows": "applies to tables (CSV, TSV, .xlsx)",
          "zones": "maps a firewall configuration's interfaces and zones (format: fortigate, panos)",
          "gateways": "names a firewall configuration's gateways (format: fortigate, panos)"}
+_WHAT_JA = {"records": "YAML か JSON のファイルの一覧を指定します", "sheet": ".xlsx ブックのシートを指定します",
+            "sheets": ".xlsx ブックのシートを指定します",
+            "encoding": "テキストファイル（CSV、TSV、YAML、JSON、FortiGate）に使います",
+            "delimiter": "CSV と TSV のファイルに使います",
+            "header_row": "表（CSV、TSV、.xlsx）に使います", "header_rows": "表（CSV、TSV、.xlsx）に使います",
+            "zones": "ファイアウォールの設定のインターフェースとゾーンを対応づけます（format: fortigate、panos）",
+            "gateways": "ファイアウォールの設定のゲートウェイを指定します（format: fortigate、panos）"}
 CONFIGS = frozenset({"fortigate", "panos"})  # firewall configurations: rules, not rows of a table
 _GLOB = frozenset("*?[")
 
@@ -42,8 +49,10 @@ def fmt_of(entry: dict) -> str | None:
 def too_many(entries, manifest_path, line) -> None:
     if isinstance(entries, list) and len(entries) > MAX_ENTRIES:
         raise InputError(manifest_path, f"the manifest lists {len(entries):,} files, more than the limit of "
-                         f"{MAX_ENTRIES:,} (マニフェストの files: が多すぎます)", line=line,
-                         hint="list each file once per kind, sheet or list (records:) it is read for")
+                         f"{MAX_ENTRIES:,}", line=line,
+                         hint="list each file once per kind, sheet or list (records:) it is read for",
+                         ja=f"マニフェストの files: に {len(entries):,} 件あり、上限の {MAX_ENTRIES:,} 件を超えています",
+                         hint_ja="ファイルは、読む種類・シート・一覧（records:）ごとに1回だけ書いてください")
 
 
 def check_options(entry: dict, manifest_path, line) -> None:
@@ -53,9 +62,11 @@ def check_options(entry: dict, manifest_path, line) -> None:
         return  # an unknown type is refused when the file is read
     for name in _WHAT:
         if entry.get(name) is not None and name not in _OPTIONS[fmt]:
-            raise InputError(manifest_path, f"{name}: {_WHAT[name]}, but '{entry['path']}' is read as {fmt} "
-                             f"（{name}: はこの形式のファイルには使えません）", line=line,
-                             hint=f"remove {name}: from this entry, or set format: if the file is not {fmt}")
+            raise InputError(manifest_path, f"{name}: {_WHAT[name]}, but '{entry['path']}' is read as {fmt}", line=line,
+                             hint=f"remove {name}: from this entry, or set format: if the file is not {fmt}",
+                             ja=f"{name}: は{' ' * _WHAT_JA[name][0].isascii()}{_WHAT_JA[name]}が、「{entry['path']}」は"
+                                f" {fmt} として読むため使えません",
+                             hint_ja=f"この項目から {name}: を消すか、ファイルが {fmt} でなければ format: を書いてください")
 
 
 def identity(root: Path, rel: str) -> str:

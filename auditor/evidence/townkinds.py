@@ -61,22 +61,26 @@ def load(dirs, shipped: tuple) -> dict[str, TownKind]:
     found: dict[str, TownKind] = {}
     for folder in map(Path, dirs):
         if not folder.is_dir():
-            raise InputError(folder, "--kinds: no such folder / フォルダがありません" if not folder.exists()
-                             else "--kinds: not a folder / フォルダではありません",
-                             hint="give the folder holding the town's kind files (*.json) / 証跡種別のフォルダを指定してください")
+            raise InputError(folder, "--kinds: no such folder" if not folder.exists() else "--kinds: not a folder",
+                             hint="give the folder holding the town's kind files (*.json)",
+                             ja="--kinds: フォルダがありません" if not folder.exists() else "--kinds: フォルダではありません",
+                             hint_ja="団体独自の証跡種別のファイル（*.json）を入れたフォルダを指定してください")
         # every *.json, *.yaml, *.yml file is a kind (hidden ones, an editor's back-ups, are not)
         for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".")
                            and p.is_file()):
             if path.stem in shipped:  # said before anything else of the file
-                raise InputError(path, f"kind '{path.stem}' is a shipped kind; a town kind needs a name of its own "
-                                 "/ 同梱の証跡種別と同じ名前です",
+                raise InputError(path, f"kind '{path.stem}' is a shipped kind; a town kind needs a name of its own",
                                  hint=f"rename the file (e.g. town_{path.stem}{path.suffix}); a shipped kind cannot be "
-                                      "redefined or extended (docs/rules.md) / 別の名前にしてください")
+                                      "redefined or extended (docs/rules.md)",
+                                 ja=f"「{path.stem}」は同梱の証跡種別と同じ名前です。団体独自の種別には別の名前が要ります",
+                                 hint_ja=f"ファイルの名前を変えてください（例: town_{path.stem}{path.suffix}）。同梱の種別は"
+                                         "定義し直すことも拡張することもできません（docs/rules.md）")
             kind = read(path)
             if kind.name in found:
-                raise InputError(path, f"kind '{kind.name}' is defined twice (first in {found[kind.name].path}) "
-                                 "/ 同じ名前の証跡種別が二つあります",
-                                 hint="keep one file per kind / 一つにしてください")
+                raise InputError(path, f"kind '{kind.name}' is defined twice (first in {found[kind.name].path})",
+                                 hint="keep one file per kind",
+                                 ja=f"証跡種別「{kind.name}」が二つ定義されています（1つ目は {found[kind.name].path}）",
+                                 hint_ja="1つの種別につきファイルを1つにしてください")
             found[kind.name] = kind
     return found
 
@@ -85,15 +89,17 @@ def read(path: Path) -> TownKind:
     """One kind file, parsed, located and checked."""
     name = path.stem
     if not NAME.match(name):
-        raise InputError(path, f"'{name}' cannot name a kind: the file name is the kind's name / ファイル名は種別名に使えません",
-                         hint="lower-case letters, digits and _, starting with a letter (backups.json) / "
-                              "ファイル名（英小文字・数字・_）が種別名になります")
+        raise InputError(path, f"'{name}' cannot name a kind: the file name is the kind's name",
+                         hint="lower-case letters, digits and _, starting with a letter (backups.json)",
+                         ja=f"ファイル名「{name}」は種別名に使えません（ファイル名がそのまま種別名になります）",
+                         hint_ja="ファイル名は英小文字で始め、英小文字・数字・_ だけにしてください（例: backups.json）")
     raw = yamlio.read_file(path)  # size-checked: a kind file is a small text file
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text (byte {exc.start}) / UTF-8 ではありません", line=raw[:exc.start].count(b"\n") + 1,
-                         hint="save the file as UTF-8 / UTF-8 で保存してください") from None
+        raise InputError(path, f"not UTF-8 text (byte {exc.start})", line=raw[:exc.start].count(b"\n") + 1,
+                         hint="save the file as UTF-8", ja=f"UTF-8 のテキストではありません（{exc.start} バイト目）",
+                         hint_ja="ファイルを UTF-8 で保存してください") from None
     if path.suffix == ".json":
         data, located = _json(text, path)
     else:
@@ -109,16 +115,18 @@ def _json(text: str, path: Path):
         seen = {}
         for key, value in items:
             if key in seen:
-                raise InputError(path, f"key '{key}' appears twice in one object / 同じキーが二回あります", line=_line_of_key(text, key),
-                                 hint="keep one / 一つにしてください")
+                raise InputError(path, f"key '{key}' appears twice in one object", line=_line_of_key(text, key),
+                                 hint="keep one", ja=f"1つのオブジェクトにキー「{key}」が二度あります",
+                                 hint_ja="どちらか一方にしてください")
             seen[key] = value
         return seen
     try:
         data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"JSON syntax error: {exc.msg} (column {exc.colno}) / JSON の構文の誤り", line=exc.lineno,
-                         hint="check the commas, quotes and brackets around this line / "
-                              "この行の前後のカンマ・引用符・括弧を確認してください") from None
+        raise InputError(path, f"JSON syntax error: {exc.msg} (column {exc.colno})", line=exc.lineno,
+                         hint="check the commas, quotes and brackets around this line",
+                         ja=f"JSON の構文の誤りです（{exc.colno} 桁目: {exc.msg}）",
+                         hint_ja="この行の前後のカンマ・引用符・括弧を確かめてください") from None
     try:
         shown, located = yamlio.load_config(text, path)
     except InputError:  # valid JSON that YAML 1.1 reads otherwise (a tab): the errors go without lines

@@ -102,14 +102,16 @@ def write(doc: dict, out, inputs: outputs.Inputs, lang: str) -> list:
     try:
         staged = fsio.FolderSet(out, lambda path: outputs.check(path, inputs, "--out"))
     except OSError as exc:
-        raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc} / 書き込めません",
-                         hint="choose another --out folder") from None
+        raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc}", hint="choose another --out folder",
+                         ja=f"取りまとめを書き込めません（{exc.strerror or exc}）",
+                         hint_ja="別の --out フォルダを指定してください") from None
     with staged:
         for name, data in files(doc, lang):
             staged.write(name, data)
         try:
             staged.commit()
         except OSError as exc:
-            raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc} / 書き込めません",
-                             hint="choose another --out folder") from None
+            raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc}", hint="choose another --out folder",
+                             ja=f"取りまとめを書き込めません（{exc.strerror or exc}）",
+                             hint_ja="別の --out フォルダを指定してください") from None
     return [staged.out / name for name in FILES]

@@ -16,6 +16,7 @@ from ..cycle import approval
 from ..cycle.database import now
 from ..errors import InputError
 from ..evidence import integrity
+from ..fiscal import FiscalYear
 from . import approval as block_mod, reissue, report as reports
 
 
@@ -77,6 +78,10 @@ def _belongs(con, row: dict, doc: dict, path) -> None:
             and all(recorded.get(integrity.path_key(e["path"])) == e["sha256"] for e in block.get("evidence") or []))
     if not same:
         raise InputError(path, f"this is not the report of run {row['id']} (FY{row['fiscal_year']}): its fiscal year, "
-                         "policy or evidence differ from the run's / この報告書は指定した実行のものではありません",
+                         "policy or evidence differ from the run's",
                          hint="give --out the folder the run's reports were written to, or the run that made them "
-                              "(auditor history list)")
+                              "(auditor history list)",
+                         ja=f"この報告書は実行 {row['id']}（{FiscalYear(row['fiscal_year']).label_ja}）のものではありません。"
+                            "年度、ポリシーまたは証跡が実行と異なります",
+                         hint_ja="--out にその実行の報告書を書き出したフォルダを指定するか、報告書を作った実行を指定してください"
+                                 "（auditor history list）")

@@ -29,6 +29,8 @@ _DENY = {"deny", "drop", "reset-client", "reset-server", "reset-both"}
 _FORBIDDEN = {"EntitiesForbidden": "declares an XML entity (an entity bomb or an external entity)",
               "DTDForbidden": "holds a document type declaration",
               "ExternalReferenceForbidden": "refers to an external resource"}
+_FORBIDDEN_JA = {"EntitiesForbidden": "XML のエンティティを宣言しています（エンティティ爆弾または外部エンティティ）",
+                 "DTDForbidden": "文書型宣言（DTD）を含んでいます", "ExternalReferenceForbidden": "外部の資源を参照しています"}
 
 
 @dataclass
@@ -69,9 +71,12 @@ def read(data: bytes, path, max_cell: int | None = None, max_rules: int | None =
                          ja=f"XML の形が崩れています（{exc.getMessage()}）", hint_ja=HINT_JA) from None
     except DefusedXmlException as exc:
         what = _FORBIDDEN.get(type(exc).__name__, "holds XML that is refused")
-        raise InputError(path, f"the configuration {what}; such a file is refused (XML のエンティティ宣言・"
-                         "外部参照・DTD を含むファイルは読み込みません)", line=handler.line(),
-                         hint="PAN-OS never writes these: ask for the configuration as the firewall exported it") from None
+        what_ja = _FORBIDDEN_JA.get(type(exc).__name__, "受け付けない XML を含んでいます")
+        raise InputError(path, f"the configuration {what}; such a file is refused", line=handler.line(),
+                         hint="PAN-OS never writes these: ask for the configuration as the firewall exported it",
+                         ja=f"この設定ファイルは、{what_ja}。XML のエンティティ宣言・外部参照・DTD を含むファイルは読み込みません",
+                         hint_ja="PAN-OS はこうしたものを書きません。ファイアウォールが書き出したままの設定を求めてください"
+                         ) from None
     except LookupError as exc:  # an encoding expat does not know
         raise InputError(path, f"cannot read the XML: {exc}", line=1, hint=HINT, ja=f"XML を読めません（{exc}）",
                          hint_ja=HINT_JA) from None

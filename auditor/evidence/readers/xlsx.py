@@ -182,6 +182,8 @@ def _letters(col: int) -> str:
 
 _FORBIDDEN = {"EntitiesForbidden": "declares an XML entity", "DTDForbidden": "holds a document type declaration",
               "ExternalReferenceForbidden": "refers to an external resource"}
+_FORBIDDEN_JA = {"EntitiesForbidden": "XML のエンティティを宣言しています", "DTDForbidden": "文書型宣言（DTD）を含んでいます",
+                 "ExternalReferenceForbidden": "外部の資源を参照しています"}
 
 
 def _refuse_entities(exc: BaseException, path) -> None:
@@ -196,11 +198,14 @@ def _refuse_entities(exc: BaseException, path) -> None:
         seen.add(id(exc))
         if isinstance(exc, DefusedXmlException):
             what = _FORBIDDEN.get(type(exc).__name__, "holds XML that is refused")
+            what_ja = _FORBIDDEN_JA.get(type(exc).__name__, "受け付けない XML を含んでいます")
             name = getattr(exc, "name", None)
-            raise InputError(path, f"the workbook {what}{f' ({name!r})' if name else ''}; such a file is refused "
-                             "(XML のエンティティ宣言・外部参照を含むブックは読み込みません)",
-                             hint="Excel never writes these: ask the sender for the file as Excel saved it "
-                                  "(Excel で保存し直したファイルを提出してもらってください)") from None
+            raise InputError(path, f"the workbook {what}{f' ({name!r})' if name else ''}; such a file is refused",
+                             hint="Excel never writes these: ask the sender for the file as Excel saved it",
+                             ja=f"このブックは、{what_ja}{f'（{name!r}）' if name else ''}。XML のエンティティ宣言・外部参照を"
+                                "含むブックは読み込みません",
+                             hint_ja="Excel はこうしたものを書きません。Excel で保存し直したファイルを提出してもらってください"
+                             ) from None
         exc = exc.__cause__ or exc.__context__
 
 
