@@ -71,6 +71,18 @@ def wareki(d) -> str:
     return f"{era.name}{_era_year(n)}年{d.month}月{d.day}日"
 
 
+def day_text(d, lang: str) -> str:
+    """A day as messages and headings write it: 令和8年3月31日 in Japanese, 2026-03-31 in English (and
+    in Japanese before 明治, which has no era to show)."""
+    d = _as_date(d)
+    if lang == "ja":
+        try:
+            return wareki(d)
+        except ValueError:
+            pass
+    return d.isoformat()
+
+
 def wareki_short(d) -> str:
     """R7.4.1 style (year 1 as a digit, as forms and Excel do)."""
     d = _as_date(d)

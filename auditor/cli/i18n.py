@@ -110,14 +110,9 @@ def day(value, lang: str | None = None) -> str:
         d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    if lang == "en":
-        return d.isoformat()
-    from ..fiscal import wareki
+    from ..fiscal import day_text
 
-    try:
-        return wareki(d)
-    except ValueError:  # before 明治
-        return d.isoformat()
+    return day_text(d, lang)
 
 
 def when(value, lang: str | None = None) -> str:

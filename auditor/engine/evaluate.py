@@ -11,7 +11,7 @@ from ..catalogue import rules
 from . import notices
 from ..catalogue.controls import context_params
 from ..evidence.kinds import spec as kind_spec
-from ..fiscal import wareki
+from ..fiscal import day_text
 from ..jatext import tighten
 from ..model import MODEL_LABELS, STATUS_LABELS, Control, Evidence, Finding, Policy, Result
 
@@ -225,14 +225,9 @@ class _Values:
 
 
 def _day(value: dt.date, lang: str) -> str:
-    """A date as a message shows it: 令和8年2月20日 in Japanese (as headings write it), ISO in English.
-    A time of day keeps its ISO form, as before a era begins (明治)."""
-    if lang == "ja" and value.__class__ is dt.date:
-        try:
-            return wareki(value)
-        except ValueError:
-            pass
-    return value.isoformat()
+    """A date as a message shows it (fiscal.day_text: 和暦 in Japanese, ISO in English); a time of day
+    keeps its ISO form."""
+    return day_text(value, lang) if value.__class__ is dt.date else value.isoformat()
 
 
 _NO_FIELD = (None, None)
