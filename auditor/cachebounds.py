@@ -21,8 +21,9 @@ BOUNDS = {
     "run": (256 * MB, 30 * DAY),  # outputs of whole runs (engine/runcache.py; also at most KEEP of them)
     "res": (256 * MB, 30 * DAY),  # results per control (engine/resultstore.py)
     "valid": (16 * MB, 90 * DAY),  # documents found schema-valid (schema.py)
+    "cat": (16 * MB, 90 * DAY),  # the shipped catalogue and map as loaded (catalogue/memo.py)
 }
-_PREFIXES = {"run-": "run", "res-": "res", "valid-": "valid"}
+_PREFIXES = {"run-": "run", "res-": "res", "valid-": "valid", "cat-": "cat"}
 
 
 def kind_of(name: str) -> str | None:

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from pathlib import Path
 
@@ -32,18 +33,32 @@ TEXT = {
 }
 
 
+_SEEN: dict = {}  # (device, inode, size, mtime, ctime) -> SHA-256, within this process only
+_SETTLED_NS = 2_000_000_000  # a file changed less than 2 s before it was hashed is hashed again next time
+
+
 def digest(path) -> str | None:
-    """SHA-256 of a regular file, read in chunks; None for anything else (device, folder, missing)."""
+    """SHA-256 of a regular file, read in chunks; None for anything else (device, folder, missing).
+
+    One run hashes some files up to three times (the stored-result key, the integrity block, the check
+    that nothing changed during the run): a file whose status is as it was is not read again, unless it
+    had changed just before (a write within the file system's time stamp step would not show)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
             return None  # a FIFO or device in the folder must not hang or flood us
+        seen = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if seen in _SEEN:
+            return _SEEN[seen]
         h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(_CHUNK), b""):
             h.update(chunk)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
+        _SEEN[seen] = h.hexdigest()
     return h.hexdigest()
 
 

@@ -108,6 +108,17 @@ def _distributions() -> tuple:
     return tuple(dists)
 
 
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """A digest of every file of the package (once per process): entries made by other code are never used."""
+    from importlib import resources
+
+    h = hashlib.sha256()
+    for rel, entry in walk(resources.files("auditor")):  # a folder, or a zip archive (zipapp)
+        h.update(rel.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
 def walk(folder, prefix: str = "") -> list:
     """(path below `folder`, entry) of every file under a package folder, __pycache__ left out, sorted.
 

@@ -1,3 +1,4 @@
+import sys
 import time
 
 import pytest
@@ -182,3 +183,48 @@ def test_markdown_never_rejoins_a_number_split_over_lines():
 
     for value in ("1234\n5678\n9018", "1234\t5678\r\n9018", "12345678\u20289018"):
         assert "5678" not in str(md(value)) and "5678" not in str(code(value))
+
+
+def test_the_re2_prefilter_reads_every_digit_and_separator_as_re_does():
+    """_none_possible (RE2) must never say "no candidate" where re's _MAYBE would look: its digit and
+    separator classes hold every character re's hold, code point by code point."""
+    import re
+
+    import re2
+
+    mynumber._none_possible("")  # compiles the prefilter
+    digit, separator = (re.compile(mynumber._D), re.compile(mynumber._S))
+    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    wanted = [c for c in chars if digit.fullmatch(c) or separator.fullmatch(c)]
+    assert not [c for c in chars[0x20000:] if c.isdecimal()]  # the enumeration's bound
+    pattern = mynumber._PREFILTER[0].pattern
+    digit_class = pattern[:pattern.index("]") + 1]
+    for c in wanted:
+        is_digit = bool(digit.fullmatch(c))
+        if is_digit:
+            assert re2.fullmatch(digit_class, c), hex(ord(c))
+        # twelve of it (a digit) or a digit, it, and eleven more digits (a separator): a candidate to RE2
+        text = c * 12 if is_digit else "1" + c + "1" * 11
+        assert not mynumber._none_possible("x" * mynumber._LONG + text), hex(ord(c))
+
+
+_PIECES = ["1234", "5678", "9018", "0", "12", "-", " ", "\n", "\\n", "\\t", "\u200b", "ー", "１２", "²", "a", "年",
+           '"', "\\", ",", "x" * 5]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_prefilter_never_hides_what_re_finds(seed):
+    """Random texts of digits, separators, JSON escapes and letters, padded past the prefilter's length:
+    wherever re's scan finds a candidate, the prefilter says one may be there; dumps masks the same."""
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        core = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14)))
+        text = "y" * mynumber._LONG + core
+        scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
+        if mynumber._MAYBE.search(scan) is not None:
+            assert not mynumber._none_possible(text), core
+    doc = {"pad": "y" * mynumber._LONG, "note": "1234\n5678\n9018", "id": "ー".join(["1234", "5678", "9018"])}
+    text = mynumber.dumps(doc)
+    assert "5678" not in text and text.count(MASK) == 2

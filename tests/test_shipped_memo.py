@@ -50,3 +50,56 @@ def test_only_files_of_the_package_count_as_shipped(tmp_path):
     copy = tmp_path / shipped.name
     shutil.copy(shipped, copy)
     assert defaults.is_shipped(shipped) and not defaults.is_shipped(copy)
+
+
+def _reads(monkeypatch):
+    from auditor import yamlio
+
+    seen = []
+    real = yamlio.read_config
+
+    def counted(path):
+        seen.append(defaults.is_shipped(path))
+        return real(path)
+    monkeypatch.setattr(yamlio, "read_config", counted)
+    return seen
+
+
+def test_the_shipped_files_are_kept_as_loaded_and_the_results_stay_the_same(tmp_path, monkeypatch):
+    """A second project's first run reads no shipped YAML at all (catalogue/memo.py), and says the same."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = invoke(*_project(tmp_path / "a"))
+    reads = _reads(monkeypatch)
+    second = invoke(*_project(tmp_path / "b"))
+    assert second.stdout.replace(str(tmp_path / "b"), "") == first.stdout.replace(str(tmp_path / "a"), "")
+    assert reads and not any(reads)  # the policy and the manifest are read; no shipped file
+
+
+def test_a_damaged_or_foreign_entry_is_never_trusted(tmp_path):
+    """An entry signed by the key but holding another class (or garbage) is built again from the file."""
+    import pickle
+
+    from auditor import sealed
+    from auditor.catalogue import controls as catalogue, memo
+
+    store = sealed.Store(tmp_path / "memo", b"s" * 32)
+    plain, _ = catalogue.load([defaults.shipped_controls()])
+    first = sorted(defaults.shipped_controls().glob("*.yaml"))[0]
+    name = memo.name_of("controls", first, first.read_bytes())
+    for payload in (b"not a pickle", pickle.dumps(shutil.copy), pickle.dumps([object.__class__])):
+        store.store(name, payload)
+        again, _ = catalogue.load([defaults.shipped_controls()], None, store)
+        assert again == plain
+    kept, _ = catalogue.load([defaults.shipped_controls()], None, store)  # now from the rebuilt entry
+    assert kept == plain and store.load(name) is not None
+
+
+def test_an_entry_is_named_by_the_file_its_path_and_the_code(tmp_path):
+    from auditor.catalogue import memo
+
+    first = sorted(defaults.shipped_controls().glob("*.yaml"))[0]
+    raw = first.read_bytes()
+    names = {memo.name_of("controls", first, raw), memo.name_of("controls", first, raw + b"\n"),
+             memo.name_of("controls", tmp_path / first.name, raw), memo.name_of("framework", first, raw)}
+    assert len(names) == 4 and all(n.startswith("cat-") for n in names)

@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from . import crosswalk, rules
+from . import crosswalk, memo, rules
 from .. import schema, yamlio
 from ..defaults import control_files, is_shipped
 from ..evidence import kinds
@@ -17,29 +17,42 @@ from ..model import Control, Policy
 def load(dirs, cache_dir=None, shipped_memo=None) -> tuple[list[Control], str]:
     """All controls in the folders, in file order, and a SHA-256 over the files read.
 
-    cache_dir, shipped_memo: where a file found schema-valid is remembered (schema.validate); the shipped
-    files in shipped_memo when given, so that a first run in another project need not check them again."""
+    cache_dir, shipped_memo: where a file found schema-valid is remembered (schema.validate), and the
+    shipped files as loaded (memo.py): in shipped_memo when given, so that a first run in another project
+    need not read them again, else in cache_dir."""
     digest = hashlib.sha256()
     controls: dict[str, Control] = {}
     for path in control_files(dirs):
-        digest.update(path.name.encode() + b"\0" + yamlio.read_file(path) + b"\0")  # size-checked
-        data, located = yamlio.read_config(path)
-        schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
-                        cache_dir=shipped_memo if shipped_memo is not None and is_shipped(path) else cache_dir)
-        items = data["controls"] if isinstance(data, dict) else data
-        for item in items:
-            line = located.line(item)
-            if item["id"] in controls:
-                first = controls[item["id"]]
-                raise InputError(path, f"control {item['id']} is defined twice (first in {first.path}:{first.line})",
-                                 line=line, hint="control IDs never change and never repeat; rename the new one",
-                                 ja=f"管理策 {item['id']} が 2 回定義されています（最初は {first.path}:{first.line}）",
+        raw = yamlio.read_file(path)  # size-checked
+        digest.update(path.name.encode() + b"\0" + raw + b"\0")
+        if is_shipped(path):  # package data: loaded once, then from the signed memo (memo.py)
+            store = shipped_memo if shipped_memo is not None else cache_dir
+            found = memo.recall(store, "controls", path, raw, lambda p=path: _file(p, store))
+        else:
+            found = _file(path, cache_dir)
+        for control in found:
+            if control.id in controls:
+                first = controls[control.id]
+                raise InputError(path, f"control {control.id} is defined twice (first in {first.path}:{first.line})",
+                                 line=control.line, hint="control IDs never change and never repeat; rename the new one",
+                                 ja=f"管理策 {control.id} が 2 回定義されています（最初は {first.path}:{first.line}）",
                                  hint_ja="管理策 ID は変えず、重複させません。新しい方の ID を変えてください")
-            control = _build(item, path, line)
-            _check_kinds(control, located.line_of(item, ["evidence"]))
-            _check_rules(control, located.line_of(item, ["rule"]))
             controls[control.id] = control
     return list(controls.values()), digest.hexdigest()
+
+
+def _file(path: Path, cache_dir) -> list[Control]:
+    """The controls of one file, schema-checked and compiled (mistakes at their file and line)."""
+    data, located = yamlio.read_config(path)
+    schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
+                    cache_dir=cache_dir)
+    found = []
+    for item in data["controls"] if isinstance(data, dict) else data:
+        control = _build(item, path, located.line(item))
+        _check_kinds(control, located.line_of(item, ["evidence"]))
+        _check_rules(control, located.line_of(item, ["rule"]))
+        found.append(control)
+    return found
 
 
 def _build(item: dict, path: Path, line) -> Control:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import crosswalk
+from . import crosswalk, memo
 from .. import schema, yamlio
 from ..errors import InputError
 
@@ -132,7 +132,7 @@ def load(paths=None, cache_dir=None, shipped_memo=None) -> Framework:
     """The map: the shipped one, then each file in order (a folder: its *.yaml files, sorted).
 
     cache_dir: the signed cache (sealed.Store) that remembers a file found valid (schema.validate);
-    shipped_memo: the one for the shipped files, when given (catalogue/controls.load)."""
+    shipped_memo: the one for the shipped map, when given, which also keeps it as loaded (memo.py)."""
     import hashlib
 
     from ..defaults import is_shipped
@@ -141,14 +141,23 @@ def load(paths=None, cache_dir=None, shipped_memo=None) -> Framework:
     read = []
     for path, listed in files_of(paths):
         raw = yamlio.read_file(path)
+        if fw is None and not listed and is_shipped(path):  # the shipped map: loaded once, then from the memo
+            store = shipped_memo if shipped_memo is not None else cache_dir
+            fw = memo.recall(store, "framework", path, raw, lambda p=path: _first(p, *yamlio.read_config(p), store))
+            read.append((str(path), hashlib.sha256(raw).hexdigest()))
+            continue
         data, located = yamlio.read_config(path)
         if listed and isinstance(data, dict) and "crosswalk" in data:
             continue  # a crosswalk table beside the maps (nist-csf-2.0.yaml), not a map
         read.append((str(path), hashlib.sha256(raw).hexdigest()))
-        schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map",
-                        cache_dir=shipped_memo if shipped_memo is not None and is_shipped(path) else cache_dir)
-        fw = _merge(fw, data, path, located)
+        fw = _first(path, data, located, cache_dir, fw)
     return Framework(**{**fw.__dict__, "files": tuple(read)})
+
+
+def _first(path, data, located, cache_dir, base=None) -> Framework:
+    schema.validate(data, "framework", path, located, hint="see docs/framework.md for the keys of an audit map",
+                    cache_dir=cache_dir)
+    return _merge(base, data, path, located)
 
 
 def _text(value) -> dict:

@@ -61,8 +61,30 @@ def japanese(text: str) -> str | None:
     return re.sub(r"(?<=[^\n])\n(?=[^\n])", "", ja)  # click joins a paragraph's lines with a space
 
 
+_PENDING: list = []  # (root, lang) whose help texts are set when help is first shown
+
+
+def prepare(root: click.Command, lang: str) -> None:
+    """click's own words in `lang` now; the help texts of the tree only when a help page is made
+    (click.Context.get_help), since most command lines show none and translating 250 texts costs
+    a tenth of a small run."""
+    _click_words(lang)
+    _PENDING[:] = [(root, lang)]
+    if not getattr(click.Context.get_help, "_auditor", False):
+        plain = click.Context.get_help
+
+        def get_help(ctx):
+            if _PENDING:
+                apply(*_PENDING.pop())
+            return plain(ctx)
+
+        get_help._auditor = True
+        click.Context.get_help = get_help
+
+
 def apply(root: click.Command, lang: str) -> None:
     """Every help text of the tree in `lang` (an English text without a Japanese one stays English)."""
+    _PENDING.clear()
     for obj, attr in texts(root):
         if attr == "help" and isinstance(obj, click.Command):
             obj._help_option = None  # click keeps the --help option it made, with its help in the last language

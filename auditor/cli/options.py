@@ -52,7 +52,7 @@ class Group(click.Group):
         from . import localize
 
         i18n.reset(sys.argv[1:] if args is None else args)
-        localize.apply(self, i18n.current())  # --help and click's own words in the chosen language
+        localize.prepare(self, i18n.current())  # --help and click's own words in the chosen language
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as exc:

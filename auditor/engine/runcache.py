@@ -26,11 +26,9 @@ caller takes an entry only when it holds exactly those.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import marshal
 import os
-from importlib import resources
 from pathlib import Path
 
 from .. import __version__, defaults, limits as limits_mod, sealed, yamlio
@@ -174,16 +172,12 @@ def _listed(root: Path) -> list[str]:
 
 def code_digest() -> str:
     """A digest of every file of the package (computed once per process)."""
-    return _code()
+    return sealed.package_digest()
 
 
-@functools.lru_cache(maxsize=1)
 def _code() -> str:
-    """A digest of every file of the package: results made by other code are never used."""
-    h = hashlib.sha256()
-    for rel, entry in sealed.walk(resources.files("auditor")):  # a folder, or a zip archive (zipapp)
-        h.update(rel.encode() + b"\0" + entry.read_bytes() + b"\0")
-    return h.hexdigest()
+    """Results made by other code are never used."""
+    return sealed.package_digest()
 
 
 def _prune(entries: list) -> None:

@@ -142,14 +142,41 @@ _PLUS = "+" if sys.version_info >= (3, 11) else ""
 _MAYBE = re.compile(f"{_D}(?<!{_D}{_D})(?<!{_D}{_S})(?:{_S}*{_PLUS}{_D}){{11}}(?:{_S}*{_PLUS}{_D})*{_PLUS}")
 
 
+_LONG = 1 << 16  # characters from which a text is first asked of RE2 whether it may hold a candidate at all
+_PREFILTER: list = []
+
+
+def _none_possible(text: str) -> bool:
+    """True when `text` has no 12 digits joined by separators (nor JSON's \\t, \\n, \\r), so _MAYBE
+    cannot match it: RE2 answers this in one linear pass, about 7 times faster than re's search, whose
+    class-led pattern is tried at every position. Its digits are Python's own (str.isdecimal, as re's
+    \\d) besides RE2's \\p{Nd}, so no digit re sees is missed (tests/test_mynumber.py)."""
+    if not _PREFILTER:
+        import re2
+
+        decimals = "".join(chr(c) for c in range(0x20000) if chr(c).isdecimal())  # no decimal lies above
+        digit = "[\\p{Nd}" + decimals + FOLDED_DIGITS + "]"
+        separator = "(?:" + _S + "|\\\\[tnr])"
+        options = re2.Options()
+        options.log_errors, options.never_capture = False, True
+        _PREFILTER.append(re2.compile(f"{digit}(?:{separator}*{digit}){{11}}", options))
+    return _PREFILTER[0].search(text) is None
+
+
 def might_contain(texts) -> bool:
     """Cheap test of many texts (a column): False means none of them holds a My Number."""
     if len(texts) <= 8:  # a few texts (a finding's messages): scan each
-        return any(len(t) >= 12 and _MAYBE.search(t) is not None for t in texts)
+        return any(len(t) >= 12 and _may_hold(t) for t in texts)
     if max(map(len, texts)) < 12:  # 12 digits need 12 characters
         return False
     long = [t for t in set(texts) if len(t) >= 12]
-    return bool(long) and _MAYBE.search("\x00".join(long)) is not None
+    return bool(long) and _may_hold("\x00".join(long))
+
+
+def _may_hold(text: str) -> bool:
+    if len(text) >= _LONG and _none_possible(text):
+        return False
+    return _MAYBE.search(text) is not None
 
 
 def mask_all(obj, keep: tuple = ("sha256",)):
@@ -176,6 +203,8 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
     """
     indent = items <= _LARGE
     text = _json(doc, indent)
+    if len(text) >= _LONG and _none_possible(text):
+        return text + "\n"
     scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
     if any(find(scan[max(0, m.start() - 30):m.end() + 30]) for m in _MAYBE.finditer(scan)):
         text = _json(mask_all(doc, keep), indent)
