@@ -194,3 +194,99 @@ def test_the_sample_municipality_loads_the_same_by_blocks(small_blocks, tmp_path
         assert (by_blocks.personal_data, by_blocks.notices, by_blocks.cleaned, by_blocks.files) == \
                (whole.personal_data, whole.notices, whole.cleaned, whole.files)
     assert used, "no file of the sample was read by blocks: nothing was tested"
+
+
+def _folder(root, raw: bytes, other: bytes | None = None):
+    """An evidence folder reading roster.csv as two kinds (and a second CSV for the worker, when given)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "roster.csv").write_bytes(raw)
+    about = "provided_by: 総務課, collected_on: 2026-03-31"
+    files = "".join(f"  - {{path: roster.csv, kind: {e['kind']}, {about}{', columns: {unit: unit}' if 'columns' in e else ''}}}\n"
+                    for e in ENTRIES)
+    if other is not None:
+        (root / "more.csv").write_bytes(other)
+        files += f"  - {{path: more.csv, kind: training_records, {about}}}\n"
+    (root / "manifest.yaml").write_text(f"organisation: Test\nfiscal_year: 2025\nfiles:\n{files}", encoding="utf-8")
+    return root
+
+
+def _same_evidence(a, b):
+    assert {k: d.columns for k, d in a.datasets.items()} == {k: d.columns for k, d in b.datasets.items()}
+    for k, d in b.datasets.items():
+        n = len(next(iter(d.columns.values()), []))
+        assert [a.datasets[k].location(i) for i in range(n)] == [d.location(i) for i in range(n)]
+    assert (a.personal_data, a.notices, a.cleaned, a.files) == (b.personal_data, b.notices, b.cleaned, b.files)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(9, 40), edit=st.tuples(st.sampled_from(EDITS), st.integers(0, 10 ** 6), st.integers(0, 10 ** 6)),
+       other=st.booleans())
+def test_a_file_read_by_both_processes_gives_the_whole_reading(small_blocks, tmp_path_factory, monkeypatch, n, edit,
+                                                               other):
+    """The worker reads the tail blocks of the large CSV while this process reads the head (split.py): the
+    evidence is what an uncached reading gives, cold, then after one more edit over the cache it left."""
+    from auditor.evidence import prefetch, split
+
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    shared = []
+    original = split.choose
+    monkeypatch.setattr(split, "choose", lambda *a, **k: shared.append(original(*a, **k)) or shared[-1])
+    store = sealed.Store(tmp_path_factory.mktemp("cache"), b"s" * 32)
+    root = tmp_path_factory.mktemp("ev") / "FY2025"
+    more = _edit(_base(3), "change", 0, 1) if other else None
+    for raw in (_edit(_base(n), "change", 0, 0), _edit(_base(n), *edit)):
+        _folder(root, raw, more)
+        loader.load(root, cache_dir=None) if raw.startswith(HEADER.encode()) and b"2025/13" not in raw else None
+        try:
+            whole = loader.load(root, cache_dir=None)
+        except InputError as exc:
+            with pytest.raises(InputError) as split_error:
+                loader.load(root, cache_dir=store)
+            assert str(split_error.value) == str(exc)
+            continue
+        both = loader.load(root, cache_dir=store)
+        prefetch.join()
+        _same_evidence(both, whole)
+    assert shared[0][0], "the roster was not shared between the processes: nothing was tested"
+
+
+def test_the_worker_takes_the_tail_and_this_process_the_head(small_blocks, tmp_path, monkeypatch):
+    """Cold, each block is read once: the worker's into the cache, this process's ahead, none twice."""
+    from auditor.evidence import prefetch
+
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    read = []
+    original = loader._records
+    monkeypatch.setattr(loader, "_records", lambda raw, *a, **k: read.append(raw) or original(raw, *a, **k))
+    root = _folder(tmp_path / "FY2025", _edit(_base(40), "change", 0, 0))
+    store = sealed.Store(tmp_path / "cache", b"s" * 32)
+    both = loader.load(root, cache_dir=store)
+    prefetch.join()
+    here = list(read)  # this process's reads (the worker's happen in its own memory)
+    _same_evidence(both, loader.load(root, cache_dir=None))
+    assert here and all(here.count(b) == len(ENTRIES) for b in here)  # each block once per reading, no more
+    assert len(set(here)) < 10  # of the 10 blocks, some were left to the worker
+
+
+def test_after_a_change_in_the_first_block_the_worker_leaves_cached_blocks_alone(small_blocks, tmp_path, monkeypatch):
+    """A new first block makes the file look unread: shared again, the worker skips the blocks the cache holds
+    (it only looks whether they are there) and the result is still the whole reading's."""
+    from auditor.evidence import prefetch, split
+
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    store = sealed.Store(tmp_path / "cache", b"s" * 32)
+    root = tmp_path / "FY2025"
+    _folder(root, _edit(_base(40), "change", 0, 0))
+    loader.load(root, cache_dir=store)
+    prefetch.join()
+    chosen = []
+    original = split.choose
+    monkeypatch.setattr(split, "choose", lambda *a, **k: chosen.append(original(*a, **k)) or chosen[-1])
+    _folder(root, _edit(_base(40), "change", 0, 5))  # line 1 gets another day
+    both = loader.load(root, cache_dir=store)
+    prefetch.join()
+    _same_evidence(both, loader.load(root, cache_dir=None))
+    assert chosen[0][0], "not shared: the skipping worker was not tested"
+    _folder(root, _edit(_base(40), "change", 30, 6))  # a line of a later block: the first block is cached
+    loader.load(root, cache_dir=store)
+    assert not chosen[-1][0]  # read here alone, as before the split existed

@@ -47,12 +47,25 @@ def _delimiter(entry: dict) -> bytes | None:
     return d.encode() if isinstance(d, str) and len(d) == 1 and d.isascii() and d not in "\r\n\"" else None
 
 
-def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, records, pending=None):
+def first_cached(raw: bytes, entry: dict, cache_dir, limits) -> bool:
+    """Whether the cache holds this reading's first block: the file was read before, so most blocks are
+    likely there and a second process would find little to read (split.py)."""
+    end = raw.find(b"\n")
+    m = _pattern(CHUNK_LINES).match(raw, end + 1)
+    data = raw[:end + 1] + raw[end + 1:m.end() if m else len(raw)]
+    name = cache.key_of(hashlib.sha256(data).hexdigest(), dict(entry, read_as=_TAG), kinds.spec(entry["kind"]).digest,
+                        limits)
+    return name is not None and (cache_dir.folder / name).is_file()
+
+
+def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, records, pending=None, part=None):
     """-> (columns, lines, present, encoding, notes, remarks), equal to records() over the whole file, with
     the My Number occurrences (masked) added to found as records() adds them; or None where that is not
     certain (the caller reads it whole; found is then unchanged).
 
-    records: loader._records; pending: where new block entries are left for a later write (None: now)."""
+    records: loader._records; pending: where new block entries are left for a later write (None: now).
+    part: (first, end): only the blocks first <= n < end are read, ahead of the whole reading, and None is
+    returned: by a second process into the cache (pending None), or here into `tables` (split.py)."""
     spec_digest = kinds.spec(entry["kind"]).digest
     delim = _delimiter(entry)
     end = raw.find(b"\n")
@@ -75,6 +88,15 @@ def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, 
         m = pattern.match(raw, pos)
         stop = m.end() if m else len(raw)
         block = raw[pos:stop]
+        if part is not None:  # a read ahead: only the blocks of part, left where the whole reading looks
+            if len(blocks) >= part[1]:
+                return None
+            if len(blocks) >= part[0] and _block(header + block, block, delim, k, entry, reading, spec_digest,
+                                                 cache_dir, limits, tables, records, pending, keep=True) is None:
+                return None
+            blocks.append(None)
+            pos = stop
+            continue
         got = _block(header + block, block, delim, k, entry, reading, spec_digest, cache_dir, limits, tables,
                      records, pending)
         if got is None:
@@ -86,6 +108,8 @@ def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, 
         blocks.append((first, columns, present, notes, occ))
         first += n
         pos = stop
+    if part is not None:
+        return None
     if not blocks or any(b[2] != blocks[0][2] for b in blocks):
         return None
     present = blocks[0][2]
@@ -104,12 +128,25 @@ def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, 
     return columns, range(2, first + 2), tuple(present), "utf-8", notes, []
 
 
-def _block(data, block, delim, k, entry, reading, spec_digest, cache_dir, limits, tables, records, pending):
-    """One block read as header + block: from the cache, or read afresh when it is plain (then stored)."""
+def _block(data, block, delim, k, entry, reading, spec_digest, cache_dir, limits, tables, records, pending,
+           keep=False):
+    """One block read as header + block: read ahead by this process, from the cache, or read afresh when
+    it is plain (then stored). keep: a read ahead (part=), kept in `tables` for the whole reading."""
     digest = hashlib.sha256(data).hexdigest()
     name = cache.key_of(digest, reading, spec_digest, limits)
     if name is None:
         return None
+    if keep and pending is None and (cache_dir.folder / name).is_file():
+        return True  # the worker's read ahead of a block the cache holds: this process loads it itself
+    got = tables.pop(("block", name), None)  # read ahead (split.py): used once
+    if got is None:
+        got = _cached_or_read(name, digest, data, block, delim, k, entry, cache_dir, limits, tables, records, pending)
+    if keep and got is not None and pending is not None:
+        tables[("block", name)] = got
+    return got
+
+
+def _cached_or_read(name, digest, data, block, delim, k, entry, cache_dir, limits, tables, records, pending):
     hit = cache.load(cache_dir, name)
     if hit is not None:  # stored only after the checks below passed on exactly these bytes
         columns, lines, (present, encoding, occ, notes, remarks) = hit

@@ -7,7 +7,8 @@ from dataclasses import replace
 from itertools import repeat
 from pathlib import Path
 
-from . import blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources, tablemask, unitcodes
+from . import (blanks, cache, chunks, keyshape, kinds, layout, normalize, prefetch, readers, sources, split, tablemask,
+               unitcodes)
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
 from ..errors import InputError
@@ -97,18 +98,31 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         return digest, _cached_records(raw, digest, entries[i], found, tables, cache_dir, limits, pending, documents)
 
     # about half of the files are read by a second process, into the parse cache, while this one reads the rest
-    costs = _costs(root, entries, files_read.ids)
+    costs, missing = _costs(root, entries, files_read.ids), set(range(len(entries)))
     if cache_dir is not None:  # a file whose every reading is cached loads here faster than a process starts
-        missing = {ident for i, (e, ident) in enumerate(zip(entries, files_read.ids)) if not cache.present(
+        missing = {i for i, e in enumerate(entries) if not cache.present(
             cache_dir, files_read.peek(i), _reading(e), kinds.spec(e["kind"]).digest, limits)}
-        costs = {ident: cost for ident, cost in costs.items() if ident in missing}
+        costs = {ident: cost for ident, cost in costs.items() if ident in {files_read.ids[i] for i in missing}}
     given = prefetch.share(costs) if cache_dir is not None else set()
     later = [i for i, ident in enumerate(files_read.ids) if ident in given]
+    shared, first = split.choose(files_read, {i: _reading(entries[i]) for i in missing}, costs, given,
+                                 prefetch.MIN_BYTES, cache_dir, limits) if cache_dir is not None else ([], 0)
     done, tables, worker_tables, pending = {}, {}, {}, []
-    worker = prefetch.start(later, lambda i: read(i, [], worker_tables))
+
+    def work(job):
+        if job in later:
+            return read(job, [], worker_tables)
+        split.ahead(files_read.get(job)[0], _reading(entries[job]), cache_dir, limits, worker_tables, _records, None,
+                    split.tail(first))  # the tail blocks of the file both processes read
+    worker = prefetch.start(later + shared, work)
     try:
         try:
+            for i in shared if worker else ():  # this process's part of it, while the worker reads the tail
+                split.ahead(files_read.held(i), _reading(entries[i]), cache_dir, limits, tables, _records, pending,
+                            split.head(first))
             for i in [i for i in range(len(entries)) if i not in later]:
+                if i in shared and worker:  # its tail is in the cache once the worker is done
+                    worker = prefetch.finish(worker)
                 done[i] = read(i, found := [], tables, pending), found
                 if progress:
                     progress(len(done), len(entries))
@@ -180,11 +194,11 @@ def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
 
 
 def _costs(root: Path, entries: list, ids: list) -> dict:
-    """Bytes to read per file (by its identity), once however many entries list it: it is read once."""
+    """Bytes to read per file (by its identity) times the readings of it: cut once, converted per reading."""
     costs = {}
     for e, ident in zip(entries, ids):
         try:
-            costs.setdefault(ident, (root / e["path"]).stat().st_size)
+            costs[ident] = costs.get(ident, 0) + (root / e["path"]).stat().st_size
         except (OSError, ValueError):
             pass  # reading it reports the problem
     return costs

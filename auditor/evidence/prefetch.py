@@ -78,6 +78,7 @@ def _watch(parent: int) -> None:
 
 
 def finish(pid: int | None) -> None:
+    """Wait for the worker `pid` (None: there is none); -> None, the worker that is left."""
     if pid:
         os.waitpid(pid, 0)
 

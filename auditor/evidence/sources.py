@@ -147,6 +147,11 @@ class Files:
             self._held[ident] = (raw, hashlib.sha256(raw).hexdigest(), {} if self._left[ident] > 1 else None)
         return self._held[ident][1]
 
+    def held(self, i: int) -> bytes | None:
+        """Entry i's bytes when peek() read them (still held for get()), else None."""
+        held = self._held.get(self.ids[i])
+        return held[0] if held is not None else None
+
     def get(self, i: int) -> tuple[bytes, str, dict | None]:
         """(bytes, SHA-256, the parsed documents this file's other entries share, or None if it has none)."""
         ident = self.ids[i]
