@@ -193,12 +193,16 @@ def _check_as_of(as_of, fy: FiscalYear, margin: int, path, line) -> None:
                              "as_of_margin_days: で決めます")
 
 
+_AGAIN = 0.3  # what another reading of a file costs against its first: the file is cut once, converted again
+
+
 def _costs(root: Path, entries: list, ids: list) -> dict:
-    """Bytes to read per file (by its identity) times the readings of it: cut once, converted per reading."""
+    """The work per file (by its identity): its bytes, and a share of them for each further reading."""
     costs = {}
     for e, ident in zip(entries, ids):
         try:
-            costs[ident] = costs.get(ident, 0) + (root / e["path"]).stat().st_size
+            size = (root / e["path"]).stat().st_size
+            costs[ident] = costs[ident] + _AGAIN * size if ident in costs else size
         except (OSError, ValueError):
             pass  # reading it reports the problem
     return costs
