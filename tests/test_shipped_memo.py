@@ -41,7 +41,8 @@ def test_with_the_key_from_the_environment_nothing_is_kept_beside_a_key_file(tmp
     (tmp_path / "a").mkdir()
     seen = _validated(monkeypatch)
     assert invoke(*_project(tmp_path / "a")).exit_code == 1
-    assert "control" in seen
+    assert "control" not in seen and "framework" not in seen  # vouched by the suite (catalogue/vouched.py)
+    assert "manifest" in seen
     assert not (tmp_path / "keys").exists()
 
 
@@ -103,3 +104,44 @@ def test_an_entry_is_named_by_the_file_its_path_and_the_code(tmp_path):
     names = {memo.name_of("controls", first, raw), memo.name_of("controls", first, raw + b"\n"),
              memo.name_of("controls", tmp_path / first.name, raw), memo.name_of("framework", first, raw)}
     assert len(names) == 4 and all(n.startswith("cat-") for n in names)
+
+
+def test_the_suite_vouches_for_exactly_the_shipped_files_it_checked():
+    """schemas/vouched.json names the bytes of every shipped control file and of the map, checked here
+    against the schemas it names; `python3 tools/vouch.py` writes it after a shipped file changes."""
+    import importlib.util
+    from pathlib import Path
+
+    from auditor import yamlio
+    from auditor.catalogue import vouched
+
+    tool = Path(__file__).resolve().parent.parent / "tools" / "vouch.py"
+    spec = importlib.util.spec_from_file_location("vouch", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    files = module.shipped()
+    for path, name in files:
+        data, located = yamlio.read_config(path)
+        schema.validate(data, name, path, located)
+        assert vouched.vouched(path, path.read_bytes()), f"{path.name} changed: run python3 tools/vouch.py"
+    assert vouched._table() == vouched.current([p for p, _ in files]), "run python3 tools/vouch.py"
+
+
+def test_other_bytes_are_checked_against_the_schema(tmp_path, monkeypatch):
+    """A shipped file edited in place (one byte) is not vouched for: its mistake is reported at its line."""
+    from auditor.catalogue import controls as catalogue, vouched
+    from auditor.errors import InputError
+
+    shipped = sorted(defaults.shipped_controls().glob("*.yaml"))[0]
+    raw = shipped.read_bytes()
+    assert vouched.vouched(shipped, raw) and not vouched.vouched(shipped, raw + b"\n")
+    folder = tmp_path / "controls"
+    folder.mkdir()
+    (folder / shipped.name).write_bytes(raw.replace(b"severity: major", b"severity: grave", 1))
+    monkeypatch.setattr(catalogue, "is_shipped", lambda path: True)  # as if the install itself were edited
+    try:
+        catalogue.load([folder])
+    except InputError as exc:
+        assert "control schema" in str(exc) and exc.line
+    else:
+        raise AssertionError("an edited shipped file was not checked")

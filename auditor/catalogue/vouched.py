@@ -1,0 +1,56 @@
+"""The shipped control files and audit map, as the test suite checked them against their schemas.
+
+A run on a new machine, as every CI job without a restored cache, would check the fifteen shipped
+control files and the map against their JSON Schemas: 0.13 s of a small town's run. The suite checks
+them on every change and holds `schemas/vouched.json` to what it checked (tests/test_packaging.py;
+`python3 tools/vouch.py` writes it): the SHA-256 of each shipped file and of the schemas. A shipped file
+whose bytes are those, with those schemas, is not checked again; any other bytes (an edited install,
+a file changed without the tool) are checked as always. Nothing else is skipped: the rules are still
+compiled, the IDs still compared.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from importlib import resources
+from pathlib import PurePath
+
+NAME = "vouched.json"
+
+
+def vouched(path, raw: bytes) -> bool:
+    """Whether these are the bytes of the shipped file at `path` that the suite checked, under these schemas."""
+    table = _table()
+    return (table.get("schemas") == _schemas() and
+            table.get("files", {}).get(_rel(path)) == hashlib.sha256(raw).hexdigest())
+
+
+def current(files) -> dict:
+    """The table for these shipped files (tools/vouch.py writes it; the suite compares it)."""
+    return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(open(p, "rb").read()).hexdigest()
+                                             for p in sorted(files, key=_rel)}}
+
+
+def _rel(path) -> str:
+    p = PurePath(path)
+    return f"{p.parent.name}/{p.name}"
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> dict:
+    try:
+        data = json.loads((resources.files("auditor") / "schemas" / NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@functools.lru_cache(maxsize=1)
+def _schemas() -> str:
+    """One digest over every schema of the package, since one may refer to another."""
+    h = hashlib.sha256()
+    root = resources.files("auditor") / "schemas"
+    for entry in sorted((e for e in root.iterdir() if e.name.endswith(".schema.json")), key=lambda e: e.name):
+        h.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return h.hexdigest()

@@ -1,0 +1,35 @@
+"""Write auditor/schemas/vouched.json: the digests of the shipped control files and audit map, after
+checking each against its schema (auditor/catalogue/vouched.py). Run it after changing a shipped file:
+    python3 tools/vouch.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from auditor import schema, yamlio  # noqa: E402
+from auditor.catalogue import vouched  # noqa: E402
+
+
+def shipped() -> list[tuple[Path, str]]:
+    return ([(p, "control") for p in sorted((ROOT / "auditor" / "controls").glob("*.yaml"))]
+            + [(ROOT / "auditor" / "frameworks" / "guideline.yaml", "framework")])
+
+
+def main() -> int:
+    for path, name in shipped():
+        data, located = yamlio.read_config(path)
+        schema.validate(data, name, path, located)  # raises on a file that is not valid
+    table = vouched.current([p for p, _ in shipped()])
+    target = ROOT / "auditor" / "schemas" / vouched.NAME
+    target.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}: {len(table['files'])} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
