@@ -185,27 +185,19 @@ def test_markdown_never_rejoins_a_number_split_over_lines():
         assert "5678" not in str(md(value)) and "5678" not in str(code(value))
 
 
-def test_the_re2_prefilter_reads_every_digit_and_separator_as_re_does():
-    """_none_possible (RE2) must never say "no candidate" where re's _MAYBE would look: its digit and
-    separator classes hold every character re's hold, code point by code point."""
+def test_the_re2_patterns_read_every_digit_and_separator_exactly_as_re_does():
+    """The RE2 scans (long texts) must see the very runs re's _MAYBE sees: their digit and separator
+    classes hold the same characters as re's, code point by code point, both ways."""
     import re
 
     import re2
 
-    mynumber._none_possible("")  # compiles the prefilter
-    digit, separator = (re.compile(mynumber._D), re.compile(mynumber._S))
-    chars = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
-    wanted = [c for c in chars if digit.fullmatch(c) or separator.fullmatch(c)]
-    assert not [c for c in chars[0x20000:] if c.isdecimal()]  # the enumeration's bound
-    pattern = mynumber._PREFILTER[0].pattern
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert not [c for c in chars if ord(c) >= 0x20000 and c.isdecimal()]  # the bound of _re2's enumeration
+    pattern = mynumber._re2("run").pattern
     digit_class = pattern[:pattern.index("]") + 1]
-    for c in wanted:
-        is_digit = bool(digit.fullmatch(c))
-        if is_digit:
-            assert re2.fullmatch(digit_class, c), hex(ord(c))
-        # twelve of it (a digit) or a digit, it, and eleven more digits (a separator): a candidate to RE2
-        text = c * 12 if is_digit else "1" + c + "1" * 11
-        assert not mynumber._none_possible("x" * mynumber._LONG + text), hex(ord(c))
+    for mine, theirs in ((digit_class, mynumber._D), (mynumber._S, mynumber._S)):
+        assert set(re2.findall(mine, chars)) == set(re.findall(theirs, chars))
 
 
 _PIECES = ["1234", "5678", "9018", "0", "12", "-", " ", "\n", "\\n", "\\t", "\u200b", "ー", "１２", "²", "a", "年",
@@ -225,6 +217,21 @@ def test_the_prefilter_never_hides_what_re_finds(seed):
         scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
         if mynumber._MAYBE.search(scan) is not None:
             assert not mynumber._none_possible(text), core
+        spans = [m.span() for m in mynumber._MAYBE.finditer(scan)]
+        assert [m.span() for m in mynumber._re2("run").finditer(scan)] == spans, core  # the same windows
     doc = {"pad": "y" * mynumber._LONG, "note": "1234\n5678\n9018", "id": "ー".join(["1234", "5678", "9018"])}
     text = mynumber.dumps(doc)
     assert "5678" not in text and text.count(MASK) == 2
+
+
+def test_our_digests_alone_never_cost_a_scan_but_other_values_are_masked():
+    """12 digits inside a SHA-256 under a kept key are no My Number (and stay as they are); the same digits
+    under another key, or a number in a message beside them, are masked as always."""
+    pad = "x" * mynumber._LONG
+    assert mynumber._none_possible(mynumber._without_kept('{"sha256": "ab' + VALID + 'cd"}', ("sha256",)))
+    kept = mynumber.dumps({"sha256": "ab" + VALID + "cd", "pad": pad})
+    assert VALID in kept  # a kept value is never altered
+    other = mynumber.dumps({"file_sha256": "ab" + VALID + "cd", "pad": pad})
+    assert VALID not in other and MASK in other
+    both = mynumber.dumps({"note": f"番号 {VALID}", "sha256": "ab" + VALID, "pad": pad}, items=10)
+    assert f"番号 {MASK}" in both and "ab" + VALID in both

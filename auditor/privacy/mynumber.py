@@ -10,6 +10,7 @@ harmless, a leaked My Number is not.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -142,25 +143,30 @@ _PLUS = "+" if sys.version_info >= (3, 11) else ""
 _MAYBE = re.compile(f"{_D}(?<!{_D}{_D})(?<!{_D}{_S})(?:{_S}*{_PLUS}{_D}){{11}}(?:{_S}*{_PLUS}{_D})*{_PLUS}")
 
 
-_LONG = 1 << 16  # characters from which a text is first asked of RE2 whether it may hold a candidate at all
-_PREFILTER: list = []
+_LONG = 1 << 16  # characters from which a text is scanned by RE2 (linear) instead of re (tried at every position)
+_RE2: dict = {}
+
+
+def _re2(name: str):
+    """RE2 patterns over exactly re's classes: the digits are Python's own decimals (str.isdecimal, which
+    re's \\d matches; none lies above U+1FFFF, as tests/test_mynumber.py checks) and FOLDED_DIGITS, the
+    separators _S. "run": what _MAYBE matches, so the same spans; "json": 12 digits joined by separators or
+    by JSON's \\t, \\n, \\r escapes, matched wherever the JSON's scan could find a candidate (a text
+    where it finds none needs no scan)."""
+    if not _RE2:
+        import re2
+
+        digit = "[" + "".join(chr(c) for c in range(0x20000) if chr(c).isdecimal()) + FOLDED_DIGITS + "]"
+        options = re2.Options()
+        options.log_errors, options.never_capture = False, True
+        _RE2["json"] = re2.compile(f"{digit}(?:(?:{_S}|\\\\[tnr])*{digit}){{11}}", options)
+        _RE2["run"] = re2.compile(f"{digit}(?:{_S}*{digit}){{11}}(?:{_S}*{digit})*", options)
+    return _RE2[name]
 
 
 def _none_possible(text: str) -> bool:
-    """True when `text` has no 12 digits joined by separators (nor JSON's \\t, \\n, \\r), so _MAYBE
-    cannot match it: RE2 answers this in one linear pass, about 7 times faster than re's search, whose
-    class-led pattern is tried at every position. Its digits are Python's own (str.isdecimal, as re's
-    \\d) besides RE2's \\p{Nd}, so no digit re sees is missed (tests/test_mynumber.py)."""
-    if not _PREFILTER:
-        import re2
-
-        decimals = "".join(chr(c) for c in range(0x20000) if chr(c).isdecimal())  # no decimal lies above
-        digit = "[\\p{Nd}" + decimals + FOLDED_DIGITS + "]"
-        separator = "(?:" + _S + "|\\\\[tnr])"
-        options = re2.Options()
-        options.log_errors, options.never_capture = False, True
-        _PREFILTER.append(re2.compile(f"{digit}(?:{separator}*{digit}){{11}}", options))
-    return _PREFILTER[0].search(text) is None
+    """True when the JSON text `text` cannot hold a candidate: no 12 digits joined by separators or escapes."""
+    return _re2("json").search(text) is None
 
 
 def might_contain(texts) -> bool:
@@ -174,9 +180,7 @@ def might_contain(texts) -> bool:
 
 
 def _may_hold(text: str) -> bool:
-    if len(text) >= _LONG and _none_possible(text):
-        return False
-    return _MAYBE.search(text) is not None
+    return (_re2("run") if len(text) >= _LONG else _MAYBE).search(text) is not None
 
 
 def mask_all(obj, keep: tuple = ("sha256",)):
@@ -203,12 +207,28 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
     """
     indent = items <= _LARGE
     text = _json(doc, indent)
-    if len(text) >= _LONG and _none_possible(text):
+    if len(text) >= _LONG and _none_possible(_without_kept(text, keep)):
         return text + "\n"
     scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
-    if any(find(scan[max(0, m.start() - 30):m.end() + 30]) for m in _MAYBE.finditer(scan)):
+    runs = (_re2("run") if len(scan) >= _LONG else _MAYBE).finditer(scan)
+    if any(find(scan[max(0, m.start() - 30):m.end() + 30]) for m in runs):
         text = _json(mask_all(doc, keep), indent)
     return text + "\n"
+
+
+@functools.lru_cache(maxsize=8)
+def _kept(keep: tuple):
+    return re.compile("(?:" + "|".join(re.escape(k) for k in keep) + ')": ?"[0-9a-fA-F]+"')
+
+
+def _without_kept(text: str, keep: tuple) -> str:
+    """The text with the hex values of the `keep` keys (our digests) emptied, for the test whether a scan is
+    needed: 12 digits of a SHA-256 are no My Number, and mask_all() leaves those values as they are anyway.
+    A JSON string is bounded by quotes, neither digits nor separators, so no run outside one changes."""
+    if not keep:
+        return text
+    # the key whole: "file_sha256" is not "sha256", and its value is masked like any other
+    return _kept(keep).sub(lambda m: '": ""' if m.start() and text[m.start() - 1] == '"' else m.group(0), text)
 
 
 def _json(doc, indent: bool) -> str:
