@@ -2,7 +2,7 @@
 
 A run on a new machine, as every CI job without a restored cache, would check the fifteen shipped
 control files and the map against their JSON Schemas: 0.13 s of a small town's run. The suite checks
-them on every change and holds `schemas/vouched.json` to what it checked (tests/test_packaging.py;
+them on every change and holds `schemas/vouched.json` to what it checked (tests/test_shipped_memo.py;
 `python3 tools/vouch.py` writes it): the SHA-256 of each shipped file and of the schemas. A shipped file
 whose bytes are those, with those schemas, is not checked again; any other bytes (an edited install,
 a file changed without the tool) are checked as always. Nothing else is skipped: the rules are still
@@ -14,7 +14,7 @@ import functools
 import hashlib
 import json
 from importlib import resources
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 NAME = "vouched.json"
 
@@ -28,7 +28,7 @@ def vouched(path, raw: bytes) -> bool:
 
 def current(files) -> dict:
     """The table for these shipped files (tools/vouch.py writes it; the suite compares it)."""
-    return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(open(p, "rb").read()).hexdigest()
+    return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest()
                                              for p in sorted(files, key=_rel)}}
 
 

@@ -35,7 +35,7 @@ def choose(files_read, readings: dict, costs: dict, given: set, min_bytes: int, 
 def plan(costs: dict, given: set, readable: dict, min_bytes: int) -> tuple[str, float] | None:
     """(identity of the file to share, the share of its blocks the worker reads, from its end), or None.
 
-    costs: bytes times readings per file still to read; given: the files the worker reads whole;
+    costs: the work per file still to read (loader._costs); given: the files the worker reads whole;
     readable: identity -> whether every reading of that file is read by blocks."""
     rest = [f for f in costs if f not in given and readable.get(f)]
     if not rest:
