@@ -15,16 +15,11 @@ from auditor import schema, yamlio  # noqa: E402
 from auditor.catalogue import vouched  # noqa: E402
 
 
-def shipped() -> list[tuple[Path, str]]:
-    return ([(p, "control") for p in sorted((ROOT / "auditor" / "controls").glob("*.yaml"))]
-            + [(ROOT / "auditor" / "frameworks" / "guideline.yaml", "framework")])
-
-
 def main() -> int:
-    for path, name in shipped():
+    for path, name in vouched.shipped():
         data, located = yamlio.read_config(path)
         schema.validate(data, name, path, located)  # raises on a file that is not valid
-    table = vouched.current([p for p, _ in shipped()])
+    table = vouched.current()
     target = ROOT / "auditor" / "schemas" / vouched.NAME
     target.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}: {len(table['files'])} files")

@@ -26,10 +26,18 @@ def vouched(path, raw: bytes) -> bool:
             table.get("files", {}).get(_rel(path)) == hashlib.sha256(raw).hexdigest())
 
 
-def current(files) -> dict:
-    """The table for these shipped files (tools/vouch.py writes it; the suite compares it)."""
-    return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(Path(p).read_bytes()).hexdigest()
-                                             for p in sorted(files, key=_rel)}}
+def shipped() -> list[tuple[Path, str]]:
+    """(file, the schema it is checked against) of every shipped file the table covers."""
+    from ..defaults import shipped_controls, shipped_frameworks
+
+    return ([(p, "control") for p in sorted(shipped_controls().glob("*.yaml"))]
+            + [(shipped_frameworks() / "guideline.yaml", "framework")])
+
+
+def current() -> dict:
+    """The table for the shipped files as they are (tools/vouch.py writes it; the suite compares it)."""
+    return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(p.read_bytes()).hexdigest()
+                                             for p, _ in sorted(shipped(), key=lambda f: _rel(f[0]))}}
 
 
 def _rel(path) -> str:

@@ -64,7 +64,7 @@ def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, 
     certain (the caller reads it whole; found is then unchanged).
 
     records: loader._records; pending: where new block entries are left for a later write (None: now).
-    part: (first, end): only the blocks first <= n < end are read, ahead of the whole reading, and None is
+    part: (first, end or None for the last): only the blocks first <= n < end are read, ahead of the whole reading, and None is
     returned: by a second process into the cache (pending None), or here into `tables` (split.py)."""
     spec_digest = kinds.spec(entry["kind"]).digest
     delim = _delimiter(entry)
@@ -89,7 +89,7 @@ def read(raw: bytes, entry: dict, found: list, cache_dir, limits, tables: dict, 
         stop = m.end() if m else len(raw)
         block = raw[pos:stop]
         if part is not None:  # a read ahead: only the blocks of part, left where the whole reading looks
-            if len(blocks) >= part[1]:
+            if part[1] is not None and len(blocks) >= part[1]:
                 return None
             if len(blocks) >= part[0] and _block(header + block, block, delim, k, entry, reading, spec_digest,
                                                  cache_dir, limits, tables, records, pending, keep=True) is None:

@@ -113,13 +113,13 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
         if job in later:
             return read(job, [], worker_tables)
         split.ahead(files_read.get(job)[0], _reading(entries[job]), cache_dir, limits, worker_tables, _records, None,
-                    split.tail(first))  # the tail blocks of the file both processes read
+                    (first, None))  # the tail blocks of the file both processes read
     worker = prefetch.start(later + shared, work)
     try:
         try:
             for i in shared if worker else ():  # this process's part of it, while the worker reads the tail
                 split.ahead(files_read.held(i), _reading(entries[i]), cache_dir, limits, tables, _records, pending,
-                            split.head(first))
+                            (0, first))
             for i in [i for i in range(len(entries)) if i not in later]:
                 if i in shared and worker:  # its tail is in the cache once the worker is done
                     worker = prefetch.finish(worker)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from . import chunks
 
-_ENDLESS = 1 << 62
-
 
 def choose(files_read, readings: dict, costs: dict, given: set, min_bytes: int, cache_dir, limits) -> tuple[list, int]:
     """The uncached readings (entry -> reading) of the file both processes read, and the worker's first block;
@@ -57,11 +55,3 @@ def ahead(raw: bytes, reading: dict, cache_dir, limits, tables: dict, records, p
     """Read the blocks of `part` of one reading ahead; anything unusable is left to the whole reading."""
     if chunks.applies(raw, reading):
         chunks.read(raw, reading, [], cache_dir, limits, tables, records, pending, part=part)
-
-
-def tail(first: int) -> tuple:
-    return first, _ENDLESS
-
-
-def head(first: int) -> tuple:
-    return 0, first
