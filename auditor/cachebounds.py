@@ -22,8 +22,9 @@ BOUNDS = {
     "res": (256 * MB, 30 * DAY),  # results per control (engine/resultstore.py)
     "valid": (16 * MB, 90 * DAY),  # documents found schema-valid (schema.py)
     "cat": (16 * MB, 90 * DAY),  # the shipped catalogue and map as loaded (catalogue/memo.py)
+    "pkg": (1 * MB, 90 * DAY),  # the package's digest by its files' status (sealed.package_digest)
 }
-_PREFIXES = {"run-": "run", "res-": "res", "valid-": "valid", "cat-": "cat"}
+_PREFIXES = {"run-": "run", "res-": "res", "valid-": "valid", "cat-": "cat", "pkg-": "pkg"}
 
 
 def kind_of(name: str) -> str | None:

@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from auditor.catalogue import rules
-from auditor.catalogue.rules import predicates
+from auditor.catalogue.rules import predicates, quantifiers
 from auditor.evidence.dataset import Dataset
 from auditor.evidence.kinds import spec as kind_spec
 from auditor.fiscal import FiscalYear
@@ -133,3 +133,38 @@ def test_a_plain_comparison_is_tested_row_by_row_and_a_call_once_per_value():
     assert not predicates.compile_predicate(where, ctx(), "corrective_actions").per_value  # hashing costs more
     for where in ({"owner": {"regex": "^S"}}, {"due_on": {"le": {"date": {"field": "completed_on"}, "plus": {"days": 30}}}}):
         assert predicates.compile_predicate(where, ctx(), "corrective_actions").per_value
+
+
+OUTER = st.one_of(  # has.where conditions that read the outer record (a corrective action)
+    st.builds(lambda n, op, m: {n: {op: {"outer": m}}}, st.just("completed_on"), st.sampled_from(["gt", "ge", "lt", "le"]),
+              st.sampled_from(["due_on", "completed_on"])),
+    st.builds(lambda lo: {"completed_on": {"between": [{"outer": lo}, {"date": {"outer": lo}, "plus": {"days": 30}}]}},
+              st.sampled_from(["due_on", "completed_on"])),
+    st.builds(lambda w: {"all": [{"staff_id": {"ne": {"outer": "action_id"}}}, w]}, conditions(TR_FIELDS)))
+JOINED = st.builds(lambda on, w, h, n: {"each": "corrective_actions", "where": w,
+                                        "has": {"dataset": "training_records", "on": on, "where": h, "min": n}},
+                   st.sampled_from([{"owner": "staff_id"}, {"owner": "staff_id", "unit": "unit"}, {"unit": "unit"}]),
+                   conditions(CA_FIELDS), OUTER, st.sampled_from([1, 2]))
+
+
+def joined(rule, datasets, one_key: bool):
+    saved, quantifiers._ONE_KEY = quantifiers._ONE_KEY, one_key
+    try:
+        return outcome(rule, datasets, False)
+    finally:
+        quantifiers._ONE_KEY = saved
+
+
+CLEAN = st.sampled_from(DATES + [None])  # dates that compare: mixed types would end most examples in one error
+CA_CLEAN = {**CA_FIELDS, "due_on": CLEAN, "completed_on": CLEAN}
+TR_CLEAN = {**TR_FIELDS, "completed_on": CLEAN}
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule=JOINED, ca=rows(CA_CLEAN), tr=rows(TR_CLEAN))
+def test_joined_rows_looked_up_by_one_key_equal_the_general_join(rule, ca, tr):
+    """`each ... has` whose where reads the outer record: the index of one key a row (no list fields) finds
+    the very rows, in the same order, that the general join's lists of key tuples find."""
+    datasets = {"corrective_actions": dataset("corrective_actions", ca),
+                "training_records": dataset("training_records", tr)}
+    assert joined(rule, datasets, True) == joined(rule, datasets, False)

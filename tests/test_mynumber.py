@@ -194,6 +194,7 @@ def test_the_re2_patterns_read_every_digit_and_separator_exactly_as_re_does():
 
     chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     assert not [c for c in chars if ord(c) >= 0x20000 and c.isdecimal()]  # the bound of _re2's enumeration
+    assert mynumber._decimals() == [c for c in chars if c.isdecimal()]  # its shortcut over runs of ten
     pattern = mynumber._re2("run").pattern
     digit_class = pattern[:pattern.index("]") + 1]
     for mine, theirs in ((digit_class, mynumber._D), (mynumber._S, mynumber._S)):

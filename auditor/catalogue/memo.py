@@ -30,9 +30,9 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not kept in a catalogue entry")
 
 
-def name_of(label: str, path, raw: bytes) -> str:
+def name_of(label: str, path, raw: bytes, store=None) -> str:
     h = hashlib.sha256()
-    for part in (str(FORMAT), __version__, sealed.runtime(), sealed.package_digest(), label, str(path)):
+    for part in (str(FORMAT), __version__, sealed.runtime(), sealed.package_digest(store), label, str(path)):
         h.update(part.encode() + b"\0")
     h.update(raw)
     return "cat-" + h.hexdigest()
@@ -43,7 +43,7 @@ def recall(store, label: str, path, raw: bytes, build):
     kept. store None: built every time. A damaged or foreign entry is built again, never trusted."""
     if store is None:
         return build()
-    name = name_of(label, path, raw)
+    name = name_of(label, path, raw, store)
     blob = store.load(name)
     if blob is not None:
         try:

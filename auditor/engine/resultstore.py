@@ -46,7 +46,7 @@ class ResultStore:
             from . import runcache  # the digest of the package's code, computed once per process
 
             h = hashlib.sha256()
-            h.update(repr((FORMAT, runcache.code_digest(), sealed.runtime(), repr(policy),
+            h.update(repr((FORMAT, runcache.code_digest(where), sealed.runtime(), repr(policy),
                            evidence.fiscal_year.year, evidence.as_of.isoformat(),
                            list(evidence.units.items()))).encode("utf-8", "surrogatepass"))
             self._base = h

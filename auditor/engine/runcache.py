@@ -49,7 +49,8 @@ class RunCache:
         policy, evidence, _ = paths
         self.store = sealed.beside(policy, secret)
         self.root, self.max_file_size = Path(evidence), max_file_size
-        self._head = _head(paths, db, options, max_file_size, frameworks) if self.store is not None else None
+        self._head = _head(paths, db, options, max_file_size, frameworks, self.store) if self.store is not None \
+            else None
         self._others = self._unlisted() if self._head is not None else None
 
     def get(self) -> tuple[int, dict] | None:
@@ -109,10 +110,11 @@ class RunCache:
         return h.hexdigest()
 
 
-def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=()):
+def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=(), store=None):
     """(SHA-256 state over every input but the evidence files, the evidence paths), or None.
 
-    frameworks: the town's audit-map files and folders the run reads (the shipped map is package code)."""
+    frameworks: the town's audit-map files and folders the run reads (the shipped map is package code).
+    store: the cache, which remembers the package's digest (sealed.package_digest)."""
     policy, evidence, control_dirs = paths
     h = hashlib.sha256()
 
@@ -121,7 +123,7 @@ def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=()):
         h.update(data)
 
     try:
-        part("tool", f"{__version__} {sealed.runtime()} {_code()}".encode())
+        part("tool", f"{__version__} {sealed.runtime()} {code_digest(store)}".encode())
         part("options", repr(sorted(options.items())).encode())
         part("where", f"{os.getcwd()}\0{policy}\0{evidence}\0{[str(d) for d in control_dirs]}".encode())
         part("today", dt.date.today().isoformat().encode())
@@ -170,14 +172,10 @@ def _listed(root: Path) -> list[str]:
     return paths
 
 
-def code_digest() -> str:
-    """A digest of every file of the package (computed once per process)."""
-    return sealed.package_digest()
-
-
-def _code() -> str:
-    """Results made by other code are never used."""
-    return sealed.package_digest()
+def code_digest(store=None) -> str:
+    """A digest of every file of the package (computed once per process): results made by other code are
+    never used. store: where it may be remembered (sealed.package_digest)."""
+    return sealed.package_digest(store)
 
 
 def _prune(entries: list) -> None:

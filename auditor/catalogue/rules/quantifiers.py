@@ -270,15 +270,31 @@ def _join_column(data: Dataset, name: str) -> list:
             for v in column]
 
 
+_ONE_KEY = True  # tests: False takes the general path (keys as lists of tuples), the reference
+
+
 def _each_row_by_row(outer, scope, inner, on, has_pred, need) -> list:
     """Several join fields, or has.where reads the outer record: test the joined inner rows of each outer row."""
-    index: dict = {}
-    for row, keys in enumerate(_join_keys(inner, [i for _, i in on], None)):
+    outer_columns = [outer.columns[n] for n in has_pred.outers]
+    inner_names, outer_names = [i for _, i in on], [o for o, _ in on]
+    failing = []
+    if _ONE_KEY and on and all(_scalar(inner, n) for n in inner_names) and all(_scalar(outer, n) for n in outer_names):
+        # one key a row at most (no list fields): the rows of a key are the index's list, in order already
+        index: dict = {}
+        for row, key in enumerate(_row_keys(inner, inner_names)[0]):
+            if key is not None:
+                index.setdefault(key, []).append(row)
+        keys = _row_keys(outer, outer_names)[0]
+        for row in scope:
+            values = [column[row] for column in outer_columns]
+            if len(has_pred.select(inner.columns, index.get(keys[row], []), outer=values)) < need:
+                failing.append(row)
+        return failing
+    index = {}
+    for row, keys in enumerate(_join_keys(inner, inner_names, None)):
         for key in set(keys):
             index.setdefault(key, []).append(row)
-    outer_columns = [outer.columns[n] for n in has_pred.outers]
-    failing = []
-    for row, keys in zip(scope, _join_keys(outer, [o for o, _ in on], scope)):
+    for row, keys in zip(scope, _join_keys(outer, outer_names, scope)):
         candidates = sorted({c for key in keys for c in index.get(key, ())})
         values = [column[row] for column in outer_columns]
         if len(has_pred.select(inner.columns, candidates, outer=values)) < need:
