@@ -17,6 +17,7 @@ def test_benchmark_runs_at_x1_and_finds_the_expected_violations(tmp_path):
     assert "all engines found the expected violations" in proc.stdout
     rows = {line.split("  ")[0]: line for line in proc.stdout.splitlines()}
     assert "5/150/3    yes" in rows["auditor check (cold)"]
+    assert "5/150/3    yes" in rows["auditor check (first run: nothing remembered)"]
     assert "5/150/3    yes" in rows["auditor check (parse cache only)"]
     assert "5/150/3    yes" in rows["auditor check (warm: unchanged)"]
     assert "5/150/3    yes" in rows["auditor check (partial: one roster line)"]  # after one line changed
