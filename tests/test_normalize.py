@@ -2,6 +2,8 @@ import datetime as dt
 import math
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from auditor.evidence.normalize import ALIASES, canonical, nfkc, normalize_id, parse_bool, parse_date, parse_int, parse_number
 
@@ -267,3 +269,23 @@ def test_canonical_unknown_lists_canonical_values():
 def test_canonical_unknown_enumeration_is_a_programming_error():
     with pytest.raises(KeyError):
         canonical("no_such_enum", "x")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(
+    st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)),
+    st.text(alphabet="0123456789-/. 年月日T:０１２", min_size=8, max_size=12),
+    st.builds(lambda a, b: a + "-" + b, st.text(alphabet="0123456789٣", max_size=5), st.text(alphabet="0123456789-", max_size=6))))
+@example("2025-02-29")
+@example("0000-01-01")
+@example("2025-04-01")
+def test_the_iso_shortcut_reads_a_date_as_the_full_reader_does(text):
+    """YYYY-MM-DD is read without the regular expressions: the same day, or the same error, as every other form."""
+    from auditor.evidence import normalize
+
+    def outcome(read):
+        try:
+            return read(text)
+        except ValueError as exc:
+            return str(exc)
+    assert outcome(parse_date) == outcome(normalize._parse_any)

@@ -104,6 +104,16 @@ def _make_date(y: int, m: int, d: int, shown: str) -> _dt.date:
 
 def parse_date(value) -> _dt.date | None:
     """A calendar day from a date object or any form listed in _DATE_FORMS."""
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" == value[7] and value.isascii() \
+            and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit():  # 2025-04-01, the most usual
+        try:
+            return _dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+        except ValueError:
+            raise ValueError(f"no such day: {_shown(value)}") from None
+    return _parse_any(value)
+
+
+def _parse_any(value) -> _dt.date | None:
     if _blank(value):
         return None
     if isinstance(value, _dt.datetime):
