@@ -104,9 +104,9 @@ class RunCache:
     def _key(self, digests: dict) -> str:
         h = self._head[0].copy()
         for rel in self._head[1]:
-            h.update(f"evidence {rel}\0{digests[rel]}\0".encode())
+            h.update(f"evidence {rel}\0{digests[rel]}\0".encode("utf-8", "surrogatepass"))
         for rel, sha in sorted(self._others.items()):
-            h.update(f"other {rel}\0{sha}\0".encode())
+            h.update(f"other {rel}\0{sha}\0".encode("utf-8", "surrogatepass"))  # an undecodable file name
         return h.hexdigest()
 
 
@@ -119,13 +119,14 @@ def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=(), st
     h = hashlib.sha256()
 
     def part(label: str, data: bytes) -> None:
-        h.update(f"{label}\0{len(data)}\0".encode())
+        h.update(f"{label}\0{len(data)}\0".encode("utf-8", "surrogatepass"))
         h.update(data)
 
     try:
         part("tool", f"{__version__} {sealed.runtime()} {code_digest(store)}".encode())
-        part("options", repr(sorted(options.items())).encode())
-        part("where", f"{os.getcwd()}\0{policy}\0{evidence}\0{[str(d) for d in control_dirs]}".encode())
+        part("options", repr(sorted(options.items())).encode("utf-8", "surrogatepass"))
+        part("where", f"{os.getcwd()}\0{policy}\0{evidence}\0{[str(d) for d in control_dirs]}".encode(
+            "utf-8", "surrogatepass"))
         part("today", dt.date.today().isoformat().encode())
         part("policy", _read(policy))
         if options.get("baseline"):

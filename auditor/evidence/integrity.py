@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import unicodedata
 from pathlib import Path
 
@@ -30,8 +31,21 @@ _NOISE = ("Thumbs.db", "desktop.ini")  # written by file browsers, never evidenc
 
 
 def _key(path: str) -> str:
-    """Paths compare as POSIX, NFC (macOS writes NFD names) and masked (reports mask My Numbers)."""
-    return mynumber.mask(posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/")))
+    """Paths compare as POSIX, NFC (macOS writes NFD names) and masked (reports mask My Numbers); a name
+    that is not UTF-8 (a Shift_JIS name unpacked as is) shows those bytes as %NN, as no output can hold them
+    (a key read back from a report stays the same key)."""
+    text = posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/"))
+    if not text.isascii() and _SURROGATE.search(text):
+        text = _SURROGATE.sub(_escaped, text)
+    return mynumber.mask(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(m) -> str:
+    code = ord(m.group())
+    return f"%{code - 0xdc00:02X}" if 0xdc80 <= code <= 0xdcff else f"%u{code:04X}"  # os.fsdecode's bytes
 
 
 path_key = _key  # the form in which blocks and folder_files name a path

@@ -175,9 +175,16 @@ def _decimals() -> list:
     return [chr(c) for c in sorted(found)]
 
 
-def _none_possible(text: str) -> bool:
-    """True when the JSON text `text` cannot hold a candidate: no 12 digits joined by separators or escapes."""
-    return _re2("json").search(text) is None
+def _utf8(text: str) -> bytes:
+    """The bytes RE2 reads: UTF-8, a lone surrogate (from a JSON escape such as \\ud800) kept as its three
+    bytes, which are neither a digit nor a separator, as the surrogate is not for re (RE2 refuses such str)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _none_possible(raw: bytes) -> bool:
+    """True when the JSON text (UTF-8 bytes) cannot hold a candidate: no 12 digits joined by separators or
+    escapes."""
+    return _re2("json").search(raw) is None
 
 
 def might_contain(texts) -> bool:
@@ -191,7 +198,9 @@ def might_contain(texts) -> bool:
 
 
 def _may_hold(text: str) -> bool:
-    return (_re2("run") if len(text) >= _LONG else _MAYBE).search(text) is not None
+    if len(text) >= _LONG:
+        return _re2("run").search(_utf8(text)) is not None
+    return _MAYBE.search(text) is not None
 
 
 def mask_all(obj, keep: tuple = ("sha256",)):
@@ -217,35 +226,48 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
     `items`: how many findings the document holds; a large one is written without indentation.
     """
     indent = items <= _LARGE
-    text = _json(doc, indent)
-    if len(text) >= _LONG and _none_possible(_without_kept(text, keep)):
-        return text + "\n"
+    raw = _json(doc, indent)
+    if len(raw) >= _LONG and _none_possible(_without_kept(raw, keep)):
+        return raw.decode("utf-8", "surrogatepass") + "\n"
+    text = raw.decode("utf-8", "surrogatepass")
     scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
-    runs = (_re2("run") if len(scan) >= _LONG else _MAYBE).finditer(scan)
-    if any(find(scan[max(0, m.start() - 30):m.end() + 30]) for m in runs):
-        text = _json(mask_all(doc, keep), indent)
+    if any(find(scan[max(0, start - 30):end + 30]) for start, end in _runs(scan)):
+        text = _json(mask_all(doc, keep), indent).decode("utf-8", "surrogatepass")
     return text + "\n"
+
+
+def _runs(scan: str):
+    """(start, end) of what _MAYBE matches in `scan`, by RE2 in a long text (linear; its spans are the same,
+    tests/test_mynumber.py), by re where the text holds a lone surrogate (RE2 gives no positions in it)."""
+    if len(scan) >= _LONG:
+        try:
+            scan.encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return (m.span() for m in _re2("run").finditer(scan))
+    return (m.span() for m in _MAYBE.finditer(scan))
 
 
 @functools.lru_cache(maxsize=8)
 def _kept(keep: tuple):
-    return re.compile("(?:" + "|".join(re.escape(k) for k in keep) + ')": ?"[0-9a-fA-F]+"')
+    return re.compile(("(?:" + "|".join(re.escape(k) for k in keep) + ')": ?"[0-9a-fA-F]+"').encode())
 
 
-def _without_kept(text: str, keep: tuple) -> str:
+def _without_kept(text: bytes, keep: tuple) -> bytes:
     """The text with the hex values of the `keep` keys (our digests) emptied, for the test whether a scan is
     needed: 12 digits of a SHA-256 are no My Number, and mask_all() leaves those values as they are anyway.
     A JSON string is bounded by quotes, neither digits nor separators, so no run outside one changes."""
     if not keep:
         return text
     # the key whole: "file_sha256" is not "sha256", and its value is masked like any other
-    return _kept(keep).sub(lambda m: '": ""' if m.start() and text[m.start() - 1] == '"' else m.group(0), text)
+    return _kept(keep).sub(lambda m: b'": ""' if m.start() and text[m.start() - 1] == 0x22 else m.group(0), text)
 
 
-def _json(doc, indent: bool) -> str:
-    """orjson's text (the same as json.dumps with ensure_ascii=False, indent=2, at a tenth of the cost);
-    json.dumps for what orjson refuses (integers beyond 64 bits, lone surrogates)."""
+def _json(doc, indent: bool) -> bytes:
+    """orjson's text as UTF-8 (the same as json.dumps with ensure_ascii=False, indent=2, at a tenth of the
+    cost); json.dumps for what orjson refuses (integers beyond 64 bits, lone surrogates: kept as such)."""
     try:
-        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)).decode()
+        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None)
+        return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None).encode("utf-8", "surrogatepass")

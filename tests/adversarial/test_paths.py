@@ -5,10 +5,11 @@
 reading. The harness's 60 s limit turns a hang into a failure.
 """
 import os
+import sys
 
 import pytest
 
-from .harness import entry_line, label_of, refused
+from .harness import entry_line, label_of, refused, run_cli
 
 
 def _outside(case):
@@ -120,3 +121,28 @@ def test_configuration_that_is_a_device_or_a_pipe(case, request, which):
     refused(case, file=name, words="not a regular file", label=label_of(request), timeout=30)
     if which.startswith("policy"):  # nothing is cached beside something that is not a policy file
         assert not (case.policy.parent / ".auditor").exists()
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names there are always Unicode")
+def test_a_file_name_that_is_not_utf8_is_listed_by_its_bytes(sample, request, tmp_path):
+    """A file whose name is Shift_JIS (unpacked from a zip as it was) beside the evidence: every command and
+    format lists it by its bytes as %NN, from the cache too, and verify finds the folder unchanged."""
+    name = "点検メモ.txt".encode("cp932")
+    with open(os.path.join(os.fsencode(sample.evidence), name), "wb") as fh:
+        fh.write(b"memo")
+    shown = "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in name)  # %93_%8C... (cp932's 点 is 93 5F)
+    label = label_of(request)
+    out = tmp_path / "out"
+    check = ["check", "--policy", sample.policy, "--evidence", sample.evidence, "--format", "json,sarif,junit,text",
+             "--output-dir", out, "--fail-on", "none"]
+    for _ in range(2):  # the second from the stored result
+        run = run_cli(check, tmp_path, label=label)
+        assert run.code == 0, run.stderr
+        assert shown in (out / "auditor.json").read_text(encoding="utf-8")
+    reports = tmp_path / "reports"
+    run = run_cli(["report", "--policy", sample.policy, "--evidence", sample.evidence, "--out", reports, "--format",
+                   "json,md,html,csv", "--lang", "ja", "--date", "2026-04-15"], tmp_path, label=label)
+    assert run.code == 0, run.stderr
+    assert shown in (reports / "report.json").read_text(encoding="utf-8")
+    run = run_cli(["verify", reports / "report.json", "--evidence", sample.evidence], tmp_path, label=label)
+    assert run.code == 0, run.stdout + run.stderr
