@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
+from . import filenames, headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
 from ..errors import InputError
 from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
 
@@ -42,6 +42,7 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
     Raises InputError when the file cannot be read, or its kind cannot be told from its headers."""
     limits = limits or DEFAULT_LIMITS
     path = Path(file)
+    filenames.refuse(path)  # before reading: its manifest entry could not be written
     if kind is not None and kind not in headers.providable():
         raise InputError("--kind", f"unknown evidence kind '{kind}'", hint="kinds: " + ", ".join(headers.providable()),
                          ja=f"証跡の種類「{kind}」はありません", hint_ja="証跡の種類: " + "、".join(headers.providable()))

@@ -15,14 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-import re
 import unicodedata
 from pathlib import Path
 
 from .. import checksums, defaults
 from ..checksums import digest
 from ..privacy import mynumber
-from . import kinds
+from . import filenames, kinds
 from ..errors import InputError
 
 ALGORITHM = "sha256"
@@ -32,20 +31,10 @@ _NOISE = ("Thumbs.db", "desktop.ini")  # written by file browsers, never evidenc
 
 def _key(path: str) -> str:
     """Paths compare as POSIX, NFC (macOS writes NFD names) and masked (reports mask My Numbers); a name
-    that is not UTF-8 (a Shift_JIS name unpacked as is) shows those bytes as %NN, as no output can hold them
-    (a key read back from a report stays the same key)."""
-    text = posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/"))
-    if not text.isascii() and _SURROGATE.search(text):
-        text = _SURROGATE.sub(_escaped, text)
-    return mynumber.mask(text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _escaped(m) -> str:
-    code = ord(m.group())
-    return f"%{code - 0xdc00:02X}" if 0xdc80 <= code <= 0xdcff else f"%u{code:04X}"  # os.fsdecode's bytes
+    that is not UTF-8 shows those bytes as %NN (filenames.py), so that a key read back from a report stays
+    the same key."""
+    return mynumber.mask(filenames.printable(posixpath.normpath(unicodedata.normalize("NFC", str(path))
+                                                                .replace("\\", "/"))))
 
 
 path_key = _key  # the form in which blocks and folder_files name a path

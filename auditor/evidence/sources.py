@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..limits import read_regular
+from . import filenames
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
@@ -187,6 +188,15 @@ def read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> byt
     try:
         return read_regular(target, max_bytes, rel)
     except FileNotFoundError:
+        shift_jis = filenames.twin(target.parent, target.name)
+        if shift_jis:  # unpacked from a Windows zip without -O cp932
+            raise InputError(manifest_path, f"evidence file '{rel}' not found; '{shift_jis}' beside it is that name in "
+                             "Shift_JIS bytes", line=line, hint=f"rename '{shift_jis}' to '{target.name}' (or unpack the "
+                             "zip again with `unzip -O cp932`)",
+                             ja=f"証跡ファイル「{rel}」がありません。同じフォルダの「{shift_jis}」は、この名前を Shift_JIS で"
+                                "書いたものです",
+                             hint_ja=f"「{shift_jis}」を「{target.name}」に名前を変えてください（または zip を "
+                                     "`unzip -O cp932` で展開し直してください）") from None
         raise InputError(manifest_path, f"evidence file '{rel}' not found", line=line,
                          hint="fix the path or remove the entry from the manifest", ja=f"証跡ファイル「{rel}」がありません",
                          hint_ja="パスを直すか、マニフェストからこの記載を削除してください") from None

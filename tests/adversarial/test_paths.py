@@ -146,3 +146,26 @@ def test_a_file_name_that_is_not_utf8_is_listed_by_its_bytes(sample, request, tm
     assert shown in (reports / "report.json").read_text(encoding="utf-8")
     run = run_cli(["verify", reports / "report.json", "--evidence", sample.evidence], tmp_path, label=label)
     assert run.code == 0, run.stdout + run.stderr
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names there are always Unicode")
+def test_a_shift_jis_name_is_refused_by_inspect_and_recognised_by_check(sample, request, tmp_path):
+    """inspect cannot write a manifest entry for a name that is not UTF-8: it says so and what the name means
+    (exit 2, the manifest untouched); check, whose manifest names the file as meant, says the file is there
+    in Shift_JIS bytes and how to rename it."""
+    raw = os.path.join(os.fsencode(sample.evidence), "研修記録.csv".encode("cp932"))
+    with open(raw, "wb") as fh:
+        fh.write((sample.evidence / "lms_export.csv").read_bytes())
+    manifest = sample.evidence / "manifest.yaml"
+    before = manifest.read_bytes()
+    label = label_of(request)
+    run = run_cli(["inspect", os.fsdecode(raw), "--append", manifest], tmp_path, label=label)
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert "not UTF-8" in run.stderr and "研修記録.csv" in run.stderr and "%8C%A4" in run.stderr
+    assert manifest.read_bytes() == before
+    manifest.write_text(before.decode("utf-8").replace("path: lms_export.csv", "path: 研修記録.csv"), encoding="utf-8")
+    run = run_cli(["check", "--policy", sample.policy, "--evidence", sample.evidence], tmp_path, label=label)
+    assert run.code == 2 and "Traceback" not in run.stderr
+    assert "Shift_JIS" in run.stderr and "rename '%8C%A4%8FC%8BL%98^.csv' to '研修記録.csv'" in run.stderr
+    run = run_cli(["check", "--policy", sample.policy, "--evidence", sample.evidence], tmp_path, label=label, japanese=True)
+    assert run.code == 2 and "Shift_JIS で書いたもの" in run.stderr
