@@ -5,7 +5,7 @@ import unicodedata
 
 from ..privacy import mynumber, sanitize
 from ..model import MODEL_LABELS, STATUS_LABELS, AuditRun
-from ..fiscal import wareki
+from ..fiscal import day_text, wareki
 from ..engine import coverage
 from .jsonout import summary
 
@@ -48,7 +48,7 @@ LABELS = {
            "cleaned": "Values read after removing invisible characters (zero-width spaces etc.; check the files)",
            "cleaned_row": "{where} {label} ({field}): {chars} removed{empty} ({rows} row(s): lines {lines})", "cleaned_empty": ", read as empty",
            "pii": "Evidence holds My Numbers (特定個人情報); masked in every output",
-           "summary": "{n} controls: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
+           "summary": "{n} {controls}: {statuses}; open findings: {major} major, {minor} minor, {observation} observation ({waived} waived)",
            "baselined": "Baseline {path}: {known} of the open findings are known and do not fail the run (--fail-on); {new} new",
            "new": ", NEW", "known": ", known", "sep": ", ",
            "baselined_missing": "controls without evidence: {known} known, not failing the run; {new} new",
@@ -57,7 +57,7 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: {applicable} items, {assessed} assessed ({rules} by rules, {auditor} by auditors), {not_assessed} not assessed, {compliant} compliant",
            "coverage_total": "{applicable} audit items ({not_applicable} not applicable): {assessed} assessed, {not_assessed} not assessed, {compliant} compliant ({rate}). Items not assessed are never counted as compliant",
            "required_open": "Required items not shown to be met: {ids}",
-           "items_summary": "{n} audit items (auditors): {statuses}",
+           "items_summary": "{n} {items} (auditors): {statuses}",
            "items_open": "{n} not assessed ({reason}): {ids} (listed by auditor coverage --by item)",
            "items_open_mixed": "no answer"},
 }
@@ -91,7 +91,7 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
     ev, pol = run.evidence, run.policy
     fy = ev.fiscal_year.label_ja if lang == "ja" else ev.fiscal_year.label_en
     model = MODEL_LABELS[pol.network_model] if lang == "ja" else pol.network_model
-    out = [t["title"].format(org=pol.organisation[lang], fy=fy, as_of=ev.as_of.isoformat(), model=model), ""]
+    out = [t["title"].format(org=pol.organisation[lang], fy=fy, as_of=day_text(ev.as_of, lang), model=model), ""]
     groups: dict = {}
     for r in run.results:
         for f in r.findings:
@@ -156,11 +156,13 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
         out += [f"  {_where(l.as_dict())}" for l in ev.my_numbers]
     s = summary(run, baseline)
     statuses = t["sep"].join(f"{t[k]} {v}" for k, v in sorted(s["statuses"].items(), key=lambda kv: _ORDER.index(kv[0])))
-    out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"], **s["open_findings"])]
+    out += ["", t["summary"].format(n=s["controls"], statuses=statuses, waived=s["waived_findings"],
+                                    controls="control" if s["controls"] == 1 else "controls", **s["open_findings"])]
     if s["items"]:
         statuses = t["sep"].join(f"{t[k]} {v}" for k, v in sorted(s["item_statuses"].items(),
                                                                  key=lambda kv: _ORDER.index(kv[0])))
-        out.append(t["items_summary"].format(n=s["items"], statuses=statuses))
+        out.append(t["items_summary"].format(n=s["items"], statuses=statuses,
+                                             items="audit item" if s["items"] == 1 else "audit items"))
     warnings = sum(n["level"] == "warning" for n in [*(n for r in run.results for n in r.notices), *ev.notices])
     if warnings:
         out.append(t["dq"].format(n=warnings))
