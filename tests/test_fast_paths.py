@@ -359,3 +359,27 @@ def test_parse_cache_key_names_the_python_and_the_marshal_format(monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(cache.sys, "version", "3.99.0 (another build)")
     assert cache.key("ab" * 32, entry, "schema") != before
+
+
+def test_a_process_running_other_threads_reads_everything_itself(tmp_path, monkeypatch, sample_copy):
+    """auditor called from a threaded program does not fork (the copy would hold the other threads' locks):
+    the same results, every file read in this process."""
+    import threading
+
+    from auditor.evidence import prefetch
+    policy = tmp_path / "policy.yaml"
+    shutil.copy(Path(__file__).parent.parent / "policies" / "sample-city.yaml", policy)
+    monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
+    _, alone = check_json("--policy", policy, "--evidence", sample_copy)
+    shutil.rmtree(tmp_path / ".auditor")
+    forks = []
+    monkeypatch.setattr(prefetch.os, "fork", lambda: forks.append(1) or pytest.fail("forked beside a thread"))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        _, threaded = check_json("--policy", policy, "--evidence", sample_copy)
+    finally:
+        stop.set()
+        other.join()
+    assert threaded["results"] == alone["results"] and not forks

@@ -32,8 +32,10 @@ def share(costs: dict) -> set:
 
 
 def start(jobs: list, work) -> int | None:
-    """Run work(job) for each job in a forked process; -> its pid, or None where fork is unavailable."""
-    if not jobs or not hasattr(os, "fork"):
+    """Run work(job) for each job in a forked process; -> its pid, or None where fork is unavailable, or
+    where this process runs other threads (auditor called from a threaded program): a forked copy would
+    hold their locks as they were at the fork, so this process reads everything itself."""
+    if not jobs or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
     parent = os.getpid()
     pid = os.fork()
