@@ -119,35 +119,43 @@ def timed(cmd, runs: int, before=None, cwd=None):
 
 def rounds(jobs: list, runs: int) -> list:
     """Run each job (cmd, before, cwd[, env]) once per round, `runs` rounds, interleaved so that a slow spell of
-    the machine weighs on every engine alike; -> [(median wall s, peak memory MB, last run)] per job."""
+    the machine weighs on every engine alike; -> [(median wall s, peak memory MB, last run)] per job.
+
+    The timed rounds run unobserved; one more round samples the memory of each job's process tree: reading
+    /proc every 10 ms takes CPU from the run it measures (a tenth of a 2-core machine at x100)."""
     times = [[] for _ in jobs]
     peaks = [0.0] * len(jobs)
     last = [None] * len(jobs)
-    for _ in range(runs):
+    for r in range(runs + 1):
+        sampled = r == runs
         for j, (cmd, before, cwd, *env) in enumerate(jobs):
             if before:
                 before()
-            t, peak, last[j] = _one(cmd, cwd, *env)
-            times[j].append(t)
-            peaks[j] = max(peaks[j], peak)
+            t, peak, proc = _one(cmd, cwd, *env, sampled=sampled)
+            if sampled:
+                peaks[j] = peak
+            else:
+                times[j].append(t)
+                last[j] = proc
     return [(statistics.median(t), p, proc) for t, p, proc in zip(times, peaks, last)]
 
 
-def _one(cmd, cwd, env=None):
-    """One run: wall time, peak memory of the whole process tree (auditor forks helpers), output.
-    env: variables set for this run only."""
+def _one(cmd, cwd, env=None, sampled: bool = True):
+    """One run: wall time, peak memory of the whole process tree (auditor forks helpers; without `sampled`,
+    only the peak RSS of the process itself), output. env: variables set for this run only."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env={**ENV, **(env or {})})
-        sampler = _TreeMemory(child.pid)
+        sampler = _TreeMemory(child.pid) if sampled else None
         _, status, usage = os.wait4(child.pid, 0)  # reaps the child and gives its own peak RSS
         elapsed = time.perf_counter() - start
-        sampler.stop()
+        if sampler:
+            sampler.stop()
         out.seek(0)
         err.seek(0)
         proc = subprocess.CompletedProcess(cmd, os.waitstatus_to_exitcode(status), out.read().decode(),
                                            err.read().decode())
-    return elapsed, max(usage.ru_maxrss / 1024, sampler.peak_mb), proc
+    return elapsed, max(usage.ru_maxrss / 1024, sampler.peak_mb if sampler else 0), proc
 
 
 class _TreeMemory(threading.Thread):
@@ -327,14 +335,18 @@ def checks(scale: int, work: Path, runs: int, peers: list, peers_python: str | N
     cmd = AUDITOR + ["check", "--policy", str(work / "policy.yaml"), "--evidence", str(d), "--controls",
                      str(work / "controls"), "--format", "json", "--fail-on", "none"] + [f"--control=C-{i}" for i in (1, 2, 3)]
     roster, audits = _roster_edit(d, set(_all_staff(d)) - set(want["C2"])), _audits_edit(d)
-    first = work / "first-run"  # a key file of its own, made afresh: nothing is remembered beside it either
+    # a first run on the machine: a policy folder and a key file of its own, made afresh, so that neither a
+    # cache beside the policy nor anything beside the key is there, and the other runs' cache is left alone
+    first = work / "first-run"
+    at_first = [first / "policy.yaml" if a == str(work / "policy.yaml") else a for a in cmd]
 
     def nothing_remembered():
-        shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(first, ignore_errors=True)
+        first.mkdir()
+        shutil.copy(work / "policy.yaml", first / "policy.yaml")
 
     jobs = [(cmd, lambda: shutil.rmtree(cache, ignore_errors=True), None),
-            (cmd, nothing_remembered, None, {"AUDITOR_CACHE_KEY_FILE": str(first / "cache.key")}),
+            (at_first, nothing_remembered, None, {"AUDITOR_CACHE_KEY_FILE": str(first / "key" / "cache.key")}),
             (cmd, lambda: _drop_results(cache / "cache"), None),
             (cmd, None, None), (cmd, roster, None), (cmd, audits, None)]
     jobs += [([peers_python, script, str(d), *a], None, None) for script, a, _ in peers]
