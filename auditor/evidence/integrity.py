@@ -85,7 +85,7 @@ def block(run) -> dict:
     town = [{"path": f"{Path(k.path).parent.name}/{Path(k.path).name}", "sha256": k.sha256} for k in kinds.town()]
     return {
         "algorithm": ALGORITHM,
-        "evidence_root": Path(ev.root).name,
+        "evidence_root": filenames.printable(Path(ev.root).name),
         "evidence_path": _key(str(ev.root)),  # as given: `verify` without --evidence looks there
         "register": getattr(cycle, "register_state", None),
         "manifest": {"path": MANIFEST, "sha256": digest(ev.manifest)},

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from .. import __version__
-from ..evidence import integrity
+from ..evidence import filenames, integrity
 from ..cycle import pdca, register
 from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
@@ -140,7 +140,7 @@ def _framework(fw) -> dict | None:
 def _do(run: AuditRun) -> dict:
     ev = run.evidence
     return {
-        "evidence_root": Path(ev.root).name,
+        "evidence_root": filenames.printable(Path(ev.root).name),
         "evidence": [{"path": f.path, "kind": f.kind, "provided_by": f.provided_by, "collected_on": _iso(f.collected_on),
                       "records": f.records, "sha256": f.sha256} for f in ev.files],
         "missing": [{"control_id": r.control_id, "title": dict(r.control.title),

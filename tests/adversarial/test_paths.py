@@ -169,3 +169,24 @@ def test_a_shift_jis_name_is_refused_by_inspect_and_recognised_by_check(sample, 
     assert "Shift_JIS" in run.stderr and "rename '%8C%A4%8FC%8BL%98^.csv' to '研修記録.csv'" in run.stderr
     run = run_cli(["check", "--policy", sample.policy, "--evidence", sample.evidence], tmp_path, label=label, japanese=True)
     assert run.code == 2 and "Shift_JIS で書いたもの" in run.stderr
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names there are always Unicode")
+def test_an_evidence_folder_named_in_shift_jis_is_audited_reported_and_recorded(sample, request, tmp_path):
+    """The folder itself unpacked with a Shift_JIS name: check --record, report in every quick format and
+    verify work (they crashed on the name), the name shown with its bytes as %NN."""
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), "証跡".encode("cp932")))
+    os.rename(sample.evidence, folder)
+    label, db = label_of(request), tmp_path / "h.sqlite"
+    run = run_cli(["check", "--policy", sample.policy, "--evidence", folder, "--format", "json", "--fail-on", "none",
+                   "--record", "--db", db], tmp_path, label=label)
+    assert run.code == 0 and "Traceback" not in run.stderr, run.stderr
+    reports = tmp_path / "reports"
+    run = run_cli(["report", "--policy", sample.policy, "--evidence", folder, "--out", reports, "--format",
+                   "json,md,html,csv,xlsx,docx", "--lang", "both", "--date", "2026-04-15"], tmp_path, label=label)
+    assert run.code == 0, run.stderr
+    assert '"evidence_root": "%8F' in (reports / "report.json").read_text(encoding="utf-8")
+    run = run_cli(["verify", reports / "report.json", "--evidence", folder], tmp_path, label=label)
+    assert run.code == 0, run.stdout + run.stderr
+    run = run_cli(["history", "list", "--db", db], tmp_path, label=label)
+    assert run.code == 0 and "Traceback" not in run.stderr, run.stderr
