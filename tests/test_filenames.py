@@ -4,7 +4,7 @@ import os
 import pytest
 
 from auditor.errors import InputError
-from auditor.evidence import filenames
+from auditor import filenames
 
 
 def test_printable_names():
@@ -26,3 +26,17 @@ def test_a_twin_in_shift_jis_is_found_and_a_name_refused(tmp_path):
         filenames.refuse(tmp_path / os.fsdecode("名簿.xlsx".encode("cp932")))
     assert "名簿.xlsx" in str(err.value.hint) and "名簿.xlsx" in err.value.ja
     filenames.refuse(tmp_path / "名簿.xlsx")  # UTF-8: nothing to say
+
+
+def test_a_my_number_beside_a_byte_that_is_not_utf8_is_masked_first():
+    """%NN beside digits would make the number a longer run the scan passes over: masked before, and a run
+    that the %NN makes is masked after."""
+    from auditor.privacy import mynumber
+
+    valid = "123456789018"
+    assert mynumber.is_valid(valid)
+    name = os.fsdecode(b"\x83" + valid.encode() + b".csv")
+    shown = mynumber.mask_name(name)
+    assert valid not in shown and shown.startswith("%83") and mynumber.MASK in shown
+    assert valid not in mynumber.dumps({"path": name, "pad": "y" * 70000})
+    assert valid not in mynumber.dumps({"path": name})

@@ -242,7 +242,7 @@ def test_a_lone_surrogate_in_a_long_text_is_scanned_not_a_crash():
     """A JSON evidence file may spell a lone surrogate (\\ud800), which RE2 refuses as text: the long scans
     read it as bytes that are neither digit nor separator, as re does, and a number beside it is masked."""
     pad, odd = "y" * mynumber._LONG, "\ud800"
-    assert odd in mynumber.dumps({"pad": pad, "odd": odd})  # written by json.dumps, as before
+    assert "%uD800" in mynumber.dumps({"pad": pad, "odd": odd})  # no output holds it: shown as filenames.printable does
     text = mynumber.dumps({"pad": pad, "note": f"{odd}{VALID}{odd}", "joined": f"1234 5678{odd}9018"})
     assert VALID not in text and text.count(MASK) == 1 and "5678" in text  # a surrogate breaks a run
     assert mynumber.might_contain([pad + odd + VALID] * 9) and not mynumber.might_contain([pad + odd + "1234"] * 9)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from .. import defaults
 from ..errors import InputError
-from ..evidence import filenames
 from ..privacy import mynumber
 
 BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
@@ -178,11 +177,11 @@ def transaction(con):
 
 def _text(value):
     """Text as stored: My Numbers masked, a path's bytes that are not UTF-8 as %NN (SQLite keeps UTF-8)."""
-    return mynumber.mask(filenames.printable(value)) if isinstance(value, str) else value
+    return mynumber.mask_name(value) if isinstance(value, str) else value
 
 
 def _json(value) -> str:
-    return mynumber.mask(filenames.printable(json.dumps(value, ensure_ascii=False, sort_keys=True)))
+    return _text(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def event(con, action_id: str, by, kind: str, source, changes: dict, note=None, at=None) -> None:

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import filenames, headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
+from .. import filenames
+from . import headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
 from ..errors import InputError
 from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import checksums, defaults
 from ..checksums import digest
 from ..privacy import mynumber
-from . import filenames, kinds
+from . import kinds
 from ..errors import InputError
 
 ALGORITHM = "sha256"
@@ -31,10 +31,9 @@ _NOISE = ("Thumbs.db", "desktop.ini")  # written by file browsers, never evidenc
 
 def _key(path: str) -> str:
     """Paths compare as POSIX, NFC (macOS writes NFD names) and masked (reports mask My Numbers); a name
-    that is not UTF-8 shows those bytes as %NN (filenames.py), so that a key read back from a report stays
-    the same key."""
-    return mynumber.mask(filenames.printable(posixpath.normpath(unicodedata.normalize("NFC", str(path))
-                                                                .replace("\\", "/"))))
+    that is not UTF-8 shows those bytes as %NN (auditor/filenames.py), so that a key read back from a report
+    stays the same key."""
+    return mynumber.mask_name(posixpath.normpath(unicodedata.normalize("NFC", str(path)).replace("\\", "/")))
 
 
 path_key = _key  # the form in which blocks and folder_files name a path
@@ -82,17 +81,18 @@ def block(run) -> dict:
     listed = {_key(f.path): f.sha256 for f in files}
     present = folder_files(ev.root, listed)
     controls, shipped = sorted({c.path for c in run.controls}), defaults.shipped_controls().resolve()
-    town = [{"path": f"{Path(k.path).parent.name}/{Path(k.path).name}", "sha256": k.sha256} for k in kinds.town()]
+    shown = lambda p: mynumber.mask_name(f"{Path(p).parent.name}/{Path(p).name}")  # noqa: E731
+    town = [{"path": shown(k.path), "sha256": k.sha256} for k in kinds.town()]
     return {
         "algorithm": ALGORITHM,
-        "evidence_root": filenames.printable(Path(ev.root).name),
+        "evidence_root": mynumber.mask_name(Path(ev.root).name),
         "evidence_path": _key(str(ev.root)),  # as given: `verify` without --evidence looks there
         "register": getattr(cycle, "register_state", None),
         "manifest": {"path": MANIFEST, "sha256": digest(ev.manifest)},
         "evidence": [{"path": _key(f.path), "sha256": f.sha256} for f in files],
         "unlisted": [{"path": p, "sha256": s} for p, s in sorted(present.items()) if p not in listed and p != MANIFEST],
-        "policy": {"path": Path(run.policy.path).name, "sha256": run.policy.sha256},
-        "controls": [{"path": f"{Path(p).parent.name}/{Path(p).name}", "sha256": digest(p),
+        "policy": {"path": mynumber.mask_name(Path(run.policy.path).name), "sha256": run.policy.sha256},
+        "controls": [{"path": shown(p), "sha256": digest(p),
                       **({"shipped": True} if Path(p).resolve().parent == shipped else {})} for p in controls],
         **({"kinds": town} if town else {}),  # the town's own kind files the run read its evidence with
     }

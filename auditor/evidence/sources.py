@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..limits import read_regular
-from . import filenames
+from .. import filenames
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".yaml": "yaml", ".yml": "yaml", ".json": "json"}

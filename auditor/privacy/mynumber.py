@@ -18,7 +18,7 @@ import unicodedata
 
 import orjson
 
-from .. import invisible
+from .. import filenames, invisible
 
 MASK = "*" * 12
 
@@ -109,6 +109,15 @@ def mask(text):
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def mask_name(text: str) -> str:
+    """A name or path as outputs write it: masked, with the bytes of a name not in UTF-8 as %NN
+    (filenames.printable): masked before (the %NN of a byte beside digits would hide a number from the
+    scan) and after (nor may it make a run of digits that reads as one)."""
+    text = mask(text)
+    shown = filenames.printable(text)
+    return text if shown is text else mask(shown)
 
 
 def contains(text) -> bool:
@@ -227,12 +236,15 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
     """
     indent = items <= _LARGE
     raw = _json(doc, indent)
+    if raw is None:  # a lone surrogate (a path not in UTF-8): masked as it is, then with its bytes as %NN
+        doc = filenames.printable_all(mask_all(doc, keep))  # and scanned again below, as written
+        raw = _json(doc, indent)
     if len(raw) >= _LONG and _none_possible(_without_kept(raw, keep)):
-        return raw.decode("utf-8", "surrogatepass") + "\n"
-    text = raw.decode("utf-8", "surrogatepass")
+        return raw.decode("utf-8") + "\n"
+    text = raw.decode("utf-8")
     scan = text.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
     if any(find(scan[max(0, start - 30):end + 30]) for start, end in _runs(scan)):
-        text = _json(mask_all(doc, keep), indent).decode("utf-8", "surrogatepass")
+        text = _json(mask_all(doc, keep), indent).decode("utf-8")
     return text + "\n"
 
 
@@ -264,10 +276,14 @@ def _without_kept(text: bytes, keep: tuple) -> bytes:
     return _kept(keep).sub(lambda m: b'": ""' if m.start() and text[m.start() - 1] == 0x22 else m.group(0), text)
 
 
-def _json(doc, indent: bool) -> bytes:
+def _json(doc, indent: bool) -> bytes | None:
     """orjson's text as UTF-8 (the same as json.dumps with ensure_ascii=False, indent=2, at a tenth of the
-    cost); json.dumps for what orjson refuses (integers beyond 64 bits, lone surrogates: kept as such)."""
+    cost); json.dumps for what orjson refuses (integers beyond 64 bits); None for a lone surrogate, which
+    no UTF-8 text holds."""
     try:
         return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0))
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None).encode("utf-8", "surrogatepass")
+        try:
+            return json.dumps(doc, ensure_ascii=False, indent=2 if indent else None).encode("utf-8")
+        except UnicodeEncodeError:
+            return None

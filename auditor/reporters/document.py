@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .. import __version__
-from ..evidence import filenames, integrity
+from .. import __version__, filenames
+from ..evidence import integrity
 from ..cycle import pdca, register
 from ..engine.evaluate import enum_label
 from ..model import MODEL_LABELS
@@ -122,7 +122,7 @@ def _plan(run: AuditRun, audience: list[dict]) -> dict:
         "controls_in_scope": [_control(r.control) for r in run.results if r.status != "not_applicable"],
         "controls_out_of_scope": [{**_control(r.control), "reason": dict(r.reason) if r.reason else None}
                                   for r in run.results if r.status == "not_applicable"],
-        "criteria": {"policy": {"file": Path(pol.path).name, "version": pol.version, "sha256": pol.sha256},
+        "criteria": {"policy": {"file": filenames.printable(Path(pol.path).name), "version": pol.version, "sha256": pol.sha256},
                      "catalogue": {"controls": len(run.controls), "sha256": run.catalogue_sha256},
                      "framework": _framework(run.framework)},
         "period": {"start": fy.start.isoformat(), "end": fy.end.isoformat(), "as_of": ev.as_of.isoformat()},

@@ -20,6 +20,7 @@ not assessed or not applicable is no result, as it is no failure.
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -200,7 +201,7 @@ def _suppression(exc: dict, run: AuditRun, line, lang: str, where: dict) -> dict
 def _artifact_location(path: str) -> dict:
     if Path(path).is_absolute():  # outside the repository: a file URI, which takes no base ID
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(path), safe="/"), "uriBaseId": SRCROOT}  # a name's own bytes, UTF-8 or not
 
 
 def _location(path: str, line=None, where: dict | None = None) -> dict:

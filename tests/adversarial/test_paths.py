@@ -190,3 +190,21 @@ def test_an_evidence_folder_named_in_shift_jis_is_audited_reported_and_recorded(
     assert run.code == 0, run.stdout + run.stderr
     run = run_cli(["history", "list", "--db", db], tmp_path, label=label)
     assert run.code == 0 and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names there are always Unicode")
+def test_a_policy_named_in_shift_jis_gives_every_format(sample, request, tmp_path):
+    """The policy file itself with a Shift_JIS name: every check format and the report's formats are written
+    (OSCAL and the report crashed on the name), the name with its bytes as %NN."""
+    policy = os.fsdecode(os.path.join(os.fsencode(tmp_path), "ポリシー.yaml".encode("cp932")))
+    os.rename(sample.policy, policy)
+    label, out = label_of(request), tmp_path / "out"
+    run = run_cli(["check", "--policy", policy, "--evidence", sample.evidence, "--fail-on", "none", "--format",
+                   "json,sarif,junit,github,gitlab,oscal-ar,oscal-poam,text", "--output-dir", out], tmp_path, label=label)
+    assert run.code == 0, run.stderr
+    assert "%83" in (out / "auditor.json").read_text(encoding="utf-8")
+    for f in out.iterdir():
+        f.read_bytes().decode("utf-8")  # every output UTF-8
+    run = run_cli(["report", "--policy", policy, "--evidence", sample.evidence, "--out", tmp_path / "reports",
+                   "--format", "json,md,html,csv,xlsx,docx", "--lang", "both", "--date", "2026-04-15"], tmp_path, label=label)
+    assert run.code == 0, run.stderr

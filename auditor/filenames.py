@@ -10,7 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..errors import InputError
+from .errors import InputError
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -20,6 +20,18 @@ def printable(text: str) -> str:
     if text.isascii() or not _SURROGATE.search(text):
         return text
     return _SURROGATE.sub(_escaped, text)
+
+
+def printable_all(obj):
+    """Every string of a nested document (keys too) as printable() writes it; mask My Numbers before: the
+    %NN of a byte next to digits would hide a number from the scan."""
+    if isinstance(obj, str):
+        return printable(obj)
+    if isinstance(obj, dict):
+        return {printable_all(k): printable_all(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [printable_all(v) for v in obj]
+    return obj
 
 
 def _escaped(m) -> str:
