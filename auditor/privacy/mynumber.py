@@ -249,15 +249,10 @@ def dumps(doc, keep: tuple = ("sha256",), items: int = 0) -> str:
 
 
 def _runs(scan: str):
-    """(start, end) of what _MAYBE matches in `scan`, by RE2 in a long text (linear; its spans are the same,
-    tests/test_mynumber.py), by re where the text holds a lone surrogate (RE2 gives no positions in it)."""
+    """(start, end) of what _MAYBE matches in `scan`: by RE2 in a long text (linear; its spans are the same,
+    tests/test_mynumber.py). dumps() scans only UTF-8 text: a lone surrogate was made printable before."""
     if len(scan) >= _LONG:
-        try:
-            scan.encode("utf-8")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return (m.span() for m in _re2("run").finditer(scan))
+        return (m.span() for m in _re2("run").finditer(scan))
     return (m.span() for m in _MAYBE.finditer(scan))
 
 
