@@ -36,11 +36,35 @@ def test_an_input_error_in_a_worker_reaches_the_caller_whole(monkeypatch):
         raise InputError("--format pdf", "no Japanese font", line=3, hint="install fonts-noto-cjk")
 
     monkeypatch.setattr(pdf, "files", refuse)  # the forked workers inherit the patch
+    if parallel.start_method() != "fork":
+        pytest.skip("a spawned worker would not inherit the patch")
     with pytest.raises(InputError) as caught:
         with parallel.Pool(2) as pool:
             pool.submit("auditor.reporters.pdf", {}, "ja", None).get()
     assert (caught.value.path, caught.value.message, caught.value.line, caught.value.hint) == \
         ("--format pdf", "no Japanese font", 3, "install fonts-noto-cjk")
+
+
+def test_beside_another_thread_the_workers_are_spawned_and_write_the_same_files(tmp_path):
+    """auditor called from a threaded program: a forked worker would hold the other thread's locks."""
+    import threading
+
+    require(has_weasyprint(), "weasyprint (pip install '.[pdf]')")
+    common = ["report", "--lang", "ja", "--format", "pdf,md", "--date", DATE]
+    one = invoke(*common, "--out", tmp_path / "one", "--jobs", "1")
+    assert parallel.start_method() == ("fork" if threading.active_count() == 1 else "spawn")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert parallel.start_method() == "spawn"
+        two = invoke(*common, "--out", tmp_path / "two", "--jobs", "2")
+    finally:
+        stop.set()
+        other.join()
+    assert one.exit_code == 0 and two.exit_code == 0, one.stderr + two.stderr
+    a, b = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert "report.ja.pdf" in a and a == b
 
 
 def test_the_pool_never_has_more_workers_than_cores():

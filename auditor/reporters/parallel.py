@@ -9,7 +9,8 @@ to be written at once; the caller writes each result (atomically) as it arrives,
 
 Workers are forked where the system can (Linux), all at the start, before the pool's own threads
 exist (a worker is never forked while another thread might hold a lock); they start with the imported
-modules of the caller. Elsewhere they are spawned (each imports what it needs once).
+modules of the caller. Elsewhere, and in a process that already runs other threads, they are spawned
+(each imports what it needs once).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import collections
 import gc
 import multiprocessing
 import os
+import threading
 
 from ..errors import InputError
 
@@ -69,6 +71,14 @@ def _unpack(result: tuple) -> list:
     return value
 
 
+def start_method() -> str:
+    """fork where the system has it and this process runs no other thread (auditor called from a
+    threaded program: a forked worker would hold the other threads' locks as they were); else spawn."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 class Pool:
     """A bounded pool (jobs=1: everything in this process, as before). `submit` returns a handle whose
     `get()` gives the files; a submission waits while `jobs * 2` are outstanding."""
@@ -78,8 +88,7 @@ class Pool:
         self._pool = None
         self._pending: collections.deque = collections.deque()
         if jobs > 1:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self._pool = multiprocessing.get_context(method).Pool(jobs)
+            self._pool = multiprocessing.get_context(start_method()).Pool(jobs)
 
     def submit(self, module_name: str, doc: dict, lang: str, opts):
         if self._pool is None:
