@@ -9,8 +9,10 @@ to be written at once; the caller writes each result (atomically) as it arrives,
 
 Workers are forked where the system can (Linux), all at the start, before the pool's own threads
 exist (a worker is never forked while another thread might hold a lock); they start with the imported
-modules of the caller. Elsewhere, and in a process that already runs other threads, they are spawned
-(each imports what it needs once).
+modules of the caller. Elsewhere they are spawned (each imports what it needs once). A process that
+already runs other threads (auditor called from a threaded program) renders everything itself, as
+evidence/prefetch.py reads everything itself there: a forked worker would hold those threads' locks, and
+a spawned one would run the host program's main module again.
 """
 from __future__ import annotations
 
@@ -71,12 +73,11 @@ def _unpack(result: tuple) -> list:
     return value
 
 
-def start_method() -> str:
-    """fork where the system has it and this process runs no other thread (auditor called from a
-    threaded program: a forked worker would hold the other threads' locks as they were); else spawn."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
+def start_method() -> str | None:
+    """fork where the system has it, spawn where it has not; None (no workers) beside other threads."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    return "fork" if threading.active_count() == 1 else None
 
 
 class Pool:
@@ -87,8 +88,9 @@ class Pool:
         self.jobs = jobs
         self._pool = None
         self._pending: collections.deque = collections.deque()
-        if jobs > 1:
-            self._pool = multiprocessing.get_context(start_method()).Pool(jobs)
+        method = start_method() if jobs > 1 else None
+        if method:
+            self._pool = multiprocessing.get_context(method).Pool(jobs)
 
     def submit(self, module_name: str, doc: dict, lang: str, opts):
         if self._pool is None:
