@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,8 @@ def test_a_user_install_of_the_wheel_finds_the_shipped_controls(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
                     "-w", str(dist), str(src)], check=True, capture_output=True, timeout=600)
     (wheel,) = dist.glob("municipal_auditor-*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the compiled message catalogue ships, or each run parses the YAML
+        assert {"auditor/cli/messages.yaml", "auditor/cli/messages.json"} <= set(archive.namelist())
     base = _base_python()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE", "PYTHONHOME")}
     env["PYTHONUSERBASE"] = str(tmp_path / "userbase")
