@@ -1,6 +1,7 @@
 """The fast reading paths give exactly what the general readers give, and the parse cache is never stale."""
 import datetime as dt
 import marshal
+import os
 import random
 import shutil
 from pathlib import Path
@@ -315,7 +316,8 @@ def test_a_file_listed_many_times_is_read_hashed_and_parsed_once(tmp_path, monke
 def test_a_document_found_valid_once_is_still_checked_when_it_changes(tmp_path):
     policy, ev = setup(tmp_path)
     check_json("--policy", policy, "--evidence", ev, "--control", "TR-01")
-    assert list((tmp_path / ".auditor" / "cache").glob("valid-*"))  # policy, manifest, controls remembered
+    memo = Path(os.environ["AUDITOR_CACHE_KEY_FILE"]).parent / "shipped-valid"  # the user's (caches.shipped_memo)
+    assert list(memo.glob("valid-*"))  # policy, manifest, controls remembered
     policy.write_text(policy.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
     result = invoke("check", "--policy", policy, "--evidence", ev, "--control", "TR-01")
     assert result.exit_code == 2 and "colour" in result.stderr

@@ -1,5 +1,6 @@
 """The shipped catalogue and audit map are checked against their schemas once per user, not once per project:
-the check is remembered beside the user's cache key (cli/caches.shipped_memo), signed with it."""
+the check is remembered beside the user's cache key (cli/caches.shipped_memo), signed with it, as is every
+file found valid (a verdict on its content): a project's file with other content is checked in it."""
 import shutil
 
 from auditor import defaults, schema
@@ -32,7 +33,20 @@ def test_a_first_run_in_another_project_does_not_check_the_shipped_files_again(t
     second = invoke(*_project(tmp_path / "b"))  # its own cache folder is empty
     assert second.stdout.replace(str(tmp_path / "b"), "") == first.stdout.replace(str(tmp_path / "a"), "")
     assert "control" not in seen and "framework" not in seen
-    assert "policy" in seen and "manifest" in seen  # the project's own files are checked in it
+    assert "policy" not in seen and "manifest" not in seen  # the same content, found valid in project a
+
+
+def test_a_project_file_with_other_content_is_checked_and_its_mistake_reported(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert invoke(*_project(tmp_path / "a")).exit_code == 1
+    args = _project(tmp_path / "b")
+    manifest = tmp_path / "b" / "FY2025" / "manifest.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "surprise: 1\n", encoding="utf-8")
+    seen = _validated(monkeypatch)
+    result = invoke(*args)
+    assert result.exit_code == 2 and "surprise" in result.output
+    assert "manifest" in seen and "policy" not in seen
 
 
 def test_with_the_key_from_the_environment_nothing_is_kept_beside_a_key_file(tmp_path, monkeypatch):

@@ -89,9 +89,10 @@ def secret(policy, evidence) -> bytes | None:
 
 
 def shipped_memo(secret: bytes | None):
-    """Where the schema checks of the shipped catalogue and audit map are remembered for every project of
-    this user: a folder beside the key file, signed with its secret (a sealed.Store), or None (a secret
-    from the environment, as in CI: each run's own cache remembers them)."""
+    """The user's memo for every project: the shipped catalogue and audit map as loaded, the files found
+    schema-valid (a verdict on their bytes alone) and the package's digest. A folder beside the key file,
+    signed with its secret (a sealed.Store), or None (a secret from the environment, as in CI: each run's
+    own cache remembers them)."""
     if not secret or os.environ.get(ENV_SECRET, ""):
         return None
     given = os.environ.get(ENV_FILE, "")

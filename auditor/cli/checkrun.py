@@ -99,7 +99,8 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
     # every option as parsed, so that none can be left out of the key, but those that only say whether to
     # serve and where to write the same texts
     options = {k: v for k, v in click.get_current_context().params.items() if k not in NOT_IN_KEY}
-    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret, frameworks=maps) \
+    memo = caches.shipped_memo(secret)
+    served = runcache.RunCache(paths, db, options, limits.max_file_size, secret, frameworks=maps, memo=memo) \
         if caches.serve_results(result_cache, record) else None
     done = served.get() if served else None  # the same inputs as a finished run before: its outputs
     if done is not None and set(done[1]) != set(fmt):
@@ -112,7 +113,7 @@ def run(policy, evidence, controls, fmt, output, output_dir, fail_on, lang, only
         try:
             run = audit.run(*paths, only=set(only) or None, db=db, limits=limits, secret=secret, frameworks=maps,
                             progress=bar if bar.wanted else None, stored_results=served is not None,
-                            shipped_memo=caches.shipped_memo(secret))
+                            shipped_memo=memo)
         finally:
             bar.close()
         read_notes(run, paths, db, known)

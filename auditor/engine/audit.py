@@ -33,14 +33,16 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     progress: progress(files read, files) while the evidence is read (evidence/loader.py), or None.
     stored_results: whether a control whose inputs are unchanged is taken from the stored results
     (resultstore.py; only with a cache); False evaluates every control.
-    shipped_memo: where the shipped catalogue and map are remembered as schema-valid across projects
-    (a sealed.Store beside the user's key), or None: this policy's cache remembers them.
+    shipped_memo: the user's memo across projects (a sealed.Store beside the user's key), where the shipped
+    catalogue and map are kept as loaded and every file found schema-valid is remembered, or None: this
+    policy's cache does both.
     """
     cache = sealed.beside(policy_path, secret)
-    controls, digest = catalogue.load(control_dirs, cache, shipped_memo)
-    pol, lines = policy.load(policy_path, cache)
+    valid = shipped_memo if shipped_memo is not None else cache  # a verdict on bytes, the same in every project
+    controls, digest = catalogue.load(control_dirs, valid, shipped_memo)
+    pol, lines = policy.load(policy_path, valid)
     controls = catalogue.apply_policy(controls, pol, lines)
-    fw = audit_map.load(frameworks, cache, shipped_memo)
+    fw = audit_map.load(frameworks, valid, shipped_memo)
     audit_map.check_controls(fw, [c.id for c in controls])
     audit_map.check_policy(fw, pol)
     if only:
@@ -51,7 +53,8 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
                              ja=f"管理策 ID {'、'.join(unknown)} はありません", hint_ja="`auditor controls list` で確かめてください")
         needed = _with_dependencies(only, {c.id: c for c in controls})
         controls = [c for c in controls if c.id in needed]
-    ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits, progress=progress))
+    ev = derived.attach(evidence.load(evidence_dir, cache_dir=cache, limits=limits, progress=progress,
+                                     valid_memo=valid))
     cycle = pdca.Cycle()
     if db is not None and Path(db).is_file():
         ev = _merge_register(ev, db, cycle)

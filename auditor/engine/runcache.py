@@ -42,15 +42,17 @@ class RunCache:
     """The stored result of one exact run, if any (see the module's docstring).
 
     options: every option of the command, as parsed; secret: the key that signs entries (None: no cache).
+    memo: the user's memo across projects (cli/caches.shipped_memo), which remembers the package's digest
+    so that a run whose project cache was deleted need not read the package's files; None: this cache does.
     """
 
     def __init__(self, paths: tuple, db, options: dict, max_file_size: int, secret: bytes | None = None,
-                 frameworks=()):
+                 frameworks=(), memo=None):
         policy, evidence, _ = paths
         self.store = sealed.beside(policy, secret)
         self.root, self.max_file_size = Path(evidence), max_file_size
-        self._head = _head(paths, db, options, max_file_size, frameworks, self.store) if self.store is not None \
-            else None
+        self._head = _head(paths, db, options, max_file_size, frameworks, memo if memo is not None else self.store) \
+            if self.store is not None else None
         self._others = self._unlisted() if self._head is not None else None
 
     def get(self) -> tuple[int, dict] | None:
@@ -114,7 +116,7 @@ def _head(paths: tuple, db, options: dict, max_file_size: int, frameworks=(), st
     """(SHA-256 state over every input but the evidence files, the evidence paths), or None.
 
     frameworks: the town's audit-map files and folders the run reads (the shipped map is package code).
-    store: the cache, which remembers the package's digest (sealed.package_digest)."""
+    store: where the package's digest is remembered (sealed.package_digest)."""
     policy, evidence, control_dirs = paths
     h = hashlib.sha256()
 

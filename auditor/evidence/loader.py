@@ -22,11 +22,12 @@ _MAX_REPORTED = 10  # problems listed per file before the message stops counting
 AS_OF_MARGIN_DAYS = 183  # as_of may fall this long after the fiscal year (an audit held after 31 March)
 
 
-def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
+def load(root, cache_dir=None, limits=None, progress=None, valid_memo=None) -> Evidence:
     """Load `root/manifest.yaml` and its files. Raises InputError on anything unusable.
 
     cache_dir: the parse cache (auditor/evidence/cache.py), a sealed.Store signed with the user's secret;
-    None reads every file afresh.
+    None reads every file afresh. valid_memo: where a manifest found schema-valid is remembered (a
+    sealed.Store; default cache_dir).
     limits: the largest file (bytes) and most rows one evidence file may have (auditor/limits.py).
     progress: called as progress(files done, files) after each file is read (the CLI's progress bar), or None.
     """
@@ -45,7 +46,7 @@ def load(root, cache_dir=None, limits=None, progress=None) -> Evidence:
     data, located = yamlio.read_config(manifest_path)
     if isinstance(data, dict):  # before the schema check, which takes a while over so many entries
         sources.too_many(data.get("files"), manifest_path, located.line_of(data, ["files"]))
-    schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir,
+    schema.validate(data, "manifest", manifest_path, located, cache_dir=cache_dir if valid_memo is None else valid_memo,
                     hint="see README.md, 'Evidence manifest', for the keys a manifest may hold")
     try:
         year = parse_fiscal_year(data["fiscal_year"])
