@@ -5,8 +5,9 @@ control files and the map against their JSON Schemas: 0.13 s of a small town's r
 them on every change and holds `schemas/vouched.json` to what it checked (tests/test_shipped_memo.py;
 `python3 tools/vouch.py` writes it): the SHA-256 of each shipped file and of the schemas. A shipped file
 whose bytes are those, with those schemas, is not checked again; any other bytes (an edited install,
-a file changed without the tool) are checked as always. Nothing else is skipped: the rules are still
-compiled, the IDs still compared.
+a file changed without the tool) are checked as always. The suite also compiles every rule of those
+bytes under this code (tests/test_shipped_memo.py), so a vouched control file's rules are not compiled
+at load either (catalogue/controls._file); the IDs are still compared.
 """
 from __future__ import annotations
 
