@@ -82,6 +82,18 @@ def test_organisation_summary_has_the_committee_figures(organisation):
     assert s["points"] and all(set(p) == {"ja", "en"} for p in s["points"])
 
 
+def test_the_first_major_due_day_reads_as_a_day_in_each_language(organisation):
+    """The executive summary's first point names the first due day of the major findings' actions as prose
+    writes days (令和8年5月15日; an ISO date in English), not as the register's ISO field."""
+    from auditor.fiscal import wareki
+
+    first = min(a.get("extended_to") or a["due_on"] for a in organisation["act"]["actions"]
+                if a["severity"] == "major" and a.get("status") == "new" and a.get("due_on"))
+    point = organisation["summary"]["points"][0]
+    assert wareki(dt.date.fromisoformat(first)) in point["ja"] and first not in point["ja"] and "重大な不適合" in point["ja"]
+    assert first in point["en"] and point["en"].startswith("Major nonconformities")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_department_pdf_first_page_holds_what_the_head_must_act_on(finance, lang, tmp_path):
@@ -162,6 +174,17 @@ def test_first_page_shows_carried_over_actions_and_last_year(cycled_run, tmp_pat
     for x in s["previous"]:
         assert flat(x["action_id"]) in page and flat(t["action_state"][x["state"]]) in page
     assert flat(f"{t['summary']['last_year']} {pct(s['rates']['last_year']['rate'])}") in page
+
+
+@pytest.mark.slow
+def test_a_carried_over_action_names_its_fiscal_year_as_the_report_does(cycled_run):
+    """「令和6年度の措置」 in Japanese, as every other 年度 of the report (not 2024年度); FY2024 in English."""
+    doc = report.build(cycled_run, ISSUED, None)
+    carried = [a for a in doc["act"]["actions"] if a.get("status") == "carried_over" and a.get("fiscal_year")]
+    assert carried and {a["fiscal_year"] for a in carried} == {2024}
+    for text in (markdown.markdown(doc, "ja"), html.html(doc, "ja")):
+        assert "令和6年度の措置" in text and "2024年度" not in text
+    assert "raised in FY2024" in markdown.markdown(doc, "en")
 
 
 @pytest.mark.slow

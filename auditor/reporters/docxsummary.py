@@ -3,6 +3,7 @@ summary of auditor/reporters/summary.py, a department's or the organisation's ex
 from __future__ import annotations
 
 from . import docxstyle as ds
+from .labels import fy_ja
 from .office import pct
 
 SEVERITIES = ("major", "minor", "observation")
@@ -46,7 +47,7 @@ def _department(w, s: dict) -> None:
             status = t["status"].get(x["action_status"], "—") if x["action_status"] else "—"
             if x["action_status"] == "carried_over":
                 reg = t["register_status"].get(x["register_status"], x["register_status"] or "—")
-                raised = f"{t['sep']}{t['act']['raised_in'].format(fy=x['raised_in'])}" if x["raised_in"] else ""
+                raised = f"{t['sep']}{t['act']['raised_in'].format(fy=x['raised_in'], fy_ja=fy_ja(x['raised_in']))}" if x["raised_in"] else ""
                 status += f"{t['lp']}{reg}{raised}{t['rp']}"
             what = [x["message"][lang], f"{k['required']}: {x['control_id']} {x['control_title'][lang]}"]
             rows.append([x["finding_id"], grade, what, _due(x), status])

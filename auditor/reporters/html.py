@@ -12,7 +12,7 @@ from ..evidence import integrity
 from ..privacy import sanitize
 from ..model import AuditRun
 from . import reportjson
-from .labels import labels
+from .labels import fy_ja, labels
 
 
 def environment(**filters):
@@ -22,7 +22,7 @@ def environment(**filters):
     env = jinja2.Environment(loader=jinja2.PackageLoader("auditor.reporters", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(pct=_pct, day=_day, **filters)
+    env.filters.update(pct=_pct, day=_day, fy_ja=fy_ja, **filters)
     return env
 
 

@@ -6,6 +6,7 @@ from importlib import resources
 
 import yaml
 
+from ..fiscal import FiscalYear
 from ..model import STATUS_LABELS
 
 
@@ -17,3 +18,9 @@ def labels() -> dict:
     for lang in ("ja", "en"):
         data[lang]["status"].update(STATUS_LABELS[lang])
     return data
+
+
+def fy_ja(year) -> str:
+    """A fiscal year as Japanese prose writes it (令和6年度), as the rest of the report does
+    (the labels' {fy_ja})."""
+    return FiscalYear(int(year)).label_ja

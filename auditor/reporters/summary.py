@@ -9,6 +9,9 @@ committee.
 """
 from __future__ import annotations
 
+import datetime as dt
+
+from ..fiscal import day_text
 from ..scoring import department_status, rated
 from .labels import labels
 
@@ -128,7 +131,9 @@ def _organisation(check: dict, act: dict) -> dict:
     majors = [d for d in check["by_department"] if d["open"]["major"]]
     points = []
     if counts["major"]:
-        points.append(_both("point_major", n=counts["major"], depts=len(majors), due=due["major"] or "—"))
+        first = due["major"]  # a day in prose: 令和8年5月15日 in Japanese, as the findings write days
+        points.append({lang: labels()[lang]["text"]["point_major"].format(
+            n=counts["major"], depts=len(majors), due=day_text(dt.date.fromisoformat(first), lang) if first else "—") for lang in ("ja", "en")})
     if prev.get("overdue"):
         points.append(_both("point_overdue", n=prev["overdue"]))
     if recurred or prev.get("recurred"):
