@@ -14,7 +14,7 @@ import re
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from . import limits
+from . import limits, yamlproblems
 from .errors import InputError
 
 _CSafe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -302,11 +302,25 @@ def _load(text: str, path, loader_cls):
         _refuse_deep(exc, path)
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "YAML error"
+        if "duplicate anchor" in (exc.context or ""):
+            problem = "an anchor (&name) is defined twice"
+        ja = yamlproblems.japanese(exc.problem, mark and yamlproblems.char_at(text, mark.line, mark.column))
         if "could not determine a constructor" in str(exc):
             problem = f"YAML tag is not allowed ({problem.split('tag')[-1].strip()})"
+            ja = f"タグは使えません（{problem.split('(')[-1].rstrip(')')}）"
         raise InputError(path, f"YAML syntax error: {problem}", line=mark.line + 1 if mark else None,
-                         hint="check the indentation and quoting around this line", ja=f"YAML の構文エラーです（{problem}）",
+                         hint="check the indentation and quoting around this line",
+                         ja=f"YAML の構文エラーです。{ja}" if ja else f"YAML の構文エラーです（{problem}）",
                          hint_ja="この行の前後の字下げと引用符を確かめてください") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character)
+        # libyaml counts its position in UTF-8 bytes: the first such character is where it stopped
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise InputError(path, f"YAML error: the character {code} is not allowed ({exc.reason})", line=line,
+                         hint="remove it, or save the file again from the application that wrote it",
+                         ja=f"YAML では使えない文字 {code} が含まれています",
+                         hint_ja="その文字を消すか、作成したアプリケーションで保存し直してください") from None
     except yaml.YAMLError as exc:
         raise InputError(path, f"YAML error: {exc}", ja=f"YAML のエラーです（{exc}）") from None
     finally:
