@@ -156,6 +156,29 @@ def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
     assert actions(db) == before and events(db) == count
 
 
+@pytest.mark.parametrize("bad, words", [
+    ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "措置ID ACT-2024-NO-SUCH:1 は登録簿にありません"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "完了日 令和8年1月5日 は未来の日付です"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "指摘のあった令和6年度より前です"),
+    ({"措置ID": POLICY_ACT, "状況": "完了"}, "完了にするには完了日が必要です"),
+    ({"措置ID": POLICY_ACT, "状況": "有効性確認済", "完了日": "2025/5/30"}, "シートでは有効性確認済にできません"),
+    ({"措置ID": POLICY_ACT, "状況": "対応中", "完了日": "2025/5/30"}, "完了日がありますが、状況は 対応中 です"),
+    ({"措置ID": POLICY_ACT, "状況": "保留"}, "状況「保留」は使えません"),
+    ({"措置ID": POLICY_ACT, "状況": "解消確認待ち"}, "指摘が見つからなくなった監査の記録だけです"),
+    ({"措置ID": ROAD, "状況": "対応中"}, "道路課 の措置で、このシートの所属"),
+])
+def test_a_refused_import_lists_its_rows_in_japanese(db, tmp_path, monkeypatch, bad, words):
+    """The rows that stop an import are listed in the reader's language: 「3 行目: …」, no English."""
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "ja")
+    good = {"措置ID": "ACT-2024-NS-01:FW-0107", "状況": "対応中", "進捗メモ": "調整中"}
+    result = do_import(db, sheet(tmp_path, [good, bad]), by="情報政策課 山田", department="情報政策課")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "  3 行目: " in result.stderr and words in result.stderr, result.stderr
+    assert "line 3" not in result.stderr and "unknown" not in result.stderr
+
+
 def test_import_refuses_going_back_and_changing_a_verified_action(db, tmp_path):
     assert do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "対応中"}])).exit_code == 0
     back = do_import(db, sheet(tmp_path, [{"措置ID": ROAD, "状況": "未着手"}], "back.csv"))

@@ -185,9 +185,9 @@ def actions_import(file, department, by, secretariat, policy, db, as_of, dry_run
     plan = returned.plan(file, register.rows(con), department, by, secretariat, as_of or dt.date.today())
     changes, problems = plan.changes, plan.problems
     if problems:
-        listing = "\n" + returned.listing(problems)
-        raise InputError(file, msg("import_refused", "en", n=f"{len(problems):,}") + listing, line=problems[0][0],
-                         ja=msg("import_refused", "ja", n=f"{len(problems):,}") + listing,
+        raise InputError(file, msg("import_refused", "en", n=f"{len(problems):,}") + "\n" + returned.listing(problems, "en"),
+                         line=problems[0][0],
+                         ja=msg("import_refused", "ja", n=f"{len(problems):,}") + "\n" + returned.listing(problems, "ja"),
                          hint=msg("import_hint", "en"), hint_ja=msg("import_hint", "ja"))
     sep = "、" if lang == "ja" else ", "
     for c in changes:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import csvwrite, limits
+from ..fiscal import FiscalYear, day_text
 from ..errors import InputError
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
@@ -246,48 +247,52 @@ def _status(value) -> str:
 
 
 def changes(sheet: list, register: dict, as_of: dt.date, department: tuple | None = None) -> tuple[list, list]:
-    """Validated changes and the problems [(line, message)]; any problem means nothing is applied.
+    """Validated changes and the problems [(line, English, Japanese)]; any problem means nothing is applied.
 
     department: (code, name) of the sheet; a row about another department's action is a problem."""
     problems, out, seen = [], [], {}
     for line, row in sheet:
         aid = str(row.get("action_id") or "").strip()
         if not aid:
-            problems.append((line, "no action ID"))
+            problems.append((line, "no action ID", "措置IDがありません"))
             continue
         if aid in seen:
-            problems.append((line, f"action {aid} is also on line {seen[aid]}"))
+            problems.append((line, f"action {aid} is also on line {seen[aid]}", f"措置 {aid} は {seen[aid]} 行目にもあります"))
             continue
         seen[aid] = line
         a = register.get(aid)
         if a is None:
-            problems.append((line, f"unknown action ID {aid}"))
+            problems.append((line, f"unknown action ID {aid}", f"措置ID {aid} は登録簿にありません"))
             continue
         if department is not None and a["department_code"] != department[0]:
-            owner = a["department_name"] or a["department_code"] or "no department"
-            problems.append((line, f"{aid} is an action of {owner}, not of {' '.join(department)} whose sheet this is"
-                                   f"（他の所属の措置です）"))
+            owner = a["department_name"] or a["department_code"]
+            problems.append((line, f"{aid} is an action of {owner or 'no department'}, not of {' '.join(department)} "
+                                   "whose sheet this is",
+                             f"{aid} は {owner or '所属なし'} の措置で、このシートの所属 {' '.join(department)} の措置では"
+                             "ありません"))
             continue
         try:
             status = _status(row["status"]) if row.get("status") else a["status"]
         except ValueError:
-            problems.append((line, f"unknown status {row['status']!r}: use " + "/".join(LABELS["ja"][s] for s in OPEN)))
+            allowed = "/".join(LABELS["ja"][s] for s in OPEN)
+            problems.append((line, f"unknown status {row['status']!r}: use {allowed}",
+                             f"状況「{row['status']}」は使えません。{allowed} のどれかを書いてください"))
             continue
         try:
             done_on = normalize.parse_date(row.get("completed_on"))
         except ValueError as exc:
-            problems.append((line, f"completed on: {exc}"))
+            problems.append((line, f"completed on: {exc}", f"完了日: {exc}"))
             continue
         problem = _check(a, status, done_on, as_of)
         if problem:
-            problems.append((line, f"{aid}: {problem}"))
+            problems.append((line, f"{aid}: {problem[0]}", f"{aid}: {problem[1]}"))
             continue
         new = {"status": status, "owner": _text(row.get("owner"), a["owner"]),
                "progress_note": _text(row.get("progress_note"), a["progress_note"]),
                "completed_on": done_on or (a["completed_on"] if status == "done" else None)}
         diff = {k: v for k, v in new.items() if v != a[k]}
         if diff and a["status"] == "verified":
-            problems.append((line, f"{aid}: already verified (closed): it can no longer be changed"))
+            problems.append((line, f"{aid}: " + _VERIFIED[0], f"{aid}: " + _VERIFIED[1]))
         elif diff:
             out.append({"action_id": aid, "set": diff, "old": a, "line": line})
     return out, problems
@@ -299,23 +304,31 @@ def _text(value, current):
     return mynumber.mask(unicodedata.normalize("NFC", str(value)))
 
 
-def _check(a: dict, status: str, done_on, as_of: dt.date) -> str | None:
-    """Why this row cannot be applied, or None."""
+_VERIFIED = ("already verified (closed): it can no longer be changed", "有効性確認済（完結）のため、もう変更できません")
+
+
+def _check(a: dict, status: str, done_on, as_of: dt.date) -> tuple[str, str] | None:
+    """Why this row cannot be applied (English, Japanese), or None."""
     current = a["status"]
     if current == "verified":
-        return None if status == "verified" else "already verified (closed): it can no longer be changed"
+        return None if status == "verified" else _VERIFIED
     if status == "verified":
-        return "a sheet cannot mark an action verified: that skips the effectiveness check (use `auditor actions verify`)"
+        return ("a sheet cannot mark an action verified: that skips the effectiveness check (use `auditor actions verify`)",
+                "シートでは有効性確認済にできません。有効性の確認を飛ばすことになります（`auditor actions verify` を使います）")
     if status == PENDING and current != PENDING:
-        return "only a recorded audit that no longer finds the finding sets resolved, awaiting verification"
+        return ("only a recorded audit that no longer finds the finding sets resolved, awaiting verification",
+                "解消確認待ちにするのは、指摘が見つからなくなった監査の記録だけです")
     if status not in BY_IMPORT[current]:
-        return f"cannot go from {LABELS['en'][current]} back to {LABELS['en'][status]}"
+        return (f"cannot go from {LABELS['en'][current]} back to {LABELS['en'][status]}",
+                f"{LABELS['ja'][current]} から {LABELS['ja'][status]} には戻せません")
     if status == "done" and not (done_on or a["completed_on"]):
-        return "status done needs a completion date (完了日)"
+        return "status done needs a completion date (完了日)", "完了にするには完了日が必要です"
     if done_on and status != "done":
-        return f"a completion date is given but the status is {LABELS['en'][status]}"
+        return (f"a completion date is given but the status is {LABELS['en'][status]}",
+                f"完了日がありますが、状況は {LABELS['ja'][status]} です")
     if done_on and done_on > as_of:
-        return f"completion date {done_on} is in the future"
+        return f"completion date {done_on} is in the future", f"完了日 {day_text(done_on, 'ja')} は未来の日付です"
     if done_on and done_on < dt.date(a["fiscal_year"], 4, 1):
-        return f"completion date {done_on} is before fiscal year {a['fiscal_year']} in which the finding was raised"
+        return (f"completion date {done_on} is before fiscal year {a['fiscal_year']} in which the finding was raised",
+                f"完了日 {day_text(done_on, 'ja')} は、指摘のあった{FiscalYear(a['fiscal_year']).label_ja}より前です")
     return None

@@ -31,7 +31,7 @@ SPARE_ROWS = 100  # blank rows, a note under the table
 @dataclass(frozen=True)
 class Plan:
     changes: list       # validated changes, each with the note its event records
-    problems: list      # [(line, message)]: any one means nothing is applied
+    problems: list      # [(line, English, Japanese)]: any one means nothing is applied
     department: tuple   # (code, name) whose sheet it is
 
 
@@ -82,10 +82,15 @@ def plan(path, actions: list[dict], department: str, by: str, secretariat: bool,
     return Plan([dict(c, note=note) for c in changes], problems, dept)
 
 
-def listing(problems: list) -> str:
-    shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:MAX_LISTED])
+def listing(problems: list, lang: str) -> str:
+    """The problems [(line, English, Japanese)] as the lines of a message in `lang`, the first MAX_LISTED."""
+    ja = lang == "ja"
+    shown = "\n".join(f"  {line} 行目: {text_ja}" if ja else f"  line {line}: {text}"
+                       for line, text, text_ja in problems[:MAX_LISTED])
     more = len(problems) - MAX_LISTED
-    return shown + (f"\n  … and {more:,} more row(s)（ほか {more:,} 行）" if more > 0 else "")
+    if more <= 0:
+        return shown
+    return shown + (f"\n  … ほか {more:,} 行" if ja else f"\n  … and {more:,} more row(s)")
 
 
 def _check_by(by: str, dept: tuple, actions: list[dict], mine: list[dict]) -> None:
