@@ -47,7 +47,8 @@ def _department(w, s: dict) -> None:
             status = t["status"].get(x["action_status"], "—") if x["action_status"] else "—"
             if x["action_status"] == "carried_over":
                 reg = t["register_status"].get(x["register_status"], x["register_status"] or "—")
-                raised = f"{t['sep']}{t['act']['raised_in'].format(fy=x['raised_in'], fy_ja=fy_ja(x['raised_in']))}" if x["raised_in"] else ""
+                fy = x["raised_in"]
+                raised = f"{t['sep']}{t['act']['raised_in'].format(fy=fy, fy_ja=fy_ja(fy))}" if fy else ""
                 status += f"{t['lp']}{reg}{raised}{t['rp']}"
             what = [x["message"][lang], f"{k['required']}: {x['control_id']} {x['control_title'][lang]}"]
             rows.append([x["finding_id"], grade, what, _due(x), status])

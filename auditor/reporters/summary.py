@@ -132,8 +132,9 @@ def _organisation(check: dict, act: dict) -> dict:
     points = []
     if counts["major"]:
         first = due["major"]  # a day in prose: 令和8年5月15日 in Japanese, as the findings write days
-        points.append({lang: labels()[lang]["text"]["point_major"].format(
-            n=counts["major"], depts=len(majors), due=day_text(dt.date.fromisoformat(first), lang) if first else "—") for lang in ("ja", "en")})
+        day = {lang: day_text(dt.date.fromisoformat(first), lang) if first else "—" for lang in ("ja", "en")}
+        points.append({lang: labels()[lang]["text"]["point_major"].format(n=counts["major"], depts=len(majors), due=day[lang])
+                       for lang in ("ja", "en")})
     if prev.get("overdue"):
         points.append(_both("point_overdue", n=prev["overdue"]))
     if recurred or prev.get("recurred"):
