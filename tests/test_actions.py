@@ -136,18 +136,26 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
     assert "imported by" in shown and "道路課 山田" in shown and "returned.csv" in shown and "status: not started -> done (awaiting check)" in shown
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "unknown action ID"),
-    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2025/2/30"}, "completed on"),
-    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "in the future"),
-    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024"),
-    ({"措置ID": POLICY_ACT, "状況": "完了"}, "needs a completion date"),
-    ({"措置ID": POLICY_ACT, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check"),
-    ({"措置ID": POLICY_ACT, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given"),
-    ({"措置ID": POLICY_ACT, "状況": "保留"}, "unknown status"),
-    ({"措置ID": POLICY_ACT, "状況": "解消確認待ち"}, "only a recorded audit"),
-])
-def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
+# A returned row that stops the import, and what the message says of it in English and in Japanese.
+BAD_ROWS = [
+    ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "unknown action ID",
+     "措置ID ACT-2024-NO-SUCH:1 は登録簿にありません"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2025/2/30"}, "completed on", "完了日: "),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "in the future", "完了日 令和8年1月5日 は未来の日付です"),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024", "指摘のあった令和6年度より前です"),
+    ({"措置ID": POLICY_ACT, "状況": "完了"}, "needs a completion date", "完了にするには完了日が必要です"),
+    ({"措置ID": POLICY_ACT, "状況": "有効性確認済", "完了日": "2025/5/30"}, "skips the effectiveness check",
+     "シートでは有効性確認済にできません"),
+    ({"措置ID": POLICY_ACT, "状況": "対応中", "完了日": "2025/5/30"}, "completion date is given",
+     "完了日がありますが、状況は 対応中 です"),
+    ({"措置ID": POLICY_ACT, "状況": "保留"}, "unknown status", "状況「保留」は使えません"),
+    ({"措置ID": POLICY_ACT, "状況": "解消確認待ち"}, "only a recorded audit", "指摘が見つからなくなった監査の記録だけです"),
+    ({"措置ID": ROAD, "状況": "対応中"}, "is an action of 道路課", "道路課 の措置で、このシートの所属"),
+]
+
+
+@pytest.mark.parametrize("bad, message, _", BAD_ROWS)
+def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message, _):
     good = {"措置ID": "ACT-2024-NS-01:FW-0107", "状況": "対応中", "進捗メモ": "調整中"}
     before, count = actions(db), events(db)
     result = do_import(db, sheet(tmp_path, [good, bad]), by="情報政策課 山田", department="情報政策課")
@@ -156,18 +164,8 @@ def test_import_with_one_bad_row_changes_nothing(db, tmp_path, bad, message):
     assert actions(db) == before and events(db) == count
 
 
-@pytest.mark.parametrize("bad, words", [
-    ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "措置ID ACT-2024-NO-SUCH:1 は登録簿にありません"),
-    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "完了日 令和8年1月5日 は未来の日付です"),
-    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "指摘のあった令和6年度より前です"),
-    ({"措置ID": POLICY_ACT, "状況": "完了"}, "完了にするには完了日が必要です"),
-    ({"措置ID": POLICY_ACT, "状況": "有効性確認済", "完了日": "2025/5/30"}, "シートでは有効性確認済にできません"),
-    ({"措置ID": POLICY_ACT, "状況": "対応中", "完了日": "2025/5/30"}, "完了日がありますが、状況は 対応中 です"),
-    ({"措置ID": POLICY_ACT, "状況": "保留"}, "状況「保留」は使えません"),
-    ({"措置ID": POLICY_ACT, "状況": "解消確認待ち"}, "指摘が見つからなくなった監査の記録だけです"),
-    ({"措置ID": ROAD, "状況": "対応中"}, "道路課 の措置で、このシートの所属"),
-])
-def test_a_refused_import_lists_its_rows_in_japanese(db, tmp_path, monkeypatch, bad, words):
+@pytest.mark.parametrize("bad, _, words", BAD_ROWS)
+def test_a_refused_import_lists_its_rows_in_japanese(db, tmp_path, monkeypatch, bad, _, words):
     """The rows that stop an import are listed in the reader's language: 「3 行目: …」, no English."""
     from auditor.cli import i18n
 

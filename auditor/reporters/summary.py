@@ -13,14 +13,16 @@ import datetime as dt
 
 from ..fiscal import day_text
 from ..scoring import department_status, rated
-from .labels import labels
+from .labels import fy_ja, labels
 
 SEVERITIES = ("major", "minor", "observation")
 TOP_DEPARTMENTS, TOP_CONTROLS = 5, 3  # named on the organisation's page (the Word page also holds the 決裁欄)
 
 
 def _both(key: str, **values) -> dict:
-    return {lang: labels()[lang]["text"][key].format(**values) for lang in ("ja", "en")}
+    """The sentence `key` in both languages; a value given as {"ja": ..., "en": ...} fills each its own."""
+    return {lang: labels()[lang]["text"][key].format(**{k: v[lang] if isinstance(v, dict) else v for k, v in values.items()})
+            for lang in ("ja", "en")}
 
 
 def _pct(rate) -> str:
@@ -78,7 +80,7 @@ def _department(run, department: dict, check: dict, act: dict, left_out: dict | 
     last = _last_year(check["trend"])
     if last:
         fy = last["fiscal_year"]
-        last_text = _both("summary_last_year", fy_ja=_fy_ja(fy), fy=fy, rate=_pct(last["rate"]),
+        last_text = _both("summary_last_year", fy_ja=fy_ja(fy), fy=fy, rate=_pct(last["rate"]),
                           compliant=last["compliant"], evaluated=last["evaluated"])
         why = {lang: why[lang] + ("" if lang == "ja" else " ") + last_text[lang] for lang in why}
     items = _open_items(check, act)
@@ -95,12 +97,6 @@ def _department(run, department: dict, check: dict, act: dict, left_out: dict | 
         "comparison": why,
         "left_out": dict(left_out or {"count": 0, "not_applicable": 0}),
     }
-
-
-def _fy_ja(fy: int) -> str:
-    from ..fiscal import FiscalYear
-
-    return FiscalYear(fy).label_ja
 
 
 def _organisation(check: dict, act: dict) -> dict:
@@ -133,8 +129,7 @@ def _organisation(check: dict, act: dict) -> dict:
     if counts["major"]:
         first = due["major"]  # a day in prose: 令和8年5月15日 in Japanese, as the findings write days
         day = {lang: day_text(dt.date.fromisoformat(first), lang) if first else "—" for lang in ("ja", "en")}
-        points.append({lang: labels()[lang]["text"]["point_major"].format(n=counts["major"], depts=len(majors), due=day[lang])
-                       for lang in ("ja", "en")})
+        points.append(_both("point_major", n=counts["major"], depts=len(majors), due=day))
     if prev.get("overdue"):
         points.append(_both("point_overdue", n=prev["overdue"]))
     if recurred or prev.get("recurred"):
