@@ -44,3 +44,17 @@ def _english(text):
     if not text:
         return text
     return "\n".join(_BILINGUAL.sub("", line) for line in text.split("\n"))
+
+
+class Unreadable(ValueError):
+    """A cell or value that cannot be read, said in both languages: str() is the English (as a plain
+    ValueError's), `ja` the Japanese. Raised by the normalisers (evidence/normalize.py, fiscal.py)."""
+
+    def __init__(self, en: str, ja: str):
+        super().__init__(en)
+        self.ja = ja
+
+
+def reason(exc: Exception, lang: str) -> str:
+    """A ValueError's text in `lang`: an Unreadable's Japanese, otherwise its only text."""
+    return getattr(exc, "ja", None) or str(exc) if lang == "ja" else str(exc)

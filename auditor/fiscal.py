@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .errors import Unreadable
+
 
 class Era(NamedTuple):
     name: str       # kanji name, e.g. 令和
@@ -144,17 +146,20 @@ def parse_wareki(text: str, shown: str | None = None) -> _dt.date | None:
     if not m:
         return None
     shown = shown or repr(text)
+    shown_ja = f"「{shown[1:-1]}」" if shown[:1] in "'\"" else shown
     era = next(e for e in ERAS if m.group(1) in (e.name, e.letter, e.letter.lower()))
     parts = [g for g in m.group(2, 3, 4, 5, 7, 8) if g is not None]
     try:
         n, month, day = (_number(p) for p in parts)
         d = _dt.date(era.start.year + n - 1, month, day)
     except (ValueError, KeyError):
-        raise ValueError(f"no such day: {shown}") from None
+        raise Unreadable(f"no such day: {shown}", f"{shown_ja}という日はありません") from None
     end = era_end(era)
     if d < era.start or (end and d > end):
         span = f"{era.start.isoformat()} to {end.isoformat()}" if end else f"from {era.start.isoformat()}"
-        raise ValueError(f"{shown} is outside the {era.name} era ({span})")
+        span_ja = f"{era.start.isoformat()}〜{end.isoformat() if end else ''}"
+        raise Unreadable(f"{shown} is outside the {era.name} era ({span})",
+                         f"{shown_ja}は{era.name}の期間（{span_ja}）の外の日です")
     return d
 
 

@@ -384,3 +384,22 @@ def test_an_input_error_in_each_language():
     mixed = InputError("x", "two policies here / ポリシーが2つあります", hint="choose one / どちらか一方にしてください")
     assert mixed.render("en") == "x: two policies here\n  hint: choose one"  # the English part only
     assert mixed.render("ja") == str(mixed)  # not converted yet: both languages, as written
+
+
+def test_an_unreadable_cell_is_explained_in_the_commands_language(japanese_locale, tmp_path):
+    """The reason a cell does not read (no such day, not a number, ...) is Japanese in a Japanese line,
+    not the English reader's words inside it."""
+    from conftest import copy_sample
+
+    ev = copy_sample(tmp_path)
+    roles = ev / "role_assignments.csv"
+    text = roles.read_text(encoding="utf-8-sig")
+    assert "2023/4/1" in text
+    roles.write_text(text.replace("2023/4/1", "令和5年2月30日", 1), encoding="utf-8-sig")
+    args = ("check", "--policy", POLICY, "--evidence", ev, "--output", tmp_path / "out.json")
+    ja = invoke(*args)
+    assert ja.exit_code == 2 and ja.stderr.startswith("エラー: "), ja.stderr
+    assert "role_assignments.csv:2:" in ja.stderr and "「令和5年2月30日」という日はありません" in ja.stderr, ja.stderr
+    assert "no such day" not in ja.stderr
+    en = invoke(*args, "--lang", "en")
+    assert en.exit_code == 2 and "no such day: '令和5年2月30日'" in en.stderr and "という日" not in en.stderr

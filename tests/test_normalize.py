@@ -1,5 +1,6 @@
 import datetime as dt
 import math
+import re
 
 import pytest
 from hypothesis import example, given, settings
@@ -289,3 +290,40 @@ def test_the_iso_shortcut_reads_a_date_as_the_full_reader_does(text):
         except ValueError as exc:
             return str(exc)
     assert outcome(parse_date) == outcome(normalize._parse_any)
+
+
+ENGLISH_WORDS = re.compile(r"\b(?:not a|no such|unknown|use one of|use e\.g\.|outside the|manifest maps)\b")
+
+
+@pytest.mark.parametrize("read, raw, words", [
+    (parse_date, "令和7年2月30日", "という日はありません"),
+    (parse_date, "2025-02-30", "という日はありません"),
+    (parse_date, "平成31年5月1日", "平成の期間（1989-01-08〜2019-04-30）の外の日です"),
+    (parse_date, "45748", "Excel の日付の通し番号"),
+    (parse_date, "yesterday", "は日付として読めません。2025-04-01、"),
+    (parse_date, "\u200b", "「\\u200b」は日付として読めません"),
+    (parse_bool, "たぶん", "「たぶん」は有無（はい/いいえ）として読めません"),
+    (parse_int, "1.5", "「1.5」は整数として読めません。例: 1234、1,234"),
+    (parse_int, 1.5, "「1.5」は整数として読めません"),
+    (parse_number, "約10", "「約10」は数値として読めません。例: 1234、1,234、12.5、12%"),
+    (lambda v: canonical("action", v), "通す", "action の値として「通す」は使えません。次のどれかを書いてください: allow、deny"),
+    (lambda v: canonical("action", v, {"通す": "pass"}), "通す", "マニフェストの対応づけ先「pass」は action の値にありません"),
+])
+def test_every_unreadable_value_says_why_in_japanese_too(read, raw, words):
+    """A cell that does not read is explained in the user's language: the English for --lang en, and
+    Japanese of our own for the Japanese lines (it was the English inside a Japanese sentence)."""
+    from auditor.errors import Unreadable, reason
+
+    with pytest.raises(Unreadable) as err:
+        read(raw)
+    ja = reason(err.value, "ja")
+    assert words in ja, ja
+    assert not ENGLISH_WORDS.search(ja) and ENGLISH_WORDS.search(reason(err.value, "en"))
+
+
+def test_a_japanese_reason_masks_a_my_number_too():
+    from auditor.errors import reason
+
+    with pytest.raises(ValueError) as err:
+        parse_date("123456789018")
+    assert "123456789018" not in reason(err.value, "ja") and "は日付として読めません" in reason(err.value, "ja")

@@ -5,7 +5,8 @@ import datetime as dt
 
 import click
 
-from .i18n import msg
+from ..errors import reason
+from .i18n import current, msg
 
 
 class _Date(click.ParamType):
@@ -23,7 +24,7 @@ class _Date(click.ParamType):
         try:
             day = parse_date(value)
         except ValueError as exc:  # says why: no such day, outside the era, or which forms are read
-            self.fail(msg("date_bad", value=value, error=exc), param, ctx)
+            self.fail(msg("date_bad", value=value, error=reason(exc, current())), param, ctx)
         if day is None:
             self.fail(msg("date_empty"), param, ctx)
         return day

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import csvwrite, limits
 from ..fiscal import FiscalYear, day_text
-from ..errors import InputError
+from ..errors import InputError, reason
 from ..evidence import normalize, readers
 from ..privacy import mynumber, sanitize
 from . import sheets
@@ -281,7 +281,7 @@ def changes(sheet: list, register: dict, as_of: dt.date, department: tuple | Non
         try:
             done_on = normalize.parse_date(row.get("completed_on"))
         except ValueError as exc:
-            problems.append((line, f"completed on: {exc}", f"完了日: {exc}"))
+            problems.append((line, f"completed on: {exc}", f"完了日: {reason(exc, 'ja')}"))
             continue
         problem = _check(a, status, done_on, as_of)
         if problem:

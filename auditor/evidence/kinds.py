@@ -22,6 +22,7 @@ import re
 from importlib import resources
 
 from . import blanks, normalize
+from ..errors import reason
 from ..schema import load
 
 _LIST_SPLIT = re.compile(r"[、,，;；・/／\n]+")
@@ -148,8 +149,8 @@ class KindSpec:
 
     def convert_column(self, name: str, column, values: dict | None = None, plain: bool | None = None,
                        pristine: bool = False, nulls: frozenset | None = None) -> tuple[list, list, list]:
-        """Normalise a whole column -> (values, [(row index, reason)], [(row index, note)]), each distinct
-        text read once (note: see read()).
+        """Normalise a whole column -> (values, [(row index, reason, reason in Japanese)], [(row index, note)]),
+        each distinct text read once (note: see read()).
 
         plain: whether the column holds only text and blanks, when the caller already knows.
         pristine: whether every cell is non-empty ASCII text without whitespace (readers.RawTable.pristine).
@@ -171,7 +172,8 @@ class KindSpec:
             try:
                 table[raw], note = self.read(name, raw, None, nulls)
             except ValueError as exc:
-                problems.extend((i, str(exc)) for i, v in enumerate(column) if v == raw)
+                why = (str(exc), reason(exc, "ja"))
+                problems.extend((i, *why) for i, v in enumerate(column) if v == raw)
                 table[raw], note = None, None
             if note:
                 notes.extend((i, note) for i, v in enumerate(column) if v == raw)
@@ -186,7 +188,7 @@ class KindSpec:
                 value, note = self.read(name, raw, values, nulls)
             except ValueError as exc:
                 value, note = None, None
-                problems.append((i, str(exc)))
+                problems.append((i, str(exc), reason(exc, "ja")))
             out.append(value)
             if note:
                 notes.append((i, note))

@@ -11,7 +11,7 @@ from . import (blanks, cache, chunks, keyshape, kinds, layout, normalize, prefet
                unitcodes)
 from ..privacy import mynumber, personal
 from .. import schema, yamlio
-from ..errors import InputError
+from ..errors import InputError, reason
 from ..fiscal import FiscalYear, parse_fiscal_year
 from ..limits import DEFAULT as DEFAULT_LIMITS
 from .dataset import Dataset
@@ -214,7 +214,7 @@ def _date(value, path, line):
         return normalize.parse_date(value)
     except ValueError as exc:
         raise InputError(path, f"unreadable date '{value}': {exc}", line=line,
-                         ja=f"日付「{value}」を読めません（{exc}）。例: 2026-04-15、令和8年4月15日") from None
+                         ja=f"日付「{value}」を読めません（{reason(exc, 'ja')}）。例: 2026-04-15、令和8年4月15日") from None
 
 
 def _cached_records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, cache_dir, limits=DEFAULT_LIMITS,
@@ -302,7 +302,7 @@ def _records(raw: bytes, digest: str, entry: dict, found: list, tables: dict, li
             nulls=spec.nulls_for(target, extra) if extra else None)
         raws[target] = column
         problems.extend((i, f"column '{label}' ({target}): {mynumber.mask(reason)}",
-                         f"列「{label}」（{target}）: {mynumber.mask(reason)}") for i, reason in bad)
+                         f"列「{label}」（{target}）: {mynumber.mask(reason_ja)}") for i, reason, reason_ja in bad)
         notes.extend((i, label, target, list(removed), emptied) for i, (removed, emptied) in cleaned)
     for name in spec.required:
         column = columns.get(name)

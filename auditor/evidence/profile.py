@@ -143,7 +143,7 @@ def propose_values(spec, name: str, column, lines) -> tuple[dict, list]:
     _, problems, _ = spec.convert_column(name, list(column))
     counts: Counter = Counter()
     first: dict = {}
-    for i, _ in problems:
+    for i, *_ in problems:
         raw = column[i]
         counts[raw] += 1
         first.setdefault(raw, lines[i])
@@ -176,8 +176,8 @@ def allowed(spec, name: str) -> list[str]:
 def unreadable(spec, name: str, column, lines) -> tuple[int, list, list]:
     """Cells of a date or number field that do not read -> (how many, first lines, example values)."""
     _, problems, _ = spec.convert_column(name, list(column))
-    return len(problems), [lines[i] for i, _ in problems[:SHOWN]], \
-        list(dict.fromkeys(shown(column[i]) for i, _ in problems))[:3]
+    return len(problems), [lines[i] for i, *_ in problems[:SHOWN]], \
+        list(dict.fromkeys(shown(column[i]) for i, *_ in problems))[:3]
 
 
 def blank_keys(spec, name: str, column, lines) -> list:
