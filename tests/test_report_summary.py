@@ -94,6 +94,27 @@ def test_the_first_major_due_day_reads_as_a_day_in_each_language(organisation):
     assert first in point["en"] and point["en"].startswith("Major nonconformities")
 
 
+def test_the_figures_write_each_first_due_day_as_the_points_do(organisation):
+    """The figures' row of open findings (未対応の指摘: 重大 50（最初の期限 …）) writes its days as the points
+    above it do, in Markdown, HTML and Word alike: 令和8年5月15日 in Japanese, 2026-05-15 in English."""
+    import docx as python_docx
+
+    from auditor.fiscal import wareki
+
+    due = {sev: d for sev, d in organisation["summary"]["due"].items() if d}
+    assert due.get("major")
+    for lang in ("ja", "en"):
+        d = python_docx.Document(io.BytesIO(docx.document(organisation, lang)))
+        word = "\n".join(c.text for tb in d.tables for r in tb.rows for c in r.cells)
+        for page in (markdown.markdown(organisation, lang).replace("\\-", "-"), html.html(organisation, lang), word):
+            first = labels()[lang]["summary"]["first_due"]
+            for day in due.values():
+                shown = wareki(dt.date.fromisoformat(day)) if lang == "ja" else day
+                assert f"{first} {shown}" in page, (lang, day)
+                if lang == "ja":
+                    assert f"{first} {day}" not in page
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_department_pdf_first_page_holds_what_the_head_must_act_on(finance, lang, tmp_path):

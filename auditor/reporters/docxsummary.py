@@ -2,7 +2,10 @@
 summary of auditor/reporters/summary.py, a department's or the organisation's executive summary."""
 from __future__ import annotations
 
+import datetime as dt
+
 from . import docxstyle as ds
+from ..fiscal import day_text
 from .labels import fy_ja
 from .office import pct
 
@@ -94,7 +97,7 @@ def _organisation(w, s: dict) -> None:
                                                          assessed_rate=pct(i["assessed_rate"]), rate=pct(i["rate"]))])
     parts = []
     for sev in SEVERITIES:
-        due = f"{t['lp']}{k['first_due']} {s['due'][sev]}{t['rp']}" if s["due"][sev] else ""
+        due = f"{t['lp']}{k['first_due']} {day_text(dt.date.fromisoformat(s['due'][sev]), lang)}{t['rp']}" if s["due"][sev] else ""
         parts.append(f"{t['severity'][sev]} {s['open'][sev]}{due}")
     if s["waived"]:
         parts.append(f"{k['waived']} {s['waived']}")

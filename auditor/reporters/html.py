@@ -22,7 +22,7 @@ def environment(**filters):
     env = jinja2.Environment(loader=jinja2.PackageLoader("auditor.reporters", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(pct=_pct, day=_day, fy_ja=fy_ja, **filters)
+    env.filters.update(pct=_pct, day=_day, day_short=_day_short, fy_ja=fy_ja, **filters)
     return env
 
 
@@ -43,6 +43,11 @@ def _day(iso, lang: str) -> str:
     if not iso:
         return "—"
     return fiscal.label(dt.date.fromisoformat(iso), lang)
+
+
+def _day_short(iso, lang: str) -> str:
+    """令和8年5月15日 or 2026-05-15, as a sentence writes a day; — when unknown."""
+    return fiscal.day_text(dt.date.fromisoformat(iso), lang) if iso else "—"
 
 
 @functools.lru_cache(maxsize=None)
