@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import jsonproblems
 from ..errors import InputError
 
 HINT = "write it with `auditor check --format json --fail-on none -o FILE` (a baseline is check --format json output)"
@@ -59,7 +60,7 @@ def load(path) -> Baseline:
                          hint_ja=HINT_JA) from None
     except json.JSONDecodeError as exc:
         raise InputError(p, f"baseline is not valid JSON: {exc.msg}", line=exc.lineno, hint=HINT,
-                         ja=f"ベースラインが正しい JSON ではありません（{exc.msg}）", hint_ja=HINT_JA) from None
+                         ja=f"ベースラインが正しい JSON ではありません（{jsonproblems.japanese(exc.msg)}）", hint_ja=HINT_JA) from None
     findings = _findings(doc)
     if findings is None:
         raise InputError(p, "not an auditor check result: expected `results`, each with a `findings` list "

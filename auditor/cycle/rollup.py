@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from .. import __version__
+from .. import __version__, jsonproblems
 from ..errors import InputError
 from ..fiscal import FiscalYear
 from ..limits import read_regular
@@ -64,7 +64,7 @@ def read(path) -> dict:
         raise InputError(p, "not UTF-8 JSON", hint=HINT, ja="UTF-8 の JSON ではありません", hint_ja=HINT_JA) from None
     except orjson.JSONDecodeError as exc:
         raise InputError(p, f"not valid JSON: {exc.msg}", line=exc.lineno, hint=HINT,
-                         ja=f"JSON として読めません（{exc.msg}）", hint_ja=HINT_JA) from None
+                         ja=f"JSON として読めません（{jsonproblems.japanese(exc.msg)}）", hint_ja=HINT_JA) from None
     problem = _problem(doc)
     if problem:
         en, ja = problem

@@ -18,7 +18,7 @@ import posixpath
 import unicodedata
 from pathlib import Path
 
-from .. import checksums, defaults
+from .. import checksums, defaults, jsonproblems
 from ..checksums import digest
 from ..privacy import mynumber
 from . import kinds
@@ -126,7 +126,7 @@ def load_report(path) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError(path, f"not a JSON report: {exc.msg}", line=exc.lineno,
                          hint="give the report.json of `auditor report`, or `auditor check --format json` output",
-                         ja=f"JSON の報告書ではありません（{exc.msg}）",
+                         ja=f"JSON の報告書ではありません（{jsonproblems.japanese(exc.msg)}）",
                          hint_ja="`auditor report` の report.json か、`auditor check --format json` の出力を指定してください") from None
     block = doc.get("integrity") if isinstance(doc, dict) else None
     if not isinstance(block, dict) or not isinstance(block.get("evidence"), list):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import headers, readers, sources
+from .. import jsonproblems
 from ..errors import InputError
 
 SCAN_ROWS = 40  # rows looked at for the header (title rows above it are rarely more than a few)
@@ -159,8 +160,11 @@ def _lists(text: str, path: Path, fmt: str) -> list:
 
     try:
         doc = yamlio.load_data(text, str(path))[0] if fmt == "yaml" else json.loads(text)
-    except ValueError as exc:
-        raise InputError(path, f"JSON syntax error: {exc}", ja=f"構文エラーです（{exc}）") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
+                         ja=f"JSON の構文エラーです（{jsonproblems.japanese(exc.msg)}）") from None
+    except ValueError as exc:  # a number of more digits than Python converts
+        raise InputError(path, f"JSON error: {exc}", ja="JSON を読めません（桁数の多すぎる数値など、変換できない値があります）") from None
     if isinstance(doc, list):
         return [_records_sheet(None, doc)]
     if isinstance(doc, dict):

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path, PurePosixPath
 
-from .. import checksums
+from .. import checksums, jsonproblems
 from ..errors import InputError
 from . import report
 from .approval import REPORT_JSON
@@ -51,8 +51,12 @@ def organisation_document(out) -> dict:
                          ja=f"報告書を読めません（{exc.strerror or exc}）",
                          hint_ja="--out に報告書のフォルダを指定してください。決裁では report.json から報告書を発行し直すため、"
                                  "auditor report --format ...,json で書き出しておきます") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a report.json of auditor ({exc})", ja=f"auditor の report.json ではありません（{exc}）") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"not a report.json of auditor ({exc.msg})", line=exc.lineno,
+                         ja=f"auditor の report.json ではありません（{jsonproblems.japanese(exc.msg)}）") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not a report.json of auditor (not UTF-8)",
+                         ja="auditor の report.json ではありません（UTF-8 の文字として読めません）") from None
     if not isinstance(doc, dict) or "cover" not in doc or "integrity" not in doc:
         raise InputError(path, "not a report.json of auditor report (no cover or integrity block)",
                          ja="auditor report の report.json ではありません（表紙または完全性の情報がありません）")
