@@ -17,8 +17,8 @@ ENGLISH_WORDS = re.compile(r"[A-Za-z]{4,}")
 # the mistakes people make by hand, and words of our Japanese for them (json's, orjson's: they see some apart)
 MISTAKES = [
     ("", "値がありません（空のファイル", "ファイルが空です"),
-    ('{"a": 1,}', "最後の項目の後の「,」は使えません", "最後の項目の後に「,」があります"),
-    ("[1, 2,]", "「,」の後の値の抜け", "最後の項目の後に「,」があります"),
+    ('{"a": 1,}', "最後の項目の後", "最後の項目の後に「,」があります"),  # json: 3.13 names the trailing comma
+    ("[1, 2,]", "「,」", "最後の項目の後に「,」があります"),
     ('{"a" 1}', "キーの後に「:」がありません", "キーの後に「:」がありません"),
     ("{'a': 1}", "二重引用符", "二重引用符"),
     ("{a: 1}", "二重引用符", "二重引用符"),
@@ -57,10 +57,10 @@ def test_a_broken_baseline_says_what_is_wrong_in_japanese_at_its_line(tmp_path, 
     path.write_text('{\n  "results": [\n    {"control_id": "NS-01",}\n  ]\n}\n', encoding="utf-8")
     ja = invoke("check", "--baseline", path)
     assert ja.exit_code == 2 and f"{path}:3: " in ja.stderr, ja.stderr
-    assert "ベースラインが正しい JSON ではありません（キーは二重引用符で囲んだ文字列で書きます" in ja.stderr
-    assert "Expecting" not in ja.stderr
+    assert "ベースラインが正しい JSON ではありません（" in ja.stderr and "最後の項目の後" in ja.stderr  # (Python 3.13's words)
+    assert not re.search(r"Expecting|Illegal", ja.stderr)
     en = invoke("check", "--baseline", path, "--lang", "en")
-    assert "Expecting property name enclosed in double quotes" in en.stderr and not JAPANESE.search(en.stderr)
+    assert re.search(r"Expecting property name|Illegal trailing comma", en.stderr) and not JAPANESE.search(en.stderr)
 
 
 def test_inspect_names_the_line_of_broken_json_evidence_in_japanese(tmp_path, monkeypatch):
