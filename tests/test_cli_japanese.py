@@ -403,3 +403,33 @@ def test_an_unreadable_cell_is_explained_in_the_commands_language(japanese_local
     assert "no such day" not in ja.stderr
     en = invoke(*args, "--lang", "en")
     assert en.exit_code == 2 and "no such day: '令和5年2月30日'" in en.stderr and "という日" not in en.stderr
+
+
+@pytest.mark.parametrize("rule, ja, en", [
+    ("{none: flow_rules, where: {colour: red}}", "flow_rules にフィールド「colour」はありません（フィールド: ", "unknown field 'colour'"),
+    ("{none: flow_rules, where: {action: allow}, key: [colour]}", "key/department: flow_rules にフィールド「colour」はありません",
+     "key/department: unknown field 'colour'"),
+    ("{none: flow_rules, where: {action: {eq: $nope}}}", "パラメータ $nope はありません", "unknown parameter $nope"),
+    ("{none: flow_rules, where: {action: {eq: maybe}}}", "値 'maybe' は enum のフィールドに合いません（action の値として「maybe」は使えません",
+     "value 'maybe' does not fit a enum field: unknown action value 'maybe'"),
+])
+def test_a_town_controls_rule_mistake_is_explained_in_japanese(japanese_locale, tmp_path, rule, ja, en):
+    """The secretariat writes its own controls: what is wrong in a rule is said in Japanese, not the
+    rule compiler's English inside the Japanese line."""
+    from conftest import ORG, write_evidence, write_policy
+
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG, "flow_rules": [
+        {"rule_id": "R1", "src_zone": "lgwan", "dst_zone": "internet", "action": "deny"}]})
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "x.yaml").write_text(
+        "- id: LOCAL-01\n  title: {ja: a, en: a}\n  requirement: {ja: a, en: a}\n  area: local\n"
+        "  severity: major\n  source: x\n  evidence: [flow_rules]\n"
+        f"  rule: {rule}\n  message: {{ja: a, en: a}}\n", encoding="utf-8")
+    args = ("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--controls", mine,
+            "--output", tmp_path / "out.json")
+    result = invoke(*args)
+    assert result.exit_code == 2 and "x.yaml:8: LOCAL-01: ルールが正しくありません（" in result.stderr, result.stderr
+    assert ja in result.stderr and en.split("'")[0] not in result.stderr, result.stderr
+    english = invoke(*args, "--lang", "en")
+    assert english.exit_code == 2 and en in english.stderr and not JAPANESE.search(english.stderr.split("hint")[0])

@@ -9,7 +9,7 @@ from . import crosswalk, memo, rules, vouched
 from .. import schema, yamlio
 from ..defaults import control_files, is_shipped
 from ..evidence import kinds
-from ..errors import InputError
+from ..errors import InputError, reason
 from ..fiscal import FiscalYear
 from ..model import Control, Policy
 
@@ -111,13 +111,13 @@ def _compile(control: Control, params: dict, model: str, path, line) -> None:
         try:
             rules.compile_rule(rule, ctx)
         except rules.RuleError as exc:
-            raise InputError(path, f"{control.id}: {exc}", line=line, ja=f"{control.id}: ルールが正しくありません（{exc}）") from None
+            raise InputError(path, f"{control.id}: {exc}", line=line, ja=f"{control.id}: ルールが正しくありません（{reason(exc, 'ja')}）") from None
     for note in control.notes:
         try:
             rules.applies(note, ctx)
         except rules.RuleError as exc:
             raise InputError(path, f"{control.id}: notes: {exc}", line=line,
-                             ja=f"{control.id}: notes: が正しくありません（{exc}）") from None
+                             ja=f"{control.id}: notes: が正しくありません（{reason(exc, 'ja')}）") from None
 
 
 def _globals(model: str, fy: FiscalYear, as_of) -> dict:

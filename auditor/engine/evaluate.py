@@ -6,6 +6,7 @@ import functools
 import string
 
 from ..privacy import mynumber
+from ..errors import reason
 from ..evidence import blanks, normalize
 from ..catalogue import rules
 from . import notices
@@ -73,7 +74,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         if not any(rules.applies(rule, ctx) for rule in control.rules):
             return Result(control, "not_applicable", reason=_not_applicable())
     except rules.RuleError as exc:
-        return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
+        return _rule_error(control, exc)
     missing = [k for k in control.evidence if not evidence.files_of(k)]
     if missing:
         names = ", ".join(missing)
@@ -87,7 +88,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         try:
             outcome = rules.evaluate(rule, ctx, evidence.datasets, files)
         except rules.RuleError as exc:
-            return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
+            return _rule_error(control, exc)
         if not outcome.applicable:
             continue
         applicable = True
@@ -104,7 +105,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
     try:
         result.notices += notices.notes(control, ctx, base)
     except rules.RuleError as exc:
-        return Result(control, "error", reason=_text(f"ルールを評価できません: {exc}", f"Rule cannot be evaluated: {exc}"))
+        return _rule_error(control, exc)
     texts = [text for f in findings.values() for text in (f.id, f.message["ja"], f.message["en"])]
     if mynumber.might_contain(texts):  # one scan of every message; masking is rare
         masked: dict[str, Finding] = {}
@@ -128,6 +129,10 @@ def _merge(findings: dict, finding: Finding) -> None:
         findings[finding.id] = finding
     else:
         first.locations.extend(l for l in finding.locations if l not in first.locations)
+
+
+def _rule_error(control: Control, exc: Exception) -> Result:
+    return Result(control, "error", reason=_text(f"ルールを評価できません: {reason(exc, 'ja')}", f"Rule cannot be evaluated: {exc}"))
 
 
 def _finding(control: Control, rule: dict, hit, policy: Policy, evidence: Evidence, base: dict) -> Finding:

@@ -138,7 +138,8 @@ def _checked(fn, *args):
     try:
         return fn(*args)
     except TypeError as exc:  # e.g. a date compared with a number: the rule and the data disagree
-        raise RuleError(f"cannot compare the values of this rule ({exc})") from None
+        raise RuleError(f"cannot compare the values of this rule ({exc})",
+                        "このルールの値どうしを比べられません（日付と数値など、型の違う値の比較です）") from None
 
 
 def compile_predicate(pred: dict | None, ctx: Context, kind: str | None, outer_kind: str | None = None) -> Predicate:
@@ -175,7 +176,7 @@ def _condition(name: str, cond, ctx, kind, outer_kind, code) -> str:
     ftype = field_type(kind, name)
     if kind is None:  # `when`: conditions over parameters, not record fields
         if name not in ctx.params:
-            raise RuleError(f"when: unknown parameter '{name}'")
+            raise RuleError(f"when: unknown parameter '{name}'", f"when: パラメータ「{name}」はありません")
         var = code.const(ctx.params[name])
     else:
         var = code.field(name)
@@ -194,7 +195,7 @@ def _operator(op: str, arg, v: str, ftype, ctx, kind, outer_kind, code) -> str:
         return f"(not {_tests(arg, v, ftype, ctx, kind, outer_kind, code)})"
     if op == "first":  # the first condition that no null parameter switches off
         if not isinstance(arg, list) or not arg:
-            raise RuleError("first: needs a list of conditions")
+            raise RuleError("first: needs a list of conditions", "first: には条件の一覧が必要です")
         for cond in arg:
             expr = _tests(cond, v, ftype, ctx, kind, outer_kind, code)
             if expr != _TRUE:
@@ -211,7 +212,7 @@ def _operator(op: str, arg, v: str, ftype, ctx, kind, outer_kind, code) -> str:
             if arg is None:
                 return _TRUE  # a null parameter switches the condition off
         if not isinstance(arg, str):
-            raise RuleError(f"regex needs a pattern (text), not {arg!r}")
+            raise RuleError(f"regex needs a pattern (text), not {arg!r}", f"regex にはパターン（文字列）が必要です（{arg!r} は使えません）")
         return f"({v} is not None and {code.const(regex.searcher(arg))}(str({v})))"
     if op == "between":
         lo = compile_value(arg[0], ctx, kind, outer_kind, ftype, code)
@@ -246,7 +247,7 @@ def _operator(op: str, arg, v: str, ftype, ctx, kind, outer_kind, code) -> str:
         return f"({w} in ({v} or ()))"
     if op == "intersects":
         return f"bool(set({v} or ()) & set({w} or ()))"
-    raise RuleError(f"unknown operator '{op}'")
+    raise RuleError(f"unknown operator '{op}'", f"演算子「{op}」はありません")
 
 
 def _operand(value, code) -> str:

@@ -82,10 +82,13 @@ def compile_rule(rule: dict, ctx: Context):
     kind = rule[q]
     if kind not in _kinds():
         raise RuleError(f"unknown dataset '{kind}' (kinds: {', '.join(_kinds())}; a town's own kind: "
-                        "--kinds DIR, or kinds/ beside the controls folder)")
+                        "--kinds DIR, or kinds/ beside the controls folder)",
+                        f"証跡の種類「{kind}」はありません（種類: {'、'.join(_kinds())}。町独自の種類は --kinds DIR か、"
+                        "管理策のフォルダの隣の kinds/ に置きます）")
     for name in list(rule.get("key", [])) + ([rule["department"]] if "department" in rule else []):
         if name not in kind_spec(kind).fields:
-            raise RuleError(f"key/department: unknown field '{name}' of {kind}")
+            raise RuleError(f"key/department: unknown field '{name}' of {kind}",
+                            f"key/department: {kind} にフィールド「{name}」はありません")
     compiled = {"where": compile_predicate(rule.get("where"), ctx, kind)}
     if q == "all":
         compiled["require"] = compile_predicate(rule["require"], ctx, kind)
@@ -93,11 +96,11 @@ def compile_rule(rule: dict, ctx: Context):
         has = rule["has"]
         inner = has["dataset"]
         if inner not in _kinds():
-            raise RuleError(f"unknown dataset '{inner}' in has")
+            raise RuleError(f"unknown dataset '{inner}' in has", f"has の証跡の種類「{inner}」はありません")
         for outer_field, inner_field in (has.get("on") or {}).items():
             for k, f in ((kind, outer_field), (inner, inner_field)):
                 if f not in kind_spec(k).fields:
-                    raise RuleError(f"has.on: unknown field '{f}' of {k}")
+                    raise RuleError(f"has.on: unknown field '{f}' of {k}", f"has.on: {k} にフィールド「{f}」はありません")
         compiled["has"] = compile_predicate(has.get("where"), ctx, inner, outer_kind=kind)
     return q, when, compiled
 
@@ -141,7 +144,7 @@ def _dataset(datasets: dict, kind: str) -> Dataset:
 def _count(value, ctx) -> int:
     n = param(value, ctx) if isinstance(value, str) else value
     if not isinstance(n, int) or n < 1:
-        raise RuleError(f"min must be a whole number of at least 1, not {n!r}")
+        raise RuleError(f"min must be a whole number of at least 1, not {n!r}", f"min は 1 以上の整数で書きます（{n!r} は使えません）")
     return n
 
 

@@ -8,13 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ...errors import reason
 from ...evidence import normalize
 from ...fiscal import add_years
 from ...evidence.kinds import spec as kind_spec
 
 
 class RuleError(Exception):
-    """A rule that cannot be evaluated as written (unknown field, bad parameter, ...)."""
+    """A rule that cannot be evaluated as written (unknown field, bad parameter, ...): str() in English,
+    `ja` in Japanese (errors.reason picks one)."""
+
+    def __init__(self, message: str, ja: str | None = None):
+        super().__init__(message)
+        self.ja = ja
 
 
 @dataclass
@@ -45,7 +51,9 @@ class Value:
 def param(name: str, ctx: Context):
     key = name[1:]
     if key not in ctx.params:
-        raise RuleError(f"unknown parameter ${key} (known: {', '.join('$' + k for k in sorted(ctx.params))})")
+        known = sorted(ctx.params)
+        raise RuleError(f"unknown parameter ${key} (known: {', '.join('$' + k for k in known)})",
+                        f"パラメータ ${key} はありません（使えるもの: {'、'.join('$' + k for k in known)}）")
     return ctx.params[key]
 
 
@@ -55,7 +63,8 @@ def field_type(kind: str | None, name: str) -> tuple:
         return None, None
     fields = kind_spec(kind).fields
     if name not in fields:
-        raise RuleError(f"unknown field '{name}' of {kind} (fields: {', '.join(fields)})")
+        raise RuleError(f"unknown field '{name}' of {kind} (fields: {', '.join(fields)})",
+                        f"{kind} にフィールド「{name}」はありません（フィールド: {'、'.join(fields)}）")
     return fields[name]
 
 
@@ -83,7 +92,8 @@ def coerce(value, ftype: tuple, ctx: Context):
         if xtype == "bool":
             return normalize.parse_bool(value)
     except ValueError as exc:
-        raise RuleError(f"value {value!r} does not fit a {xtype} field: {exc}") from None
+        raise RuleError(f"value {value!r} does not fit a {xtype} field: {exc}",
+                        f"値 {value!r} は {xtype} のフィールドに合いません（{reason(exc, 'ja')}）") from None
     return value
 
 
@@ -100,7 +110,7 @@ def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, 
             return Value(code=code.field(name))
         if "outer" in expr:
             if outer_kind is None:
-                raise RuleError("{outer: ...} is only allowed inside has.where")
+                raise RuleError("{outer: ...} is only allowed inside has.where", "{outer: ...} は has.where の中でだけ使えます")
             name = expr["outer"]
             field_type(outer_kind, name)
             return Value(code=code.outer(name))
@@ -110,9 +120,11 @@ def compile_value(expr, ctx: Context, kind: str | None, outer_kind: str | None, 
             table = compile_value(expr["lookup"], ctx, kind, outer_kind, code=code)
             key = compile_value(expr["key"], ctx, kind, outer_kind, code=code)
             if table.dynamic or key.dynamic or not isinstance(table.const, dict):
-                raise RuleError("lookup needs a mapping parameter and a constant key")
+                raise RuleError("lookup needs a mapping parameter and a constant key",
+                                "lookup には対応表のパラメータと定数のキーが必要です")
             if key.const not in table.const:
-                raise RuleError(f"lookup: no entry '{key.const}' in {table.const}")
+                raise RuleError(f"lookup: no entry '{key.const}' in {table.const}",
+                                f"lookup: {table.const} に「{key.const}」の項目はありません")
             return Value(coerce(table.const[key.const], ftype, ctx))
     if isinstance(expr, list):
         return Value([coerce(v, ftype, ctx) if not isinstance(v, str) or not v.startswith("$") else
@@ -130,7 +142,7 @@ def _date_expr(expr: dict, ctx, kind, outer_kind, code) -> Value:
             if n is None:
                 return Value(MISSING)
             if not isinstance(n, int):
-                raise RuleError(f"{key}.{unit} must be a whole number, not {n!r}")
+                raise RuleError(f"{key}.{unit} must be a whole number, not {n!r}", f"{key}.{unit} は整数で書きます（{n!r} は使えません）")
             shifts.append((unit, sign * n))
 
     def shift(d):
