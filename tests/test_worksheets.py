@@ -317,9 +317,21 @@ try:
             break
         except Exception:
             time.sleep(0.2)
+    else:
+        sys.exit("LibreOffice did not answer on its pipe within 60 s")
     smgr = ctx.ServiceManager
     desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (pv("Hidden", True),))
+    # An office that has only just started can hand back a component that is not yet a spreadsheet
+    # (its Sheets property is missing): wait and load again rather than fail at random.
+    for attempt in range(10):
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (pv("Hidden", True),))
+        if doc is not None and doc.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+            break
+        if doc is not None:
+            doc.close(True)
+        time.sleep(1)
+    else:
+        sys.exit("LibreOffice did not open %s as a spreadsheet in 10 attempts" % src)
     ctrl = doc.getCurrentController()
     dispatch = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
     for sheet, cell, text in typed:
