@@ -405,6 +405,25 @@ def test_an_unreadable_cell_is_explained_in_the_commands_language(japanese_local
     assert en.exit_code == 2 and "no such day: '令和5年2月30日'" in en.stderr and "という日" not in en.stderr
 
 
+def test_a_broken_csv_row_is_explained_in_the_commands_language(japanese_locale, tmp_path):
+    """csv's own English (',' expected after '"') is said in our words in a Japanese line."""
+    from conftest import copy_sample
+
+    ev = copy_sample(tmp_path)
+    roles = ev / "role_assignments.csv"
+    text = roles.read_text(encoding="utf-8-sig")
+    assert ",S00029," in text
+    roles.write_text(text.replace(",S00029,", ',"S00029"x,', 1), encoding="utf-8-sig")
+    line = text.split("\n").index(next(l for l in text.split("\n") if ",S00029," in l)) + 1
+    args = ("check", "--policy", POLICY, "--evidence", ev, "--output", tmp_path / "out.json")
+    ja = invoke(*args)
+    assert ja.exit_code == 2 and not (tmp_path / "out.json").exists(), ja.stderr
+    assert ja.stderr.startswith(f"エラー: role_assignments.csv:{line}: セルを閉じる引用符 \" の後、"), ja.stderr
+    assert "expected" not in ja.stderr
+    en = invoke(*args, "--lang", "en")
+    assert en.exit_code == 2 and "closes a cell" in en.stderr and "引用符" not in en.stderr
+
+
 @pytest.mark.parametrize("rule, ja, en", [
     ("{none: flow_rules, where: {colour: red}}", "flow_rules にフィールド「colour」はありません（フィールド: ", "unknown field 'colour'"),
     ("{none: flow_rules, where: {action: allow}, key: [colour]}", "key/department: flow_rules にフィールド「colour」はありません",

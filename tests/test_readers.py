@@ -136,7 +136,38 @@ def test_unclosed_quote_reports_the_line_where_the_row_starts():
 
 def test_stray_quote_is_a_csv_error_with_line():
     err = raises(read_table, b'id,memo\n1,ok\n2,"a"b\n', "a.csv", "csv")
-    assert err.line == 3 and "malformed CSV" in err.message and '""' in err.hint
+    assert err.line == 3 and '""' in err.hint
+    assert err.message == 'after the quote " that closes a cell there are other characters before the next delimiter (,)'
+    assert err.render("ja").startswith('a.csv:3: セルを閉じる引用符 " の後、次の区切り「,」までの間に別の文字があります')
+    tab = raises(read_table, b'id\tmemo\n2\t"a" \n', "a.tsv", "tsv")  # the delimiter is named, a tab as TAB
+    assert tab.line == 2 and "区切り「TAB」" in tab.render("ja") and "delimiter (TAB)" in tab.message
+
+
+@pytest.mark.parametrize("problem, en, ja", [
+    ("field larger than field limit (131072)", "longer than 131,072 characters", "131,072 文字を超えるセル"),
+    ("line contains NUL", "NUL character (U+0000)", "NUL 文字（U+0000）"),
+    ("new-line character seen in unquoted field - do you need to open the file with newline=''?",
+     "line break (CR) inside a cell that is not quoted", "引用符で囲んでいないセルの中に改行（CR）"),
+    ("something new", "malformed CSV: something new", "CSV の形が崩れています（something new）"),
+])
+def test_every_csv_reader_problem_is_said_in_both_languages(problem, en, ja):
+    from auditor.evidence.readers import csvproblems
+
+    got_en, got_ja = csvproblems.describe(problem)
+    assert en in got_en and ja in got_ja
+
+
+def test_the_csv_readers_own_problems_are_all_known():
+    """Every fixed message of this Python's csv reader that a file can cause has our words (no English left)."""
+    import csv
+
+    from auditor.evidence.readers import csvproblems
+
+    for text in ('a\n"x"y\n', 'a\nx\0y\n', 'a\n' + "x" * (csv.field_size_limit() + 1) + '\n'):
+        try:
+            list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        except csv.Error as exc:
+            assert not csvproblems.describe(str(exc))[1].startswith("CSV の形が崩れています"), exc
 
 
 @pytest.mark.parametrize("text,header_row,line,words", [

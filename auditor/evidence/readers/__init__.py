@@ -14,7 +14,7 @@ import io
 import re
 from itertools import repeat
 
-from . import configs, documents
+from . import configs, csvproblems, documents
 from ... import limits
 from .. import normalize
 from ...errors import InputError
@@ -295,10 +295,10 @@ def _csv_rows_with_lines(text, path, delimiter, max_cell=None):
             if max_cell is not None and "field larger than field limit" in str(exc):
                 limits.cell_too_large(path, None, max_cell, line=start, where="this row has ")
             unclosed = "end of data" in str(exc)
-            raise InputError(path, "a quoted cell starting on this row is never closed" if unclosed else
-                             f"malformed CSV: {exc}", line=start if unclosed else reader.line_num or start,
-                             hint='quote a cell with quotes as a whole and double the inner quotes ("")',
-                             ja="この行で始まる引用符付きのセルが閉じられていません" if unclosed else f"CSV の形が崩れています（{exc}）",
+            en, ja = ("a quoted cell starting on this row is never closed",
+                      "この行で始まる引用符付きのセルが閉じられていません") if unclosed else csvproblems.describe(str(exc))
+            raise InputError(path, en, line=start if unclosed else reader.line_num or start,
+                             hint='quote a cell with quotes as a whole and double the inner quotes ("")', ja=ja,
                              hint_ja='セル全体を引用符で囲み、中の引用符は二つ重ねてください（""）') from None
         rows.append(cells)
         lines.append(start)
