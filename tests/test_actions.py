@@ -136,11 +136,20 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
     assert "imported by" in shown and "道路課 山田" in shown and "returned.csv" in shown and "status: not started -> done (awaiting check)" in shown
 
 
+def test_an_invisible_character_pasted_beside_the_completion_day_is_ignored(db, tmp_path):
+    returned = sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "担当者": "道路課長", "完了日": "\u200b令和7年5月30日\ufeff"}])
+    result = do_import(db, returned)
+    assert result.exit_code == 0, result.output
+    assert actions(db)[ROAD]["completed_on"] == "2025-05-30"
+
+
 # A returned row that stops the import, and what the message says of it in English and in Japanese.
 BAD_ROWS = [
     ({"措置ID": "ACT-2024-NO-SUCH:1", "状況": "対応中"}, "unknown action ID",
      "措置ID ACT-2024-NO-SUCH:1 は登録簿にありません"),
     ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2025/2/30"}, "completed on", "完了日: "),
+    ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "\u200b"}, "only invisible characters (U+200B)",
+     "完了日には目に見えない文字（U+200B）しかありません。空欄にするか日付を書いてください"),
     ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2026/1/5"}, "in the future", "完了日 令和8年1月5日 は未来の日付です"),
     ({"措置ID": POLICY_ACT, "状況": "完了", "完了日": "2024/3/1"}, "before fiscal year 2024", "指摘のあった令和6年度より前です"),
     ({"措置ID": POLICY_ACT, "状況": "完了"}, "needs a completion date", "完了にするには完了日が必要です"),

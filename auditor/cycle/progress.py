@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import csvwrite, limits
 from ..fiscal import FiscalYear, day_text
 from ..errors import InputError, reason
-from ..evidence import normalize, readers
+from ..evidence import blanks, normalize, readers
 from ..privacy import mynumber, sanitize
 from . import sheets
 from .register import BY_IMPORT, LABELS, OPEN, PENDING
@@ -278,8 +278,14 @@ def changes(sheet: list, register: dict, as_of: dt.date, department: tuple | Non
             problems.append((line, f"unknown status {row['status']!r}: use {allowed}",
                              f"状況「{row['status']}」は使えません。{allowed} のどれかを書いてください"))
             continue
+        raw, hidden = blanks.strip(row["completed_on"]) if isinstance(row.get("completed_on"), str) else (None, ())
+        if hidden and not raw.strip():  # pasted from a web page or a chat: it would read as "not a date"
+            problems.append((line, f"completed on holds only invisible characters ({', '.join(hidden)}): "
+                                   "leave it empty or write the day",
+                             f"完了日には目に見えない文字（{'、'.join(hidden)}）しかありません。空欄にするか日付を書いてください"))
+            continue
         try:
-            done_on = normalize.parse_date(row.get("completed_on"))
+            done_on = normalize.parse_date(raw if hidden else row.get("completed_on"))
         except ValueError as exc:
             problems.append((line, f"completed on: {exc}", f"完了日: {reason(exc, 'ja')}"))
             continue
