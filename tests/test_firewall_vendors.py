@@ -245,6 +245,25 @@ def test_hostile_or_broken_xml_is_refused(tmp_path, doc, words, line):
     assert words in err and f"{name}:{line}:" in err, err
 
 
+@pytest.mark.parametrize("doc, line, ja", [
+    ('<?xml version="1.0"?>\n<config>\n  <devices>\n    <entry name="x">\n  </devices>\n</config>\n', 5,
+     "閉じタグが開きタグと合いません"),
+    ('<?xml version="1.0"?>\n<config>\n  <devices>\n', 4, "閉じられないままファイルが終わっています"),
+    ('<?xml version="1.0"?>\n<config>\n  <description>A & B</description>\n</config>\n', 3, "「<」「&」がそのまま"),
+    ('<?xml version="1.0"?>\n<config/>\n<config/>\n', 3, "最上位の要素が閉じた後に"),
+    ('<?xml version="1.0"?>\n<config><x a="1" a="2"/></config>\n', 2, "同じ属性が一つのタグに二度"),
+    ('<?xml version="1.0" encoding="x-nosuch"?>\n<config/>\n', 1, "文字コード「x-nosuch」は読めません"),
+])
+def test_broken_xml_is_explained_in_japanese(doc, line, ja):
+    """expat's English (mismatched tag) is said in our Japanese words in a Japanese line."""
+    from auditor.evidence.readers import panos
+
+    with pytest.raises(InputError) as err:
+        panos.read(doc.encode(), "running-config.xml")
+    said = err.value.render("ja")
+    assert err.value.line == line and ja in said and "not well-formed" not in said and "mismatched" not in said, said
+
+
 def test_the_limits_apply_to_configurations(tmp_path):
     text = (DATA / "fortigate.conf").read_text(encoding="utf-8")
     ev, name = _evidence(tmp_path, "fortigate", content=text.replace("ファイル無害化サーバ", "x" * 3000).encode())

@@ -17,6 +17,7 @@ from xml.sax.handler import ContentHandler
 
 from ... import limits
 from ...errors import InputError
+from . import xmlproblems
 from .firewall import Objects, Rule, Side
 
 HINT = "export the configuration again from the firewall (or Panorama) without editing it"
@@ -68,7 +69,7 @@ def read(data: bytes, path, max_cell: int | None = None, max_rules: int | None =
         parseString(data, handler, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except SAXParseException as exc:
         raise InputError(path, f"malformed XML: {exc.getMessage()}", line=exc.getLineNumber(), hint=HINT,
-                         ja=f"XML の形が崩れています（{exc.getMessage()}）", hint_ja=HINT_JA) from None
+                         ja=f"XML の形が崩れています（{xmlproblems.japanese(exc.getMessage())}）", hint_ja=HINT_JA) from None
     except DefusedXmlException as exc:
         what = _FORBIDDEN.get(type(exc).__name__, "holds XML that is refused")
         what_ja = _FORBIDDEN_JA.get(type(exc).__name__, "受け付けない XML を含んでいます")
@@ -78,8 +79,8 @@ def read(data: bytes, path, max_cell: int | None = None, max_rules: int | None =
                          hint_ja="PAN-OS はこうしたものを書きません。ファイアウォールが書き出したままの設定を求めてください"
                          ) from None
     except LookupError as exc:  # an encoding expat does not know
-        raise InputError(path, f"cannot read the XML: {exc}", line=1, hint=HINT, ja=f"XML を読めません（{exc}）",
-                         hint_ja=HINT_JA) from None
+        raise InputError(path, f"cannot read the XML: {exc}", line=1, hint=HINT, hint_ja=HINT_JA,
+                         ja=f"XML を読めません（XML 宣言の文字コード「{encoding}」は読めません）") from None
     if not handler.rulebases:
         raise InputError(path, "no security rules found: the file holds no rulebase of a vsys, device group or "
                          "shared (/config/devices/entry/vsys/entry/rulebase/security/rules)", line=1,
