@@ -34,16 +34,42 @@ _CLASSES = {  # category -> (Unicode class body, ASCII class body)
 _NEGATED = {"CATEGORY_NOT_DIGIT": "CATEGORY_DIGIT", "CATEGORY_NOT_SPACE": "CATEGORY_SPACE",
             "CATEGORY_NOT_WORD": "CATEGORY_WORD"}
 _REFUSED = {
-    "GROUPREF": "a back-reference (\\1, (?P=name))", "GROUPREF_EXISTS": "a conditional group (?(1)...)",
-    "ASSERT": "a look-ahead or look-behind ((?=...), (?<=...))", "ASSERT_NOT": "a negative look-around ((?!...), (?<!...))",
-    "ATOMIC_GROUP": "an atomic group (?>...)", "POSSESSIVE_REPEAT": "a possessive repeat (*+, ++, ?+)",
+    "GROUPREF": ("a back-reference (\\1, (?P=name))", "後方参照（\\1、(?P=name)）"),
+    "GROUPREF_EXISTS": ("a conditional group (?(1)...)", "条件付きのグループ（(?(1)...)）"),
+    "ASSERT": ("a look-ahead or look-behind ((?=...), (?<=...))", "先読み・後読み（(?=...)、(?<=...)）"),
+    "ASSERT_NOT": ("a negative look-around ((?!...), (?<!...))", "否定の先読み・後読み（(?!...)、(?<!...)）"),
+    "ATOMIC_GROUP": ("an atomic group (?>...)", "アトミックグループ（(?>...)）"),
+    "POSSESSIVE_REPEAT": ("a possessive repeat (*+, ++, ?+)", "強欲な繰り返し（*+、++、?+）"),
 }
-HINT = ("rules run regular expressions in linear time (RE2): write the pattern without it"
-        " / 正規表現は線形時間（RE2）で実行します。この書き方を使わずに書き直してください")
+HINT = "rules run regular expressions in linear time (RE2): write the pattern without it"
+HINT_JA = "正規表現は線形時間（RE2）で実行します。この書き方を使わずに書き直してください"
+# re's fixed messages (re.error.msg, matched by their start), in our words
+_RE_JA = {
+    "missing ), unterminated subpattern": "「(」に対応する「)」がありません",
+    "unbalanced parenthesis": "対応する「(」のない「)」があります",
+    "unterminated character set": "「[」が閉じられていません",
+    "nothing to repeat": "繰り返す対象のない *・+・?・{} があります",
+    "multiple repeat": "繰り返しの記号が重なっています（a** など）",
+    "bad escape": "使えない「\\」の書き方があります（記号そのものは「\\.」のように書きます）",
+    "bad character range": "文字の範囲が逆順か正しくありません（[z-a] など）",
+    "unknown extension": "「(?」の後に使えない書き方があります",
+    "missing group name": "グループの名前がありません",
+    "bad character in group name": "グループの名前に使えない文字があります",
+    "redefinition of group name": "同じ名前のグループが二つあります",
+    "unknown group name": "定義されていないグループの名前を参照しています",
+    "look-behind requires fixed-width pattern": "後読みの中は固定長にします",
+    "unknown flag": "使えないフラグがあります（(?i) などの部分）",
+    "global flags not at the start of the expression": "フラグ（(?i) など）はパターンの先頭に置きます",
+    "maximum recursion depth exceeded": "括弧の入れ子が深すぎます",
+}
 
 
 class PatternError(Exception):
-    """A pattern that cannot be used as written."""
+    """A pattern that cannot be used as written: str() in English, `ja` in Japanese."""
+
+    def __init__(self, message: str, ja: str | None = None):
+        super().__init__(message)
+        self.ja = ja
 
 
 class Unbounded(PatternError):
@@ -57,20 +83,31 @@ def translate(pattern: str, capture: bool = False) -> str:
     try:
         parsed = _parse.parse(pattern, 0)
     except Exception as exc:  # re.error, and RecursionError for absurd nesting
-        raise PatternError(f"regex {pattern!r}: {exc}") from None
+        raise PatternError(f"regex {pattern!r}: {exc}", f"正規表現 {pattern!r} を読めません{_re_ja(exc)}") from None
     flags = parsed.state.flags
     if flags & _A and flags & _I:
-        raise Unbounded(f"regex {pattern!r}: (?a) together with (?i) is not supported; {HINT}")
+        raise _unbounded(pattern, "(?a) together with (?i)", "(?a) と (?i) の組み合わせ")
     body = _Writer(pattern, capture).seq(parsed.data if hasattr(parsed, "data") else list(parsed), flags, tail=True)
     return f"(?i:{body})" if flags & _I else body
+
+
+def _re_ja(exc: Exception) -> str:
+    msg = getattr(exc, "msg", None) or str(exc)
+    ja = next((j for start, j in _RE_JA.items() if msg.startswith(start)), msg)
+    pos = getattr(exc, "pos", None)
+    return f"。{ja}" if pos is None else f"。{pos + 1} 文字目: {ja}"
+
+
+def _unbounded(pattern: str, what: str, what_ja: str, hint: str = HINT, hint_ja: str = HINT_JA) -> Unbounded:
+    return Unbounded(f"regex {pattern!r}: {what} is not supported; {hint}", f"正規表現 {pattern!r}: {what_ja}は使えません。{hint_ja}")
 
 
 class _Writer:
     def __init__(self, pattern: str, capture: bool = False):
         self.pattern, self.capture = pattern, capture
 
-    def refuse(self, what: str):
-        raise Unbounded(f"regex {self.pattern!r}: {what} is not supported; {HINT}")
+    def refuse(self, what: str, what_ja: str | None = None):
+        raise _unbounded(self.pattern, what, what_ja or what)
 
     def seq(self, items, flags: int, tail: bool) -> str:
         items = list(items)
@@ -95,7 +132,7 @@ class _Writer:
             group, add, remove, sub = av
             inner = (flags | add) & ~remove
             if inner & _A and inner & _I:
-                raise Unbounded(f"regex {self.pattern!r}: (?a) together with (?i) is not supported; {HINT}")
+                raise _unbounded(self.pattern, "(?a) together with (?i)", "(?a) と (?i) の組み合わせ")
             body = self.seq(sub, inner, tail)
             if (inner ^ flags) & _I:
                 body = f"(?{'' if inner & _I else '-'}i:{body})"
@@ -112,7 +149,7 @@ class _Writer:
         if op == "AT":
             return self.anchor(av.name, flags, tail)
         if op in _REFUSED:
-            self.refuse(_REFUSED[op])
+            self.refuse(*_REFUSED[op])
         self.refuse(f"'{op.lower()}'")  # pragma: no cover (an opcode of a newer Python)
 
     def anchor(self, at: str, flags: int, tail: bool) -> str:
@@ -126,15 +163,15 @@ class _Writer:
             if flags & _M:
                 return "(?m:$)"
             if not tail:  # Python's $ also holds before a final newline that more pattern may consume
-                raise Unbounded(f"regex {self.pattern!r}: '$' followed by more pattern is not supported; "
-                                "put $ at the end (or use \\Z) / $ はパターンの末尾に置いてください")
+                raise _unbounded(self.pattern, "'$' followed by more pattern", "$ の後にパターンが続く書き方",
+                                 "put $ at the end (or use \\Z)", "$ はパターンの末尾に置いてください（または \\Z）")
             return r"(?:\n?\z)"  # nothing follows: consuming that newline changes nothing
         if at in ("AT_BOUNDARY", "AT_NON_BOUNDARY"):
             if flags & _A:  # RE2's \b is ASCII's
                 return r"\b" if at == "AT_BOUNDARY" else r"\B"
-            raise Unbounded(f"regex {self.pattern!r}: \\b and \\B on Unicode text are not supported; "
-                            "write (?a) for an ASCII word boundary, or spell the boundary out"
-                            " / \\b は (?a) を付けた ASCII の単語境界としてのみ使えます")
+            raise _unbounded(self.pattern, "\\b and \\B on Unicode text", "\\b・\\B（Unicode の文字列での単語境界）",
+                             "write (?a) for an ASCII word boundary, or spell the boundary out",
+                             "\\b は (?a) を付けた ASCII の単語境界としてのみ使えます")
         self.refuse(f"'{at.lower()}'")  # pragma: no cover
 
     def klass(self, items, flags: int) -> str:
@@ -162,8 +199,9 @@ class _Writer:
         if not complements:
             return f"[{'^' if negate else ''}{''.join(positive)}]"
         if negate:  # not (x or not \d): an intersection, which RE2's classes cannot write
-            raise Unbounded(f"regex {self.pattern!r}: a negated class holding \\D, \\W or \\S ([^...\\W]) is not "
-                            "supported; write the class without the negation / 否定の文字クラスに \\D・\\W・\\S は使えません")
+            raise _unbounded(self.pattern, "a negated class holding \\D, \\W or \\S ([^...\\W])",
+                             "\\D・\\W・\\S を含む否定の文字クラス（[^...\\W]）", "write the class without the negation",
+                             "否定を使わずに文字クラスを書き直してください")
         alternatives = ([f"[{''.join(positive)}]"] if positive else []) + [f"[^{c}]" for c in complements]
         return "(?:" + "|".join(alternatives) + ")"
 
@@ -202,7 +240,7 @@ def extractor(pattern):
 
 def _compiled(pattern, capture: bool, whole: bool = False):
     if not isinstance(pattern, str):
-        raise PatternError(f"regex must be text, not {pattern!r}")
+        raise PatternError(f"regex must be text, not {pattern!r}", f"正規表現は文字列で書きます（{pattern!r} は使えません）")
     translated = translate(pattern, capture)
     if whole:
         translated = rf"\A(?:{translated})\z"
@@ -210,14 +248,26 @@ def _compiled(pattern, capture: bool, whole: bool = False):
         import re2
     except ImportError:
         raise PatternError(f"regex {pattern!r}: the linear-time engine google-re2 is not installed (a dependency "
-                        "of auditor: pip install google-re2)") from None
+                           "of auditor: pip install google-re2)",
+                           f"正規表現 {pattern!r}: 線形時間の正規表現エンジン google-re2 がインストールされていません"
+                           "（auditor が使うパッケージです: pip install google-re2）") from None
     options = re2.Options()
     options.log_errors = False  # RE2 would print its own message on stderr
     options.never_capture = not capture
     try:
         return re2.compile(translated, options)
     except re2.error as exc:
-        raise PatternError(f"regex {pattern!r}: RE2 cannot run it ({exc})") from None
+        raise PatternError(f"regex {pattern!r}: RE2 cannot run it ({exc})",
+                           f"正規表現 {pattern!r} は RE2 で実行できません。{_re2_ja(str(exc))}") from None
+
+
+def _re2_ja(problem: str) -> str:
+    # RE2's words (as bytes' repr) for the limits a town meets
+    if "invalid repetition size" in problem:
+        return "繰り返しの回数が大きすぎます（RE2 では 1000 まで。入れ子の繰り返しは掛け合わせた回数です）"
+    if "pattern too large" in problem:
+        return "パターンが大きすぎます（繰り返しの入れ子を減らしてください）"
+    return f"RE2 の理由: {problem}"
 
 
 def _searcher(compiled):

@@ -21,12 +21,12 @@ ROSTER = [["職員番号", "所属"], ["S001", "市民課"], [None, None], ["合
     ("fields_from", {"unit": "cell 2D"}, "fields_from", ["cell 2D"]),
     ("header_rows", [2], "header_rows", ["header_rows"]),
     ("values", {"unit": {"市民課": {"drop": "yes"}}}, "values", ["drop"]),
-    ("extract", {"specific": {"from": "備考", "pattern": "x"}}, "extract", ["unknown field 'specific'"]),
-    ("key_pattern", r"(S)\1", "key_pattern", ["back-reference"]),
-    ("header_rows", [1, 3], "header_rows", ["consecutive"]),
+    ("extract", {"specific": {"from": "備考", "pattern": "x"}}, "extract", ["フィールド「specific」はありません"]),
+    ("key_pattern", r"(S)\1", "key_pattern", ["後方参照（\\1、(?P=name)）は使えません"]),
+    ("header_rows", [1, 3], "header_rows", ["連続した行にします"]),
     ("fill_down", "unit", "fill_down", ["fill_down"]),
     ("sheets", "all", "sheets", ["sheets:", "csv として読む"]),
-    ("constants", {"staff_id": "S1"}, "constants", ["also mapped"]),
+    ("constants", {"staff_id": "S1"}, "constants", ["columns: でも列から読んでいます"]),
 ])
 def test_a_misused_option_is_refused_at_the_manifest_line(tmp_path, option, value, key, words):
     ev = folder(tmp_path)
@@ -39,6 +39,25 @@ def test_a_misused_option_is_refused_at_the_manifest_line(tmp_path, option, valu
     shown = int(result.output.split("manifest.yaml:")[1].split(":")[0])
     first = manifest_line(ev, f"- path: {name}")  # an option the format does not read: the entry's line
     assert (line <= shown <= line + 4 or shown == first) and key in result.output, (line, result.output)
+
+
+@pytest.mark.parametrize("option, value, en, ja", [
+    ("extract", {"specific": {"from": "備考", "pattern": "x"}}, "unknown field 'specific'", "フィールド「specific」"),
+    ("key_pattern", r"(S)\1", "a back-reference", "後方参照"),
+    ("key_pattern", "(S", "missing ), unterminated subpattern", "「(」に対応する「)」がありません"),
+    ("skip_rows", {"where": {"staff_id": {"regex": "(?=合計)"}}}, "a look-ahead", "先読み・後読み"),
+    ("constants", {"staff_id": "S1"}, "also mapped", "columns: でも列から読んでいます"),
+])
+def test_a_misused_option_is_said_in_the_commands_language(tmp_path, option, value, en, ja):
+    """The problem itself is in the reader's language, not English inside a Japanese line."""
+    ev = folder(tmp_path)
+    name = write_table(ev, "名簿", ROSTER, "csv")
+    manifest(ev, [{"path": name, "kind": "staff", "columns": {"職員番号": "staff_id", "所属": "unit"}, option: value}])
+    args = ("validate", "--policy", write_policy(tmp_path), "--evidence", ev)
+    said_ja, said_en = invoke(*args, "--lang", "ja"), invoke(*args, "--lang", "en")
+    assert said_ja.exit_code == said_en.exit_code == 2
+    assert f"ファイルの項目の {option}: が正しくありません。" in said_ja.stderr and ja in said_ja.stderr, said_ja.stderr
+    assert en not in said_ja.stderr and en in said_en.stderr and ja not in said_en.stderr, said_en.stderr
 
 
 @pytest.mark.parametrize("option, value", [

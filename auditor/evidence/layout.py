@@ -53,24 +53,28 @@ def provided(entry: dict) -> set:
     return out
 
 
-def check(entry: dict, spec, fmt) -> list[tuple[str, str]]:
-    """What the manifest entry gets wrong before any file is read: [(key, message)]."""
+def check(entry: dict, spec, fmt) -> list[tuple[str, str, str]]:
+    """What the manifest entry gets wrong before any file is read: [(key, English, Japanese)]."""
     problems, fields = [], spec.fields
     mapped = set((entry.get("columns") or {}).values())
 
     def field(key, name):
         if name not in fields:
-            problems.append((key, f"{key}: unknown field '{name}' of kind {spec.kind} (fields: {', '.join(fields)})"))
+            problems.append((key, f"{key}: unknown field '{name}' of kind {spec.kind} (fields: {', '.join(fields)})",
+                             f"{key}: 種類 {spec.kind} にフィールド「{name}」はありません（フィールド: {'、'.join(fields)}）"))
             return False
         return True
 
     if entry.get("header_row") is not None and entry.get("header_rows") is not None:
-        problems.append(("header_rows", "header_rows: give header_row or header_rows, not both"))
+        problems.append(("header_rows", "header_rows: give header_row or header_rows, not both",
+                         "header_rows: header_row と header_rows は、どちらか一方だけを書きます"))
     rows = entry.get("header_rows")
     if rows is not None and rows != list(range(rows[0], rows[0] + len(rows))):
-        problems.append(("header_rows", f"header_rows: {rows} must be consecutive lines, e.g. [2, 3]"))
+        problems.append(("header_rows", f"header_rows: {rows} must be consecutive lines, e.g. [2, 3]",
+                         f"header_rows: {rows} は連続した行にします（例: [2, 3]）"))
     if entry.get("sheets") is not None and entry.get("sheet") is not None:
-        problems.append(("sheets", "sheets: reads several sheets, sheet: one; give one of them"))
+        problems.append(("sheets", "sheets: reads several sheets, sheet: one; give one of them",
+                         "sheets: は複数のシート、sheet: は一つのシートを読みます。どちらか一方だけを書きます"))
     given = []
     for key in ("constants", "fields_from", "extract"):
         for name in entry.get(key) or {}:
@@ -82,30 +86,35 @@ def check(entry: dict, spec, fmt) -> list[tuple[str, str]]:
             if field("unpivot", unpivot[part]):
                 given.append(("unpivot", unpivot[part]))
         if unpivot["name"] == unpivot["value"]:
-            problems.append(("unpivot", "unpivot: name and value must be two different fields"))
+            problems.append(("unpivot", "unpivot: name and value must be two different fields",
+                             "unpivot: の name と value には別々のフィールドを書きます"))
     seen = {}
     for key, name in given:
         if name in mapped:
-            problems.append((key, f"{key}: field '{name}' is also mapped from a column under columns:; keep one"))
+            problems.append((key, f"{key}: field '{name}' is also mapped from a column under columns:; keep one",
+                             f"{key}: フィールド「{name}」は columns: でも列から読んでいます。どちらか一方にします"))
         elif name in seen:
-            problems.append((key, f"{key}: field '{name}' is also given by {seen[name]}:; keep one"))
+            problems.append((key, f"{key}: field '{name}' is also given by {seen[name]}:; keep one",
+                             f"{key}: フィールド「{name}」は {seen[name]}: でも与えています。どちらか一方にします"))
         seen.setdefault(name, key)
     for name, source in (entry.get("fields_from") or {}).items():
         if source == "sheet_name" and fmt != "xlsx":
             problems.append(("fields_from", f"fields_from: {name}: sheet_name reads a workbook's sheet names; "
-                             f"'{entry['path']}' is read as {fmt} (file_name gives the file's name)"))
+                             f"'{entry['path']}' is read as {fmt} (file_name gives the file's name)",
+                             f"fields_from: {name}: sheet_name はブックのシート名を読みます。「{entry['path']}」は "
+                             f"{fmt} として読むファイルです（ファイル名は file_name で読めます）"))
     for name in rowfilter.key_patterns(entry.get("key_pattern"), spec):
         field("key_pattern", name)
     for key, pattern, use in _patterns(entry, spec):
         try:
             use(pattern)
         except rowfilter.FilterError as exc:
-            problems.append((key, f"{key}: {exc}"))
+            problems.append((key, f"{key}: {exc}", f"{key}: {exc.ja}"))
     for rule in rowfilter.rules(entry.get("skip_rows")):
         try:
             rowfilter.compile_where(rule.get("where"))
         except rowfilter.FilterError as exc:
-            problems.append(("skip_rows", f"skip_rows: {exc}"))
+            problems.append(("skip_rows", f"skip_rows: {exc}", f"skip_rows: {exc.ja}"))
     return problems
 
 

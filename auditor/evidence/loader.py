@@ -76,10 +76,11 @@ def load(root, cache_dir=None, limits=None, progress=None, valid_memo=None) -> E
                              hint_ja="証跡の種類: " + "、".join(kinds.names()) + "。" + kinds.TOWN_HINT_JA)
         sources.check_options(entry, manifest_path, line)
         fmt = sources.fmt_of(entry)
-        for option, problem in [*layout.check(entry, kinds.spec(entry["kind"]), fmt), *readers.configs.firewall.check(entry, fmt)]:
+        for option, problem, problem_ja in [*layout.check(entry, kinds.spec(entry["kind"]), fmt),
+                                            *readers.configs.firewall.check(entry, fmt)]:
             raise InputError(manifest_path, problem, line=line_of(i, option) or line,
                              hint="see README.md, 'Evidence manifest', for the options of a file entry",
-                             ja=f"ファイルの項目の {option}: が正しくありません（{problem}）",
+                             ja=f"ファイルの項目の {option}: が正しくありません。{problem_ja}",
                              hint_ja="ファイルの項目に書ける設定は README.md の「Evidence manifest」にあります")
         key = (sources.identity(root, entry["path"]), entry["kind"], repr(sources.part(entry)),
                *(json.dumps(cache.canonical(entry.get(k)), ensure_ascii=False) for k in ("constants", "unpivot")))

@@ -19,7 +19,12 @@ OPERATORS = ("eq", "in", "regex", "exists", "not")
 
 
 class FilterError(ValueError):
-    """A predicate that cannot be used as written (the message names the operator)."""
+    """A predicate that cannot be used as written (the message names the operator): str() in English,
+    `ja` in Japanese."""
+
+    def __init__(self, message: str, ja: str):
+        super().__init__(message)
+        self.ja = ja
 
 
 def text(value) -> str | None:
@@ -55,12 +60,13 @@ def names(pred) -> list[str]:
 def compile_where(pred):
     """-> test(get) -> bool, where get(name) is the text (text()) of that field or column in the row."""
     if not isinstance(pred, dict) or not pred:
-        raise FilterError("where: needs a mapping of conditions, e.g. {staff_id: {regex: '^(合計|計)'}}")
+        raise FilterError("where: needs a mapping of conditions, e.g. {staff_id: {regex: '^(合計|計)'}}",
+                          "where: には条件の対応表を書きます（例: {staff_id: {regex: '^(合計|計)'}}）")
     parts = []
     for key, cond in pred.items():
         if key in ("all", "any"):
             if not isinstance(cond, list) or not cond:
-                raise FilterError(f"{key}: needs a list of conditions")
+                raise FilterError(f"{key}: needs a list of conditions", f"{key}: には条件の一覧を書きます")
             subs = [compile_where(c) for c in cond]
             parts.append((lambda s: lambda get: all(t(get) for t in s))(subs) if key == "all"
                          else (lambda s: lambda get: any(t(get) for t in s))(subs))
@@ -76,7 +82,8 @@ def compile_where(pred):
 def _tests(cond):
     if isinstance(cond, dict):
         if not cond:
-            raise FilterError("a field's condition needs an operator: " + ", ".join(OPERATORS))
+            raise FilterError("a field's condition needs an operator: " + ", ".join(OPERATORS),
+                              "フィールドの条件には演算子が要ります（" + "、".join(OPERATORS) + "）")
         tests = [_operator(op, arg) for op, arg in cond.items()]
         return tests[0] if len(tests) == 1 else lambda v: all(t(v) for t in tests)
     return _operator("in" if isinstance(cond, list) else "eq", cond)
@@ -88,7 +95,7 @@ def _operator(op: str, arg):
         return lambda v: v is not None and v == want
     if op == "in":
         if not isinstance(arg, list):
-            raise FilterError(f"in: needs a list, not {arg!r}")
+            raise FilterError(f"in: needs a list, not {arg!r}", f"in: には一覧を書きます（{arg!r} は使えません）")
         wants = frozenset(text(a) for a in arg) - {None}
         return lambda v: v in wants
     if op == "regex":
@@ -96,33 +103,35 @@ def _operator(op: str, arg):
         return lambda v: v is not None and search(v)
     if op == "exists":
         if not isinstance(arg, bool):
-            raise FilterError(f"exists: needs true or false, not {arg!r}")
+            raise FilterError(f"exists: needs true or false, not {arg!r}",
+                              f"exists: には true か false を書きます（{arg!r} は使えません）")
         return lambda v: (v is not None and not blanks.is_null(v)) == arg
     if op == "not":
         test = _tests(arg)
         return lambda v: not test(v)
-    raise FilterError(f"unknown operator '{op}' (skip_rows: knows {', '.join(OPERATORS)}, all, any)")
+    raise FilterError(f"unknown operator '{op}' (skip_rows: knows {', '.join(OPERATORS)}, all, any)",
+                      f"演算子「{op}」はありません（skip_rows: で使えるのは {'、'.join(OPERATORS)}、all、any）")
 
 
 def searcher(pattern):
     try:
         return regex.searcher(pattern)
     except regex.PatternError as exc:
-        raise FilterError(str(exc)) from None
+        raise FilterError(str(exc), exc.ja) from None
 
 
 def fullmatcher(pattern):
     try:
         return regex.fullmatcher(pattern)
     except regex.PatternError as exc:
-        raise FilterError(str(exc)) from None
+        raise FilterError(str(exc), exc.ja) from None
 
 
 def extractor(pattern):
     try:
         return regex.extractor(pattern)
     except regex.PatternError as exc:
-        raise FilterError(str(exc)) from None
+        raise FilterError(str(exc), exc.ja) from None
 
 
 def rules(skip_rows) -> list[dict]:

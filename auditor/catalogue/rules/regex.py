@@ -24,6 +24,6 @@ def _call(fn, pattern):
     try:
         return fn(pattern)
     except _base.Unbounded as exc:
-        raise Unbounded(str(exc)) from None
+        raise Unbounded(str(exc), exc.ja) from None
     except _base.PatternError as exc:
-        raise RuleError(str(exc)) from None
+        raise RuleError(str(exc), exc.ja) from None

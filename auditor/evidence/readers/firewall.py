@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ... import limits
-from ...errors import InputError
+from ...errors import InputError, reason
 from .. import normalize
 from .table import RawTable
 
@@ -77,23 +77,26 @@ class Objects:
                        {**other.zones, **self.zones}, {**other.aliases, **self.aliases})
 
 
-def check(entry: dict, fmt) -> list[tuple[str, str]]:
-    """What a firewall entry of the manifest gets wrong before its file is read: [(key, message)]."""
+def check(entry: dict, fmt) -> list[tuple[str, str, str]]:
+    """What a firewall entry of the manifest gets wrong before its file is read: [(key, English, Japanese)]."""
     if fmt not in FORMATS:
         return []
     problems = []
     if entry["kind"] != "flow_rules":
-        problems.append(("format", f"format: {fmt} reads firewall rules as kind flow_rules, not {entry['kind']}"))
+        problems.append(("format", f"format: {fmt} reads firewall rules as kind flow_rules, not {entry['kind']}",
+                         f"format: {fmt} はファイアウォールのルールを種類 flow_rules として読みます（{entry['kind']} ではありません）"))
     zones = entry.get("zones")
     if not zones:
-        problems.append(("format", f"format: {fmt} needs zones: ({MAP_HINT}), e.g. zones: {{port1: lgwan, wan1: external}}"))
+        problems.append(("format", f"format: {fmt} needs zones: ({MAP_HINT}), e.g. zones: {{port1: lgwan, wan1: external}}",
+                         f"format: {fmt} には zones: が要ります。{MAP_HINT_JA}（例: zones: {{port1: lgwan, wan1: external}}）"))
     for name, zone in (zones or {}).items():
         try:
             normalize.canonical("flow_zone", zone)
         except ValueError as exc:
-            problems.append(("zones", f"zones: {name}: {exc}"))
+            problems.append(("zones", f"zones: {name}: {exc}", f"zones: {name}: {reason(exc, 'ja')}"))
     if entry.get("gateways") and "via" in (entry.get("extract") or {}):
-        problems.append(("gateways", "gateways: and extract: via both give the field via; keep one"))
+        problems.append(("gateways", "gateways: and extract: via both give the field via; keep one",
+                         "gateways: と extract: via の両方がフィールド via を与えています。どちらか一方にします"))
     return problems
 
 
