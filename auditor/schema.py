@@ -72,8 +72,12 @@ def _describe(error) -> str:
     return f"{where}: {error.message}"
 
 
+_TYPES_JA = {"array": "一覧（[...]）", "object": "対応表（キー: 値）", "string": "文字列", "integer": "整数",
+             "number": "数値", "boolean": "true か false", "null": "空（null）"}
+
+
 def _describe_ja(error) -> str:
-    """The same in Japanese; the validator's own words (jsonschema's English) in brackets where needed."""
+    """The same in Japanese, in our words: jsonschema's English only for a check it has no words for here."""
     path = "/".join(str(p) for p in error.absolute_path)
     where = f"'{path}'" if path else "最上位"
     if error.validator == "additionalProperties":
@@ -82,11 +86,39 @@ def _describe_ja(error) -> str:
     if error.validator == "required":
         return f"{where}に {error.message.replace(' is a required property', '')} が必要です"
     if error.validator in ("oneOf", "anyOf"):
-        return f"{where}: 正しい値ではありません（{error.schema.get('x-error', '')}、値: {_short(error.instance)}）"
-    words = {"type": "値の型が違います", "enum": "使える値ではありません", "pattern": "書式が違います",
-             "minimum": "値が小さすぎます", "maximum": "値が大きすぎます", "minItems": "項目が足りません",
-             "minLength": "空にはできません", "format": "書式が違います"}
-    return f"{where}: {words.get(error.validator, '値が正しくありません')}（{error.message}）"
+        said = error.schema.get("x-error-ja") or error.schema.get("x-error", "")
+        return f"{where}: 正しい値ではありません（{said}。値: {_short(error.instance)}）"
+    want, got = error.validator_value, _short(error.instance)
+    if error.validator == "type":
+        kinds = "か".join(_TYPES_JA.get(t, t) for t in ([want] if isinstance(want, str) else want))
+        return f"{where}: 値の型が違います（{kinds}を書くところに {got} があります）"
+    if error.validator == "enum":
+        return f"{where}: 使える値ではありません（{got}。使えるのは {'、'.join(_short(v) for v in want)}）"
+    if error.validator in ("pattern", "format"):
+        return f"{where}: 書式が違います（{got} は {want} の形に合いません）"
+    if error.validator in ("minimum", "exclusiveMinimum"):
+        return f"{where}: 値が小さすぎます（{got}。{want} {'以上' if error.validator == 'minimum' else 'より大きく'}にします）"
+    if error.validator in ("maximum", "exclusiveMaximum"):
+        return f"{where}: 値が大きすぎます（{got}。{want} {'以下' if error.validator == 'maximum' else '未満'}にします）"
+    if error.validator == "minItems":
+        return f"{where}: 項目が足りません（{want} 個以上書きます）"
+    if error.validator == "maxItems":
+        return f"{where}: 項目が多すぎます（{want} 個までです）"
+    if error.validator == "minLength":
+        return f"{where}: 空にはできません"
+    if error.validator == "maxLength":
+        return f"{where}: 長すぎます（{want} 文字までです）"
+    if error.validator == "const":
+        return f"{where}: 値が違います（{got} ではなく {_short(want)} を書きます）"
+    if error.validator == "minProperties":
+        return f"{where}: 空にはできません（キーを {want} つ以上書きます）"
+    if error.validator == "maxProperties":
+        return f"{where}: キーが多すぎます（{want} つまでです）"
+    if error.validator == "not":
+        return f"{where}: ここには書けない値です（{got}）"
+    if error.validator == "uniqueItems":
+        return f"{where}: 同じ項目が二度あります"
+    return f"{where}: 値が正しくありません（{error.message}）"
 
 
 def _short(value) -> str:

@@ -47,3 +47,32 @@ def test_normalised_records_of_the_sample_satisfy_their_kind_schema():
         for r in records:
             doc = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.fields.items()}
             assert not list(validator.iter_errors(doc)), (kind, r.line)
+
+
+@pytest.mark.parametrize("change, ja, en", [
+    ({"header_row": "x"}, "値の型が違います（整数を書くところに \"x\" があります）", "is not of type 'integer'"),
+    ({"header_row": 0}, "値が小さすぎます（0。1 以上にします）", "less than the minimum of 1"),
+    ({"skip_rows": {"where": {"staff_id": {"in": "合計"}}}}, "一覧（[...]）を書くところに \"合計\" があります",
+     "is not of type 'array'"),
+])
+def test_a_schema_mistake_is_said_in_japanese_words(tmp_path, change, ja, en):
+    """jsonschema's English ("'x' is not of type 'array'") is not shown inside the Japanese line."""
+    import yaml
+
+    from auditor import schema
+    from auditor.errors import InputError
+    from conftest import SAMPLE
+
+    doc = json.loads(json.dumps(yaml.safe_load((SAMPLE / "manifest.yaml").read_text(encoding="utf-8")), default=str))
+    doc["files"][0].update(change)
+    with pytest.raises(InputError) as err:
+        schema.validate(doc, "manifest", tmp_path / "manifest.yaml")
+    said = err.value.render("ja")
+    assert ja in said and "is not" not in said and "is less than" not in said, said
+    assert en in err.value.render("en")
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
+def test_every_error_text_of_a_schema_has_its_japanese(name):
+    text = (FOLDER / name).read_text(encoding="utf-8")
+    assert text.count('"x-error"') == text.count('"x-error-ja"'), name
