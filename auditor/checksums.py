@@ -16,7 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from . import fsio
-from .errors import InputError
+from .errors import InputError, os_reason
 
 NAME = "SHA256SUMS"
 # GNU coreutils: "<hex>  <name>" (or " *" for binary mode); a leading backslash marks an escaped name
@@ -87,7 +87,7 @@ def write(out, paths) -> tuple[Path, str]:
         fsio.write_atomic(target, text)
     except OSError as exc:
         raise InputError(target, f"cannot write the checksums: {exc.strerror or exc}",
-                         ja=f"チェックサムを書き込めません（{exc.strerror or exc}）") from None
+                         ja=f"チェックサムを書き込めません（{os_reason(exc, 'ja')}）") from None
     return target, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -98,7 +98,7 @@ def read(path) -> dict:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise InputError(path, f"cannot read the checksums: {exc.strerror or exc}", hint=HINT,
-                         ja=f"チェックサムを読めません（{exc.strerror or exc}）", hint_ja=HINT_JA) from None
+                         ja=f"チェックサムを読めません（{os_reason(exc, 'ja')}）", hint_ja=HINT_JA) from None
     except UnicodeDecodeError:
         raise InputError(path, "the checksums file is not UTF-8 text", hint=HINT,
                          ja="チェックサムのファイルが UTF-8 のテキストではありません", hint_ja=HINT_JA) from None

@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, os_reason
 
 
 def shipped_controls() -> Path:
@@ -57,7 +57,7 @@ def _unpacked(ref, name: str = "controls") -> Path:
     except OSError as exc:
         raise InputError(folder, f"cannot unpack the shipped {name}: {exc.strerror or exc}",
                          hint="set XDG_CACHE_HOME to a writable folder",
-                         ja=f"同梱の {name} を展開できません（{exc.strerror or exc}）",
+                         ja=f"同梱の {name} を展開できません（{os_reason(exc, 'ja')}）",
                          hint_ja="XDG_CACHE_HOME に書き込めるフォルダを指定してください") from None
     return folder
 

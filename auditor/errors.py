@@ -1,6 +1,7 @@
 """The one exception type for unusable input: it names the file, the line and what to do."""
 from __future__ import annotations
 
+import errno
 import re
 
 # "English text / 日本語の文" in one message: the English part, for an English line.
@@ -58,3 +59,23 @@ class Unreadable(ValueError):
 def reason(exc: Exception, lang: str) -> str:
     """A ValueError's text in `lang`: an Unreadable's Japanese, otherwise its only text."""
     return getattr(exc, "ja", None) or str(exc) if lang == "ja" else str(exc)
+
+
+# The system's reasons a town meets when a file cannot be read or written, in our Japanese words.
+_OS_JA = {
+    errno.EACCES: "アクセスする権限がありません", errno.EPERM: "その操作は許可されていません",
+    errno.ENOENT: "ファイルまたはフォルダがありません", errno.ENOTDIR: "途中の名前がフォルダではありません",
+    errno.EISDIR: "ファイルではなくフォルダです", errno.EEXIST: "同じ名前のものがすでにあります",
+    errno.ENOSPC: "ディスクの空きがありません", errno.EDQUOT: "ディスクの使用量の上限を超えています",
+    errno.EROFS: "読み取り専用の場所です", errno.EBUSY: "ほかのプログラムが使用中です",
+    errno.ENAMETOOLONG: "名前が長すぎます", errno.ELOOP: "シンボリックリンクが循環しています",
+    errno.EMFILE: "開いているファイルが多すぎます", errno.EIO: "入出力のエラーです（ディスクやネットワークを確かめてください）",
+    errno.EXDEV: "別のドライブへは移せません", errno.ETXTBSY: "実行中のファイルです", errno.EFBIG: "ファイルが大きすぎます",
+    errno.EINVAL: "この名前や操作は使えません", errno.ENXIO: "装置が見つかりません",
+}
+
+
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why an OSError happened, in `lang`: the system's words in English, ours in Japanese."""
+    en = exc.strerror or str(exc)
+    return _OS_JA.get(exc.errno, en) if lang == "ja" else en

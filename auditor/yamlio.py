@@ -15,7 +15,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from . import limits, yamlproblems
-from .errors import InputError
+from .errors import InputError, os_reason
 
 _CSafe = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CBase = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -348,7 +348,7 @@ def read_file(path) -> bytes:
     except IsADirectoryError:
         raise InputError(path, "is a folder, not a file", ja="ファイルではなくフォルダです") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}", ja=f"読めません（{exc.strerror or exc}）") from None
+        raise InputError(path, f"cannot read: {os_reason(exc, 'ja')}", ja=f"読めません（{os_reason(exc, 'ja')}）") from None
 
 
 def read_config(path) -> tuple[object, Located]:

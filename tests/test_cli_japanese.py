@@ -452,3 +452,21 @@ def test_a_town_controls_rule_mistake_is_explained_in_japanese(japanese_locale, 
     assert ja in result.stderr and en.split("'")[0] not in result.stderr, result.stderr
     english = invoke(*args, "--lang", "en")
     assert english.exit_code == 2 and en in english.stderr and not JAPANESE.search(english.stderr.split("hint")[0])
+
+
+def test_a_system_error_is_said_in_japanese_words(japanese_locale, tmp_path):
+    """The operating system's reason (No such file or directory) is ours in a Japanese line."""
+    import errno
+
+    from auditor.errors import os_reason
+
+    missing = tmp_path / "no-such-folder" / "run.log"
+    ja = invoke("check", "--policy", POLICY, "--log-file", missing)
+    assert ja.exit_code == 2 and "--log-file に書き込めません（ファイルまたはフォルダがありません）" in ja.stderr, ja.stderr
+    assert "No such file" not in ja.stderr
+    en = invoke("check", "--policy", POLICY, "--log-file", missing, "--lang", "en")
+    assert en.exit_code == 2 and "No such file or directory" in en.stderr and "フォルダ" not in en.stderr
+    full = OSError(errno.ENOSPC, "No space left on device")
+    assert (os_reason(full, "ja"), os_reason(full, "en")) == ("ディスクの空きがありません", "No space left on device")
+    odd = OSError(errno.ENOMEDIUM if hasattr(errno, "ENOMEDIUM") else 123, "No medium found")
+    assert os_reason(odd, "ja") == "No medium found"  # one we have no words for: the system's, not nothing

@@ -45,7 +45,7 @@ def serve_results(choice: str, record: bool) -> bool:
 def secret(policy, evidence) -> bytes | None:
     """The secret for the caches beside this policy, or None (no cache). InputError when the one the
     environment names cannot be used."""
-    from ..errors import InputError
+    from ..errors import InputError, os_reason
 
     value = os.environ.get(ENV_SECRET, "")
     if value:
@@ -79,7 +79,7 @@ def secret(policy, evidence) -> bytes | None:
         if given:
             raise InputError(ENV_FILE, f"cannot read or create the cache key file {path}: {exc.strerror or exc}",
                              hint=f"point {ENV_FILE} at a writable place outside the evidence repository",
-                             ja=f"キャッシュ鍵のファイル {path} を読むことも作ることもできません（{exc.strerror or exc}）",
+                             ja=f"キャッシュ鍵のファイル {path} を読むことも作ることもできません（{os_reason(exc, 'ja')}）",
                              hint_ja=f"{ENV_FILE} には証跡リポジトリの外の書き込める場所を指定してください") from None
         return None  # no configuration folder (a read-only home): no cache, the same results
     except ValueError as exc:

@@ -159,7 +159,7 @@ def _write(texts: dict, fmt: tuple, output, output_dir, inputs) -> None:
                     staged.write(name, texts[f])
                 staged.commit()
         except OSError as exc:
-            raise InputError(output_dir, **both("cannot_write_outputs", error=exc.strerror or exc)) from None
+            raise InputError(output_dir, **both("cannot_write_outputs", error=exc)) from None
         for f, name in zip(fmt, names):
             note(msg("wrote_file", path=Path(output_dir) / name, format=f, size=len(texts[f].encode("utf-8"))))
         say(msg("wrote_files" if len(names) > 1 else "wrote_one_file", n=len(names), out=output_dir, names=", ".join(names)))
@@ -169,7 +169,7 @@ def _write(texts: dict, fmt: tuple, output, output_dir, inputs) -> None:
         try:
             fsio.write_atomic(output, text)
         except OSError as exc:
-            raise InputError(output, **both("cannot_write_output", error=exc.strerror or exc)) from None
+            raise InputError(output, **both("cannot_write_output", error=exc)) from None
         note(msg("wrote_file", path=output, format=fmt[0], size=len(text.encode("utf-8"))))
     elif fmt[0] == "text":
         click.echo(text, nl=False)

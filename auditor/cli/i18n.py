@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from ..errors import os_reason
 from ..jatext import tighten  # noqa: F401 (i18n.tighten)
 
 LANGS = ("ja", "en")
@@ -122,8 +123,9 @@ def msg(key: str, lang: str | None = None, /, **values) -> str:
 
 
 def both(key: str, /, **values) -> dict:
-    """The message in both languages, {ja, en}."""
-    return {lang: msg(key, lang, **values) for lang in LANGS}
+    """The message in both languages, {ja, en}; an OSError among the values is said in each language."""
+    return {lang: msg(key, lang, **{k: os_reason(v, lang) if isinstance(v, OSError) else v for k, v in values.items()})
+            for lang in LANGS}
 
 
 def day(value, lang: str | None = None) -> str:

@@ -127,7 +127,7 @@ def _verbosity_options(fn):
             try:
                 open(log_file, "a", encoding="utf-8").close()
             except OSError as exc:
-                raise InputError(log_file, **i18n.both("log_file_write", error=exc.strerror or exc)) from None
+                raise InputError(log_file, **i18n.both("log_file_write", error=exc)) from None
         LOG.quiet, LOG.verbose, LOG.file = quiet, verbose, log_file
         try:
             if log_file:

@@ -31,7 +31,7 @@ def test_command(dirs, fmt, output, only, lang, limits):
     from ..engine import selftest
     from ..reporters import selftest as out
     from .. import fsio
-    from ..errors import InputError
+    from ..errors import InputError, os_reason
 
     from .. import defaults, outputs
 
@@ -47,7 +47,7 @@ def test_command(dirs, fmt, output, only, lang, limits):
             fsio.write_atomic(output, text)
         except OSError as exc:
             raise InputError(output, f"cannot write the output: {exc.strerror or exc}",
-                             ja=f"出力を書き込めません（{exc.strerror or exc}）") from None
+                             ja=f"出力を書き込めません（{os_reason(exc, 'ja')}）") from None
     elif fmt == "text":
         click.echo(text, nl=False)
     else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import jsonproblems
-from ..errors import InputError
+from ..errors import InputError, os_reason
 
 HINT = "write it with `auditor check --format json --fail-on none -o FILE` (a baseline is check --format json output)"
 HINT_JA = "`auditor check --format json --fail-on none -o FILE` で書き出してください（ベースラインは check --format json の出力ファイルです）"
@@ -52,7 +52,7 @@ def load(path) -> Baseline:
                          hint_ja=HINT_JA) from None
     except OSError as exc:
         raise InputError(p, f"cannot read the baseline: {exc.strerror or exc}", hint=HINT,
-                         ja=f"ベースラインを読めません（{exc.strerror or exc}）", hint_ja=HINT_JA) from None
+                         ja=f"ベースラインを読めません（{os_reason(exc, 'ja')}）", hint_ja=HINT_JA) from None
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from .. import defaults
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..privacy import mynumber
 
 BUSY_MS = 60_000  # a second --record run waits this long for the first to commit
@@ -115,7 +115,7 @@ def connect(path, create: bool = False) -> sqlite3.Connection:
             defaults.make_folder(path.parent)
         except OSError as exc:
             raise InputError(path, f"cannot create the database folder: {exc.strerror or exc}",
-                             ja=f"データベースのフォルダを作れません（{exc.strerror or exc}）") from None
+                             ja=f"データベースのフォルダを作れません（{os_reason(exc, 'ja')}）") from None
     try:
         con = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
         con.row_factory = sqlite3.Row

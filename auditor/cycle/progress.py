@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import csvwrite, limits
 from ..fiscal import FiscalYear, day_text
-from ..errors import InputError, reason
+from ..errors import InputError, os_reason, reason
 from ..evidence import blanks, normalize, readers
 from ..privacy import mynumber, sanitize
 from . import sheets
@@ -143,7 +143,7 @@ def read(path, max_rows: int | None = None, why: str = "", why_ja: str = "") -> 
                                    "`auditor actions export` wrote, filled in (pictures removed)")
     except OSError as exc:
         raise InputError(path, f"cannot read the sheet: {exc.strerror or exc}",
-                         ja=f"シートを読めません（{exc.strerror or exc}）") from None
+                         ja=f"シートを読めません（{os_reason(exc, 'ja')}）") from None
     department, marked_at, header_row, limit = None, None, None, None
     if fmt == "csv":
         lines = data.count(b"\n")  # counted before decoding or parsing

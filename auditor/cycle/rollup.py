@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 
 from .. import __version__, jsonproblems
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..fiscal import FiscalYear
 from ..limits import read_regular
 from ..model import STATUSES
@@ -57,7 +57,7 @@ def read(path) -> dict:
         raw = read_regular(p, MAX_BYTES, p, option="a check result is never this large")
     except OSError as exc:
         raise InputError(p, f"cannot read the result: {exc.strerror or exc}",
-                         ja=f"結果を読めません（{exc.strerror or exc}）") from None
+                         ja=f"結果を読めません（{os_reason(exc, 'ja')}）") from None
     try:
         doc = orjson.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 
 from .. import fsio
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..privacy import mynumber, sanitize
 
 FORMULA = sanitize.FORMULA_START  # =, +, -, @, tab, CR, LF and their full-width forms
@@ -143,7 +143,7 @@ def write(out, data: bytes) -> None:
         fsio.write_atomic(out, data)
     except OSError as exc:
         raise InputError(out, f"cannot write the sheet: {exc.strerror or exc}",
-                         ja=f"シートを書き込めません（{exc.strerror or exc}）") from None
+                         ja=f"シートを書き込めません（{os_reason(exc, 'ja')}）") from None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import filenames
 from . import headers, inspect_rows, keyshape, kinds, normalize, profile, readers, sniff
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..limits import DEFAULT as DEFAULT_LIMITS, read_regular
 
 PLACEHOLDER = "未記入"  # provided_by when the command line does not say who provided the file
@@ -53,7 +53,7 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
         raise InputError(path, "file not found", ja="ファイルが見つかりません") from None
     except OSError as exc:
         raise InputError(path, f"cannot read the file: {exc.strerror or exc}",
-                         ja=f"ファイルを読めません（{exc.strerror or exc}）") from None
+                         ja=f"ファイルを読めません（{os_reason(exc, 'ja')}）") from None
     fmt = sniff.fmt_of(path)
     lay = sniff.layout(data, path, fmt, limits, sheet)
     keys = frozenset(headers.aliases(kind)) if kind else None

@@ -22,7 +22,7 @@ from .. import checksums, defaults, jsonproblems
 from ..checksums import digest
 from ..privacy import mynumber
 from . import kinds
-from ..errors import InputError
+from ..errors import InputError, os_reason
 
 ALGORITHM = "sha256"
 MANIFEST = "manifest.yaml"
@@ -117,7 +117,7 @@ def load_report(path) -> dict:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the report: {exc.strerror or exc}",
-                         ja=f"報告書を読めません（{exc.strerror or exc}）") from None
+                         ja=f"報告書を読めません（{os_reason(exc, 'ja')}）") from None
     text = raw.decode("utf-8-sig", errors="replace")
     if path.suffix.lower() in (".html", ".htm"):
         text = _embedded(text, path)

@@ -13,7 +13,7 @@ import yaml
 
 from . import sources
 from .. import fsio, schema, yamlio
-from ..errors import InputError
+from ..errors import InputError, os_reason
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -66,7 +66,7 @@ def append(manifest, block: str, entries: list[dict]) -> None:
         fsio.write_atomic(path, out)
     except OSError as exc:
         raise InputError(path, f"cannot write the manifest: {exc.strerror or exc}",
-                         ja=f"マニフェストを書き込めません（{exc.strerror or exc}）") from None
+                         ja=f"マニフェストを書き込めません（{os_reason(exc, 'ja')}）") from None
 
 
 def _insert(source: str, block: str, path) -> str:

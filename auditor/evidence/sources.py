@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..limits import read_regular
 from .. import filenames
 
@@ -205,4 +205,4 @@ def read_bytes(root: Path, rel: str, manifest_path, line, max_bytes: int) -> byt
                          ja=f"「{rel}」はファイルではなくフォルダです") from None
     except OSError as exc:
         raise InputError(manifest_path, f"cannot read '{rel}': {exc.strerror}", line=line,
-                         ja=f"「{rel}」を読めません（{exc.strerror}）") from None
+                         ja=f"「{rel}」を読めません（{os_reason(exc, 'ja')}）") from None

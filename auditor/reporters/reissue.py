@@ -13,7 +13,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from .. import checksums, jsonproblems
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from . import report
 from .approval import REPORT_JSON
 
@@ -48,7 +48,7 @@ def organisation_document(out) -> dict:
         raise InputError(path, f"cannot read the report: {exc.strerror or exc}",
                          hint="give the folder of the reports with --out; approval issues them again from "
                               "their report.json, so write it with `auditor report --format ...,json`",
-                         ja=f"報告書を読めません（{exc.strerror or exc}）",
+                         ja=f"報告書を読めません（{os_reason(exc, 'ja')}）",
                          hint_ja="--out に報告書のフォルダを指定してください。決裁では report.json から報告書を発行し直すため、"
                                  "auditor report --format ...,json で書き出しておきます") from None
     except json.JSONDecodeError as exc:

@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import fsio, outputs
 from ..evidence import normalize
 from ..privacy import sanitize
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..model import AuditRun
 from ..scoring import departments
 from . import REPORTERS, parallel
@@ -179,7 +179,7 @@ def staged(out, inputs: outputs.Inputs) -> fsio.FolderSet:
         return fsio.FolderSet(out, lambda path: outputs.check(path, inputs, "--out"))
     except OSError as exc:
         raise InputError(out, f"cannot write the report: {exc.strerror or exc}", hint="choose another --out folder",
-                         ja=f"報告書を書き込めません（{exc.strerror or exc}）", hint_ja=OUT_HINT_JA) from None
+                         ja=f"報告書を書き込めません（{os_reason(exc, 'ja')}）", hint_ja=OUT_HINT_JA) from None
 
 
 def commit(staged: fsio.FolderSet) -> None:
@@ -191,7 +191,7 @@ def commit(staged: fsio.FolderSet) -> None:
                            else ("; some earlier files are left in the set-aside folder named above",
                                  "。一部の旧ファイルは上記の退避フォルダに残っています"))
         raise InputError(staged.out, f"cannot write the report: {exc.strerror or exc}{after}",
-                         hint="choose another --out folder", ja=f"報告書を書き込めません（{exc.strerror or exc}）{after_ja}",
+                         hint="choose another --out folder", ja=f"報告書を書き込めません（{os_reason(exc, 'ja')}）{after_ja}",
                          hint_ja=OUT_HINT_JA) from None
 
 
@@ -231,4 +231,4 @@ def _unwritten(path, exc: OSError, staged) -> InputError:
     unchanged = f"; {staged.out} is as it was" if staged is not None else ""
     unchanged_ja = f"。{staged.out} は元のままです" if staged is not None else ""
     return InputError(path, f"cannot write the report: {exc.strerror or exc}{unchanged}", hint="choose another --out folder",
-                      ja=f"報告書を書き込めません（{exc.strerror or exc}）{unchanged_ja}", hint_ja=OUT_HINT_JA)
+                      ja=f"報告書を書き込めません（{os_reason(exc, 'ja')}）{unchanged_ja}", hint_ja=OUT_HINT_JA)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 
 from .. import csvwrite, fsio, outputs
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..privacy import mynumber, sanitize
 from .html import environment
 
@@ -103,7 +103,7 @@ def write(doc: dict, out, inputs: outputs.Inputs, lang: str) -> list:
         staged = fsio.FolderSet(out, lambda path: outputs.check(path, inputs, "--out"))
     except OSError as exc:
         raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc}", hint="choose another --out folder",
-                         ja=f"取りまとめを書き込めません（{exc.strerror or exc}）",
+                         ja=f"取りまとめを書き込めません（{os_reason(exc, 'ja')}）",
                          hint_ja="別の --out フォルダを指定してください") from None
     with staged:
         for name, data in files(doc, lang):
@@ -112,6 +112,6 @@ def write(doc: dict, out, inputs: outputs.Inputs, lang: str) -> list:
             staged.commit()
         except OSError as exc:
             raise InputError(out, f"cannot write the roll-up: {exc.strerror or exc}", hint="choose another --out folder",
-                             ja=f"取りまとめを書き込めません（{exc.strerror or exc}）",
+                             ja=f"取りまとめを書き込めません（{os_reason(exc, 'ja')}）",
                              hint_ja="別の --out フォルダを指定してください") from None
     return [staged.out / name for name in FILES]
