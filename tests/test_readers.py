@@ -265,6 +265,29 @@ def test_not_a_workbook():
     for data in (b"id,name\n1,a\n", b"PK\x03\x04garbage"):
         err = raises(read_table, data, "a.xlsx", "xlsx")
         assert err.path == "a.xlsx" and "not a valid Excel workbook" in err.message and ".xls" in err.hint
+        assert "ZIP 形式の .xlsx ではないか、途中で切れています" in err.render("ja") and "zip file" not in err.render("ja")
+
+
+def _rezipped(data: bytes, change) -> bytes:
+    import zipfile
+
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            part = change(name, src.read(name))
+            if part is not None:
+                dst.writestr(name, part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("change, ja", [
+    (lambda n, d: None if n == "xl/workbook.xml" else d, "ブックに必要な部分 xl/workbook.xml がありません"),
+    (lambda n, d: d[:80] if "worksheets/sheet" in n else d, "ブックの中の XML が壊れています"),
+])
+def test_a_damaged_workbook_says_what_is_damaged_in_japanese(change, ja):
+    err = raises(read_table, _rezipped(workbook(("S", [["id"], ["1"]])), change), "a.xlsx", "xlsx")
+    said = err.render("ja")
+    assert ja in said and "There is no item" not in said and "unclosed token" not in said, said
 
 
 # ---- YAML ----

@@ -38,7 +38,7 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
         _refuse_entities(exc, path)
         raise InputError(path, f"not a valid Excel workbook ({type(exc).__name__}: {exc})",
                          hint="save it as .xlsx from Excel (old .xls files are not supported)",
-                         ja=f"Excel のブックとして読めません（{type(exc).__name__}: {exc}）",
+                         ja=f"Excel のブックとして読めません（{_broken_ja(exc)}）",
                          hint_ja="Excel で .xlsx 形式で保存してください（古い .xls には対応していません）") from None
     try:
         names = wb.sheetnames
@@ -69,10 +69,25 @@ def read_xlsx(data, path, sheet, header_row, limit=None, *, header_rows=None, sh
     except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
         _refuse_entities(exc, path)
         raise InputError(path, f"cannot read the workbook ({type(exc).__name__}: {exc})",
-                         hint="open and re-save the file in Excel", ja=f"ブックを読めません（{type(exc).__name__}: {exc}）",
+                         hint="open and re-save the file in Excel", ja=f"ブックを読めません（{_broken_ja(exc)}）",
                          hint_ja="Excel で開いて保存し直してください") from None
     finally:
         wb.close()
+
+
+def _broken_ja(exc: Exception) -> str:
+    """What is wrong with a damaged workbook, in our Japanese words (zipfile's and the XML parsers' are English)."""
+    name = type(exc).__name__
+    if name == "BadZipFile":
+        return "ZIP 形式の .xlsx ではないか、途中で切れています（拡張子だけ .xlsx のファイルや、コピーの途中のファイル）"
+    if isinstance(exc, KeyError):  # zipfile: There is no item named 'xl/workbook.xml' in the archive
+        part = re.search(r"named '([^']+)'", str(exc))
+        return f"ブックに必要な部分{' ' + part.group(1) + ' ' if part else ''}がありません"
+    if name in ("ParseError", "XMLSyntaxError", "ExpatError"):
+        return "ブックの中の XML が壊れています"
+    if name in ("error", "EOFError") or "zlib" in type(exc).__module__:
+        return "ブックの中の圧縮されたデータが壊れています"
+    return f"{name}: {exc}"
 
 
 def _sheet(wb, ws, path, header_row, header_rows, cells, limit, read, skip_empty=False):
