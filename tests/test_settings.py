@@ -220,3 +220,22 @@ def test_tomli_reads_pyproject_on_python_3_10(repo):  # pragma: no cover - Pytho
 
     (repo / "pyproject.toml").write_text("[tool.auditor]\nfail_on = \"none\"\n", encoding="utf-8")
     assert invoke("check", cwd=repo).exit_code == 0
+
+
+@pytest.mark.parametrize("table, line, ja", [
+    ('format = sarif\n', 2, "10 文字目: 値として読めません（文字列は引用符で囲みます。例: format = \"sarif\"）"),
+    ('format "sarif"\n', 2, "キーの後に「=」がありません"),
+    ('lang = "ja"\nlang = "en"\n', 3, "同じキーが二度書かれています"),
+    ('evidence = "evidence\\FY2025"\n', 2, "文字列の中の「\\」は「\\\\」と書くか"),
+])
+def test_a_broken_tool_auditor_table_is_explained_in_both_languages(repo, monkeypatch, table, line, ja):
+    """tomllib's (or tomli's) English is said in our words in a Japanese line, at the line it names."""
+    from auditor.cli import i18n
+
+    (repo / "pyproject.toml").write_text("[tool.auditor]\n" + table, encoding="utf-8")
+    en = invoke("check", cwd=repo)
+    assert en.exit_code == 2 and f"pyproject.toml:{line}: not valid TOML: " in en.stderr, en.stderr
+    monkeypatch.setattr(i18n, "current", lambda: "ja")
+    said = invoke("check", cwd=repo)
+    assert said.exit_code == 2 and f"pyproject.toml:{line}: 正しい TOML ではありません（" in said.stderr, said.stderr
+    assert ja in said.stderr and "(at line" not in said.stderr and "Expected" not in said.stderr, said.stderr

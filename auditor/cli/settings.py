@@ -171,7 +171,7 @@ def _toml_section(path: Path):
     """([tool.auditor] as a dict, its lines), or None when the file has none. A pyproject.toml that does
     not mention it is not parsed: another tool's broken table never stops a run."""
     from ..errors import InputError
-    from .. import yamlio
+    from .. import tomlproblems, yamlio
 
     text = yamlio.read_file(path).decode("utf-8-sig", "replace")
     if "auditor" not in text:
@@ -185,7 +185,7 @@ def _toml_section(path: Path):
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"line (\d+)", str(exc))
         raise InputError(path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None,
-                         ja=f"正しい TOML ではありません（{exc}）") from None
+                         ja=f"正しい TOML ではありません（{tomlproblems.japanese(str(exc))}）") from None
     tool = doc.get("tool")
     section = tool.get("auditor") if isinstance(tool, dict) else None
     if section is None:
