@@ -216,6 +216,18 @@ def test_input_errors_in_the_commands_language(japanese_locale, tmp_path):
     assert not JAPANESE.search(en.stderr)
 
 
+def test_a_file_that_is_no_database_says_why_in_japanese(japanese_locale, tmp_path):
+    """SQLite's English (file is not a database) is said in our words in a Japanese line."""
+    notes = tmp_path / "history.sqlite"
+    notes.write_bytes(b"these are the minutes of the meeting, not a database\n" * 100)
+    ja = invoke("history", "list", "--db", notes)
+    assert ja.exit_code == 2 and "SQLite のデータベースのファイルではありません" in ja.stderr, ja.stderr
+    assert "file is not a database" not in ja.stderr
+    assert notes.read_bytes().startswith(b"these are the minutes")  # never written over
+    en = invoke("history", "list", "--db", notes, "--lang", "en")
+    assert en.exit_code == 2 and "file is not a database" in en.stderr
+
+
 def _fixed_japanese() -> list:
     """The Japanese fragments of the catalogue's messages (the text between placeholders)."""
     out = []

@@ -126,9 +126,26 @@ def connect(path, create: bool = False) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise InputError(path, f"not a usable auditor history database ({exc})",
                          hint="pass --db with another path, or move this file away",
-                         ja=f"auditor の監査履歴のデータベースとして使えません（{exc}）",
+                         ja=f"auditor の監査履歴のデータベースとして使えません（{_sqlite_ja(exc)}）",
                          hint_ja="--db で別のパスを指定するか、このファイルを移してください") from None
     return con
+
+
+# SQLite's reasons a town meets, in our Japanese words (matched by their start)
+_SQLITE_JA = {
+    "file is not a database": "SQLite のデータベースのファイルではありません",
+    "database disk image is malformed": "データベースのファイルが壊れています",
+    "database is locked": "ほかの auditor がデータベースを使用中です。しばらくしてからもう一度実行してください",
+    "cannot switch the database to WAL mode": "ほかの auditor がデータベースを使用中です。しばらくしてからもう一度実行してください",
+    "attempt to write a readonly database": "読み取り専用のため書き込めません",
+    "unable to open database file": "データベースのファイルを開けません",
+    "disk I/O error": "ディスクの入出力のエラーです",
+    "database or disk is full": "ディスクの空きがありません",
+}
+
+
+def _sqlite_ja(exc: Exception) -> str:
+    return next((ja for start, ja in _SQLITE_JA.items() if str(exc).startswith(start)), str(exc))
 
 
 def _wal(con) -> None:
