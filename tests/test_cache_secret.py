@@ -111,6 +111,13 @@ def test_an_unusable_configured_secret_is_a_clear_error(town, tmp_path, monkeypa
     result = check(repo, evidence)
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {named}") and "Traceback" not in result.output
     assert "hint:" in result.stderr
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "ja")
+    said = check(repo, evidence).stderr  # the Japanese line holds no English reason
+    ja = {"short": "キャッシュ鍵が 4 バイトです", "file too short": "ファイルは 3 バイトですが、鍵は",
+          "unwritable place": "途中の名前がフォルダではありません"}[bad]
+    assert said.startswith(f"エラー: {named}") and ja in said and "bytes" not in said and "Not a directory" not in said, said
 
 
 def test_without_a_configuration_folder_there_is_no_cache_and_the_same_result(town, tmp_path, monkeypatch):

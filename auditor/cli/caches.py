@@ -45,7 +45,7 @@ def serve_results(choice: str, record: bool) -> bool:
 def secret(policy, evidence) -> bytes | None:
     """The secret for the caches beside this policy, or None (no cache). InputError when the one the
     environment names cannot be used."""
-    from ..errors import InputError, os_reason
+    from ..errors import InputError, os_reason, reason
 
     value = os.environ.get(ENV_SECRET, "")
     if value:
@@ -84,7 +84,7 @@ def secret(policy, evidence) -> bytes | None:
         return None  # no configuration folder (a read-only home): no cache, the same results
     except ValueError as exc:
         raise InputError(path, str(exc), hint=f"delete the file to make a new key, or set {ENV_SECRET}",
-                         ja=f"キャッシュ鍵のファイルを使えません（{exc}）",
+                         ja=f"キャッシュ鍵のファイルを使えません。{reason(exc, 'ja')}",
                          hint_ja=f"ファイルを削除すると新しい鍵を作成します。または {ENV_SECRET} を設定してください") from None
 
 
@@ -154,5 +154,8 @@ def _read_or_make(path: Path) -> bytes:
             os.unlink(tmp)
         data = path.read_bytes().strip()
     if len(data) < MIN_SECRET:
-        raise ValueError(f"the cache key file holds {len(data)} bytes; a key has at least {MIN_SECRET}")
+        from ..errors import Unreadable
+
+        raise Unreadable(f"the cache key file holds {len(data)} bytes; a key has at least {MIN_SECRET}",
+                         f"ファイルは {len(data)} バイトですが、鍵は {MIN_SECRET} バイト以上要ります")
     return data
