@@ -206,6 +206,17 @@ def test_click_usage_errors_in_japanese(japanese_locale):
     assert result.exit_code == 2 and "引数がありません" in result.stderr
 
 
+def test_click_path_errors_have_no_english_word_in_japanese(japanese_locale, tmp_path):
+    """click names the path's kind in English (Directory '…' is a file): the Japanese says it its own way."""
+    plain = tmp_path / "out.txt"
+    plain.write_text("x", encoding="utf-8")
+    ja = invoke("check", "--policy", POLICY, "--output-dir", plain, "--format", "sarif,json")
+    assert ja.exit_code == 2 and f"'{plain}' はフォルダではなくファイルです。" in ja.stderr, ja.stderr
+    assert "Directory" not in ja.stderr
+    en = invoke("check", "--policy", POLICY, "--output-dir", plain, "--format", "sarif,json", "--lang", "en")
+    assert en.exit_code == 2 and f"Directory '{plain}' is a file." in en.stderr, en.stderr
+
+
 def test_input_errors_in_the_commands_language(japanese_locale, tmp_path):
     missing = tmp_path / "none.sqlite"
     ja = invoke("history", "list", "--db", missing)
