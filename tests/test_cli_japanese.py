@@ -477,6 +477,34 @@ def test_a_town_controls_rule_mistake_is_explained_in_japanese(japanese_locale, 
     assert english.exit_code == 2 and en in english.stderr and not JAPANESE.search(english.stderr.split("hint")[0])
 
 
+def test_controls_checking_each_other_in_a_ring_are_named_in_japanese(japanese_locale, tmp_path):
+    from conftest import ORG, write_evidence, write_policy
+
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG})
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "x.yaml").write_text("".join(
+        f"- id: LOCAL-0{a}\n  title: {{ja: a, en: a}}\n  requirement: {{ja: a, en: a}}\n  area: local\n"
+        f"  severity: major\n  source: x\n  evidence: [org_units]\n  rule: {{controls_pass: [LOCAL-0{b}]}}\n"
+        "  message: {ja: a, en: a}\n"
+        for a, b in ((1, 2), (2, 1))), encoding="utf-8")
+    args = ("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--controls", mine)
+    ja = invoke(*args)
+    assert ja.exit_code == 2 and "controls_pass が循環しています: LOCAL-01 -> LOCAL-02 -> LOCAL-01" in ja.stderr, ja.stderr
+    assert "cycle" not in ja.stderr
+    en = invoke(*args, "--lang", "en")
+    assert en.exit_code == 2 and "controls_pass cycle: LOCAL-01 -> LOCAL-02 -> LOCAL-01" in en.stderr
+    # the engine's own guard, behind the loader's: a ring is its own error, never any ValueError
+    import types
+
+    from auditor.engine import evaluate
+
+    ring = [types.SimpleNamespace(id=a, depends_on=lambda b=b: [b]) for a, b in (("A", "B"), ("B", "A"))]
+    with pytest.raises(evaluate.CycleError) as err:
+        evaluate._dependency_order(ring)
+    assert err.value.trail == ("A", "B", "A") and str(err.value) == "controls_pass cycle: A -> B -> A"
+
+
 def test_a_system_error_is_said_in_japanese_words(japanese_locale, tmp_path):
     """The operating system's reason (No such file or directory) is ours in a Japanese line."""
     import errno

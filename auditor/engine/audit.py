@@ -61,9 +61,9 @@ def run(policy_path, evidence_dir, control_dirs, only=None, db=None, limits=None
     try:
         store = resultstore.ResultStore(cache, pol, ev, ev.readings) if cache is not None and stored_results else None
         results, exceptions = engine.evaluate(controls, pol, ev, store)
-    except ValueError as exc:  # a controls_pass cycle among the loaded controls
+    except engine.CycleError as exc:  # only this: another ValueError is a bug, not the town's mistake
         raise InputError(control_dirs[0] if control_dirs else None, str(exc),
-                         ja=f"読み込んだ管理策の controls_pass が循環しています（{exc}）") from None
+                         ja=f"読み込んだ管理策の controls_pass が循環しています（{' -> '.join(exc.trail)}）") from None
     fy = ev.fiscal_year.year
     filed = [dict(r.fields) for r in ev.datasets.get("corrective_actions", []) if r.file != cycle.db_file]
     cycle.recurred = pdca.recur(results, filed + cycle.register_rows, fy)

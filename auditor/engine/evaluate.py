@@ -39,6 +39,14 @@ def evaluate(controls: list[Control], policy: Policy, evidence: Evidence, store=
     return [results[c.id] for c in controls], exceptions
 
 
+class CycleError(ValueError):
+    """Controls whose controls_pass refer to each other in a ring (`trail`: the IDs, the first again last)."""
+
+    def __init__(self, trail: tuple):
+        super().__init__(f"controls_pass cycle: {' -> '.join(trail)}")
+        self.trail = trail
+
+
 def _dependency_order(controls: list[Control]) -> list[Control]:
     """Controls that check other controls (controls_pass) come after those they check."""
     by_id = {c.id: c for c in controls}
@@ -48,7 +56,7 @@ def _dependency_order(controls: list[Control]) -> list[Control]:
         if state.get(c.id) == "done":
             return
         if c.id in trail:
-            raise ValueError(f"controls_pass cycle: {' -> '.join(trail + (c.id,))}")
+            raise CycleError(trail + (c.id,))
         for dep in c.depends_on():
             if dep in by_id:
                 visit(by_id[dep], trail + (c.id,))
