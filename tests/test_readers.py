@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -348,6 +349,8 @@ def test_json_object_forms_with_lines():
 def test_json_syntax_error_has_line():
     err = raises(read_table, b'[\n {"id": 1},\n {"id": 2,}\n]', "d/a.json", "json")
     assert (err.path, err.line) == ("d/a.json", 3) and "JSON syntax error" in err.message and err.hint
+    said = err.render("ja")  # json's English (Expecting property name / Illegal trailing comma) said in our words
+    assert "JSON の構文エラーです（" in said and "最後の項目の後" in said and not re.search("Expecting|Illegal", said), said
 
 
 @pytest.mark.parametrize("text,line,words", [

@@ -229,6 +229,19 @@ def test_a_bad_kind_file_is_exit_2_naming_file_line_and_key(tmp_path, case):
         assert "hint:" in result.output and "Traceback" not in result.output
 
 
+def test_a_kind_file_that_is_not_json_is_explained_in_japanese(tmp_path, monkeypatch):
+    from auditor.cli import i18n
+
+    folder = tmp_path / "kinds"
+    folder.mkdir()
+    text = _edit((EXAMPLE / "kinds" / "backups.json").read_text(encoding="utf-8"), '"x-key": ["system"],', '"x-key": ["system"]')
+    (folder / "extra.json").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(i18n, "current", lambda: "ja")
+    result = invoke("validate", "--kinds", folder)
+    assert result.exit_code == 2 and "JSON の構文の誤りです（" in result.stderr and "項目の間に「,」がありません" in result.stderr
+    assert "Expecting" not in result.stderr, result.stderr
+
+
 def test_the_line_named_is_the_line_of_the_key(tmp_path):
     folder = tmp_path / "kinds"
     folder.mkdir()

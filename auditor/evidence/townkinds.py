@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import normalize
-from .. import schema as schemas, yamlio
+from .. import jsonproblems, schema as schemas, yamlio
 from ..errors import InputError
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -125,7 +125,7 @@ def _json(text: str, path: Path):
     except json.JSONDecodeError as exc:
         raise InputError(path, f"JSON syntax error: {exc.msg} (column {exc.colno})", line=exc.lineno,
                          hint="check the commas, quotes and brackets around this line",
-                         ja=f"JSON の構文の誤りです（{exc.colno} 桁目: {exc.msg}）",
+                         ja=f"JSON の構文の誤りです（{exc.colno} 桁目: {jsonproblems.japanese(exc.msg)}）",
                          hint_ja="この行の前後のカンマ・引用符・括弧を確かめてください") from None
     try:
         shown, located = yamlio.load_config(text, path)

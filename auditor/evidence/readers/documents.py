@@ -5,7 +5,7 @@ import json
 import re
 
 from . import fastyaml
-from ... import yamlio
+from ... import jsonproblems, yamlio
 from ...errors import InputError
 
 
@@ -128,7 +128,7 @@ class Json:
         except json.JSONDecodeError as exc:
             raise InputError(path, f"JSON syntax error: {exc.msg}", line=exc.lineno,
                              hint="check the commas, brackets and quotes around this line",
-                             ja=f"JSON の構文エラーです（{exc.msg}）",
+                             ja=f"JSON の構文エラーです（{jsonproblems.japanese(exc.msg)}）",
                              hint_ja="この行のあたりのカンマ、括弧、引用符を確かめてください") from None
         except RecursionError:  # the C decoder stops at Python's recursion limit: a nesting bomb
             raise InputError(path, "the document nests too deeply", hint="evidence files are flat data",
