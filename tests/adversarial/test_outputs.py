@@ -240,7 +240,7 @@ def test_a_full_disk_leaves_the_earlier_report_set_whole(case, monkeypatch, fail
     monkeypatch.setattr(fsio, "write_atomic", full_disk)
     result = invoke("report", *_common(case), "--out", out, "--format", "json,md,csv", "--date", "2026-04-15")
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
-    assert result.stderr.startswith("エラー: ") and "No space left on device" in result.stderr  # in-process: Japanese
+    assert result.stderr.startswith("エラー: ") and "ディスクの空きがありません" in result.stderr  # in-process: Japanese, the reason too
     assert "は元のままです" in result.stderr
     assert len(calls) == fail_at, "the run went on writing after the disk was full"
     assert _files(out) == before, "the folder holds a mix of old and new reports"
@@ -260,7 +260,7 @@ def test_a_full_disk_leaves_no_new_folder(case, monkeypatch):
     monkeypatch.setattr(fsio, "write_atomic", full_disk)
     out = case.root / "new" / "reports"
     result = invoke("report", *_common(case), "--out", out, "--format", "json,md", "--date", "2026-04-15")
-    assert result.exit_code == 2 and "No space left on device" in result.stderr
+    assert result.exit_code == 2 and "ディスクの空きがありません" in result.stderr
     assert len(calls) == 3 and not (case.root / "new").exists()
 
 
