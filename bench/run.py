@@ -305,6 +305,30 @@ def peer_engines(peers: str | None, where: Path) -> list:
     return [(str(where / f"{e}.py"), a, label) for e, a, label in ENGINES]
 
 
+def auditor_ready() -> None:
+    """Stop (exit 2) before any timing when this Python lacks a package auditor declares: its first run
+    would crash on a lazy import (google-re2 for a long My Number scan, for one) and every row would read
+    as a mismatch, where the cause is the interpreter the bench was started with."""
+    import configparser
+    import importlib.metadata as md
+    import re
+    spec = configparser.ConfigParser()
+    spec.read(ROOT / "setup.cfg", encoding="utf-8")
+    missing = []
+    for line in spec["options"]["install_requires"].splitlines():
+        req = line.split("#", 1)[0].strip()
+        name = re.match(r"[A-Za-z0-9._-]+", req)
+        if not name or (";" in req and "python_version < \"3.11\"" in req and sys.version_info >= (3, 11)):
+            continue
+        try:
+            md.version(name.group(0))
+        except md.PackageNotFoundError:
+            missing.append(name.group(0))
+    if missing:
+        _stop(f"bench: {sys.executable} lacks what auditor needs ({', '.join(missing)}): run the bench with the "
+              f"Python auditor is installed in, for example .venv/bin/python bench/run.py (see docs/performance.md)")
+
+
 def _stop(message: str):
     print(message, file=sys.stderr, flush=True)
     sys.exit(2)
@@ -440,7 +464,8 @@ def main() -> int:
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "auditor-bench"))
     args = ap.parse_args()
     work = Path(args.work).resolve()  # absolute: the checks run in it
-    peers = peer_engines(args.peers, args.peers_dir.resolve()) if args.scale else []  # before any timing
+    auditor_ready()  # before any timing, as the peers
+    peers = peer_engines(args.peers, args.peers_dir.resolve()) if args.scale else []
     (work / "controls").mkdir(parents=True, exist_ok=True)
     (work / "controls" / "bench.yaml").write_text(CONTROLS, encoding="utf-8")
     (work / "policy.yaml").write_text("organisation: {ja: 例, en: Example}\nnetwork_model: alpha\n", encoding="utf-8")

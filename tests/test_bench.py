@@ -33,3 +33,30 @@ def test_benchmark_stops_when_the_peers_asked_for_are_not_found(tmp_path):
     assert proc.returncode == 2
     assert "python_ref.py" in proc.stderr and "--peers-dir" in proc.stderr
     assert "auditor check" not in proc.stdout  # nothing measured: no table without its peers
+
+
+def test_benchmark_stops_when_its_python_lacks_a_package_auditor_declares(monkeypatch, capsys):
+    import importlib.metadata as md
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    real = md.version
+
+    def version(name):
+        if name == "google-re2":
+            raise md.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(md, "version", version)
+    try:
+        bench.auditor_ready()
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("the bench went on without google-re2")
+    err = capsys.readouterr().err
+    assert "google-re2" in err and "bench/run.py" in err
+    monkeypatch.setattr(md, "version", real)
+    bench.auditor_ready()  # the test's own Python has them all: no stop
