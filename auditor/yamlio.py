@@ -54,6 +54,36 @@ class Located:
         mark = self.marks.get(id(mapping))
         return mark[0] if mark else None
 
+    def export(self, data) -> list:
+        """The marks of `data` by where each mapping sits ([path, line, {key: line}]), for JSON."""
+        out = []
+
+        def walk(node, path):
+            if isinstance(node, dict):
+                mark = self.marks.get(id(node))
+                if mark:
+                    out.append([path, mark[0], mark[1]])
+                for key, value in node.items():
+                    walk(value, path + [key])
+            elif isinstance(node, list):
+                for i, value in enumerate(node):
+                    walk(value, path + [i])
+
+        walk(data, [])
+        return out
+
+    @classmethod
+    def restore(cls, data, marks: list) -> "Located":
+        """The Located of `data` (loaded from JSON) from export()'s marks."""
+        located = cls()
+        for path, line, keys in marks:
+            node = data
+            for step in path:
+                node = node[step]
+            located.marks[id(node)] = (line, keys)
+        located.keep.append(data)
+        return located
+
 
 def _mapping(self, node):
     data = {}

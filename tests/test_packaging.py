@@ -92,6 +92,8 @@ def test_a_user_install_of_the_wheel_finds_the_shipped_controls(tmp_path):
     (wheel,) = dist.glob("municipal_auditor-*.whl")
     with zipfile.ZipFile(wheel) as archive:  # the compiled message catalogue ships, or each run parses the YAML
         assert {"auditor/cli/messages.yaml", "auditor/cli/messages.json"} <= set(archive.namelist())
+        # and the vouched catalogue as loaded, or a first run parses every shipped YAML file
+        assert {"auditor/schemas/vouched.json", "auditor/schemas/vouched-loaded.jsonl"} <= set(archive.namelist())
     base = _base_python()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONNOUSERSITE", "PYTHONHOME")}
     env["PYTHONUSERBASE"] = str(tmp_path / "userbase")

@@ -133,6 +133,52 @@ def test_the_suite_vouches_for_exactly_the_shipped_files_it_checked():
     assert vouched._table() == vouched.current(), "run python3 tools/vouch.py"
 
 
+def _marks(data, located, path=()):
+    """Every mapping's (path, line, key lines), as a lookup by line_of() sees them."""
+    out = []
+    if isinstance(data, dict):
+        out.append((path, located.marks.get(id(data))))
+        for key, value in data.items():
+            out += _marks(value, located, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            out += _marks(value, located, path + (i,))
+    return out
+
+
+def test_the_shipped_files_as_loaded_are_their_yaml_with_every_line():
+    """A first run reads the vouched files from schemas/vouched-loaded.jsonl instead of their YAML: the
+    same data and the same line for every mapping and key, so every message points where it did."""
+    from auditor import yamlio
+    from auditor.catalogue import vouched
+
+    vouched._loaded.cache_clear()
+    assert (defaults.shipped_controls().parent / "schemas" / vouched.LOADED).read_text(encoding="utf-8") \
+        == vouched.loaded_lines(), "run python3 tools/vouch.py"
+    for path, _ in vouched.shipped():
+        parsed, parsed_at = yamlio.read_config(path)
+        data, located = vouched.read_config(path, path.read_bytes())
+        assert located is not parsed_at and located.marks, path.name  # from the JSON line, not parsed
+        assert data == parsed, path.name
+        assert _marks(data, located) == _marks(parsed, parsed_at), path.name
+        again, _ = vouched.read_config(path, path.read_bytes())
+        assert again == data and again is not data  # fresh objects for every caller
+
+
+def test_other_bytes_of_a_shipped_file_are_parsed_not_taken_as_loaded(monkeypatch):
+    from auditor import yamlio
+    from auditor.catalogue import vouched
+
+    path = sorted(defaults.shipped_controls().glob("*.yaml"))[0]
+    seen = []
+    real = yamlio.read_config
+    monkeypatch.setattr(yamlio, "read_config", lambda p: seen.append(p) or real(p))
+    vouched.read_config(path, path.read_bytes())
+    assert seen == []
+    vouched.read_config(path, path.read_bytes() + b"\n")  # not the vouched bytes
+    assert seen == [path]
+
+
 def test_vouched_control_files_compile_under_this_code():
     """A vouched control file's kinds and rules are not checked at load (catalogue/controls._file): here
     every one of them is, so a change of the rule code that breaks a shipped rule fails the suite, and
@@ -143,6 +189,7 @@ def test_vouched_control_files_compile_under_this_code():
         if name == "control":
             checked = catalogue._file(path, None, checked=False)  # kinds known, every rule compiles
             assert checked == catalogue._file(path, None, checked=True), path.name
+            assert checked == catalogue._file(path, None, checked=True, raw=path.read_bytes()), path.name
             assert checked, path.name
 
 

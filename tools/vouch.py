@@ -1,5 +1,6 @@
 """Write auditor/schemas/vouched.json: the digests of the shipped control files and audit map, after
-checking each against its schema (auditor/catalogue/vouched.py). Run it after changing a shipped file:
+checking each against its schema (auditor/catalogue/vouched.py), and vouched-loaded.jsonl: the same files
+as loaded, which a first run reads instead of their YAML. Run it after changing a shipped file:
     python3 tools/vouch.py
 """
 from __future__ import annotations
@@ -22,7 +23,9 @@ def main() -> int:
     table = vouched.current()
     target = ROOT / "auditor" / "schemas" / vouched.NAME
     target.write_text(json.dumps(table, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT)}: {len(table['files'])} files")
+    loaded = ROOT / "auditor" / "schemas" / vouched.LOADED
+    loaded.write_text(vouched.loaded_lines(), encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)} and {loaded.relative_to(ROOT)}: {len(table['files'])} files")
     return 0
 
 

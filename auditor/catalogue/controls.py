@@ -28,7 +28,7 @@ def load(dirs, cache_dir=None, shipped_memo=None) -> tuple[list[Control], str]:
         if is_shipped(path):  # package data: loaded once, then from the signed memo (memo.py)
             store = shipped_memo if shipped_memo is not None else cache_dir
             found = memo.recall(store, "controls", path, raw,
-                                lambda p=path, b=raw: _file(p, store, vouched.vouched(p, b)))
+                                lambda p=path, b=raw: _file(p, store, vouched.vouched(p, b), raw=b))
         else:
             found = _file(path, cache_dir)
         for control in found:
@@ -42,11 +42,12 @@ def load(dirs, cache_dir=None, shipped_memo=None) -> tuple[list[Control], str]:
     return list(controls.values()), digest.hexdigest()
 
 
-def _file(path: Path, cache_dir, checked: bool = False) -> list[Control]:
+def _file(path: Path, cache_dir, checked: bool = False, raw: bytes | None = None) -> list[Control]:
     """The controls of one file, schema-checked and their rules compiled (mistakes at their file and line),
     unless the suite checked these bytes (checked: vouched.py), which saves a first run compiling rules of
     controls it may not evaluate (about 50 ms of a small town's)."""
-    data, located = yamlio.read_config(path)
+    # vouched bytes: as loaded when the suite checked them (vouched.LOADED), not parsed again
+    data, located = vouched.read_config(path, raw) if checked and raw is not None else yamlio.read_config(path)
     if not checked:
         schema.validate(data, "control", path, located, hint="see docs/rules.md for the keys a control holds",
                         cache_dir=cache_dir)

@@ -144,7 +144,7 @@ def load(paths=None, cache_dir=None, shipped_memo=None) -> Framework:
         if fw is None and not listed and is_shipped(path):  # the shipped map: loaded once, then from the memo
             store = shipped_memo if shipped_memo is not None else cache_dir
             fw = memo.recall(store, "framework", path, raw, lambda p=path, b=raw: _first(
-                p, *yamlio.read_config(p), store, checked=vouched.vouched(p, b)))
+                p, *vouched.read_config(p, b), store, checked=vouched.vouched(p, b)))
             read.append((str(path), hashlib.sha256(raw).hexdigest()))
             continue
         data, located = yamlio.read_config(path)

@@ -7,7 +7,8 @@ them on every change and holds `schemas/vouched.json` to what it checked (tests/
 whose bytes are those, with those schemas, is not checked again; any other bytes (an edited install,
 a file changed without the tool) are checked as always. The suite also compiles every rule of those
 bytes under this code (tests/test_shipped_memo.py), so a vouched control file's rules are not compiled
-at load either (catalogue/controls._file); the IDs are still compared.
+at load either (catalogue/controls._file); the IDs are still compared. Nor are vouched bytes parsed: the
+suite also holds `schemas/vouched-loaded.jsonl` to what their YAML loads to, data and lines (read_config).
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from importlib import resources
 from pathlib import Path, PurePath
 
 NAME = "vouched.json"
+# the same files as loaded (their data and lines), one JSON line each: a first run reads them in about
+# a millisecond where parsing their YAML takes some 45 ms (tools/vouch.py writes it; the suite compares it)
+LOADED = "vouched-loaded.jsonl"
 
 
 def vouched(path, raw: bytes) -> bool:
@@ -39,6 +43,46 @@ def current() -> dict:
     """The table for the shipped files as they are (tools/vouch.py writes it; the suite compares it)."""
     return {"schemas": _schemas(), "files": {_rel(p): hashlib.sha256(p.read_bytes()).hexdigest()
                                              for p, _ in sorted(shipped(), key=lambda f: _rel(f[0]))}}
+
+
+def read_config(path, raw: bytes):
+    """yamlio.read_config(path) of a shipped file: from LOADED when these are the vouched bytes, else parsed."""
+    from .. import yamlio
+
+    if vouched(path, raw):
+        line = _loaded().get(_rel(path))
+        if line is not None:
+            entry = json.loads(line)  # fresh objects on every call: a caller may change what it gets
+            if entry.get("sha256") == hashlib.sha256(raw).hexdigest():
+                return entry["data"], yamlio.Located.restore(entry["data"], entry["marks"])
+    return yamlio.read_config(path)
+
+
+def loaded_lines() -> str:
+    """LOADED for the shipped files as they are: parsed from their YAML."""
+    from .. import yamlio
+
+    lines = []
+    for path, _ in sorted(shipped(), key=lambda f: _rel(f[0])):
+        data, located = yamlio.read_config(path)
+        entry = {"file": _rel(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "data": data,
+                 "marks": located.export(data)}
+        lines.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+    return "\n".join(lines) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _loaded() -> dict:
+    """file -> its JSON line in LOADED ({} when the package has none)."""
+    try:
+        text = (resources.files("auditor") / "schemas" / LOADED).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        if line.startswith('{"file":"'):
+            out[line[9:line.index('"', 9)]] = line
+    return out
 
 
 def _rel(path) -> str:
