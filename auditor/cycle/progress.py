@@ -284,6 +284,12 @@ def changes(sheet: list, register: dict, as_of: dt.date, department: tuple | Non
                                    "leave it empty or write the day",
                              f"完了日には目に見えない文字（{'、'.join(hidden)}）しかありません。空欄にするか日付を書いてください"))
             continue
+        if raw and blanks.is_null(raw):  # 「-」「なし」: typed for "not yet", which an empty cell says
+            problems.append((line, f"completed on is {raw.strip()!r}, which is not a day: leave it empty while the "
+                                   "action is open, or write the day it was completed",
+                             f"完了日の「{raw.strip()}」は日付ではありません。未完了なら空欄のままにし、完了したなら"
+                             "完了した日を書いてください"))
+            continue
         try:
             done_on = normalize.parse_date(raw if hidden else row.get("completed_on"))
         except ValueError as exc:
