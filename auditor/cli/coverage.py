@@ -50,6 +50,7 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     if fmt == "json":
         from .options import _dump
         return _dump(doc)
+    from ..engine.coverage import required_groups
     from .i18n import catalogue
 
     t = catalogue()["coverage"][lang]
@@ -62,8 +63,14 @@ def coverage_command(policy, evidence, controls, by, lens, department, fmt, lang
     rows = _item_rows(doc, t, lang) if by == "item" else _group_rows(doc, t, lang)
     out += _table(rows)
     out += ["", t["note"]]
-    if doc["total"]["required_not_met"]:
-        out.append(t["required"].format(ids=("、" if lang == "ja" else ", ").join(doc["total"]["required_not_met"])))
+    missing = doc["total"]["required_not_met"]
+    grouped = missing and by != "item" and required_groups(doc["groups"], missing)
+    sep = "、" if lang == "ja" else ", "
+    if grouped:  # by chapter or section: each line one group, so an office sees whose items they are
+        out.append(t["required_head"].format(n=len(missing)))
+        out += [f"  {_label(g, t, lang, shown)}: {sep.join(ids)}" for g, ids in grouped]
+    elif missing:
+        out.append(t["required"].format(ids=sep.join(missing)))
     click.echo("\n".join(out))
     sys.exit(0)
 

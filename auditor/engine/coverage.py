@@ -99,6 +99,17 @@ def _tally(rows: list[dict]) -> dict:
     return out
 
 
+def required_groups(groups: list, required_not_met: list) -> list | None:
+    """[(group, its required items not met)] for the groups that have any, when the groups hold each of
+    `required_not_met` exactly once (chapters, sections); None when they do not (an ISO view lists an item
+    under several controls, a measure view leaves out the items of no measure): the flat list is shown."""
+    pairs = [(g, list(g["required_not_met"])) for g in groups if g.get("required_not_met")]
+    held = [i for _, ids in pairs for i in ids]
+    if len(held) != len(required_not_met) or sorted(held) != sorted(required_not_met):
+        return None
+    return pairs
+
+
 def summary(run: AuditRun, department: str | None = None, by: str = "chapter", view: str = "guideline") -> dict:
     """{total, groups: [{id, title, ...tally}], items} for one grouping of the map."""
     rows = items(run, department)

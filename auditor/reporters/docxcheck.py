@@ -2,6 +2,7 @@
 audit map when the document has it, trend, results by control, findings and exceptions."""
 from __future__ import annotations
 
+from ..engine.coverage import required_groups
 from .office import pct
 
 SEVERITIES = ("major", "minor", "observation")
@@ -83,7 +84,14 @@ def _coverage(w, cv: dict) -> None:
         w.table(cols, rows + [row(c["total"], total)], small=True)
     if cv.get("transition_note"):
         w.para(cv["transition_note"][lang])
-    if cv.get("required_not_met"):
+    grouped = cv.get("required_not_met") and required_groups(cv.get("by_chapter") or [], cv["required_not_met"])
+    if grouped:  # a paragraph per chapter: whose items they are
+        n = len(cv["required_not_met"])
+        w.para("", bold_lead=f"{c['required_not_met']}（{n} 項目）:" if lang == "ja" else f"{c['required_not_met']} ({n}):")
+        for g, ids in grouped:
+            title = g["title"][lang] if g.get("title") else ""
+            w.para(", ".join(ids), bold_lead=f"{g['id']} {title}".strip() + ": ")
+    elif cv.get("required_not_met"):
         w.para(", ".join(cv["required_not_met"]), bold_lead=f"{c['required_not_met']}: ")
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 
 from .. import fiscal
+from ..engine.coverage import required_groups
 from ..evidence import integrity
 from ..privacy import sanitize
 from ..model import AuditRun
@@ -22,7 +23,7 @@ def environment(**filters):
     env = jinja2.Environment(loader=jinja2.PackageLoader("auditor.reporters", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
-    env.filters.update(pct=_pct, day=_day, day_short=_day_short, fy_ja=fy_ja, **filters)
+    env.filters.update(pct=_pct, day=_day, day_short=_day_short, fy_ja=fy_ja, required_groups=required_groups, **filters)
     return env
 
 

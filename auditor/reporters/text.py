@@ -32,6 +32,7 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: 監査項目 {applicable} 件、評価済み {assessed}（規則 {rules}・監査人 {auditor}）、未確認 {not_assessed}、適合 {compliant}",
            "coverage_total": "監査項目 {applicable} 件（適用外 {not_applicable}）のうち評価済み {assessed} 件・未確認 {not_assessed} 件、適合 {compliant} 件（{rate}）。未確認の項目は適合に数えません",
            "required_open": "必須項目で適合と確認できないもの: {ids}",
+           "required_head": "必須項目で適合と確認できないもの（{n} 項目）:",
            "items_summary": "監査項目（監査人）{n} 件: {statuses}",
            "items_open": "未確認 {n} 件（{reason}）: {ids}（一覧は auditor coverage --by item）",
            "items_open_mixed": "回答なし"},
@@ -57,6 +58,7 @@ LABELS = {
            "coverage_row": "{id:>3} {title}: {applicable} items, {assessed} assessed ({rules} by rules, {auditor} by auditors), {not_assessed} not assessed, {compliant} compliant",
            "coverage_total": "{applicable} audit items ({not_applicable} not applicable): {assessed} assessed, {not_assessed} not assessed, {compliant} compliant ({rate}). Items not assessed are never counted as compliant",
            "required_open": "Required items not shown to be met: {ids}",
+           "required_head": "Required items not shown to be met ({n}):",
            "items_summary": "{n} {items} (auditors): {statuses}",
            "items_open": "{n} not assessed ({reason}): {ids} (listed by auditor coverage --by item)",
            "items_open_mixed": "no answer"},
@@ -188,7 +190,11 @@ def _coverage(run: AuditRun, t: dict, lang: str) -> list:
     total = cov["total"]
     rate = "—" if total["rate"] is None else f"{total['rate'] * 100:.1f}%"
     out.append("  " + t["coverage_total"].format(**{**total, "rate": rate}))
-    if total["required_not_met"]:
+    grouped = total["required_not_met"] and coverage.required_groups(cov["groups"], total["required_not_met"])
+    if grouped:  # a line per chapter: whose items they are
+        out.append("  " + t["required_head"].format(n=len(total["required_not_met"])))
+        out += [f"    {g['id']} {g['title'][lang]}: {t['sep'].join(ids)}" for g, ids in grouped]
+    elif total["required_not_met"]:
         out.append("  " + t["required_open"].format(ids=t["sep"].join(total["required_not_met"])))
     return out
 
