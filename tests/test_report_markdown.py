@@ -20,6 +20,10 @@ ISSUED = dt.date.fromisoformat(DATE)
     ("`code` *em* _u_ #1 @here $x$ ~s~ !img", r"\`code\` \*em\* \_u\_ \#1 \@here \$x\$ \~s\~ \!img"),
     ("back\\slash & amp", r"back\\slash &amp; amp"),
     ("two\nlines", "two lines"),
+    # a hyphen inside a word or a date reads as typed; one that could start a list, a rule or a dash does not
+    ("GL1-01 2025-05-30 総務課-1", "GL1-01 2025-05-30 総務課-1"),
+    ("- item", r"\- item"), ("a--b", r"a\-\-b"), ("---", r"\-\-\-"), ("x -1", r"x \-1"), ("a- b", r"a\- b"),
+    ("_-x", r"\_\-x"),
 ])
 def test_md_escapes_markdown_and_html(raw, escaped):
     assert str(markdown.md(raw)) == escaped

@@ -26,7 +26,9 @@ BIDI = _BIDI  # for a character class elsewhere (report folder names)
 _CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
 _XML_ILLEGAL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff{_BIDI}]")  # and bidi tricks
 # `<`, `>` and `&` are left to HTML escaping: a backslash before an entity would print it raw.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$@:=^])")  # quotes: entities after autoescape
+# quotes: entities after autoescape. A hyphen between two letters or digits (GL1-01, 2025-05-30) means
+# nothing to any Markdown renderer and stays as typed; elsewhere (a list, a rule, "--") it is escaped.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+.!|~$@:=^]|(?<![^\W_])-|-(?![^\W_]))")
 _MD_BREAK = re.compile(r"[\r\n\t\u2028\u2029]+")
 # Excel runs a cell starting with these as a formula (full-width forms: Japanese IME input).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
