@@ -223,3 +223,25 @@ def test_documents_register_pr01_passes_only_within_the_grace_period(tmp_path):
         _, doc = check_json("--policy", policy, "--evidence", SAMPLE, "--control", "PR-01")
         (result,) = doc["results"]
         assert {f["id"]: [(l["file"], l["line"]) for l in f["locations"]] for f in result["findings"]} == expected
+
+
+def test_make_sample_rewrites_exactly_the_shipped_sample(tmp_path):
+    """tools/make_sample.py (with the FY2024 year and the auditors' worksheet it derives) run on a copy of
+    the checkout writes the same bytes as the shipped sample, whether or not openpyxl finds lxml: the sample
+    the tests and the README rely on is what the generator and this code make."""
+    import shutil
+
+    copy = tmp_path / "repo"
+    skip = shutil.ignore_patterns("__pycache__", ".auditor")
+    for name in ("auditor", "tools", "evidence", "policies"):
+        shutil.copytree(ROOT / name, copy / name, ignore=skip)
+    done = subprocess.run([sys.executable, str(copy / "tools" / "make_sample.py")], cwd=copy, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    shipped = sorted(p.relative_to(ROOT) for p in (ROOT / "evidence").rglob("*") if p.is_file()
+                     and "__pycache__" not in p.parts and ".auditor" not in p.parts)
+    written = sorted(p.relative_to(copy) for p in (copy / "evidence").rglob("*") if p.is_file()
+                     and ".auditor" not in p.parts)
+    assert written == shipped
+    changed = [str(p) for p in shipped if (copy / p).read_bytes() != (ROOT / p).read_bytes()]
+    assert not changed, f"run python3 tools/make_sample.py and commit: {changed}"

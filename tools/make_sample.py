@@ -8,12 +8,16 @@ timestamps make every run byte-identical. Prints the IDs given to the planted ca
 import csv
 import datetime as dt
 import io
+import os
 import random
 import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
+# openpyxl writes another XML serialisation when it finds lxml (which python-docx brings): its own
+# writer on every machine keeps the workbooks byte-identical, whatever is installed
+os.environ["OPENPYXL_LXML"] = "False"
+import openpyxl  # noqa: E402
 import yaml
 from openpyxl.writer.excel import ExcelWriter
 
