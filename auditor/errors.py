@@ -79,3 +79,18 @@ def os_reason(exc: OSError, lang: str) -> str:
     """Why an OSError happened, in `lang`: the system's words in English, ours in Japanese."""
     en = exc.strerror or str(exc)
     return _OS_JA.get(exc.errno, en) if lang == "ja" else en
+
+
+def import_reason(exc: Exception, lang: str) -> str:
+    """Why an optional library could not be loaded, in `lang`: Python's words in English; in Japanese,
+    ours: the module not installed, or the system library (Pango for WeasyPrint) it could not open."""
+    if lang != "ja":
+        return str(exc)
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"モジュール {exc.name} がインストールされていません"
+    if isinstance(exc, ImportError):
+        return f"{exc.name or 'モジュール'} の読み込みに失敗しました（版が合っていないおそれがあります）"
+    library = re.search(r"library '([^']+)'", str(exc))  # cffi's dlopen: cannot load library 'libpango-1.0-0'
+    if library:
+        return f"OS のライブラリ {library.group(1)} を読み込めません"
+    return os_reason(exc, lang) if isinstance(exc, OSError) and exc.errno in _OS_JA else "読み込みに失敗しました"

@@ -8,6 +8,7 @@ import inspect
 import json
 import re
 import string
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -237,6 +238,28 @@ def test_a_file_that_is_no_database_says_why_in_japanese(japanese_locale, tmp_pa
     assert notes.read_bytes().startswith(b"these are the minutes")  # never written over
     en = invoke("history", "list", "--db", notes, "--lang", "en")
     assert en.exit_code == 2 and "file is not a database" in en.stderr
+
+
+@pytest.mark.parametrize("fmt, module", [("pdf", "weasyprint"), ("docx", "docx")])
+def test_a_missing_report_library_is_named_in_japanese(japanese_locale, monkeypatch, tmp_path, fmt, module):
+    """Python's "No module named ..." is said in our words in the Japanese line; English keeps Python's."""
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    ja = invoke("report", "--format", fmt, "--out", tmp_path / "ja")
+    assert ja.exit_code == 2 and f"モジュール {module} がインストールされていません" in ja.stderr, ja.stderr
+    assert "No module" not in ja.stderr and "import of" not in ja.stderr
+    en = invoke("report", "--format", fmt, "--out", tmp_path / "en", "--lang", "en")
+    assert en.exit_code == 2 and module in en.stderr and "cannot be loaded" in en.stderr
+
+
+def test_a_missing_system_library_is_named_in_japanese():
+    from auditor.errors import import_reason
+
+    pango = OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file: "
+                    "No such file or directory")
+    assert import_reason(pango, "ja") == "OS のライブラリ libpango-1.0-0 を読み込めません"
+    assert import_reason(pango, "en") == str(pango)
+    stale = ImportError("cannot import name 'HTML' from 'weasyprint'", name="weasyprint")
+    assert import_reason(stale, "ja") == "weasyprint の読み込みに失敗しました（版が合っていないおそれがあります）"
 
 
 def _fixed_japanese() -> list:

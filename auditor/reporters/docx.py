@@ -12,7 +12,7 @@ bytes (document properties and zip members carry the date of issue).
 """
 from __future__ import annotations
 
-from ..errors import InputError
+from ..errors import InputError, import_reason
 from ..model import AuditRun
 from ..privacy import sanitize
 from . import approval, docxcheck, docxstyle as ds, docxsummary, office, reportjson
@@ -28,7 +28,7 @@ def check_available() -> None:
         import docx  # noqa: F401
     except ImportError as exc:
         raise InputError("--format docx", f"Word output needs python-docx, which cannot be loaded ({exc})",
-                         hint=INSTALL_HINT, ja=f"Word の出力には python-docx が必要ですが、読み込めません（{exc}）",
+                         hint=INSTALL_HINT, ja=f"Word の出力には python-docx が必要ですが、読み込めません（{import_reason(exc, 'ja')}）",
                          hint_ja="pip install python-docx（municipal-auditor が依存するパッケージです。入れ直してください）") from None
 
 

@@ -20,7 +20,7 @@ import json
 import os
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, import_reason
 from ..model import AuditRun
 from . import fonts, html, reportjson
 
@@ -33,7 +33,7 @@ def _weasyprint():
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: installed, but Pango is missing
         raise InputError("--format pdf", f"PDF output needs WeasyPrint, which cannot be loaded ({exc})",
-                         hint=INSTALL_HINT, ja=f"PDF の出力には WeasyPrint が必要ですが、読み込めません（{exc}）",
+                         hint=INSTALL_HINT, ja=f"PDF の出力には WeasyPrint が必要ですが、読み込めません（{import_reason(exc, 'ja')}）",
                          hint_ja="PDF の追加機能をインストールしてください: pip install 'municipal-auditor[pdf]'（と OS のパッケージ "
                                  "libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk）") from None
     return weasyprint
