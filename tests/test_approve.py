@@ -235,7 +235,7 @@ def test_an_older_database_is_migrated(tmp_path):
     con.close()
     con = history.connect(db)
     assert con.execute("SELECT version FROM schema_version").fetchone()[0] == len(database.MIGRATIONS)
-    assert {"approvals", "approval_files", "report_files"} <= {
+    assert {"approvals", "approval_files", "report_files", "withdrawals", "withdrawal_files"} <= {
         r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "reports_dir" in {r[1] for r in con.execute("PRAGMA table_info(runs)")}
 
@@ -268,3 +268,75 @@ def test_a_run_recorded_by_check_signs_the_reports_found(tmp_path):
     assert approve(db, out, "--by", DRAFTER, "--role", "auditor", "--date", "2026-04-15").exit_code == 0
     assert digests(left) == before  # another issue's department report stays as it was
     assert DRAFTER in (out / "report.ja.html").read_text(encoding="utf-8")
+
+
+def withdraw(db, out, *args):
+    return invoke("report", "withdraw", "1", "--db", db, "--out", out, *args)
+
+
+def test_the_last_signature_is_withdrawn_kept_in_the_record_and_can_be_signed_again(issued, tmp_path):
+    db, out, _ = issued
+    assert approve(db, out, "--by", REVIEWER, "--role", "secretariat", "--date", "2026-04-20").exit_code == 0
+    assert approve(db, out, "--by", APPROVER, "--role", "ciso", "--date", "2026-04-21").exit_code == 0
+    log = tmp_path / "withdraw.log"
+    done = withdraw(db, out, "--role", "ciso", "--by", APPROVER, "--reason", "別の版に決裁したため",
+                    "--date", "2026-04-22", "--verbose", "--log-file", log)
+    assert done.exit_code == 0, done.output
+    assert "決裁（役職「ciso」）の署名を取り消しました" in done.stderr
+    assert APPROVER not in done.stderr and APPROVER not in log.read_text(encoding="utf-8")  # names never in messages
+    for folder in (out, dept_folder(out)):  # every report of the set issued again without it
+        block = json.loads((folder / "report.json").read_text(encoding="utf-8"))["approval"]
+        assert [(s["step"], s["name"]) for s in block["steps"]] == [
+            ("drafted", DRAFTER), ("reviewed", REVIEWER), ("approved", None)] and block["complete"] is False
+        assert APPROVER not in (folder / "report.ja.html").read_text(encoding="utf-8")
+        rows = [[c.text for c in r.cells] for r in docx.Document(str(folder / "report.ja.docx")).tables[0].rows]
+        assert rows[2] == ["氏名", DRAFTER, REVIEWER, ""]
+    assert invoke("verify", out / "report.json").exit_code == 0
+    listed = invoke("history", "list", "--db", db)
+    assert "署名 起案・審査" in listed.stdout and "起案・審査・決裁" not in listed.stdout
+    shown = invoke("history", "show", "1", "--db", db).stdout
+    gone = [line for line in shown.splitlines() if line.lstrip().startswith("取消")]
+    assert len(gone) == 1 and APPROVER in gone[0] and "2026-04-21" in gone[0] and "2026-04-22" in gone[0]
+    assert "別の版に決裁したため" in gone[0]
+    doc = json.loads(invoke("history", "show", "1", "--db", db, "--format", "json").stdout)
+    assert [s["step"] for s in doc["approvals"]] == ["drafted", "reviewed"]
+    (w,) = doc["withdrawals"]
+    assert (w["step"], w["role"], w["withdrawn_on"], w["reason"]) == ("approved", "ciso", "2026-04-22", "別の版に決裁したため")
+    issued_now = hashlib.sha256((out / "report.json").read_bytes()).hexdigest()
+    assert {f["path"]: f["issued_sha256"] for f in w["files"]}["report.json"] == issued_now
+
+    again = approve(db, out, "--by", "鈴木 次郎", "--role", "deputy", "--date", "2026-04-23")  # 代決, as re-issued
+    assert again.exit_code == 0, again.output
+    block = json.loads((out / "report.json").read_text(encoding="utf-8"))["approval"]
+    assert block["complete"] is True and block["steps"][2]["name"] == "鈴木 次郎"
+    assert block["steps"][2]["report_sha256"] == issued_now  # what the deputy signed: the report without the CISO
+
+
+def test_only_the_last_signature_is_withdrawn_and_nothing_changes_on_a_refusal(issued):
+    db, out, _ = issued
+    assert approve(db, out, "--by", REVIEWER, "--role", "secretariat", "--date", "2026-04-20").exit_code == 0
+    before = digests(out)
+    middle = withdraw(db, out, "--role", "auditor", "--by", DRAFTER, "--reason", "誤り")
+    assert middle.exit_code == 1 and "最後の署名（審査、役職「secretariat」）だけ" in middle.stderr
+    empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "  ")
+    assert empty.exit_code == 2 and "取消の理由が空です" in empty.stderr
+    early = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り", "--date", "2026-04-19",
+                     "--lang", "en")
+    assert early.exit_code == 2 and "before the signature it withdraws" in early.stderr
+    (out / "report.ja.html").write_text("edited after the signature", encoding="utf-8")
+    edited = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り")
+    assert edited.exit_code == 1 and "report.ja.html" in edited.stderr and "Traceback" not in edited.output
+    assert signatures(db) == 2 and digests(out) == dict(before, **{"report.ja.html": digests(out)["report.ja.html"]})
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 0
+
+
+def test_every_signature_can_be_withdrawn_in_turn(issued):
+    db, out, _ = issued
+    assert withdraw(db, out, "--role", "auditor", "--by", DRAFTER, "--reason", "起案者の誤記").exit_code == 0
+    block = json.loads((out / "report.json").read_text(encoding="utf-8"))["approval"]
+    assert all(s["name"] is None for s in block["steps"])
+    nothing = withdraw(db, out, "--role", "auditor", "--by", DRAFTER, "--reason", "誤り", "--lang", "en")
+    assert nothing.exit_code == 1 and "no signature to withdraw" in nothing.stderr
+    signed = approve(db, out, "--by", DRAFTER, "--role", "auditor", "--date", "2026-04-16")
+    assert signed.exit_code == 0, signed.output  # signed again over the reports as issued by the withdrawal

@@ -316,9 +316,10 @@ _register_cycle_commands()
 
 
 def _register_report_commands():
-    from .approve import approve_command  # auditor report approve: sign-off (imports click only)
+    from .approve import approve_command, withdraw_command  # auditor report approve/withdraw: sign-off (click only)
 
     report.add_command(approve_command)
+    report.add_command(withdraw_command)
 
 
 _register_report_commands()

@@ -1,5 +1,6 @@
 """`auditor report approve RUN --by NAME --role ROLE [--date DATE]`: sign a step of an issued report's
-決裁欄, record it in the history database and issue the reports again with the filled block.
+決裁欄, record it in the history database and issue the reports again with the filled block; `auditor report
+withdraw RUN --role ROLE --by NAME --reason TEXT`: withdraw the last signature, and issue them again without it.
 
 Thin: the rules and the records are auditor/cycle/approval.py, the signing auditor/reporters/signoff.py
 (the block: approval.py, the re-issue: reissue.py, the evidence check: auditor/evidence/integrity.py).
@@ -49,11 +50,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     con = history.connect(db)
     run_id = history.resolve(con, run)
     pol, _ = pol_mod.load(policy or defaults.policy())
-    try:
-        name = approval.clean_name(name)
-    except approval.BadInput as exc:
-        raise InputError("--by", approval.say(exc.key, "en", **exc.values),
-                         ja=approval.say(exc.key, "ja", **exc.values)) from None
+    name = _cleaned("--by", approval.clean_name, name)
     inputs = outputs.of_run(pol.path, evidence).with_file("db", db)
     try:
         done = signoff.sign(con, run_id, approval.rules(pol.settings), role, name, on or dt.date.today(),
@@ -72,6 +69,62 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     say(approval.say("reissued", lang, n=done["written"], out=done["out"]))
     if done["complete"]:
         say(approval.say("done", lang, run=run_id))
+
+
+@click.command("withdraw")
+@click.argument("run")
+@click.option("--role", required=True, metavar="ROLE",
+              help="The role whose signature is withdrawn: the run's last signature, so that no step stands "
+                   "without the ones before it.")
+@click.option("--by", "name", required=True, metavar="NAME",
+              help="Who withdraws it (氏名); stored in the history database with the withdrawal, never logged.")
+@click.option("--reason", required=True, help="Why it is withdrawn (取消の理由), kept with the record.")
+@click.option("--date", "on", type=DATE, help="Date of the withdrawal, YYYY-MM-DD or 和暦 (default: today).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder of the run's reports (default: the one `auditor report --record` wrote, else reports).")
+@_policy_option
+@_db_option
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@_input_errors
+@_verbosity_options
+def withdraw_command(run, role, name, reason, on, out, policy, db, lang):
+    """Withdraw the last signature of a recorded run's report (決裁の取消): the reports are issued again
+    without it; the history database keeps the signature with who withdrew it, when and why.
+
+    RUN is a run ID of `auditor history list` or a fiscal year (its latest run)."""
+    from .. import defaults, outputs
+    from ..catalogue import policy as pol_mod
+    from ..cycle import approval, history
+    from ..errors import InputError
+    from ..reporters import signoff
+
+    db = db_path(policy, db)
+    con = history.connect(db)
+    run_id = history.resolve(con, run)
+    pol, _ = pol_mod.load(policy or defaults.policy())
+    name, reason = _cleaned("--by", approval.clean_name, name), _cleaned("--reason", approval.clean_reason, reason)
+    try:
+        done = signoff.withdraw(con, run_id, approval.rules(pol.settings), role, name, reason, on or dt.date.today(),
+                                dt.date.today(), out, outputs.of_run(pol.path, None).with_file("db", db))
+    except approval.BadInput as exc:
+        raise InputError("--date", approval.say(exc.key, "en", **exc.values),
+                         ja=approval.say(exc.key, "ja", **exc.values)) from None
+    except approval.Refused as exc:
+        _refuse(approval.say(exc.key, lang, **exc.values), ExitCode.FINDINGS, lang)
+    say(approval.say("withdrawn", lang, run=run_id, step=done["step"], role=role, on=done["on"]))
+    say(approval.say("reissued_withdrawn", lang, n=done["written"], out=done["out"]))
+
+
+def _cleaned(option: str, clean, value: str) -> str:
+    """clean(value), or the InputError of `option` (exit 2) in both languages."""
+    from ..cycle import approval
+    from ..errors import InputError
+
+    try:
+        return clean(value)
+    except approval.BadInput as exc:
+        raise InputError(option, approval.say(exc.key, "en", **exc.values),
+                         ja=approval.say(exc.key, "ja", **exc.values)) from None
 
 
 def _refuse(message: str, code: int, lang: str):
@@ -107,11 +160,7 @@ def drafted(run, name: str, issued: dt.date) -> dict:
     from ..reporters import approval as block_mod
 
     rules = approval.rules(run.policy.settings)
-    try:
-        name = approval.clean_name(name)
-    except approval.BadInput as exc:
-        raise InputError("--by", approval.say(exc.key, "en", **exc.values),
-                         ja=approval.say(exc.key, "ja", **exc.values)) from None
+    name = _cleaned("--by", approval.clean_name, name)
     if "drafted" not in rules.order:
         raise InputError(run.policy.path, "approval.order has no drafted (起案) step, so --by has none to fill",
                          hint="leave out --by, or add drafted to approval.order",

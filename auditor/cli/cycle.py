@@ -99,6 +99,8 @@ def history_show(run, policy, db, fmt, lang):
     from ..cycle import approval
     for line in approval.lines(doc["approvals"], lang):  # 決裁: who signed which step, when, which files
         click.echo(line)
+    for line in approval.withdrawal_lines(doc["withdrawals"], lang):  # and which signatures were withdrawn, why
+        click.echo(line)
     for f in doc["evidence"]:
         click.echo(msg("history_evidence", path=f["path"], kind=f["kind"], records=f["records"], sha=f["sha256"]))
     for r in doc["results"]:

@@ -24,6 +24,7 @@ from .database import _text, now, transaction
 STEPS = ("drafted", "reviewed", "approved")  # 起案・審査・決裁
 DEFAULT_ROLES = {"auditor": "drafted", "secretariat": "reviewed", "deputy": "approved", "ciso": "approved"}
 MAX_NAME = 60
+MAX_REASON = 400
 
 # Every message of sign-off, ja and en (one place, so that a CLI catalogue can take them over).
 TEXT = {
@@ -47,6 +48,14 @@ TEXT = {
         "not_verified": "実行 {run}: 証跡が報告書の作成時から変わっているため、署名を記録しません（上記の不一致を参照）",
         "reissued": "決裁欄を記入した報告書 {n} ファイルを {out} に書き込みました",
         "line": "  署名 {step}  役職「{role}」 {name}  {on}（記録 {at}）  署名した report.json {signed}、再発行 {issued}、{n} ファイル",
+        "withdraw_none": "実行 {run} には取り消せる署名がありません",
+        "withdraw_not_last": "実行 {run} で取り消せるのは最後の署名（{step}、役職「{last}」）だけです。後の段階から順に取り消してください",
+        "no_reason": "取消の理由が空です（--reason に書いてください）",
+        "long_reason": "取消の理由が長すぎます（{n}文字まで）",
+        "before_signature": "{date}は取り消す署名の日付（{signed}）より前です",
+        "withdrawn": "実行 {run} の{step}（役職「{role}」）の署名を取り消しました: {on}",
+        "reissued_withdrawn": "取り消した署名を除いた決裁欄で、報告書 {n} ファイルを {out} に書き込みました",
+        "withdrawn_line": "  取消 {step}  役職「{role}」 {name}  {signed_on} の署名  {on} に {by} が取消（記録 {at}）  理由: {reason}",
     },
     "en": {
         "step": {"drafted": "drafted", "reviewed": "reviewed", "approved": "approved"},
@@ -70,6 +79,16 @@ TEXT = {
         "reissued": "wrote {n} report files with the approval block to {out}",
         "line": "  signed {step}  by the {role} {name}  on {on} (recorded {at})  report.json signed {signed}, "
                 "re-issued {issued}, {n} files",
+        "withdraw_none": "run {run} has no signature to withdraw",
+        "withdraw_not_last": "run {run}: only the last signature ({step}, by the {last}) can be withdrawn; withdraw "
+                             "the later steps first",
+        "no_reason": "the reason is empty (give it with --reason)",
+        "long_reason": "the reason is too long (at most {n} characters)",
+        "before_signature": "{date} is before the signature it withdraws ({signed})",
+        "withdrawn": "run {run}: the {step} signature of the {role} is withdrawn on {on}",
+        "reissued_withdrawn": "wrote {n} report files with the approval block without it to {out}",
+        "withdrawn_line": "  withdrawn {step}  by the {role} {name}  signed on {signed_on}  withdrawn on {on} by {by} "
+                          "(recorded {at})  reason: {reason}",
     },
 }
 
@@ -123,6 +142,15 @@ def clean_name(name) -> str:
     return text
 
 
+def clean_reason(reason) -> str:
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(reason or ""))).strip()
+    if not text:
+        raise BadInput("no_reason")
+    if len(text) > MAX_REASON:
+        raise BadInput("long_reason", n=MAX_REASON)
+    return text
+
+
 # ---- the database ----
 
 def store_issue(con, run_id: int, issue: dict) -> None:
@@ -141,20 +169,29 @@ def store_issue(con, run_id: int, issue: dict) -> None:
 
 def signatures(con, run_id: int) -> list[dict]:
     """The run's signatures in the order they were recorded, each with its files (path, approved, issued)."""
+    return _with_files(con, "approvals", "approval_files", "approval_id", run_id)
+
+
+def withdrawals(con, run_id: int) -> list[dict]:
+    """The run's withdrawn signatures, oldest first, each with the files as found and as issued again."""
+    return _with_files(con, "withdrawals", "withdrawal_files", "withdrawal_id", run_id)
+
+
+def _with_files(con, table: str, files: str, key: str, run_id: int) -> list[dict]:
     out = []
-    for row in con.execute("SELECT * FROM approvals WHERE run_id = ? ORDER BY id", (run_id,)):
-        sig = dict(row)
-        sig["files"] = [dict(f) for f in con.execute(
-            "SELECT path, approved_sha256, issued_sha256 FROM approval_files WHERE approval_id = ? ORDER BY path",
-            (row["id"],))]
-        out.append(sig)
+    for row in con.execute(f"SELECT * FROM {table} WHERE run_id = ? ORDER BY id", (run_id,)):  # our own names
+        out.append(dict(row, files=[dict(f) for f in con.execute(
+            f"SELECT path, approved_sha256, issued_sha256 FROM {files} WHERE {key} = ? ORDER BY path", (row["id"],))]))
     return out
 
 
 def expected_files(con, run_id: int) -> dict | None:
-    """The report files as last issued for the run (after its latest signature, else as `report --record`
-    wrote them): relative path -> SHA-256; None when nothing was recorded (a `check --record` run)."""
-    sigs = signatures(con, run_id)
+    """The report files as last issued for the run (after its latest signature or withdrawal, else as
+    `report --record` wrote them): relative path -> SHA-256; None when nothing was recorded (`check --record`)."""
+    sigs, gone = signatures(con, run_id), withdrawals(con, run_id)
+    last = sigs[-1]["id"] if sigs else None
+    if gone and gone[-1]["after_approval_id"] == last and gone[-1]["files"]:  # nothing signed since
+        return {f["path"]: f["issued_sha256"] for f in gone[-1]["files"]}
     if sigs and sigs[-1]["files"]:
         return {f["path"]: f["issued_sha256"] for f in sigs[-1]["files"]}
     rows = con.execute("SELECT path, sha256 FROM report_files WHERE run_id = ?", (run_id,)).fetchall()
@@ -191,6 +228,47 @@ def check(rules_: Rules, sigs: list[dict], run: dict, role: str, name: str, on: 
     return step
 
 
+def check_withdrawal(rules_: Rules, sigs: list[dict], run_id: int, role: str, on: dt.date,
+                     today: dt.date | None = None) -> dict:
+    """The signature `role` may withdraw: the run's last, so that no step stands without the ones before
+    it; raises Refused or BadInput (a --date before that signature, or after today)."""
+    if not sigs:
+        raise Refused("withdraw_none", run=run_id)
+    order = {step: i for i, step in enumerate(rules_.order)}
+    last = max(sigs, key=lambda s: (order.get(s["step"], -1), s["id"]))
+    if last["role"] != role:
+        raise Refused("withdraw_not_last", run=run_id, step=last["step"], last=last["role"])
+    if today is not None and on > today:
+        raise BadInput("future", date=on.isoformat())
+    if on.isoformat() < last["approved_on"]:
+        raise BadInput("before_signature", date=on.isoformat(), signed=last["approved_on"])
+    return last
+
+
+def record_withdrawal(con, sig: dict, by: str, reason: str, on: dt.date, found: dict, issued: dict, then=None,
+                      at: str | None = None) -> dict:
+    """Move `sig` out of the standing signatures into withdrawals, with who withdrew it, when and why, and
+    the files as found and as issued again without it; `then()` runs inside the transaction (the swap)."""
+    stamp = at or now()
+    org = next((f for f in sig["files"] if f["path"] == "report.json"), {})
+    with transaction(con):
+        after = con.execute("SELECT MAX(id) FROM approvals WHERE run_id = ? AND id != ?",
+                            (sig["run_id"], sig["id"])).fetchone()[0]
+        cur = con.execute("INSERT INTO withdrawals (run_id, step, role, name, approved_on, recorded_at, "
+                          "signed_report_sha256, withdrawn_by, withdrawn_on, reason, withdrawn_at, after_approval_id) "
+                          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                          (sig["run_id"], sig["step"], sig["role"], _text(sig["name"]), sig["approved_on"],
+                           sig["recorded_at"], org.get("approved_sha256"), _text(by), on.isoformat(), _text(reason),
+                           stamp, after))
+        con.executemany("INSERT INTO withdrawal_files VALUES (?,?,?,?)",
+                        [(cur.lastrowid, _text(p), found.get(p), issued.get(p)) for p in sorted(set(found) | set(issued))])
+        con.execute("DELETE FROM approval_files WHERE approval_id = ?", (sig["id"],))
+        con.execute("DELETE FROM approvals WHERE id = ?", (sig["id"],))
+        if then is not None:
+            then()
+    return withdrawals(con, sig["run_id"])[-1]
+
+
 def record(con, run_id: int, step: str, role: str, name: str, on: dt.date, approved: dict, issued: dict,
            then=None, at: str | None = None) -> dict:
     """Store one signature with the files it signed (approved: path -> SHA-256 as found) and the files
@@ -206,6 +284,14 @@ def record(con, run_id: int, step: str, role: str, name: str, on: dt.date, appro
         if then is not None:
             then()
     return signatures(con, run_id)[-1]
+
+
+def withdrawal_lines(gone: list[dict], lang: str = "ja") -> list[str]:
+    """`history show`: one line per withdrawn signature (whose, signed when, withdrawn when, by whom, why)."""
+    t = TEXT[lang]
+    return [t["withdrawn_line"].format(step=t["step"].get(w["step"], w["step"]), role=w["role"], name=w["name"],
+                                       signed_on=w["approved_on"], on=w["withdrawn_on"], by=w["withdrawn_by"],
+                                       at=w["withdrawn_at"], reason=w["reason"]) for w in gone]
 
 
 def lines(sigs: list[dict], lang: str = "ja") -> list[str]:

@@ -92,6 +92,19 @@ MIGRATIONS = [
     DROP TABLE evidence_files;
     ALTER TABLE evidence_files_4 RENAME TO evidence_files
     """,
+    # a signature withdrawn (`auditor report withdraw`): moved out of approvals with its files, with who
+    # withdrew it, on which day and why, and the report files issued again without it; after_approval_id:
+    # the signature that stood last then (expected_files tells by it whether the withdrawal is the latest issue)
+    """
+    CREATE TABLE withdrawals (
+        id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id), step TEXT NOT NULL,
+        role TEXT NOT NULL, name TEXT NOT NULL, approved_on TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        signed_report_sha256 TEXT, withdrawn_by TEXT NOT NULL, withdrawn_on TEXT NOT NULL, reason TEXT NOT NULL,
+        withdrawn_at TEXT NOT NULL, after_approval_id INTEGER);
+    CREATE TABLE withdrawal_files (
+        withdrawal_id INTEGER NOT NULL REFERENCES withdrawals(id), path TEXT NOT NULL, approved_sha256 TEXT,
+        issued_sha256 TEXT, PRIMARY KEY (withdrawal_id, path))
+    """,
 ]
 
 

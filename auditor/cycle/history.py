@@ -214,6 +214,7 @@ def run_detail(con, run_id: int) -> dict:
         "SELECT action_id, state, status FROM run_actions WHERE run_id = ? ORDER BY action_id", (run_id,))]
     from . import approval
     run["approvals"] = approval.signatures(con, run_id)
+    run["withdrawals"] = approval.withdrawals(con, run_id)
     return run
 
 

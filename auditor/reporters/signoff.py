@@ -1,6 +1,7 @@
 """Signing a recorded run's reports (`auditor report approve`): check the signature against the rules, the
 reports in OUT against the run and against what was issued, the evidence against the report (as
 `auditor verify`), then record it and swap in the reports issued again with the filled 決裁欄, together.
+Withdrawing the last signature (`auditor report withdraw`) issues them again without it, the same way.
 
 The rules and the records are auditor/cycle/approval.py; the block auditor/reporters/approval.py; the
 re-rendering reissue.py. Nothing here prints: a refusal is an exception (approval.Refused, NotVerified,
@@ -41,15 +42,7 @@ def sign(con, run_id: int, rules: approval.Rules, role: str, name: str, on: dt.d
     sigs = approval.signatures(con, run_id)
     # the date of issue is the report's (a run recorded by `check` was recorded on another day)
     step = approval.check(rules, sigs, dict(row, issued_on=doc["cover"].get("issued_on")), role, name, on, today)
-    found = reissue.same_issue(out, reissue.set_files(out))  # as found, when the run recorded none
-    expected = approval.expected_files(con, run_id)
-    if expected is not None:
-        current = reissue.hashes(out, expected)
-        differ = sorted(p for p, sha in expected.items() if current.get(p) != sha)
-        if differ:
-            raise approval.Refused("changed_reports", run=run_id, out=out, n=len(differ),
-                                   files=", ".join(differ[:5]) + (" …" if len(differ) > 5 else ""))
-        found = current
+    found = _as_issued(con, run_id, out)
     result = integrity.verify_report(out / block_mod.REPORT_JSON, evidence)
     if not result["matches"]:
         raise NotVerified(result)
@@ -66,6 +59,47 @@ def sign(con, run_id: int, rules: approval.Rules, role: str, name: str, on: dt.d
         approval.record(con, run_id, step, role, name, on, found, issued, then=lambda: reports.commit(staged), at=stamp)
     return {"step": step, "on": on.isoformat(), "out": out, "files": len(found), "written": len(new),
             "verified": result["unchanged"], "complete": block["complete"]}
+
+
+def withdraw(con, run_id: int, rules: approval.Rules, role: str, by: str, reason: str, on: dt.date, today: dt.date,
+             out, inputs) -> dict:
+    """Withdraw the last signature of run_id (`auditor report withdraw`): the reports in OUT, as last issued,
+    are issued again without it and swapped in together with the record, which keeps the signature, who
+    withdrew it, when and why. The evidence is not compared: nothing is signed. Returns step, on, out, written."""
+    row = dict(con.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone())
+    out = Path(out or row.get("reports_dir") or "reports")
+    doc = reissue.organisation_document(out)
+    _belongs(con, row, doc, out / block_mod.REPORT_JSON)
+    sigs = approval.signatures(con, run_id)
+    sig = approval.check_withdrawal(rules, sigs, run_id, role, on, today)
+    found = _as_issued(con, run_id, out)
+    block = block_mod.block([s for s in sigs if s is not sig], rules, run_id)
+    new = reissue.reissue(out, block, found)
+    issued = dict(found, **{p: hashlib.sha256(data).hexdigest() for p, data in new.items()})
+    try:  # never written into the evidence, when it is here (a withdrawal does not need it)
+        inputs = inputs.with_folder("evidence", integrity.evidence_folder(doc.get("integrity") or {}, out))
+    except InputError:
+        pass
+    with reports.staged(out, inputs) as staged:
+        for rel, data in new.items():
+            staged.write(rel, data)
+        approval.record_withdrawal(con, sig, by, reason, on, found, issued, then=lambda: reports.commit(staged))
+    return {"step": sig["step"], "on": on.isoformat(), "out": out, "written": len(new)}
+
+
+def _as_issued(con, run_id: int, out: Path) -> dict:
+    """The report files in OUT (relative path -> SHA-256), refused (changed_reports) where they differ from
+    what was last issued for the run: a report edited since is never signed over, nor issued again."""
+    found = reissue.same_issue(out, reissue.set_files(out))  # as found, when the run recorded none
+    expected = approval.expected_files(con, run_id)
+    if expected is None:
+        return found
+    current = reissue.hashes(out, expected)
+    differ = sorted(p for p, sha in expected.items() if current.get(p) != sha)
+    if differ:
+        raise approval.Refused("changed_reports", run=run_id, out=out, n=len(differ),
+                               files=", ".join(differ[:5]) + (" …" if len(differ) > 5 else ""))
+    return current
 
 
 def _belongs(con, row: dict, doc: dict, path) -> None:
