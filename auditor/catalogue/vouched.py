@@ -49,12 +49,11 @@ def read_config(path, raw: bytes):
     """yamlio.read_config(path) of a shipped file: from LOADED when these are the vouched bytes, else parsed."""
     from .. import yamlio
 
-    if vouched(path, raw):
-        line = _loaded().get(_rel(path))
-        if line is not None:
-            entry = json.loads(line)  # fresh objects on every call: a caller may change what it gets
-            if entry.get("sha256") == hashlib.sha256(raw).hexdigest():
-                return entry["data"], yamlio.Located.restore(entry["data"], entry["marks"])
+    line = _loaded().get(_rel(path))
+    if line is not None and vouched(path, raw):
+        entry = json.loads(line)  # fresh objects on every call: a caller may change what it gets
+        if entry.get("sha256") == _table().get("files", {}).get(_rel(path)):  # written with these very bytes
+            return entry["data"], yamlio.Located.restore(entry["data"], entry["marks"])
     return yamlio.read_config(path)
 
 

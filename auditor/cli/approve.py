@@ -17,6 +17,18 @@ from ..exitcodes import ExitCode
 from .options import DATE, _db_option, _input_errors, _policy_option, _verbosity_options, db_path, note, say
 
 
+def _signoff_options(command):
+    """The options approve and withdraw share: the reports' folder, the policy, the database, the language."""
+    for option in reversed((click.option("--out", type=click.Path(file_okay=False),
+                                         help="Folder of the run's reports (default: the one `auditor report --record` "
+                                              "wrote, else reports)."),
+                            _policy_option, _db_option,
+                            click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True),
+                            _input_errors, _verbosity_options)):
+        command = option(command)
+    return command
+
+
 @click.command("approve")
 @click.argument("run")
 @click.option("--by", "name", required=True, metavar="NAME",
@@ -25,15 +37,9 @@ from .options import DATE, _db_option, _input_errors, _policy_option, _verbosity
               help="The signer's role: auditor (起案), secretariat (審査), deputy or ciso (決裁) unless the policy's "
                    "approval.roles says otherwise.")
 @click.option("--date", "on", type=DATE, help="Date of the signature, YYYY-MM-DD or 和暦 such as 令和8年4月20日 (default: today).")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Folder of the run's reports (default: the one `auditor report --record` wrote, else reports).")
 @click.option("--evidence", type=click.Path(file_okay=False),
               help="Evidence folder to verify the report against (default: the one the report records, as `auditor verify`).")
-@_policy_option
-@_db_option
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-@_input_errors
-@_verbosity_options
+@_signoff_options
 def approve_command(run, name, role, on, out, evidence, policy, db, lang):
     """Sign a step of a recorded run's report (決裁): refused if the evidence no longer verifies, the step or role
     is signed already, an earlier step is missing, or the signer signed another step (self-approval).
@@ -80,13 +86,7 @@ def approve_command(run, name, role, on, out, evidence, policy, db, lang):
               help="Who withdraws it (氏名); stored in the history database with the withdrawal, never logged.")
 @click.option("--reason", required=True, help="Why it is withdrawn (取消の理由), kept with the record.")
 @click.option("--date", "on", type=DATE, help="Date of the withdrawal, YYYY-MM-DD or 和暦 (default: today).")
-@click.option("--out", type=click.Path(file_okay=False),
-              help="Folder of the run's reports (default: the one `auditor report --record` wrote, else reports).")
-@_policy_option
-@_db_option
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
-@_input_errors
-@_verbosity_options
+@_signoff_options
 def withdraw_command(run, role, name, reason, on, out, policy, db, lang):
     """Withdraw the last signature of a recorded run's report (決裁の取消): the reports are issued again
     without it; the history database keeps the signature with who withdrew it, when and why.

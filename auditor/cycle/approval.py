@@ -234,8 +234,7 @@ def check_withdrawal(rules_: Rules, sigs: list[dict], run_id: int, role: str, on
     it; raises Refused or BadInput (a --date before that signature, or after today)."""
     if not sigs:
         raise Refused("withdraw_none", run=run_id)
-    order = {step: i for i, step in enumerate(rules_.order)}
-    last = max(sigs, key=lambda s: (order.get(s["step"], -1), s["id"]))
+    last = sigs[-1]  # in the order recorded, which check() holds to the order of the steps
     if last["role"] != role:
         raise Refused("withdraw_not_last", run=run_id, step=last["step"], last=last["role"])
     if today is not None and on > today:
