@@ -318,8 +318,11 @@ def test_only_the_last_signature_is_withdrawn_and_nothing_changes_on_a_refusal(i
     before = digests(out)
     middle = withdraw(db, out, "--role", "auditor", "--by", DRAFTER, "--reason", "誤り")
     assert middle.exit_code == 1 and "最後の署名（審査、役職「secretariat」）だけ" in middle.stderr
-    empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "  ")
-    assert empty.exit_code == 2 and "取消の理由が空です" in empty.stderr
+    for nothing in ("  ", "-", "なし", "\u200b"):  # blank, a placeholder, only an invisible character
+        empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", nothing)
+        assert empty.exit_code == 2 and "取消の理由が空です" in empty.stderr, nothing
+    placeholder = withdraw(db, out, "--role", "secretariat", "--by", "－", "--reason", "誤り")
+    assert placeholder.exit_code == 2 and "氏名が空です" in placeholder.stderr
     early = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り", "--date", "2026-04-19",
                      "--lang", "en")
     assert early.exit_code == 2 and "before the signature it withdraws" in early.stderr

@@ -134,20 +134,24 @@ def person(name: str) -> str:
 
 
 def clean_name(name) -> str:
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(name or ""))).strip()
-    if not text or not person(text):
-        raise BadInput("no_name")
-    if len(text) > MAX_NAME:
-        raise BadInput("long_name", n=MAX_NAME)
-    return text
+    return _cleaned(name, "no_name", "long_name", MAX_NAME)
 
 
 def clean_reason(reason) -> str:
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(reason or ""))).strip()
-    if not text:
-        raise BadInput("no_reason")
-    if len(text) > MAX_REASON:
-        raise BadInput("long_reason", n=MAX_REASON)
+    return _cleaned(reason, "no_reason", "long_reason", MAX_REASON)
+
+
+def _cleaned(value, empty: str, long: str, most: int) -> str:
+    """The text as recorded (NFC, spaces folded, invisible characters removed); BadInput when nothing is
+    left or it is a placeholder (「-」「なし」: typed for "none", where a signer or a reason is required)."""
+    from ..evidence import blanks
+
+    text, _ = blanks.strip(unicodedata.normalize("NFC", str(value or "")))
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text or not person(text) or blanks.is_null(text):
+        raise BadInput(empty)
+    if len(text) > most:
+        raise BadInput(long, n=most)
     return text
 
 
