@@ -89,7 +89,8 @@ def import_reason(exc: Exception, lang: str) -> str:
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         return f"モジュール {exc.name} がインストールされていません"
     if isinstance(exc, ImportError):
-        return f"{exc.name or 'モジュール'} の読み込みに失敗しました（版が合っていないおそれがあります）"
+        what = f"{exc.name} の読み込み" if exc.name else "読み込み"
+        return f"{what}に失敗しました（版が合っていないおそれがあります）"
     library = re.search(r"library '([^']+)'", str(exc))  # cffi's dlopen: cannot load library 'libpango-1.0-0'
     if library:
         return f"OS のライブラリ {library.group(1)} を読み込めません"

@@ -311,6 +311,12 @@ def _refuse_deep(exc: yaml.YAMLError, path) -> None:
         raise _deep_error(path, mark.line + 1 if mark else None) from None
 
 
+def unreadable(path, exc: Exception) -> InputError:
+    """A YAML problem without a place in the file (PyYAML's words stay in the English message)."""
+    return InputError(path, f"YAML error: {exc}", hint="save the file again as YAML text (UTF-8)",
+                      ja="YAML として読み込めません", hint_ja="YAML のテキスト（UTF-8）として保存し直してください")
+
+
 def _load(text: str, path, loader_cls):
     if loader_cls is _ConfigLoader:
         _check_structure(text, path, aliases=True)  # config files are small: always checked
@@ -352,7 +358,7 @@ def _load(text: str, path, loader_cls):
                          ja=f"YAML では使えない文字 {code} が含まれています",
                          hint_ja="その文字を消すか、作成したアプリケーションで保存し直してください") from None
     except yaml.YAMLError as exc:
-        raise InputError(path, f"YAML error: {exc}", ja=f"YAML のエラーです（{exc}）") from None
+        raise unreadable(path, exc) from None
     finally:
         loader.dispose()
     return data, located

@@ -318,17 +318,22 @@ def test_only_the_last_signature_is_withdrawn_and_nothing_changes_on_a_refusal(i
     before = digests(out)
     middle = withdraw(db, out, "--role", "auditor", "--by", DRAFTER, "--reason", "誤り")
     assert middle.exit_code == 1 and "最後の署名（審査、役職「secretariat」）だけ" in middle.stderr
-    for nothing in ("  ", "-", "なし", "\u200b"):  # blank, a placeholder, only an invisible character
+    for nothing in ("  ", "\u200b"):  # blank, only an invisible character
         empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", nothing)
         assert empty.exit_code == 2 and "取消の理由が空です" in empty.stderr, nothing
+    for typed in ("-", "なし"):  # a placeholder typed for "none"
+        empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", typed)
+        assert empty.exit_code == 2 and f"「{typed}」は理由ではありません" in empty.stderr, typed
     placeholder = withdraw(db, out, "--role", "secretariat", "--by", "－", "--reason", "誤り")
-    assert placeholder.exit_code == 2 and "氏名が空です" in placeholder.stderr
+    assert placeholder.exit_code == 2 and "「－」は氏名ではありません" in placeholder.stderr
+    english = withdraw(db, out, "--role", "secretariat", "--by", "なし", "--reason", "誤り", "--lang", "en")
+    assert english.exit_code == 2 and '"なし" is a placeholder, not a name' in english.stderr
     early = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り", "--date", "2026-04-19",
                      "--lang", "en")
     assert early.exit_code == 2 and "before the signature it withdraws" in early.stderr
     (out / "report.ja.html").write_text("edited after the signature", encoding="utf-8")
     edited = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り")
-    assert edited.exit_code == 1 and "report.ja.html" in edited.stderr and "Traceback" not in edited.output
+    assert edited.exit_code == 1 and "report.ja.html" in edited.stderr and "署名の取消もできません" in edited.stderr and "Traceback" not in edited.output
     assert signatures(db) == 2 and digests(out) == dict(before, **{"report.ja.html": digests(out)["report.ja.html"]})
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM withdrawals").fetchone()[0] == 0

@@ -260,6 +260,7 @@ def test_a_missing_system_library_is_named_in_japanese():
     assert import_reason(pango, "en") == str(pango)
     stale = ImportError("cannot import name 'HTML' from 'weasyprint'", name="weasyprint")
     assert import_reason(stale, "ja") == "weasyprint の読み込みに失敗しました（版が合っていないおそれがあります）"
+    assert import_reason(ImportError("bad magic number"), "ja") == "読み込みに失敗しました（版が合っていないおそれがあります）"
 
 
 def _fixed_japanese() -> list:

@@ -177,3 +177,17 @@ def test_a_symlink_out_of_the_folder_matched_by_a_pattern_is_refused(tmp_path):
     manifest(ev, [{"path": "課別/*.csv", "kind": "staff"}])
     with pytest.raises(InputError, match="leaves the evidence folder"):
         load(ev)
+
+
+def test_a_pattern_pathlib_refuses_is_explained_in_japanese(tmp_path):
+    ev = folder(tmp_path)
+    (ev / "課別").mkdir()
+    (ev / "課別" / "a.csv").write_text("staff_id\nS1\n", encoding="utf-8")
+    manifest(ev, [{"path": "課別**/*.csv", "kind": "staff"}])
+    try:
+        found = load(ev)
+    except InputError as err:  # Python before 3.13: ** must stand alone between slashes
+        assert "** がパスの一部分になっています" in err.render("ja") and "課別/**/*.xlsx" in err.render("ja")
+        assert err.line == manifest_line(ev, "課別**")
+    else:  # 3.13 reads it as * and matches the file
+        assert [f.path for f in found.files] == ["課別/a.csv"]

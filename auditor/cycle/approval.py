@@ -37,6 +37,7 @@ TEXT = {
         "self": "実行 {run}: この人は既に{earlier}（役職「{role}」）として署名しています。ポリシーにより同じ人は2つの段階に"
                 "署名できません（起案者は自分の報告書を審査・決裁できません）",
         "no_name": "氏名が空です",
+        "placeholder_name": "「{value}」は氏名ではありません（「なし」などの記入例の語）。署名する人の氏名を書いてください",
         "long_name": "氏名が長すぎます（{n}文字まで）",
         "before_issue": "{date}は報告書の発行日（{issued}）より前です",
         "before_step": "{date}は先の{step}の日付（{earlier}）より前です",
@@ -44,13 +45,14 @@ TEXT = {
         "recorded": "実行 {run} の{step}（役職「{role}」）を記録しました: {on}",
         "done": "実行 {run} の決裁欄はすべて署名されました",
         "changed_reports": "実行 {run} の報告書が発行時（または前回の署名時）から変わっています（{out} の {n} ファイル: {files}）。"
-                           "変更された報告書には署名できません。`auditor report --record` で発行し直してください",
+                           "変更された報告書には署名も署名の取消もできません。`auditor report --record` で発行し直してください",
         "not_verified": "実行 {run}: 証跡が報告書の作成時から変わっているため、署名を記録しません（上記の不一致を参照）",
         "reissued": "決裁欄を記入した報告書 {n} ファイルを {out} に書き込みました",
         "line": "  署名 {step}  役職「{role}」 {name}  {on}（記録 {at}）  署名した report.json {signed}、再発行 {issued}、{n} ファイル",
         "withdraw_none": "実行 {run} には取り消せる署名がありません",
         "withdraw_not_last": "実行 {run} で取り消せるのは最後の署名（{step}、役職「{last}」）だけです。後の段階から順に取り消してください",
         "no_reason": "取消の理由が空です（--reason に書いてください）",
+        "placeholder_reason": "「{value}」は理由ではありません。取り消す理由を --reason に書いてください",
         "long_reason": "取消の理由が長すぎます（{n}文字まで）",
         "before_signature": "{date}は取り消す署名の日付（{signed}）より前です",
         "withdrawn": "実行 {run} の{step}（役職「{role}」）の署名を取り消しました: {on}",
@@ -66,6 +68,7 @@ TEXT = {
         "self": "run {run}: this person already signed as the {role} ({earlier}); the policy forbids one person to "
                 "sign two steps (whoever drafted a report cannot review or approve it)",
         "no_name": "the name is empty",
+        "placeholder_name": "\"{value}\" is a placeholder, not a name: give the signer's name",
         "long_name": "the name is too long (at most {n} characters)",
         "before_issue": "{date} is before the report's date of issue {issued}",
         "before_step": "{date} is before the earlier step ({step}) on {earlier}",
@@ -73,7 +76,8 @@ TEXT = {
         "recorded": "run {run}: recorded as {step} by the {role} on {on}",
         "done": "run {run}: every step of the sign-off is signed",
         "changed_reports": "run {run}: the reports changed since they were issued (or last signed): {n} file(s) in "
-                           "{out}: {files}; a changed report cannot be signed: issue it again (auditor report --record)",
+                           "{out}: {files}; a changed report is neither signed nor has a signature withdrawn: issue it again "
+                           "(auditor report --record)",
         "not_verified": "run {run}: the evidence changed since the report was made (see the mismatch above); "
                         "nothing is signed",
         "reissued": "wrote {n} report files with the approval block to {out}",
@@ -83,6 +87,7 @@ TEXT = {
         "withdraw_not_last": "run {run}: only the last signature ({step}, by the {last}) can be withdrawn; withdraw "
                              "the later steps first",
         "no_reason": "the reason is empty (give it with --reason)",
+        "placeholder_reason": "\"{value}\" is a placeholder, not a reason: say why with --reason",
         "long_reason": "the reason is too long (at most {n} characters)",
         "before_signature": "{date} is before the signature it withdraws ({signed})",
         "withdrawn": "run {run}: the {step} signature of the {role} is withdrawn on {on}",
@@ -134,22 +139,24 @@ def person(name: str) -> str:
 
 
 def clean_name(name) -> str:
-    return _cleaned(name, "no_name", "long_name", MAX_NAME)
+    return _cleaned(name, "no_name", "placeholder_name", "long_name", MAX_NAME)
 
 
 def clean_reason(reason) -> str:
-    return _cleaned(reason, "no_reason", "long_reason", MAX_REASON)
+    return _cleaned(reason, "no_reason", "placeholder_reason", "long_reason", MAX_REASON)
 
 
-def _cleaned(value, empty: str, long: str, most: int) -> str:
+def _cleaned(value, empty: str, placeholder: str, long: str, most: int) -> str:
     """The text as recorded (NFC, spaces folded, invisible characters removed); BadInput when nothing is
     left or it is a placeholder (「-」「なし」: typed for "none", where a signer or a reason is required)."""
     from ..evidence import blanks
 
     text, _ = blanks.strip(unicodedata.normalize("NFC", str(value or "")))
     text = re.sub(r"\s+", " ", text).strip()
-    if not text or not person(text) or blanks.is_null(text):
+    if not text or not person(text):
         raise BadInput(empty)
+    if blanks.is_null(text):
+        raise BadInput(placeholder, value=text)
     if len(text) > most:
         raise BadInput(long, n=most)
     return text

@@ -75,7 +75,7 @@ def _insert(source: str, block: str, path) -> str:
     try:
         root = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:  # read_config has already refused anything worse
-        raise InputError(path, f"YAML error: {exc}", ja=f"YAML のエラーです（{exc}）") from None
+        raise yamlio.unreadable(path, exc) from None
     found = next(((k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "files"), None) \
         if isinstance(root, yaml.MappingNode) else None
     if found is None:

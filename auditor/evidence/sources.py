@@ -107,7 +107,10 @@ def expand(root: Path, entries: list, manifest_path, line_of) -> tuple[list, lis
                            and p.relative_to(root).as_posix() != "manifest.yaml")
         except (OSError, ValueError) as exc:
             raise InputError(manifest_path, f"path pattern '{rel}': {exc}", line=line_of(i),
-                             ja=f"パスのパターン「{rel}」を使えません（{exc}）") from None
+                             hint="write ** alone between slashes (課別/**/*.xlsx)" if "**" in str(exc) else None,
+                             ja=f"パスのパターン「{rel}」を使えません（{_glob_reason(exc)}）",
+                             hint_ja="** は / と / の間に単独で書きます（課別/**/*.xlsx）" if "**" in str(exc) else None
+                             ) from None
         if not found:
             raise InputError(manifest_path, f"no file matches path pattern '{rel}'", line=line_of(i),
                              hint="a pattern such as 課別/*.xlsx names files inside the evidence folder",
@@ -118,6 +121,15 @@ def expand(root: Path, entries: list, manifest_path, line_of) -> tuple[list, lis
             origin.append(i)
     too_many(out, manifest_path, line_of(0) if out else None)
     return out, origin
+
+
+def _glob_reason(exc: Exception) -> str:
+    """Why pathlib refused a pattern, in Japanese (its words are English)."""
+    if isinstance(exc, OSError):
+        return os_reason(exc, "ja")
+    if "**" in str(exc):  # Python before 3.13: '**' can only be an entire path component
+        return "** がパスの一部分になっています"
+    return "パターンとして読めません"
 
 
 def _exists(root: Path, rel: str) -> bool:
