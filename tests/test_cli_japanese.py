@@ -204,7 +204,11 @@ def test_click_usage_errors_in_japanese(japanese_locale):
     result = invoke("check", "--nope")
     assert result.exit_code == 2 and "オプション '--nope' はありません" in result.stderr
     result = invoke("history", "show")
-    assert result.exit_code == 2 and "引数がありません" in result.stderr
+    assert result.exit_code == 2 and "必須の引数を指定してください: 'RUN'" in result.stderr
+    result = invoke("init", "--policy-name", "x")
+    assert result.exit_code == 2 and "必須のオプションを指定してください: '--name'" in result.stderr
+    result = invoke("init", "--name", "湊町")
+    assert result.exit_code == 2 and "'--model'. 次のいずれかを指定します:" in result.stderr and "Choose" not in result.stderr
 
 
 def test_click_path_errors_have_no_english_word_in_japanese(japanese_locale, tmp_path):

@@ -141,6 +141,10 @@ def test_check_right_after_init_says_what_to_collect_first(tmp_path):
     assert "証跡はまだありません" in out and "No evidence yet" not in out and "証跡なし" not in out
     assert "org_units" in out.splitlines()[2] and "auditor inspect evidence/FY2026/" in out
     assert len(out.splitlines()) < 25
+    from auditor.cli.onboarding import _width
+
+    starts = [_width(line[:m.start()]) for line in out.splitlines() if (m := re.search(r"[A-Z]{2}-\d\d", line))]
+    assert len(starts) >= 5 and len(set(starts)) == 1  # the control IDs start in one column, a long title too
     english = invoke("check", "--lang", "en", cwd=repo).stdout
     assert "No evidence yet" in english and "証跡はまだありません" not in english
     machine = invoke("check", "--format", "json", cwd=repo)

@@ -31,20 +31,24 @@ def getting_started(start: dict, langs=("ja", "en")) -> str:
     for lang in langs:
         out.append(headline(start, lang))
         out.append(msg("start_first", lang))
+        width = max([_width(k["title"][lang]) + 2 for k in start["kinds"]] + [28])  # a long title shifts none
         for k in start["kinds"]:
             ids = ("、" if lang == "ja" else ", ").join(k["controls"])
-            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], 28)}{ids}")
+            out.append(f"  {_pad(k['kind'], 19)}{_pad(k['title'][lang], width)}{ids}")
         out.append(msg("start_how", lang, folder=folder, manifest=manifest))
         out.append("")
     return "\n".join(out)
 
 
-def _pad(text: str, width: int) -> str:
-    """Text padded to a width in terminal columns (a kanji takes two)."""
+def _width(text: str) -> int:
+    """Terminal columns of text (a kanji takes two)."""
     import unicodedata
 
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - used)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(1, width - _width(text))
 
 
 def this_fiscal_year() -> int:
