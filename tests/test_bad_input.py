@@ -206,6 +206,22 @@ def test_an_old_xls_workbook_says_to_save_it_as_xlsx(tmp_path, ev, name, monkeyp
     assert ja.exit_code == 2 and ja.stderr.startswith("エラー: ") and ".xlsx 形式で保存" in ja.stderr
 
 
+def test_a_workbook_renamed_to_csv_is_named_as_a_workbook_and_reads_once_its_format_is_given(tmp_path, ev):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["staff_id", "unit"])
+    book.active.append(["S001", "0200"])
+    book.save(tmp_path / "book.xlsx")
+    _add_file(ev, "職員名簿.csv", (tmp_path / "book.xlsx").read_bytes(), kind="staff")
+    err = _expect_error(tmp_path, ev, file="職員名簿.csv", line=None, words="Excel workbook (.xlsx) under a text name")
+    assert "set format: xlsx" in err
+    data = _manifest(ev)
+    data["files"][-1]["format"] = "xlsx"
+    _save_manifest(ev, data)
+    assert invoke("validate", "--policy", write_policy(tmp_path), "--evidence", ev).exit_code == 0
+
+
 def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):
     sheet = tmp_path / "道路課.xls"
     sheet.write_bytes(OLE2)

@@ -269,3 +269,21 @@ def test_values_are_guessed_only_when_close():
     assert profile.guess_enum("role", "最高情報セキュリティ責任者（CISO）") == "ciso"  # the longest alias inside
     assert [profile.guess_bool(v) for v in ("設定済", "未設定", "施行中", "廃止", "online", "不要")] == \
         [True, False, True, False, None, False]
+
+
+def test_a_workbook_renamed_to_csv_is_read_as_a_workbook_and_said_so(tmp_path):
+    ev = tmp_path / "evidence" / "FY2025"
+    manifest = _manifest(ev)
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (["職員番号", "氏名", "所属", "任用形態"], ["S001", "湊 太郎", "総務課", "正規"], ["S002", "湊 花子", "税務課", "正規"]):
+        book.active.append(row)
+    book.save(ev / "名簿.csv")  # saved from Excel under the old export's name
+    result = invoke("inspect", ev / "名簿.csv", "--append", manifest, "--provided-by", "人事課", "--collected-on", "R8.3.2")
+    assert result.exit_code == 0, result.output
+    assert "中身は Excel のブック（.xlsx）です" in result.stdout
+    (entry,) = yaml.safe_load(manifest.read_text(encoding="utf-8"))["files"]
+    assert entry["format"] == "xlsx" and entry["kind"] == "staff"
+    assert invoke("validate", "--evidence", ev, "--policy", _policy(tmp_path)).exit_code == 0
+    assert loader.load(ev).datasets["staff"].columns["staff_id"] == ["S001", "S002"]  # read as the workbook

@@ -55,6 +55,9 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
         raise InputError(path, f"cannot read the file: {exc.strerror or exc}",
                          ja=f"ファイルを読めません（{os_reason(exc, 'ja')}）") from None
     fmt = sniff.fmt_of(path)
+    renamed = fmt in ("csv", "tsv") and data.startswith(b"PK\x03\x04")  # a workbook under a text name
+    if renamed:
+        fmt = "xlsx"
     lay = sniff.layout(data, path, fmt, limits, sheet)
     keys = frozenset(headers.aliases(kind)) if kind else None
     tables = []
@@ -76,6 +79,9 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
     out = []
     for s in tables:
         p = _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, dated)
+        if renamed:
+            p.entry["format"] = "xlsx"  # written in the manifest's order (inspect_text._ORDER)
+            p.warnings.insert(0, ("renamed_workbook", {"name": path.name}))
         if fmt == "xlsx":
             p.sheets = [t.name for t in lay.sheets if t.name != s.name]
         out.append(p)

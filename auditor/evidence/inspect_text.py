@@ -51,6 +51,8 @@ MESSAGES = {
                           "証跡の写しからその行を削除してください",
                     "en": "line {lines} looks like a total or note row ({text}); it would be read as a record. If it is "
                           "not one, remove it from a copy of the file"},
+    "renamed_workbook": {"ja": "{name} は名前は CSV ですが、中身は Excel のブック（.xlsx）です: format: xlsx で読みます",
+                         "en": "{name} is named as CSV but holds an Excel workbook (.xlsx): read with format: xlsx"},
     "merged_down": {"ja": "{header}: {first}〜{last} 行目のセルが結合されています。各行を {first} 行目の値で読みます",
                     "en": "{header}: cells merged over rows {first}-{last}; every row is read with the value of row {first}"},
     "two_row_header": {"ja": "見出しが2行（{rows} 行目）にわたっています: header_rows で読み、見出しは「上/下」とつなげます",
@@ -84,7 +86,7 @@ MESSAGES = {
     "collected_title": {"ja": "collected_on: 表題に書かれた日付です", "en": "collected_on: the date written in the title"},
 }
 BRIEF_NOTES = ("provided_by", "collected_mtime", "values_proposed", "footer_skipped", "two_row_header")  # what the manifest keeps: what needs a look
-_ORDER = ("path", "kind", "provided_by", "collected_on", "encoding", "delimiter", "sheet", "records", "header_row",
+_ORDER = ("path", "kind", "provided_by", "collected_on", "format", "encoding", "delimiter", "sheet", "records", "header_row",
           "header_rows", "columns", "skip_rows", "values")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 

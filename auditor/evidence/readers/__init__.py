@@ -80,6 +80,11 @@ def _nul(data: bytes, path: str):
     elif data.startswith(OLE2_MAGIC):  # an .xls saved under a text name
         what, hint = f"is {OLD_EXCEL} as text", OLD_EXCEL_HINT
         ja, hint_ja = "Excel 97-2003 のブック（.xls）で、テキストとしては読めません", OLD_EXCEL_HINT_JA
+    elif data.startswith(b"PK\x03\x04"):  # ZIP: an .xlsx (or .docx) saved or renamed under a text name
+        what, hint = "is a ZIP archive, most likely an Excel workbook (.xlsx) under a text name", \
+            "set format: xlsx in its manifest entry (or give the file its .xlsx name), or export it as CSV"
+        ja, hint_ja = "ZIP 形式で、Excel のブック（.xlsx）がテキストの名前で保存されているようです", \
+            "マニフェストの記載に format: xlsx を書く（またはファイル名を .xlsx にする）か、CSV として書き出してください"
     else:
         what, hint = "holds a NUL byte (0x00): binary data, or a damaged export", "export the file again as text (CSV, TSV)"
         ja, hint_ja = "NUL バイト（0x00）を含んでいます。バイナリのデータか、壊れた書き出しです", \
