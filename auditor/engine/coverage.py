@@ -103,7 +103,7 @@ def required_groups(groups: list, required_not_met: list) -> list | None:
     """[(group, its required items not met)] for the groups that have any, when the groups hold each of
     `required_not_met` exactly once (chapters, sections); None when they do not (an ISO view lists an item
     under several controls, a measure view leaves out the items of no measure): the flat list is shown."""
-    pairs = [(g, list(g["required_not_met"])) for g in groups if g.get("required_not_met")]
+    pairs = [(g, sorted(g["required_not_met"], key=_natural)) for g in groups if g.get("required_not_met")]  # GL1-02 before GL1-05
     held = [i for _, ids in pairs for i in ids]
     if len(held) != len(required_not_met) or sorted(held) != sorted(required_not_met):
         return None
