@@ -323,9 +323,9 @@ def test_only_the_last_signature_is_withdrawn_and_nothing_changes_on_a_refusal(i
         assert empty.exit_code == 2 and "取消の理由が空です" in empty.stderr, nothing
     for typed in ("-", "なし"):  # a placeholder typed for "none"
         empty = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", typed)
-        assert empty.exit_code == 2 and f"「{typed}」は理由ではありません" in empty.stderr, typed
+        assert empty.exit_code == 2 and f"「{typed}」は「なし」を表す記号・語で、理由ではありません" in empty.stderr, typed
     placeholder = withdraw(db, out, "--role", "secretariat", "--by", "－", "--reason", "誤り")
-    assert placeholder.exit_code == 2 and "「－」は氏名ではありません" in placeholder.stderr
+    assert placeholder.exit_code == 2 and "「－」は「なし」を表す記号・語で、氏名ではありません" in placeholder.stderr
     english = withdraw(db, out, "--role", "secretariat", "--by", "なし", "--reason", "誤り", "--lang", "en")
     assert english.exit_code == 2 and '"なし" is a placeholder, not a name' in english.stderr
     early = withdraw(db, out, "--role", "secretariat", "--by", REVIEWER, "--reason", "誤り", "--date", "2026-04-19",

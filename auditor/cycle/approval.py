@@ -37,7 +37,7 @@ TEXT = {
         "self": "実行 {run}: この人は既に{earlier}（役職「{role}」）として署名しています。ポリシーにより同じ人は2つの段階に"
                 "署名できません（起案者は自分の報告書を審査・決裁できません）",
         "no_name": "氏名が空です",
-        "placeholder_name": "「{value}」は氏名ではありません（「なし」などの記入例の語）。署名する人の氏名を書いてください",
+        "placeholder_name": "「{value}」は「なし」を表す記号・語で、氏名ではありません。署名する人の氏名を書いてください",
         "long_name": "氏名が長すぎます（{n}文字まで）",
         "before_issue": "{date}は報告書の発行日（{issued}）より前です",
         "before_step": "{date}は先の{step}の日付（{earlier}）より前です",
@@ -52,7 +52,7 @@ TEXT = {
         "withdraw_none": "実行 {run} には取り消せる署名がありません",
         "withdraw_not_last": "実行 {run} で取り消せるのは最後の署名（{step}、役職「{last}」）だけです。後の段階から順に取り消してください",
         "no_reason": "取消の理由が空です（--reason に書いてください）",
-        "placeholder_reason": "「{value}」は理由ではありません。取り消す理由を --reason に書いてください",
+        "placeholder_reason": "「{value}」は「なし」を表す記号・語で、理由ではありません。取り消す理由を --reason に書いてください",
         "long_reason": "取消の理由が長すぎます（{n}文字まで）",
         "before_signature": "{date}は取り消す署名の日付（{signed}）より前です",
         "withdrawn": "実行 {run} の{step}（役職「{role}」）の署名を取り消しました: {on}",
