@@ -287,3 +287,10 @@ def test_a_workbook_renamed_to_csv_is_read_as_a_workbook_and_said_so(tmp_path):
     assert entry["format"] == "xlsx" and entry["kind"] == "staff"
     assert invoke("validate", "--evidence", ev, "--policy", _policy(tmp_path)).exit_code == 0
     assert loader.load(ev).datasets["staff"].columns["staff_id"] == ["S001", "S002"]  # read as the workbook
+
+
+def test_a_zip_under_a_csv_name_that_is_no_workbook_is_refused_in_its_own_words(tmp_path):
+    (tmp_path / "報告.csv").write_bytes(b"PK\x03\x04" + b"\x00" * 60)  # a Word file or another archive, renamed
+    result = invoke("inspect", tmp_path / "報告.csv")
+    assert result.exit_code == 2 and "中身は ZIP 形式で、読める Excel のブックでもありません" in result.stderr
+    assert "Traceback" not in result.output

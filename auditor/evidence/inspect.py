@@ -58,7 +58,15 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
     renamed = fmt in ("csv", "tsv") and data.startswith(b"PK\x03\x04")  # a workbook under a text name
     if renamed:
         fmt = "xlsx"
-    lay = sniff.layout(data, path, fmt, limits, sheet)
+    try:
+        lay = sniff.layout(data, path, fmt, limits, sheet)
+    except InputError:
+        if not renamed:
+            raise
+        raise InputError(path, "the file has a text (CSV, TSV) name but is a ZIP archive that is not a readable "
+                         "Excel workbook", hint="export the data again as CSV or as an Excel workbook (.xlsx)",
+                         ja="名前はテキスト（CSV・TSV）ですが、中身は ZIP 形式で、読める Excel のブックでもありません",
+                         hint_ja="データを CSV か Excel のブック（.xlsx）として書き出し直してください") from None
     keys = frozenset(headers.aliases(kind)) if kind else None
     tables = []
     for s in lay.sheets:

@@ -51,8 +51,8 @@ MESSAGES = {
                           "証跡の写しからその行を削除してください",
                     "en": "line {lines} looks like a total or note row ({text}); it would be read as a record. If it is "
                           "not one, remove it from a copy of the file"},
-    "renamed_workbook": {"ja": "{name} は名前は CSV ですが、中身は Excel のブック（.xlsx）です: format: xlsx で読みます",
-                         "en": "{name} is named as CSV but holds an Excel workbook (.xlsx): read with format: xlsx"},
+    "renamed_workbook": {"ja": "{name} は名前はテキスト（CSV・TSV）ですが、中身は Excel のブック（.xlsx）です: format: xlsx で読みます",
+                         "en": "{name} has a text (CSV, TSV) name but holds an Excel workbook (.xlsx): read with format: xlsx"},
     "merged_down": {"ja": "{header}: {first}〜{last} 行目のセルが結合されています。各行を {first} 行目の値で読みます",
                     "en": "{header}: cells merged over rows {first}-{last}; every row is read with the value of row {first}"},
     "two_row_header": {"ja": "見出しが2行（{rows} 行目）にわたっています: header_rows で読み、見出しは「上/下」とつなげます",
