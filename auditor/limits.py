@@ -69,13 +69,13 @@ def read_regular(path, max_bytes: int, shown, line=None, option: str = "--max-fi
 
 
 def too_large(shown, size: int, max_bytes: int, line=None, option: str = "--max-file-size",
-              what: str = "the file is") -> None:
+              what: str = "the file is", what_ja: str = "大きさ") -> None:
     if size > max_bytes:
         hint = (f"split the file, or raise the limit with {option} (e.g. {option} 2G)" if option.startswith("--")
                 else option)
         raise InputError(shown, f"{what} {shown_size(size)} ({size:,} bytes), more than the limit of "
                          f"{shown_size(max_bytes)}", line=line, hint=hint,
-                         ja=f"大きさ {shown_size(size)}（{size:,} バイト）が上限 {shown_size(max_bytes)} を超えています",
+                         ja=f"{what_ja} {shown_size(size)}（{size:,} バイト）が上限 {shown_size(max_bytes)} を超えています",
                          hint_ja=f"ファイルを分割するか、{option} で上限を上げてください（例: {option} 2G）"
                          if option.startswith("--") else None)
 

@@ -136,6 +136,15 @@ def test_import_applies_changes_and_records_who_and_when(db, tmp_path):
     assert "imported by" in shown and "道路課 山田" in shown and "returned.csv" in shown and "status: not started -> done (awaiting check)" in shown
 
 
+@pytest.mark.parametrize("word", ["済", "対応済み", "完了済"])
+def test_a_clerks_word_for_done_is_read_as_done(db, tmp_path, word):
+    """「済」「対応済み」 are how a department marks a finished item; they import as 完了, not as an error."""
+    returned = sheet(tmp_path, [{"措置ID": ROAD, "状況": word, "担当者": "道路課長", "完了日": "2025/5/30"}])
+    result = do_import(db, returned)
+    assert result.exit_code == 0, result.output
+    assert actions(db)[ROAD]["status"] == "done"
+
+
 def test_an_invisible_character_pasted_beside_the_completion_day_is_ignored(db, tmp_path):
     returned = sheet(tmp_path, [{"措置ID": ROAD, "状況": "完了", "担当者": "道路課長", "完了日": "\u200b令和7年5月30日\ufeff"}])
     result = do_import(db, returned)

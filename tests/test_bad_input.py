@@ -222,6 +222,21 @@ def test_a_workbook_renamed_to_csv_is_named_as_a_workbook_and_reads_once_its_for
     assert invoke("validate", "--policy", write_policy(tmp_path), "--evidence", ev).exit_code == 0
 
 
+def test_a_word_document_renamed_to_xlsx_is_named_so_in_japanese(tmp_path, ev, monkeypatch):
+    """A .docx saved under a .xlsx name: our Japanese words, not openpyxl's English inside the Japanese line."""
+    import docx
+
+    docx.Document().save(tmp_path / "memo.docx")
+    _add_file(ev, "職員名簿.xlsx", (tmp_path / "memo.docx").read_bytes(), kind="staff")
+    _expect_error(tmp_path, ev, file="職員名簿.xlsx", line=None, words="not a valid Excel workbook")
+    from auditor.cli import i18n
+
+    monkeypatch.setattr(i18n, "current", lambda: "ja")
+    ja = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--output", tmp_path / "out.json")
+    assert ja.exit_code == 2 and "ブックの本体がありません" in ja.stderr and "別の種類のファイル" in ja.stderr
+    assert "File contains" not in ja.stderr and "Traceback" not in ja.stderr
+
+
 def test_an_old_xls_progress_sheet_says_to_save_it_as_xlsx(tmp_path):
     sheet = tmp_path / "道路課.xls"
     sheet.write_bytes(OLE2)

@@ -265,7 +265,8 @@ def test_values_are_guessed_only_when_close():
 
     assert profile.guess_enum("employment", "正職員") == "regular"
     assert profile.guess_enum("employment", "嘱託職員") is None
-    assert profile.guess_enum("action_status", "対応済") is None  # 対応中 is close, but means the opposite
+    assert profile.guess_enum("action_status", "対応予定") is None  # 対応中 is close, but means not yet begun
+    assert profile.guess_enum("action_status", "対応済") == "done"  # a spelling of 完了, not the close 対応中
     assert profile.guess_enum("role", "最高情報セキュリティ責任者（CISO）") == "ciso"  # the longest alias inside
     assert [profile.guess_bool(v) for v in ("設定済", "未設定", "施行中", "廃止", "online", "不要")] == \
         [True, False, True, False, None, False]

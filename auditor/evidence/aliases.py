@@ -36,7 +36,7 @@ SPEC: dict[str, dict[str, tuple[str, ...]]] = {
     "answer": {"yes": ("はい", "○", "実施", "済"), "no": ("いいえ", "×", "未実施", "未"),
                "na": ("該当なし", "対象外", "-")},
     "action_status": {"not_started": ("未着手",), "in_progress": ("対応中", "着手"),
-                      "done": ("完了",), "verified": ("有効性確認済", "確認済"),
+                      "done": ("完了", "完了済", "完了済み", "対応済", "対応済み", "済"), "verified": ("有効性確認済", "確認済"),
                       "resolved_pending_verification": ("解消確認待ち",), "carried_over": ("継続",)},
     "checklist_result": {"conforms": ("適合", "○"), "partial": ("一部適合", "△"),
                          "nonconforming": ("不適合", "×"), "not_applicable": ("該当なし", "対象外"),

@@ -55,7 +55,7 @@ def inspect(file, kind: str | None = None, rel: str | None = None, sheet: str | 
         raise InputError(path, f"cannot read the file: {exc.strerror or exc}",
                          ja=f"ファイルを読めません（{os_reason(exc, 'ja')}）") from None
     fmt = sniff.fmt_of(path)
-    renamed = fmt in ("csv", "tsv") and data.startswith(b"PK\x03\x04")  # a workbook under a text name
+    renamed = fmt in ("csv", "tsv") and data.startswith(readers.ZIP_MAGIC)  # a workbook under a text name
     if renamed:
         fmt = "xlsx"
     try:

@@ -19,7 +19,7 @@ from ... import limits
 from .. import normalize
 from ...errors import InputError
 from .table import (HEADER_HINT, HEADER_HINT_JA, OLD_EXCEL, OLD_EXCEL_HINT, OLD_EXCEL_HINT_JA, OLD_EXCEL_JA,  # noqa: F401
-                    OLE2_MAGIC, RawTable, build_table, cell_at)  # (the readers' API)
+                    OLE2_MAGIC, ZIP_MAGIC, RawTable, build_table, cell_at)  # (the readers' API)
 
 ENCODING_HINT = "set encoding: in the manifest (utf-8, cp932)"
 ENCODING_HINT_JA = "マニフェストで encoding: を指定してください（utf-8、cp932）"
@@ -80,7 +80,7 @@ def _nul(data: bytes, path: str):
     elif data.startswith(OLE2_MAGIC):  # an .xls saved under a text name
         what, hint = f"is {OLD_EXCEL} as text", OLD_EXCEL_HINT
         ja, hint_ja = "Excel 97-2003 のブック（.xls）で、テキストとしては読めません", OLD_EXCEL_HINT_JA
-    elif data.startswith(b"PK\x03\x04"):  # ZIP: an .xlsx (or .docx) saved or renamed under a text name
+    elif data.startswith(ZIP_MAGIC):  # ZIP: an .xlsx (or .docx) saved or renamed under a text name
         what, hint = "is a ZIP archive, most likely an Excel workbook (.xlsx) under a text name", \
             "set format: xlsx in its manifest entry (or give the file its .xlsx name), or export it as CSV"
         ja, hint_ja = "ZIP 形式で、Excel のブック（.xlsx）がテキストの名前で保存されているようです", \

@@ -12,6 +12,7 @@ from .. import normalize
 
 # Excel 97-2003 (.xls) is a binary OLE2 file that no reader here parses; so is a password-protected .xlsx.
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx (or .docx) is a ZIP: told apart from text under a .csv name
 OLD_EXCEL = "an Excel 97-2003 workbook (.xls), which cannot be read"
 OLD_EXCEL_JA = "Excel 97-2003 のブック（.xls）で、読み込めません"
 OLD_EXCEL_HINT = "open it in Excel and save it as .xlsx (an Excel workbook)"

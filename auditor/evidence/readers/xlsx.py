@@ -83,11 +83,14 @@ def _broken_ja(exc: Exception) -> str:
     if isinstance(exc, KeyError):  # zipfile: There is no item named 'xl/workbook.xml' in the archive
         part = re.search(r"named '([^']+)'", str(exc))
         return f"ブックに必要な部分{' ' + part.group(1) + ' ' if part else ''}がありません"
+    if "no valid workbook part" in str(exc):  # openpyxl: a ZIP of another kind (a .docx renamed .xlsx)
+        return "ZIP ファイルですが、ブックの本体がありません（Word の .docx など、別の種類のファイルではありませんか）"
     if name in ("ParseError", "XMLSyntaxError", "ExpatError"):
         return "ブックの中の XML が壊れています"
     if name in ("error", "EOFError") or "zlib" in type(exc).__module__:
         return "ブックの中の圧縮されたデータが壊れています"
-    return f"{name}: {exc}"
+    # another library's English would sit inside the Japanese line: our words, the class name for support
+    return f"ブックの中身が壊れているか、読めない形で保存されています（{name}）"
 
 
 def _sheet(wb, ws, path, header_row, header_rows, cells, limit, read, skip_empty=False):
@@ -234,7 +237,8 @@ def _check_unpacked(data, path, limit) -> None:
     except Exception:  # not a zip: openpyxl's message says so
         return
     if size > limit.max_file_size:
-        limits.too_large(path, size, limit.max_file_size, what="the workbook unpacks to")
+        limits.too_large(path, size, limit.max_file_size, what="the workbook unpacks to",
+                          what_ja="ブックを展開した大きさ")
 
 
 # A cell that holds a formula and no saved result (<v> missing or empty); only looked for when '<f' occurs.
