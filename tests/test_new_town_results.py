@@ -154,6 +154,43 @@ def test_values_map_repairs_the_join_and_the_notice_goes(tmp_path):
     assert tr01["status"] == "pass" and [n["code"] for n in tr01["notices"]] == ["basis"]
 
 
+def _a_few_ids_typed_without_their_zeros(tmp_path, missing=(), last_year=()):
+    """Most of the roster matches the LMS; two IDs were typed without the LMS's leading zeros (S07 for
+    S0007, s-0009 for S0009), the staff in `missing` took no course at all, those in `last_year` one of FY2024."""
+    roster = [f"S{i:04d}" for i in range(1, 11)]
+    roster[6], roster[8] = "S07", "s-0009"
+    trained = [f"S{i:04d}" for i in range(1, 11) if i not in missing]
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG,
+                                          "staff": [{"staff_id": k, "unit": "0200"} for k in roster],
+                                          "training_records": [{"staff_id": k, "course": "情報セキュリティ研修",
+                                                                "completed_on": "2024-06-01" if int(k[1:]) in last_year
+                                                                else "2025-06-01"} for k in trained]})
+    return ev
+
+
+def test_ids_that_differ_only_in_zeros_or_separators_are_named_as_a_near_miss(tmp_path):
+    ev = _a_few_ids_typed_without_their_zeros(tmp_path, missing={3})
+    args = ["--policy", write_policy(tmp_path), "--evidence", ev, "--control", "TR-01"]
+    (tr01,) = json.loads(invoke("check", "--format", "json", *args).stdout)["results"]
+    assert sorted(f["id"] for f in tr01["findings"]) == ["TR-01:S0003", "TR-01:S07", "TR-01:s-0009"]  # they stand
+    (notice,) = [n for n in tr01["notices"] if n["level"] == "warning"]
+    assert notice["code"] == "join_near_miss"
+    assert "2 件" in notice["messages"]["ja"] and "S07 と S0007、s-0009 と S0009" in notice["messages"]["ja"]
+    assert "2 records" in notice["messages"]["en"] and "S07 and S0007, s-0009 and S0009" in notice["messages"]["en"]
+    assert "S0003" not in notice["messages"]["en"]  # no course at all: not a near miss
+    for lang in ("ja", "en"):
+        assert notice["messages"][lang] in invoke("check", *args, "--lang", lang).output
+
+
+def test_a_near_miss_whose_record_would_not_count_is_not_named(tmp_path):
+    """S0007's only record is of another fiscal year: writing S07 as S0007 would not clear the finding."""
+    ev = _a_few_ids_typed_without_their_zeros(tmp_path, last_year={7})
+    (tr01,) = json.loads(invoke("check", "--format", "json", "--policy", write_policy(tmp_path), "--evidence", ev,
+                                "--control", "TR-01").stdout)["results"]
+    (notice,) = [n for n in tr01["notices"] if n["level"] == "warning"]
+    assert "1 record of" in notice["messages"]["en"] and "S07" not in notice["messages"]["en"]
+
+
 def test_the_shipped_sample_has_no_join_notice():
     doc = json.loads(invoke("check", "--format", "json").stdout)
     assert [n for r in doc["results"] for n in r["notices"] if n["level"] == "warning"] == []

@@ -108,6 +108,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         for hit in outcome.hits:
             _merge(findings, _finding(control, rule, hit, policy, evidence, base))
         result.notices += [notices.join(j, files) for j in outcome.joins]
+        result.notices += [notices.near_miss(m, files) for m in outcome.near_misses]
     if not applicable:
         return Result(control, "not_applicable", reason=_not_applicable())
     try:

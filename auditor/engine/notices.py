@@ -35,6 +35,24 @@ def join(j, files: dict) -> dict:
     return _notice("join_mismatch", "warning", ja, en, [*outer_files, *inner_files])
 
 
+def near_miss(m, files: dict) -> dict:
+    """A data-quality warning for a keyforms.NearMiss: keys that would match, written alike."""
+    outer_files, inner_files = files.get(m.outer) or [m.outer], files.get(m.inner) or [m.inner]
+    of, inf = "、".join(outer_files), "、".join(inner_files)
+    of_en, inf_en = ", ".join(outer_files), ", ".join(inner_files)
+    ofields, ifields = "+".join(o for o, _ in m.on), "+".join(i for _, i in m.on)
+    pairs_ja = "、".join(f"{a} と {b}" for a, b in m.examples)
+    pairs_en = ", ".join(f"{a} and {b}" for a, b in m.examples)
+    ja = (f"{of}（{ofields}）の {m.count} 件は、{inf}（{ifields}）の値と先頭のゼロ・区切り記号・大文字小文字の違い"
+          f"だけで一致しません（例: {pairs_ja}）。同じ ID であれば、両方のファイルで書き方をそろえるか、マニフェストの "
+          f"values: で対応付けてください。この {m.count} 件の指摘は、ID の書き方の違いによるものかもしれません。")
+    records, these = ("1 record", "this finding") if m.count == 1 else (f"{m.count} records", f"these {m.count} findings")
+    en = (f"{records} of {of_en} ({ofields}) miss a value of {inf_en} ({ifields}) only by leading zeros, "
+          f"a separator or letter case (e.g. {pairs_en}). If they are the same IDs, write them alike in both files "
+          f"or map them under values: in the manifest; {these} may come from how the IDs are written.")
+    return _notice("join_near_miss", "warning", ja, en, [*outer_files, *inner_files])
+
+
 def notes(control, ctx, base: dict) -> list[dict]:
     """The control's notes whose `when` holds, with parameters filled in (base: lang -> values)."""
     out = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ...evidence import normalize
 from ...evidence.dataset import Dataset
 from ...evidence.kinds import spec as kind_spec
+from . import keyforms
 from .predicates import compile_predicate
 from .values import Context, RuleError, param
 
@@ -42,6 +43,7 @@ class Outcome:
     checked: int = 0
     departments: dict = field(default_factory=dict)  # unit code -> [checked, failed]
     joins: list = field(default_factory=list)  # Join of each each-rule whose keys hardly meet
+    near_misses: list = field(default_factory=list)  # keyforms.NearMiss: keys that differ only in form
 
 
 @dataclass
@@ -175,6 +177,7 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
     has = rule["has"]
     need = _count(has.get("min", 1), ctx)
     on = list((has.get("on") or {}).items())
+    near = None  # (unmatched outer keys, the inner keys that would have matched, the inner column)
     if len(on) == 1 and not has_pred.outers and _scalar(outer, on[0][0]):
         # the usual case: count the qualifying inner rows per key, then look each outer key up
         inner_column = _join_column(inner, on[0][1])
@@ -191,6 +194,8 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
             found = count.keys()
             failing = ([r for r, v in enumerate(outer_column) if v not in found] if len(scope) == len(outer)
                        else [r for r in scope if outer_column[r] not in found])  # scope: every row, or some
+            if failing and _scalar(inner, on[0][1]):
+                near = (map(outer_column.__getitem__, failing), found, inner_column)
         else:
             failing = [r for r in scope if count.get(outer_column[r], 0) < need]
     else:
@@ -200,12 +205,23 @@ def _each(out, rule, ctx, outer: Dataset, scope, inner: Dataset, files, has_pred
         join = _join_coverage(outer, scope, inner, on)
         if join and join.outer_matched < share * join.outer_keyed and join.inner_matched < share * join.inner_keyed:
             out.joins.append(join)  # both sides mostly unmatched: the keys are likely written differently
+    if near is not None and not out.joins:
+        _near_misses(out, outer, inner, on, *near)
     _hits(out, rule, outer, scope, failing)
     if rule.get("locate") == "dataset":
         for hit in out.hits:
             hit.record, hit.files = None, tuple(files.get(inner.kind, ()))
     for hit in out.hits:
         hit.fields.update(count=0, min=need)
+
+
+def _near_misses(out: Outcome, outer: Dataset, inner: Dataset, on: list, unmatched, known, inner_column) -> None:
+    """Unmatched outer keys that an inner key equals but for zeros, separators or case (keyforms.py)."""
+    forms = keyforms.forms(inner_column[::max(1, len(inner_column) // keyforms.SAMPLE)])
+    if forms:
+        count, examples = keyforms.near_misses(unmatched, known, forms)
+        if count:
+            out.near_misses.append(keyforms.NearMiss(outer.kind, inner.kind, on, count, examples))
 
 
 def _join_coverage(outer: Dataset, scope, inner: Dataset, on: list, shown: int = 3) -> Join | None:
