@@ -76,6 +76,16 @@ def test_cp932_csv_with_title_rows_and_a_footer_total(tmp_path):
     assert str(records["completed_on"][1]) == "2025-06-20"  # R7.6.20
 
 
+def test_a_note_row_below_the_records_is_named_once_not_also_as_a_blank_key(tmp_path):
+    """「※建設課は未提出」 under a self-assessment: proposed for skip_rows, and no warning of a blank item,
+    an odd answer or a date that is none on that row."""
+    (tmp_path / "点検.csv").write_text("所属,点検日,項目番号,回答\n総務課,2025/10/1,SA-1,〇\n税務課,2025/10/3,SA-1,✕\n"
+                                     "住民課,2025/10/5,SA-1,はい\n※建設課は未提出\n", encoding="utf-8")
+    p = _one(tmp_path / "点検.csv")
+    assert [a["lines"] for c, a in p.notes if c == "footer_skipped"] == [[5]] and "skip_rows" in p.entry
+    assert p.warnings == [] and not p.unknown  # 〇 and ✕ read as ○ and ×
+
+
 def test_workbook_with_a_title_row_and_a_word_auditor_does_not_know(tmp_path):
     (tmp_path / "名簿.xlsx").write_bytes(messy.roster_xlsx())
     p = _one(tmp_path / "名簿.xlsx")
@@ -252,6 +262,12 @@ def test_rows_of_other_levels_in_an_org_master_are_dropped(tmp_path):
     p = _one(tmp_path / "org.csv")
     assert p.entry["values"] == {"level": {"係": {"drop": True}}} and not p.unknown
     assert _read(tmp_path, "org.csv", data, p.entry)["code"] == ["0100", "0110"]
+
+
+@pytest.mark.parametrize("header", ["上位所属", "上位所属コード", "親所属"])
+def test_an_org_master_names_its_parent_column_as_offices_write_it(tmp_path, header):
+    (tmp_path / "org.csv").write_bytes(f"所属コード,所属名,{header}\n0100,総務部,\n0110,総務課,0100\n".encode())
+    assert _one(tmp_path / "org.csv").entry["columns"] == {"所属コード": "code", "所属名": "name", header: "parent"}
 
 
 def test_every_field_of_every_kind_has_header_aliases():

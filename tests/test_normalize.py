@@ -206,12 +206,14 @@ gateway_type file_sanitizer ファイル無害化
 gateway_type screen_transfer 画面転送 仮想ブラウザ
 gateway_type mail_sanitizer メール無害化
 gateway_type security_cloud セキュリティクラウド 自治体情報セキュリティクラウド
-answer yes はい ○ 実施 済 YES
-answer no いいえ × 未実施 未
+answer yes はい ○ 〇 ◯ 実施 済 YES
+answer no いいえ × ✕ ✖ 未実施 未
 answer na 該当なし 対象外 - － NA
 action_status not_started 未着手
 action_status in_progress 対応中 着手
-action_status done 完了
+action_status done 完了 済 対応済み
+checklist_result conforms 適合 ○ 〇
+checklist_result nonconforming 不適合 × ✕
 action_status verified 有効性確認済 確認済
 action_status resolved_pending_verification 解消確認待ち
 action_status carried_over 継続 Carried_Over

@@ -158,8 +158,10 @@ def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, da
     columns = {h: f for h, f in mapping.items() if normalize.nfkc(h) != f}
     if columns:
         entry["columns"] = columns
-    values = _columns(p, spec, table, mapping, s)
-    skip = inspect_rows.rows_and_shape(p, spec, table, mapping, s, header_row, masked, rel)
+    footer = inspect_rows.footer(table, mapping, spec, rel)
+    # the rows the proposed skip_rows leaves out are named once, as such: not also as blank keys or odd values
+    values = _columns(p, spec, table, mapping, s, set(footer[0]) if footer[1] else set())
+    skip = inspect_rows.rows_and_shape(p, spec, table, mapping, s, header_row, masked, footer)
     if skip:
         entry["skip_rows"] = skip
     if values:
@@ -168,17 +170,22 @@ def _propose(data, rel, fmt, lay, s, kind, limits, provided_by, collected_on, da
     return p
 
 
-def _columns(p: Proposal, spec, table, mapping: dict, s) -> dict:
-    """Describe every column and check every mapped one -> the proposed values: map."""
+def _columns(p: Proposal, spec, table, mapping: dict, s, skipped: set) -> dict:
+    """Describe every column and check every mapped one -> the proposed values: map.
+
+    skipped: lines of the rows skip_rows will leave out (a 合計 row), left out here too."""
     values = {}
+    kept = [i for i, line in enumerate(table.lines) if line not in skipped] if skipped else None
     for label in (table.headers or list(table.columns)):
         column = table.columns.get(label, [])
+        if kept is not None:
+            column = [column[i] for i in kept]
         name = mapping.get(label)
         p.columns.append((label, name, profile.column_type(column)))
         if name is None:
             continue
         xtype = spec.fields[name][0]
-        lines = list(table.lines)
+        lines = list(table.lines) if kept is None else [table.lines[i] for i in kept]
         if xtype in ("enum", "bool"):
             found, unknown = profile.propose_values(spec, name, column, lines)
             if spec.fields[name][1] == "unit_level":  # 係 rows beside 課 rows: not units of the audit

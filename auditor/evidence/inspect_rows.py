@@ -101,9 +101,11 @@ def footer(table, mapping: dict, spec, rel) -> tuple[list, dict | None]:
     return flagged, (rule if left_out == flagged else None)
 
 
-def rows_and_shape(p, spec, table, mapping: dict, s, header_row, masked: dict, rel) -> dict | None:
-    """Warnings and notes about rows, merged cells and My Numbers -> the skip_rows: to propose, or None."""
-    flagged, rule = footer(table, mapping, spec, rel)
+def rows_and_shape(p, spec, table, mapping: dict, s, header_row, masked: dict, found: tuple) -> dict | None:
+    """Warnings and notes about rows, merged cells and My Numbers -> the skip_rows: to propose, or None.
+
+    found: footer()'s answer."""
+    flagged, rule = found
     if flagged:
         at = {line: i for i, line in enumerate(table.lines)}
         text = [profile.shown(" ".join(str(c[at[line]]) for c in table.columns.values() if c[at[line]] not in (None, "")))

@@ -243,9 +243,13 @@ def parse_int(value) -> int | None:
 # --- enumerations (their words: evidence/aliases.py) ----------------------------
 
 
+# Marks typed from other keys than the aliases': 〇 (the kanji zero) and ◯ for ○, ✕ for ×, as booleans read them.
+_MARKS = str.maketrans({"〇": "○", "◯": "○", "⭕": "○", "✕": "×", "✖": "×", "✗": "×", "╳": "×", "☓": "×"})
+
+
 def _key(text: str) -> str:
-    # Match ignoring ASCII case, spaces and the spelling of a lone dash.
-    text = "".join(nfkc(text).split()).casefold()
+    # Match ignoring ASCII case, spaces, look-alike marks and the spelling of a lone dash.
+    text = "".join(nfkc(text).split()).casefold().translate(_MARKS)
     return "-" if text in _LONE_DASHES else text
 
 
