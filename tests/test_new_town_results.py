@@ -212,3 +212,29 @@ def test_the_organisation_report_carries_the_join_warning_and_a_department_repor
     mine = json.loads((dept / "report.json").read_text(encoding="utf-8"))
     (tr01,) = [r for r in mine["check"]["results"] if r["control_id"] == "TR-01"]
     assert [n["code"] for n in tr01["notices"]] == ["basis"]  # keys of other departments stay out
+
+
+# ---- a rule that picks its records by a column the town's file lacks ------------------------------
+
+def test_an_org_master_without_levels_leaves_every_division_check_unproven_not_passed(tmp_path):
+    """SA-01 checks the 課 (level: 課). An org master without a 階層 column selected none, and 0 checked
+    read as a pass although a division never submitted: the result now says what is missing."""
+    org = [{k: v for k, v in u.items() if k != "level"} for u in ORG]
+    results, text = check(tmp_path, {"org_units": org, "self_assessments": []}, "SA-01")
+    sa = results["SA-01"]
+    assert sa["status"] == "no_evidence" and sa["findings"] == []
+    assert "org_units.yaml に level（階層）の値がないため" in sa["reason"] and "columns:" in sa["reason"]
+    assert "証跡なし" in text and "level（階層）の値がない" in text
+    results, text = check(tmp_path / "en", {"org_units": org, "self_assessments": []}, "SA-01", lang="en")
+    assert "holds no value of level" in results["SA-01"]["reason"] and "nothing was checked" in text
+
+
+def test_a_levels_column_left_empty_is_no_more_a_pass_than_none(tmp_path):
+    org = [dict(u, level=None) for u in ORG]
+    results, _ = check(tmp_path, {"org_units": org, "self_assessments": []}, "SA-01")
+    assert results["SA-01"]["status"] == "no_evidence" and "level（階層）の値がない" in results["SA-01"]["reason"]
+
+
+def test_the_same_org_master_with_its_levels_is_checked(tmp_path):
+    results, _ = check(tmp_path / "b", {"org_units": ORG, "self_assessments": []}, "SA-01")
+    assert results["SA-01"]["status"] == "fail" and results["SA-01"]["checked"] == 2

@@ -7,7 +7,7 @@ import string
 
 from ..privacy import mynumber
 from ..errors import reason
-from ..evidence import blanks, normalize
+from ..evidence import blanks, kinds, normalize
 from ..catalogue import rules
 from . import notices
 from ..catalogue.controls import context_params
@@ -90,6 +90,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
     files = {k: evidence.files_of(k) for k in control.evidence}
     result = Result(control, "pass")
     applicable = False
+    unselectable = None  # a rule that picked nothing for want of the values it picks by
     findings: dict[str, Finding] = {}
     base = {lang: _base_values(params, evidence, policy, lang) for lang in ("ja", "en")}
     for rule in control.rules:
@@ -99,6 +100,7 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
             return _rule_error(control, exc)
         if not outcome.applicable:
             continue
+        unselectable = unselectable or outcome.unselectable
         applicable = True
         result.checked += outcome.checked
         for unit, (checked, failed) in outcome.departments.items():
@@ -111,6 +113,8 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         result.notices += [notices.near_miss(m, files) for m in outcome.near_misses]
     if not applicable:
         return Result(control, "not_applicable", reason=_not_applicable())
+    if unselectable and not result.checked and not findings:  # 0 checked is no pass when that is why
+        return _unselectable(control, *unselectable, files)
     try:
         result.notices += notices.notes(control, ctx, base)
     except rules.RuleError as exc:
@@ -125,6 +129,19 @@ def _evaluate_one(control: Control, policy: Policy, evidence: Evidence, statuses
         findings = masked
     result.findings = list(findings.values())
     return result
+
+
+def _unselectable(control: Control, kind: str, fields: list, files: dict) -> Result:
+    """No record of `kind` has a value in the fields the rule picks its records by: nothing was looked at."""
+    spec = kinds.schema(kind)["properties"]
+    shown = {lang: (sep.join(f"{f}（{spec[f]['x-aliases'][0]}）" if lang == "ja" and spec.get(f, {}).get("x-aliases")
+                             else f for f in fields)) for lang, sep in (("ja", "、"), ("en", ", "))}
+    where = {"ja": "、".join(files.get(kind, ())), "en": ", ".join(files.get(kind, ()))}
+    return Result(control, "no_evidence", reason=_text(
+        f"{where['ja']} に {shown['ja']}の値がないため、確認する記録を選べません（{kind} の {shown['ja']}で対象を選ぶ"
+        "管理策です）。列を加えて値を記入するか、マニフェストの columns: で対応付けてください",
+        f"{where['en']} holds no value of {shown['en']}, by which this control picks the {kind} records it checks: "
+        "nothing was checked. Add the column and fill it in, or map it under columns: in the manifest"))
 
 
 def _not_applicable() -> dict:

@@ -44,6 +44,9 @@ class Outcome:
     departments: dict = field(default_factory=dict)  # unit code -> [checked, failed]
     joins: list = field(default_factory=list)  # Join of each each-rule whose keys hardly meet
     near_misses: list = field(default_factory=list)  # keyforms.NearMiss: keys that differ only in form
+    # (kind, fields): `where` selected nothing as no record has a value in these fields (the control is then
+    # no pass when no other rule checked anything)
+    unselectable: tuple | None = None
 
 
 @dataclass
@@ -123,6 +126,11 @@ def evaluate(rule: dict, ctx: Context, datasets: dict, files: dict) -> Outcome:
     data = _dataset(datasets, kind)
     scope = compiled["where"].select(data.columns, size=len(data))
     out = Outcome(checked=len(scope))
+    if q in ("all", "each") and not scope and len(data):
+        absent = [f for f in compiled["where"].fields if all(v is None for v in data.columns.get(f, ()))]
+        if absent:  # e.g. where: {level: 課} over an org master without a 階層 column, or with it left empty
+            out.unselectable = (kind, absent)
+            return out
     if q == "none":
         out.checked = len(data)  # every record was examined for the forbidden pattern
         _hits(out, rule, data, None, scope)
