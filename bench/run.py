@@ -18,6 +18,8 @@ the script exits 1 when any engine disagrees (CI runs it at x1 as a smoke test).
 A fourth and fifth way, the case a CI push meets: partial (one line changed after a cached run). Before
 each such run one line of the roster (training.csv; staff.csv for the full catalogue) or of the audits
 file gets a new value that leaves the violations as they are, so that its digest is new every round.
+The last roster row runs on a cache that also holds what a month of CI leaves (HISTORY entries of other
+versions), as the other rows' cache is emptied each round and would hide costs that grow with its history.
 
 --peers names the python of the peers' venv; the peers' engines are looked for in --peers-dir (default:
 ../shared/peers/engines beside the checkout). When they are asked for and cannot be found or run, the
@@ -351,7 +353,24 @@ def _counts(doc: dict) -> dict:
 
 AUDITOR_RUNS = ("auditor check (cold)", "auditor check (first run: nothing remembered)",
                 "auditor check (parse cache only)", "auditor check (warm: unchanged)",
-                "auditor check (partial: one roster line)", "auditor check (partial: one audits line)")
+                "auditor check (partial: one roster line)", "auditor check (partial: one audits line)",
+                "auditor check (partial: roster, a month of CI cached)")
+HISTORY = (1500, 500)  # result and parse entries a month of CI pushes leaves in a cache (within its bounds)
+
+
+def _history(folder: Path) -> None:
+    """Fill the cache folder as a month of CI would (entries of other versions, last used over 30 days), so that
+    costs that grow with a cache's history show (listing and pruning): the other rows start from an empty one.
+    The entries are never looked up (their names are no key of this run), only listed, sized and pruned."""
+    import hashlib
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for i in range(sum(HISTORY)):
+        name = hashlib.sha256(f"history {i}".encode()).hexdigest()
+        path = folder / (f"res-{name}" if i < HISTORY[0] else name)
+        if not path.exists():
+            path.write_bytes(os.urandom(10_000 if i < HISTORY[0] else 60_000))
+            os.utime(path, (now - 86400 * 30 * i / sum(HISTORY),) * 2)
 
 
 def checks(scale: int, work: Path, runs: int, peers: list, peers_python: str | None, table: Table) -> bool:
@@ -377,7 +396,8 @@ def checks(scale: int, work: Path, runs: int, peers: list, peers_python: str | N
     jobs = [(cmd, lambda: shutil.rmtree(cache, ignore_errors=True), work),
             (at_first, nothing_remembered, first, {"AUDITOR_CACHE_KEY_FILE": str(first / "key" / "cache.key")}),
             (cmd, lambda: _drop_results(cache / "cache"), work),
-            (cmd, None, work), (cmd, roster, work), (cmd, audits, work)]
+            (cmd, None, work), (cmd, roster, work), (cmd, audits, work),
+            (cmd, lambda: (_history(cache / "cache"), roster()), work)]
     jobs += [([peers_python, script, str(d), *a], None, None) for script, a, _ in peers]
     try:
         measured = rounds(jobs, runs)
