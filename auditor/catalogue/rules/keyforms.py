@@ -63,7 +63,7 @@ def near_misses(unmatched, known, inner_forms: list) -> tuple[int, list]:
         m = _KEY.fullmatch(key)
         if m is None:
             continue
-        number = str(int(m.group(3)))
+        number = m.group(3).lstrip("0") or "0"  # not int(): a cell of 5,000 digits is a key too
         for start, width in by_prefix.get(m.group(1).casefold(), ()):
             other = start + (number.zfill(width) if width else number)
             if other != key and (not width or len(other) == len(start) + width) and other in known:
