@@ -270,6 +270,14 @@ def test_an_org_master_names_its_parent_column_as_offices_write_it(tmp_path, hea
     assert _one(tmp_path / "org.csv").entry["columns"] == {"所属コード": "code", "所属名": "name", header: "parent"}
 
 
+def test_an_audit_log_maps_the_auditors_unit_not_the_auditors_name(tmp_path):
+    """監査人 (a person) beside 監査人所属 (the unit AU-03's independence is checked on): the unit is taken."""
+    (tmp_path / "監査.csv").write_text("監査区分,対象所属,実施日,監査人,監査人所属\n内部監査,総務課,2025/11/10,山田,企画課\n",
+                                     encoding="utf-8")
+    assert _one(tmp_path / "監査.csv").entry["columns"] == {"監査区分": "kind", "対象所属": "auditees",
+                                                          "実施日": "ended_on", "監査人所属": "auditors"}
+
+
 def test_every_field_of_every_kind_has_header_aliases():
     missing = [(kind, name) for kind in headers.providable()
                for name, spec in load(f"kinds/{kind}")["properties"].items() if not spec.get("x-aliases")]

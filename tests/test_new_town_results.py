@@ -238,3 +238,14 @@ def test_a_levels_column_left_empty_is_no_more_a_pass_than_none(tmp_path):
 def test_the_same_org_master_with_its_levels_is_checked(tmp_path):
     results, _ = check(tmp_path / "b", {"org_units": ORG, "self_assessments": []}, "SA-01")
     assert results["SA-01"]["status"] == "fail" and results["SA-01"]["checked"] == 2
+
+
+def test_records_without_their_ids_are_one_finding_each_not_merged_into_one(tmp_path):
+    """An audit log with no 監査ID column: each audit that was not reported is its own finding, named by
+    its row (it was one finding at the first row's date, listing the three rows, since every key was '-')."""
+    audits = [{"kind": "internal", "ended_on": day, "auditees": ["0100"], "auditors": ["0200"]}
+              for day in ("2025-11-10", "2025-11-12", "2025-12-01")]
+    results, text = check(tmp_path, {"org_units": ORG, "audits": audits}, "AU-06")
+    ciso = sorted(f["id"] for f in results["AU-06"]["findings"] if f["id"].startswith("AU-06.ciso:"))
+    assert ciso == ["AU-06.ciso:audits.yaml:1", "AU-06.ciso:audits.yaml:13", "AU-06.ciso:audits.yaml:7"], ciso
+    assert all(day in text for day in ("令和7年11月10日", "令和7年11月12日", "令和7年12月1日"))

@@ -177,7 +177,11 @@ def _hits(out: Outcome, rule: dict, data: Dataset, population, failing: list) ->
     for i in failing:
         record = data.record(i)
         unit = record.fields.get(name) if name else None
-        key = "/".join(str(record.fields.get(n) or "-") for n in keys)
+        parts = [record.fields.get(n) for n in keys]
+        # a record without its ID (a file with no 監査ID column) is no subject of any other record's: its row
+        # names it, or every such row's gap would merge into one finding
+        key = ("/".join(str(v or "-") for v in parts) if any(parts) or not keys
+               else f"{record.file}:{record.line}" if record.line is not None else record.file)
         out.hits.append(Hit(key, dict(record.fields), record=record, unit=unit))
 
 
