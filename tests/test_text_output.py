@@ -53,6 +53,16 @@ def test_departments_are_listed_in_organisation_code_order():
     assert shown[0] == "財政課" and shown[-1] == "会計課"  # 0130 ... 0710, not Unicode order
 
 
+def test_unassessed_audit_items_are_listed_in_natural_order(tmp_path):
+    """A town without a checklist: 「未確認 85 件…: GL1-01、GL1-02、…、GL1-10」, not the sections' order."""
+    ev = write_evidence(tmp_path / "ev", {"org_units": ORG})
+    out = invoke("check", "--policy", write_policy(tmp_path), "--evidence", ev, "--fail-on", "none").stdout
+    line = next(l for l in out.splitlines() if l.startswith("  未確認 ") and "監査チェックリスト" in l)
+    ids = line.split(": ", 1)[1].split("（")[0].split("、")
+    key = [[int(p) if p.isdigit() else p for p in re.split(r"(\d+)", i)] for i in ids]
+    assert len(ids) > 20 and key == sorted(key), ids
+
+
 def test_with_a_baseline_each_open_finding_is_marked_new_or_known(tmp_path):
     baseline = tmp_path / "baseline.json"
     assert invoke("check", "--format", "json", "--fail-on", "none", "-o", baseline).exit_code == 0

@@ -103,7 +103,7 @@ def required_groups(groups: list, required_not_met: list) -> list | None:
     """[(group, its required items not met)] for the groups that have any, when the groups hold each of
     `required_not_met` exactly once (chapters, sections); None when they do not (an ISO view lists an item
     under several controls, a measure view leaves out the items of no measure): the flat list is shown."""
-    pairs = [(g, sorted(g["required_not_met"], key=_natural)) for g in groups if g.get("required_not_met")]  # GL1-02 before GL1-05
+    pairs = [(g, sorted(g["required_not_met"], key=natural)) for g in groups if g.get("required_not_met")]  # GL1-02 before GL1-05
     held = [i for _, ids in pairs for i in ids]
     if len(held) != len(required_not_met) or sorted(held) != sorted(required_not_met):
         return None
@@ -121,7 +121,7 @@ def summary(run: AuditRun, department: str | None = None, by: str = "chapter", v
             groups.append({"id": str(m.id), "title": dict(m.title), "transition": m.transition, **_tally(mine)})
     elif view in ("iso27001", "nist-csf"):
         key = "iso27001" if view == "iso27001" else "nist_csf"
-        refs = sorted({ref for r in rows for ref in r["refs"].get(key, ())}, key=_natural)
+        refs = sorted({ref for r in rows for ref in r["refs"].get(key, ())}, key=natural)
         for ref in refs:
             mine = [r for r in rows if ref in r["refs"].get(key, ())]
             groups.append({"id": ref, "title": None, "derived": key in (mine[0]["refs"].get("derived") or ()),
@@ -140,6 +140,7 @@ def summary(run: AuditRun, department: str | None = None, by: str = "chapter", v
             "view": view, "by": by, "department": department, "total": _tally(rows), "groups": groups, "items": rows}
 
 
-def _natural(ref: str):
+def natural(ref: str):
+    """A sort key that puts GL1-2 before GL1-10 and 5.9 before 5.10."""
     import re
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ref)]

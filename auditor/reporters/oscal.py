@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from .. import __version__
+from ..engine import coverage
 from ..model import AuditRun
 from ..privacy import mynumber
 from . import repo_path
@@ -85,10 +86,6 @@ def metadata(run: AuditRun, kind: str, lang: str) -> dict:
     }
 
 
-def _natural(ref: str):
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ref)]
-
-
 def iso27001(run: AuditRun, control) -> list[tuple[str, bool]]:
     """(ISO/IEC 27001:2022 reference, derived) of a control: its own `refs.iso27001` and those of the audit
     items it assesses; failing those, Annex A read from the items' ISO/IEC 27002:2022 numbers (Annex A lists
@@ -99,8 +96,8 @@ def iso27001(run: AuditRun, control) -> list[tuple[str, bool]]:
     for item in items:
         own |= set(item.refs.get("iso27001") or ())
         derived |= {f"A.{n}" for n in item.refs.get("iso27002") or ()}
-    return [(r, False) for r in sorted(own, key=_natural)] + \
-        [(r, True) for r in sorted(derived - own, key=_natural)]
+    return [(r, False) for r in sorted(own, key=coverage.natural)] + \
+        [(r, True) for r in sorted(derived - own, key=coverage.natural)]
 
 
 def iso_props(run: AuditRun, control) -> list[dict]:

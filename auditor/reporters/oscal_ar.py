@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..engine import coverage
 from ..model import STATUS_LABELS, AuditRun, Result
 from . import oscal
 
@@ -75,7 +76,7 @@ def reviewed_controls(run: AuditRun, lang: str) -> dict:
         mine["exclude-controls"] = excluded
     selections = [mine]
     annex = sorted({ref for r in run.results if r.status != "not_applicable"
-                    for ref, _ in oscal.iso27001(run, r.control) if ref.startswith("A.")}, key=oscal._natural)
+                    for ref, _ in oscal.iso27001(run, r.control) if ref.startswith("A.")}, key=coverage.natural)
     if annex:
         selections.append({"description": t["iso"], "props": [oscal.prop("catalogue", "ISO/IEC 27001:2022 Annex A")],
                            "include-controls": [{"control-id": ref} for ref in annex]})

@@ -126,7 +126,8 @@ def render(run: AuditRun, lang: str = "ja", baseline=None) -> str:
                 reasons = {r.reason[lang] for r in open_items if r.reason}
                 out.append("  " + t["items_open"].format(n=len(open_items), reason=t["sep"].join(sorted(reasons))
                                                          if len(reasons) == 1 else t["items_open_mixed"],
-                                                         ids=t["sep"].join(r.control_id for r in open_items)))
+                                                         ids=t["sep"].join(sorted((r.control_id for r in open_items),
+                                                                                key=coverage.natural))))
         for r in mine:
             extra = f" ({len(r.open_findings())})" if r.open_findings() else ""
             reason = f" — {r.reason[lang]}" if r.reason else ""
