@@ -274,8 +274,12 @@ def test_an_audit_log_maps_the_auditors_unit_not_the_auditors_name(tmp_path):
     """監査人 (a person) beside 監査人所属 (the unit AU-03's independence is checked on): the unit is taken."""
     (tmp_path / "監査.csv").write_text("監査区分,対象所属,実施日,監査人,監査人所属\n内部監査,総務課,2025/11/10,山田,企画課\n",
                                      encoding="utf-8")
-    assert _one(tmp_path / "監査.csv").entry["columns"] == {"監査区分": "kind", "対象所属": "auditees",
-                                                          "実施日": "ended_on", "監査人所属": "auditors"}
+    p = _one(tmp_path / "監査.csv")
+    assert p.entry["columns"] == {"監査区分": "kind", "対象所属": "auditees", "実施日": "ended_on", "監査人所属": "auditors"}
+    # no 監査ID column: the findings will be named by row, which the clerk is told
+    assert [a["fields"] for c, a in p.warnings if c == "missing_key"] == [["audit_id"]]
+    (tmp_path / "監査2.csv").write_text("監査ID,監査区分,実施日\nA-1,内部監査,2025/11/10\n", encoding="utf-8")
+    assert not [c for c, _ in _one(tmp_path / "監査2.csv").warnings if c == "missing_key"]
 
 
 def test_every_field_of_every_kind_has_header_aliases():

@@ -220,6 +220,9 @@ def _columns(p: Proposal, spec, table, mapping: dict, s, skipped: set) -> dict:
     required = [f for f in spec.required if f in missing]
     if required:
         p.warnings.append(("missing_required", {"fields": required}))
+    no_key = [f for f in spec.key if f in missing and f not in required]
+    if no_key and len(no_key) == len(spec.key):  # findings would be named by row, and move with the rows
+        p.warnings.append(("missing_key", {"fields": no_key}))
     if missing:
         p.notes.append(("missing_fields", {"fields": missing, "kind": spec.kind}))
     return values

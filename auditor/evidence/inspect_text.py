@@ -70,6 +70,12 @@ MESSAGES = {
                                "columns: に「見出し: 項目名」を書き加えてください",
                          "en": "no column found for the required field(s) {fields}: check would stop with exit 2; add "
                                "'header: field' under columns:"},
+    "missing_key": {"ja": "記録を識別する {fields} の列が見つかりません: 指摘は行の位置（ファイル名:行）で示され、行を足したり"
+                          "並べ替えたりすると指摘 ID が変わります（是正処置の管理表では別の指摘になります）。ID の列があれば "
+                          "columns: に追加してください",
+                    "en": "no column found for the record key {fields}: findings are named by their row "
+                          "(file:line), and their IDs change when rows are added or sorted (the corrective-action register "
+                          "then sees other findings); map the ID column under columns: if the file has one"},
     "missing_fields": {"ja": "列が見つからない {kind} の項目: {fields}（該当する列があれば columns: に追加します）",
                        "en": "fields of {kind} with no column: {fields} (add 'header: field' under columns: if one holds them)"},
     "values_proposed": {"ja": "values: は、この種類の語では読めない値の意味の案です。確認してください",
